@@ -1,0 +1,121 @@
+/**
+ * The model catalog, as the Python helper's `introspect` method reports it (JSON, camelCase keys).
+ * Everything is sorted by the helper: models by qualname, columns and relationships by key.
+ */
+
+/** How a literal from YAML is checked and converted for a column. */
+export type TypeFamily =
+  | 'integer'
+  | 'float'
+  | 'numeric'
+  | 'boolean'
+  | 'string'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'interval'
+  | 'enum'
+  | 'uuid'
+  | 'json'
+  | 'binary'
+  | 'array'
+  | 'other';
+
+export interface ForeignKeyInfo {
+  /** Target table and database column name. */
+  readonly table: string;
+  readonly column: string;
+  /** Qualname of the mapped class owning the target table, when one is mapped. */
+  readonly model: string | null;
+  /** Attribute key of the target column on that class. */
+  readonly attribute: string | null;
+  readonly ondelete: string | null;
+}
+
+export interface EnumInfo {
+  /** What the database stores, in order (member names for a Python enum unless values_callable). */
+  readonly stored: readonly string[];
+  /** For a Python `enum.Enum`: its import location and its members. */
+  readonly pythonEnum: {
+    readonly module: string;
+    readonly name: string;
+    readonly members: readonly { readonly name: string; readonly value: unknown }[];
+  } | null;
+}
+
+export interface ColumnInfo {
+  /** Attribute key on the mapped class (not the database column name). */
+  readonly key: string;
+  /** Database column name. */
+  readonly name: string;
+  /** Table that holds the column (differs from the model's table under joined inheritance). */
+  readonly table: string;
+  /** SQLAlchemy type class name, e.g. `String`, `Numeric`, `Enum`, `AutoString`. */
+  readonly type: string;
+  readonly family: TypeFamily;
+  /** `TypeEngine.python_type` name (falling back to the impl for TypeDecorators), or null. */
+  readonly pythonType: string | null;
+  readonly nullable: boolean;
+  readonly primaryKey: boolean;
+  /** True when the database generates the value (autoincrementing integer primary key). */
+  readonly autoincrement: boolean;
+  readonly hasDefault: boolean;
+  readonly hasServerDefault: boolean;
+  readonly foreignKeys: readonly ForeignKeyInfo[];
+  readonly length: number | null;
+  readonly precision: number | null;
+  readonly scale: number | null;
+  readonly timezone: boolean;
+  readonly enum: EnumInfo | null;
+  /** Item type family for ARRAY columns. */
+  readonly itemFamily: TypeFamily | null;
+  readonly isDiscriminator: boolean;
+}
+
+export type RelationshipDirection = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
+
+export interface RelationshipInfo {
+  readonly key: string;
+  /** Qualname of the target mapped class. */
+  readonly target: string;
+  readonly direction: RelationshipDirection;
+  readonly uselist: boolean;
+  /** Name of the secondary (link) table, if any. */
+  readonly secondary: string | null;
+  /** For MANYTOONE: the attribute keys of the local foreign-key columns it sets. */
+  readonly localColumns: readonly string[];
+  readonly backPopulates: string | null;
+  readonly viewonly: boolean;
+}
+
+export interface ModelInfo {
+  /** Class name, e.g. `User`. */
+  readonly name: string;
+  /** Module the class is defined in, e.g. `crm.models`. */
+  readonly module: string;
+  /** `module.Class`; unique in the catalog. */
+  readonly qualname: string;
+  readonly table: string;
+  readonly columns: readonly ColumnInfo[];
+  readonly relationships: readonly RelationshipInfo[];
+  /** Attribute keys of the primary key, in order. */
+  readonly primaryKey: readonly string[];
+  /** Sets of attribute keys covered by a primary key, unique constraint or unique index. */
+  readonly uniques: readonly (readonly string[])[];
+  /** Qualname of the mapped parent class under inheritance. */
+  readonly inherits: string | null;
+  readonly polymorphicOn: string | null;
+  readonly polymorphicIdentity: string | null;
+  /** Single-table inheritance child. */
+  readonly single: boolean;
+  readonly abstract: boolean;
+}
+
+export interface Catalog {
+  /** The configured import paths that were introspected. */
+  readonly modules: readonly string[];
+  readonly models: readonly ModelInfo[];
+  /** Source files of every imported module under the configured packages (for watch). */
+  readonly files: readonly string[];
+  readonly sqlalchemyVersion: string;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** `llm:` block of fixturegen.yaml. Defaults follow Qwen3-Coder-30B-A3B-Instruct's model card. */
+export const llmSchema = z
+  .object({
+    base_url: z.string().url().default('http://localhost:8000/v1'),
+    model: z.string().min(1).default('Qwen/Qwen3-Coder-30B-A3B-Instruct'),
+    api_key_env: z.string().min(1).default('FIXTUREGEN_API_KEY'),
+    temperature: z.number().min(0).max(2).default(0.7),
+    top_p: z.number().gt(0).max(1).default(0.8),
+    top_k: z.number().int().min(-1).default(20),
+    repetition_penalty: z.number().gt(0).default(1.05),
+    max_tokens: z.number().int().positive().default(8192),
+    concurrency: z.number().int().positive().max(64).default(4),
+    timeout_s: z.number().positive().default(300),
+    max_repairs: z.number().int().min(0).max(10).default(2),
+    /** Extra body fields sent as they are (e.g. `chat_template_kwargs`); top_k and repetition_penalty are added unless null. */
+    extra_body: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    models: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    scenarios: z.string().min(1).default('scenarios'),
+    output: z.string().min(1).default('generated'),
+    python: z.string().min(1).optional(),
+    database_url: z.string().min(1).default('sqlite+pysqlite:///:memory:'),
+    session_fixture: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier')
+      .optional(),
+    generator: z.enum(['builtin', 'llm']).default('builtin'),
+    verify: z.enum(['none', 'collect', 'run']).default('run'),
+    /** Seconds a verification child may run before it is killed. */
+    verify_timeout_s: z.number().positive().default(60),
+    llm: llmSchema.default(llmSchema.parse({})),
+  })
+  .strict();
+
+export type LlmConfig = z.infer<typeof llmSchema>;
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** The configuration after loading: paths resolved, lists normalized. */
+export interface Config extends Omit<RawConfig, 'models' | 'python'> {
+  readonly models: readonly string[];
+  /** Absolute project root (the folder of the config file). */
+  readonly root: string;
+  /** Absolute path of the config file, or null when defaults were used. */
+  readonly file: string | null;
+  /** Python interpreter: config, $VIRTUAL_ENV, ./.venv, then python3 on PATH. */
+  readonly python: string;
+}

@@ -1,0 +1,133 @@
+/**
+ * The Plan IR: what a scenario means once checked against the catalog. Generators render it; the
+ * verifier derives its expectations from it. Values are expressions of the instance index `i` so a
+ * `count: 100000` entity stays one node, not a hundred thousand.
+ */
+
+/** An index into a list label: a constant, `i`, `i % k` or `i // k`. */
+export type IndexExpr =
+  | { readonly kind: 'const'; readonly value: number }
+  | { readonly kind: 'i' }
+  | { readonly kind: 'mod'; readonly k: number }
+  | { readonly kind: 'div'; readonly k: number };
+
+/** A Python value known at compile time, already converted for its column type. */
+export type PyLiteral =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'int'; readonly value: string } // decimal digits, arbitrary size
+  | { readonly kind: 'float'; readonly value: string } // repr()-style text
+  | { readonly kind: 'decimal'; readonly value: string } // exact text, e.g. "1234.50"
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bytes'; readonly value: string } // UTF-8 text to encode
+  | { readonly kind: 'date'; readonly year: number; readonly month: number; readonly day: number }
+  | {
+      readonly kind: 'datetime';
+      readonly iso: string; // normalized ISO 8601, rendered via datetime.datetime(...)
+      readonly parts: readonly number[]; // year, month, day, hour, minute, second, microsecond
+      /** Offset from UTC in minutes, or null for a naive datetime. */
+      readonly offsetMinutes: number | null;
+    }
+  | { readonly kind: 'time'; readonly parts: readonly number[] } // hour, minute, second, microsecond
+  | { readonly kind: 'interval'; readonly seconds: string } // exact decimal text
+  | { readonly kind: 'uuid'; readonly value: string } // canonical lower-case
+  | {
+      readonly kind: 'enum';
+      /** Python enum class (imported from its module) and member name; or a plain string. */
+      readonly enumModule: string | null;
+      readonly enumClass: string | null;
+      readonly member: string;
+    }
+  | { readonly kind: 'json'; readonly value: unknown }
+  | { readonly kind: 'list'; readonly items: readonly PyLiteral[] };
+
+/**
+ * A value expression for one attribute. `literal` is the same for every instance; the others may
+ * depend on `i`.
+ */
+export type ValueExpr =
+  | { readonly kind: 'literal'; readonly value: PyLiteral }
+  /** `"user{n}@x"` — parts are text or the index; `convert` says how the result is converted. */
+  | {
+      readonly kind: 'interpolate';
+      readonly parts: readonly (string | { readonly var: 'i' | 'n' })[];
+      /** The family the interpolated text is converted to; `string` keeps it text. */
+      readonly convert: import('../catalog/types.js').TypeFamily;
+      /** For enum columns, how members are reached; same shape as PyLiteral enum. */
+      readonly enumModule?: string | null;
+      readonly enumClass?: string | null;
+    }
+  /** A reference to a label's instance (index null: the whole label, an instance or a list). */
+  | {
+      readonly kind: 'ref';
+      readonly label: string;
+      readonly index: IndexExpr | null;
+      /**
+       * `null`: the instance itself (relationship). A string: the attribute of the referenced
+       * instance whose value goes in (foreign-key column given a reference).
+       */
+      readonly attribute: string | null;
+    }
+  | { readonly kind: 'refList'; readonly items: readonly ValueExpr[] }
+  | { readonly kind: 'cycle'; readonly items: readonly ValueExpr[] }
+  /** A value nobody wrote, synthesized deterministically per type (may use `i` for uniqueness). */
+  | { readonly kind: 'synth'; readonly expr: ValueExpr };
+
+export interface PlanValue {
+  /** Mapped attribute key. */
+  readonly attribute: string;
+  readonly value: ValueExpr;
+  /** Where it came from: `written`, `autolink` (NOT NULL FK to the only candidate) or `synth`. */
+  readonly origin: 'written' | 'autolink' | 'synth';
+  /** True when set on a relationship whose collection is filled by appending (secondary tables). */
+  readonly collection: boolean;
+}
+
+export interface PlanEntity {
+  readonly label: string;
+  /** Qualname of the mapped class. */
+  readonly model: string;
+  /** Class name and module, for imports. */
+  readonly className: string;
+  readonly module: string;
+  /** null: one instance; a number: a list of that many. */
+  readonly count: number | null;
+  /** Sorted by attribute key. */
+  readonly values: readonly PlanValue[];
+  /** Labels this entity references (dependency edges). */
+  readonly dependsOn: readonly string[];
+}
+
+export interface PlanInherited {
+  /** Scenario (fixture) name the label comes from. */
+  readonly scenario: string;
+  readonly label: string;
+  readonly model: string;
+  readonly className: string;
+  readonly module: string;
+  readonly count: number | null;
+}
+
+export interface Plan {
+  /** Fixture name (`name` key or file stem). */
+  readonly name: string;
+  /** PascalCase dataclass name. */
+  readonly className: string;
+  readonly description: string | null;
+  /** Scenario path relative to the project root, forward slashes. */
+  readonly source: string;
+  /** Scenarios this one extends, directly, in written order. */
+  readonly extends: readonly string[];
+  /** Labels visible from extended scenarios (transitively), in their creation order. */
+  readonly inherited: readonly PlanInherited[];
+  /** Own entities in creation (dependency) order; ties broken by label. */
+  readonly entities: readonly PlanEntity[];
+  /** Qualnames of every model the scenario touches, sorted. */
+  readonly models: readonly string[];
+  /** Rows per model qualname that must exist after the fixture ran (derived plus `expect.counts`). */
+  readonly expectCounts: Readonly<Record<string, number>>;
+  /** `edge_cases` from the scenario, for the LLM generator. */
+  readonly edgeCases: 'auto' | readonly string[] | null;
+  /** Canonical JSON of the scenario document (sorted keys), for hashing. */
+  readonly canonical: string;
+}
