@@ -1,0 +1,81 @@
+/** Types of the scripted OpenAI-compatible server in openai-server.mjs. */
+
+export interface ScriptedUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/**
+ * One scripted answer.
+ * - `reset`: the socket is destroyed halfway through the streamed content.
+ * - `hang`: the request is never answered (for timeouts).
+ * - `truncate`: the stream ends cleanly but without a finish reason or `[DONE]`.
+ * - `length`: the content is sent with `finish_reason: "length"`.
+ * - `{status}`: an error response, with a `Retry-After` header (seconds) when `retryAfter` is set.
+ */
+export type Fault =
+  | 'reset'
+  | 'hang'
+  | 'truncate'
+  | 'length'
+  | { status: number; retryAfter?: number | string; message?: string };
+
+export interface ScriptedAnswer {
+  content?: string;
+  /** Defaults to "stop". */
+  finishReason?: string;
+  /** Defaults to a character-based estimate; `null` sends no usage at all. */
+  usage?: ScriptedUsage | null;
+  /** Delay before the response headers. */
+  latencyMs?: number;
+  /** Delay before each content chunk of a streamed answer. */
+  chunkDelayMs?: number;
+  fault?: Fault;
+}
+
+export interface RecordedRequest {
+  readonly index: number;
+  readonly method: string;
+  readonly path: string;
+  readonly authorization: string | null;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+  readonly receivedAt: number;
+}
+
+export type AnswerFn = (request: RecordedRequest) => ScriptedAnswer | null;
+
+export interface ServerOptions {
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
+  apiKey?: string;
+  /** When set, requests for any other model get 404 (as vLLM does); also listed by GET /v1/models. */
+  model?: string;
+  /** Answer 400 to any request carrying `stream_options`, as some older servers do. */
+  rejectStreamOptions?: boolean;
+  /** Answer used when the queue is empty and no function is scripted; otherwise such requests get 500. */
+  fallback?: ScriptedAnswer;
+}
+
+export interface OpenAiTestServer {
+  /** Base URL including `/v1`, e.g. http://127.0.0.1:40123/v1 */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  /** Every chat-completion request, in arrival order, with its parsed body. */
+  readonly requests: readonly RecordedRequest[];
+  readonly inFlight: number;
+  /** The most chat-completion requests that were open at the same time. */
+  readonly maxInFlight: number;
+  /** Scripted answers still queued. */
+  readonly remaining: number;
+  /** Queue answers (consumed first), or set a function that answers once the queue is empty. */
+  script(...answers: ScriptedAnswer[]): void;
+  script(fn: AnswerFn): void;
+  /** Resolves once `count` requests arrived; rejects after `timeoutMs`. */
+  waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  /** Stops listening and destroys every open connection (hanging ones included). */
+  close(): Promise<void>;
+}
+
+export function startOpenAiServer(options?: ServerOptions): Promise<OpenAiTestServer>;
