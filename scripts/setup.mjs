@@ -52,7 +52,12 @@ step(
   'npm',
   [join(root, 'package-lock.json')],
   () => existsSync(join(root, 'node_modules', '.package-lock.json')),
-  () => run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], 'installing npm dependencies'),
+  () =>
+    run(
+      'npm',
+      ['ci', '--no-audit', '--no-fund', '--ignore-scripts'],
+      'installing npm dependencies',
+    ),
 );
 
 const srcFiles = listTree(join(root, 'src'));
@@ -60,7 +65,12 @@ step(
   'build',
   [join(root, 'tsconfig.json'), join(root, 'tsconfig.build.json'), ...srcFiles],
   () => existsSync(join(root, 'dist', 'cli', 'main.js')),
-  () => run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], 'compiling TypeScript'),
+  () =>
+    run(
+      join(root, 'node_modules', '.bin', 'tsc'),
+      ['-p', 'tsconfig.build.json'],
+      'compiling TypeScript',
+    ),
 );
 
 const venvPython = join(root, '.venv', 'bin', 'python');
@@ -75,7 +85,15 @@ step(
     }
     run(
       venvPython,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'python/requirements.txt'],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '-r',
+        'python/requirements.txt',
+      ],
       'installing Python requirements into .venv',
     );
   },

@@ -50,4 +50,9 @@ export interface Config extends Omit<RawConfig, 'models' | 'python'> {
   readonly file: string | null;
   /** Python interpreter: config, $VIRTUAL_ENV, ./.venv, then python3 on PATH. */
   readonly python: string;
+  /**
+   * The database verification runs against: FIXTUREGEN_DATABASE_URL, else `database_url`. Generated
+   * code keeps the configured `database_url` as its default, so the environment never changes output.
+   */
+  readonly verifyDatabaseUrl: string;
 }

@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+/** Folder holding the `fixturegen_helper` package (shipped beside dist/ in the npm package). */
+export const HELPER_PATH = fileURLToPath(new URL('../../python', import.meta.url));
+
+/** The Python side could not be used at all (interpreter missing, helper crashed): exit code 3. */
+export class PythonEnvironmentError extends Error {
+  override readonly name = 'PythonEnvironmentError';
+}
+
+/** A method returned an error response (e.g. the user's models failed to import). */
+export class HelperMethodError extends Error {
+  override readonly name = 'HelperMethodError';
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly traceback: string | null,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (reason: Error) => void;
+}
+
+export interface PythonHelper {
+  request<T>(method: string, params?: unknown): Promise<T>;
+  close(): Promise<void>;
+  readonly pid: number | undefined;
+}
+
+/**
+ * Starts the long-lived helper (`python -m fixturegen_helper`) in the project root. It speaks JSON
+ * lines: one request, one response, matched by id. Its stderr is kept for error messages.
+ */
+export function startPythonHelper(options: {
+  python: string;
+  root: string;
+  env?: NodeJS.ProcessEnv;
+}): PythonHelper {
+  const env = { ...(options.env ?? process.env) };
+  env.PYTHONPATH = [HELPER_PATH, env.PYTHONPATH].filter(Boolean).join(':');
+  env.PYTHONDONTWRITEBYTECODE = '1';
+  env.PYTHONUNBUFFERED = '1';
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let stderrTail = '';
+  let exited: Error | null = null;
+
+  const child: ChildProcessWithoutNullStreams = spawn(options.python, ['-m', 'fixturegen_helper'], {
+    cwd: options.root,
+    env,
+    stdio: 'pipe',
+  });
+  const failAll = (err: Error) => {
+    exited = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  child.on('error', (err) => {
+    failAll(
+      new PythonEnvironmentError(`cannot start Python (${options.python}): ${err.message}`, {
+        cause: err,
+      }),
+    );
+  });
+  child.on('exit', (code, signal) => {
+    if (!exited) {
+      const tail = stderrTail.trim().split('\n').slice(-8).join('\n');
+      failAll(
+        new PythonEnvironmentError(
+          `the Python helper exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
+        ),
+      );
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-8000);
+  });
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    let msg: {
+      id?: number;
+      result?: unknown;
+      error?: { type: string; message: string; traceback?: string };
+    };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      stderrTail += `\n(non-protocol output) ${line}`;
+      return;
+    }
+    const p = msg.id === undefined ? undefined : pending.get(msg.id);
+    if (!p || msg.id === undefined) return;
+    pending.delete(msg.id);
+    if (msg.error)
+      p.reject(
+        new HelperMethodError(msg.error.type, msg.error.message, msg.error.traceback ?? null),
+      );
+    else p.resolve(msg.result);
+  });
+  // The helper must not keep the CLI alive once nothing is pending.
+  const refresh = () => {
+    if (pending.size === 0) {
+      child.unref();
+      (child.stdout as unknown as { unref?: () => void }).unref?.();
+      (child.stderr as unknown as { unref?: () => void }).unref?.();
+    } else {
+      child.ref();
+      (child.stdout as unknown as { ref?: () => void }).ref?.();
+      (child.stderr as unknown as { ref?: () => void }).ref?.();
+    }
+  };
+
+  return {
+    pid: child.pid,
+    request<T>(method: string, params: unknown = {}): Promise<T> {
+      if (exited) return Promise.reject(exited);
+      const id = nextId++;
+      const promise = new Promise<T>((resolve, reject) => {
+        pending.set(id, {
+          resolve: (v) => {
+            resolve(v as T);
+            refresh();
+          },
+          reject: (e) => {
+            reject(e);
+            refresh();
+          },
+        });
+      });
+      refresh();
+      child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
+      return promise;
+    },
+    async close(): Promise<void> {
+      if (exited || child.exitCode !== null) return;
+      exited = new PythonEnvironmentError('the Python helper was closed');
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Diagnostic } from '../diagnostics/types.js';
+import { build } from '../pipeline/build.js';
+import type { ScenarioOutcome } from '../pipeline/build.js';
+import type { Io } from './io.js';
+import { paint } from './io.js';
+import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
+import type { CommonFlags } from './project.js';
+
+export interface BuildFlags extends CommonFlags {
+  force?: boolean;
+}
+
+const MARK: Record<ScenarioOutcome['status'], [string, string]> = {
+  built: ['32', '✓ built'],
+  unchanged: ['32', '✓ verified, unchanged'],
+  'up-to-date': ['2', '· up to date'],
+  failed: ['31', '✗ failed'],
+};
+
+export function outcomeLine(io: Io, o: ScenarioOutcome, verify: string): string {
+  const [color, text] = MARK[o.status];
+  const detail =
+    o.status === 'built' || o.status === 'unchanged'
+      ? `${o.output} (verify: ${verify}, ${(o.durationMs / 1000).toFixed(2)} s)`
+      : o.status === 'failed'
+        ? `${o.file} (${o.diagnostics.length} error${o.diagnostics.length === 1 ? '' : 's'})`
+        : (o.output ?? o.file);
+  const notes = o.notes.length ? ` — ${o.notes.join('; ')}` : '';
+  return `${paint(io, color, text.padEnd(22))} ${o.name.padEnd(28)} ${detail}${notes}`;
+}
+
+export async function buildCommand(names: string[], flags: BuildFlags, io: Io): Promise<number> {
+  const config = loadProjectConfig(flags, io);
+  const generator = await createGenerator(config, io);
+  const started = performance.now();
+  const project = await openProject(config);
+  try {
+    const report = await build({
+      config,
+      helper: project.helper,
+      analysis: project.analysis,
+      generator,
+      force: Boolean(flags.force),
+      only: names,
+    });
+    const known = new Set(report.outcomes.flatMap((o) => [o.name, o.file]));
+    const unknown = names.filter((n) => !known.has(n));
+    const diagnostics: Diagnostic[] = report.outcomes.flatMap((o) => [...o.diagnostics]);
+    io.diagnostics(diagnostics, config.root);
+    for (const o of report.outcomes) io.say(outcomeLine(io, o, config.verify));
+    const failed = report.outcomes.filter((o) => o.status === 'failed').length;
+    const built = report.outcomes.filter((o) => o.status === 'built').length;
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    io.say(
+      `${report.outcomes.length} scenario${report.outcomes.length === 1 ? '' : 's'}: ${built} built, ` +
+        `${failed} failed, ${report.outcomes.length - built - failed} unchanged (${seconds} s)`,
+    );
+    for (const n of unknown) io.warn(`no scenario named ${JSON.stringify(n)}`);
+    io.result({
+      command: 'build',
+      ok: failed === 0 && unknown.length === 0,
+      written: report.written,
+      scenarios: report.outcomes,
+    });
+    if (unknown.length > 0) return EXIT.usage;
+    return failed > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await project.helper.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { startPythonHelper } from '../catalog/python.js';
+import type { PythonHelper } from '../catalog/python.js';
+import type { Generator } from '../generate/types.js';
+import { createBuiltinGenerator } from '../generate/builtin/index.js';
+import { analyze, introspect, modelModules } from '../pipeline/analyze.js';
+import type { Analysis } from '../pipeline/analyze.js';
+import { readScenarioInputs } from '../pipeline/inputs.js';
+import type { Io } from './io.js';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
+
+/** A usage or configuration error already reported: the command exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CommonFlags {
+  config?: string;
+  generator?: string;
+  verify?: string;
+}
+
+export function loadProjectConfig(flags: CommonFlags, io: Io): Config {
+  const loaded = loadConfig({ configPath: flags.config, cwd: process.cwd(), env: process.env });
+  if (!loaded.ok) {
+    io.diagnostics(loaded.diagnostics, process.cwd());
+    throw new UsageError('configuration');
+  }
+  let config = loaded.value;
+  if (flags.generator) {
+    if (flags.generator !== 'builtin' && flags.generator !== 'llm') {
+      io.warn(`--generator must be builtin or llm, not ${JSON.stringify(flags.generator)}`);
+      throw new UsageError('generator');
+    }
+    config = { ...config, generator: flags.generator };
+  }
+  if (flags.verify) {
+    if (!['none', 'collect', 'run'].includes(flags.verify)) {
+      io.warn(`--verify must be none, collect or run, not ${JSON.stringify(flags.verify)}`);
+      throw new UsageError('verify');
+    }
+    config = { ...config, verify: flags.verify as Config['verify'] };
+  }
+  return config;
+}
+
+export async function createGenerator(config: Config, io: Io): Promise<Generator> {
+  if (config.generator === 'llm') {
+    io.warn('generator `llm` is not wired into this build yet; use `--generator builtin`');
+    throw new UsageError('generator');
+  }
+  return createBuiltinGenerator();
+}
+
+export interface Project {
+  readonly config: Config;
+  readonly helper: PythonHelper;
+  readonly analysis: Analysis;
+}
+
+/** Config, Python helper, catalog and plans: what every command but init starts from. */
+export async function openProject(config: Config): Promise<Project> {
+  const inputs = readScenarioInputs(config);
+  const helper = startPythonHelper({ python: config.python, root: config.root });
+  try {
+    const catalog = await introspect(helper, config, modelModules(config, inputs));
+    return { config, helper, analysis: analyze(catalog, config, inputs) };
+  } catch (err) {
+    await helper.close();
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Diagnostic } from './types.js';
+
+export interface RenderOptions {
+  /** Project root, to read source lines for code frames. */
+  readonly root: string;
+  readonly color: boolean;
+  /** Code frames are for people at a terminal. */
+  readonly codeFrame: boolean;
+}
+
+const paint = (on: boolean, code: string, text: string) =>
+  on ? `\u001b[${code}m${text}\u001b[0m` : text;
+
+/** Sorted by file, then position, then code: the order people read a compiler's output in. */
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+function frame(d: Diagnostic, options: RenderOptions): string[] {
+  if (!d.file || !d.line) return [];
+  const path = isAbsolute(d.file) ? d.file : join(options.root, d.file);
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: string[] = [];
+  const width = String(Math.min(lines.length, d.line + 1)).length;
+  for (let n = Math.max(1, d.line - 1); n <= Math.min(lines.length, d.line + 1); n++) {
+    const mark = n === d.line ? paint(options.color, '31', '>') : ' ';
+    out.push(`  ${mark} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
+    if (n === d.line && d.column) {
+      const span =
+        d.endLine === d.line && d.endColumn && d.endColumn > d.column ? d.endColumn - d.column : 1;
+      out.push(
+        `    ${' '.repeat(width)} | ${' '.repeat(d.column - 1)}${paint(options.color, '31', '^'.repeat(span))}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** `file:line:col: CODE message`, then the hint, then (on a TTY) a code frame. */
+export function renderDiagnostic(d: Diagnostic, options: RenderOptions): string {
+  const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: ` : '';
+  const sev =
+    d.severity === 'warning'
+      ? paint(options.color, '33', 'warning')
+      : paint(options.color, '31', 'error');
+  const lines = [`${where}${sev} ${paint(options.color, '1', d.code)} ${d.message}`];
+  if (options.codeFrame) lines.push(...frame(d, options));
+  if (d.hint) lines.push(`  ${paint(options.color, '36', 'hint:')} ${d.hint}`);
+  return lines.join('\n');
+}
+
+export function renderDiagnostics(list: readonly Diagnostic[], options: RenderOptions): string {
+  return sortDiagnostics(list)
+    .map((d) => renderDiagnostic(d, options))
+    .join('\n');
+}

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { TEMPLATES_DIR, templatesHash } from '../templates.js';
+import type { Generator } from '../types.js';
+import { renderScenarioModule } from './render.js';
+
+export function createBuiltinGenerator(): Generator {
+  let fingerprint: string | null = null;
+  return {
+    id: 'builtin',
+    fingerprint() {
+      fingerprint ??= `builtin:${templatesHash(join(TEMPLATES_DIR, 'builtin'))}`;
+      return fingerprint;
+    },
+    async generate(plan, ctx) {
+      const body = renderScenarioModule(plan, {
+        catalog: ctx.catalog,
+        packageName: ctx.packageName,
+        sessionFixture: ctx.config.session_fixture ?? 'db_session',
+        plans: ctx.plans,
+      });
+      return { ok: true, body };
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createBuiltinGenerator } from './generator.js';
+export { renderInitModule, renderScenarioModule, className } from './render.js';

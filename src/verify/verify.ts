@@ -1,0 +1,84 @@
+import type { PythonHelper } from '../catalog/python.js';
+import type { Config } from '../config/schema.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { error } from '../diagnostics/types.js';
+import type { Plan } from '../plan/types.js';
+import { expectationFor } from './expectations.js';
+
+/** The helper's answer to `verify`. */
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly exitCode: number;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  readonly tests: readonly { nodeid: string; outcome: string; message: string | null }[];
+  readonly output: string;
+}
+
+export interface VerifyRequest {
+  readonly config: Config;
+  readonly packageName: string;
+  /** The candidate package: paths relative to the root → contents. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The scenarios whose fixtures the smoke test exercises. */
+  readonly plans: readonly Plan[];
+  /** Scenario file the diagnostics point at. */
+  readonly source: string;
+}
+
+function trim(text: string, max = 1500): string {
+  const t = text.trim();
+  return t.length <= max ? t : `…${t.slice(t.length - max)}`;
+}
+
+/**
+ * Runs the candidate through pytest in a forked child of the helper (collect, or run the smoke
+ * test against the configured database). Returns no diagnostics when it passed.
+ */
+export async function verifyCandidate(
+  helper: PythonHelper,
+  req: VerifyRequest,
+): Promise<Diagnostic[]> {
+  const level = req.config.verify;
+  if (level === 'none') return [];
+  const result = await helper.request<VerifyResult>('verify', {
+    level,
+    package: req.packageName,
+    files: req.files,
+    databaseUrl: req.config.verifyDatabaseUrl,
+    sessionFixture: req.config.session_fixture ?? null,
+    timeoutS: req.config.verify_timeout_s,
+    expectations: req.plans.map(expectationFor),
+  });
+  if (result.ok) return [];
+  const where = { file: req.source, line: 1, column: 1 };
+  if (result.timedOut) {
+    return [
+      error(
+        'FG412',
+        `verification timed out after ${req.config.verify_timeout_s} s and was killed`,
+        {
+          ...where,
+          hint: 'the fixture or the module never finished; raise verify_timeout_s if the scenario is just large',
+        },
+      ),
+    ];
+  }
+  const failed = result.tests.filter((t) => t.outcome === 'failed' || t.outcome === 'error');
+  if (failed.length > 0) {
+    return failed.map((t) =>
+      error(
+        level === 'collect' ? 'FG410' : 'FG411',
+        `${level === 'collect' ? 'collection' : 'smoke test'} failed: ${t.nodeid.split('::').pop()}: ${trim(t.message ?? 'failed')}`,
+        where,
+      ),
+    );
+  }
+  const what =
+    result.exitCode === 5
+      ? 'pytest collected nothing'
+      : `pytest exited with code ${result.exitCode}`;
+  return [
+    error(result.exitCode === 5 ? 'FG413' : 'FG410', `${what}:\n${trim(result.output)}`, where),
+  ];
+}

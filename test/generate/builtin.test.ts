@@ -1,0 +1,259 @@
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPythonHelper } from '../../src/catalog/python.js';
+import type { PythonHelper } from '../../src/catalog/python.js';
+import type { Catalog } from '../../src/catalog/types.js';
+import { renderInitModule, renderScenarioModule } from '../../src/generate/builtin/index.js';
+import type { Plan, PlanEntity } from '../../src/plan/types.js';
+import { PYTHON, REPO, pytest } from '../support/python.js';
+
+function entity(
+  label: string,
+  cls: string,
+  count: number | null,
+  values: PlanEntity['values'],
+): PlanEntity {
+  return {
+    label,
+    model: `crm.models.${cls}`,
+    className: cls,
+    module: 'crm.models',
+    count,
+    values,
+    dependsOn: [],
+  };
+}
+
+const plan: Plan = {
+  name: 'tenant_with_team',
+  className: 'TenantWithTeam',
+  description: 'A tenant with three users, two roles and ten permission grants.',
+  source: 'scenarios/tenant_with_team.yaml',
+  extends: [],
+  inherited: [],
+  entities: [
+    entity('acme', 'Tenant', null, [
+      {
+        attribute: 'created_on',
+        origin: 'synth',
+        collection: false,
+        value: {
+          kind: 'synth',
+          expr: { kind: 'literal', value: { kind: 'date', year: 2024, month: 5, day: 1 } },
+        },
+      },
+      {
+        attribute: 'name',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'literal', value: { kind: 'str', value: 'Acme "Corp" {x}' } },
+      },
+      {
+        attribute: 'plan',
+        origin: 'written',
+        collection: false,
+        value: {
+          kind: 'literal',
+          value: { kind: 'enum', enumModule: 'crm.models', enumClass: 'Plan', member: 'pro' },
+        },
+      },
+    ]),
+    entity('roles', 'Role', 2, [
+      {
+        attribute: 'name',
+        origin: 'written',
+        collection: false,
+        value: {
+          kind: 'cycle',
+          items: [
+            { kind: 'literal', value: { kind: 'str', value: 'admin' } },
+            { kind: 'literal', value: { kind: 'str', value: 'viewer' } },
+          ],
+        },
+      },
+      {
+        attribute: 'tenant',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'ref', label: 'acme', index: null, attribute: null },
+      },
+    ]),
+    entity('users', 'User', 3, [
+      {
+        attribute: 'email',
+        origin: 'written',
+        collection: false,
+        value: {
+          kind: 'interpolate',
+          parts: ['user', { var: 'n' }, '@acme.test'],
+          convert: 'string',
+        },
+      },
+      {
+        attribute: 'tenant_id',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'ref', label: 'acme', index: null, attribute: 'id' },
+      },
+    ]),
+    entity('grants', 'PermissionGrant', 10, [
+      {
+        attribute: 'permission',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'interpolate', parts: ['perm.', { var: 'i' }], convert: 'string' },
+      },
+      {
+        attribute: 'role',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'ref', label: 'roles', index: { kind: 'div', k: 5 }, attribute: null },
+      },
+      {
+        attribute: 'user',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'ref', label: 'users', index: { kind: 'mod', k: 3 }, attribute: null },
+      },
+    ]),
+    entity('team', 'Team', null, [
+      {
+        attribute: 'budget',
+        origin: 'written',
+        collection: false,
+        value: { kind: 'literal', value: { kind: 'decimal', value: '1234.50' } },
+      },
+      {
+        attribute: 'members',
+        origin: 'written',
+        collection: true,
+        value: { kind: 'ref', label: 'users', index: null, attribute: null },
+      },
+      {
+        attribute: 'name',
+        origin: 'synth',
+        collection: false,
+        value: {
+          kind: 'synth',
+          expr: { kind: 'interpolate', parts: ['team-', { var: 'n' }], convert: 'string' },
+        },
+      },
+      {
+        attribute: 'settings',
+        origin: 'written',
+        collection: false,
+        value: {
+          kind: 'literal',
+          value: { kind: 'json', value: { a: [1, true, null], 'b"': 'x' } },
+        },
+      },
+      {
+        attribute: 'tenant',
+        origin: 'autolink',
+        collection: false,
+        value: { kind: 'ref', label: 'acme', index: null, attribute: null },
+      },
+    ]),
+  ],
+  models: [
+    'crm.models.PermissionGrant',
+    'crm.models.Role',
+    'crm.models.Team',
+    'crm.models.Tenant',
+    'crm.models.User',
+  ],
+  expectCounts: {
+    'crm.models.Tenant': 1,
+    'crm.models.User': 3,
+    'crm.models.Role': 2,
+    'crm.models.PermissionGrant': 10,
+    'crm.models.Team': 1,
+  },
+  edgeCases: null,
+  canonical: '{}',
+};
+
+const USER_TEST = `
+import decimal
+from sqlalchemy import func, select
+from crm.models import PermissionGrant, Plan, Team, Tenant, User
+from generated.tenant_with_team import TenantWithTeam, create_tenant_with_team
+
+
+def test_fixture_creates_the_rows(tenant_with_team, db_session):
+    s = tenant_with_team
+    assert isinstance(s, TenantWithTeam)
+    assert s.acme.name == 'Acme "Corp" {x}' and s.acme.plan is Plan.pro
+    assert [u.email for u in s.users] == ["user1@acme.test", "user2@acme.test", "user3@acme.test"]
+    assert all(u.tenant_id == s.acme.id for u in s.users)
+    assert [r.name for r in s.roles] == ["admin", "viewer"]
+    assert [g.permission for g in s.grants] == [f"perm.{i}" for i in range(10)]
+    assert [g.user for g in s.grants] == [s.users[i % 3] for i in range(10)]
+    assert [g.role for g in s.grants] == [s.roles[i // 5] for i in range(10)]
+    assert s.team.budget == decimal.Decimal("1234.50") and s.team.tenant is s.acme
+    assert sorted(u.email for u in s.team.members) == sorted(u.email for u in s.users)
+    assert s.team.settings == {"a": [1, True, None], 'b"': "x"}
+    assert db_session.scalar(select(func.count()).select_from(PermissionGrant)) == 10
+
+
+def test_next_test_sees_no_rows(db_session):
+    for model in (Tenant, User, PermissionGrant, Team):
+        assert db_session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_create_function_outside_pytest(db_engine):
+    from sqlalchemy.orm import Session
+    with db_engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection)
+        created = create_tenant_with_team(session)
+        assert session.get(Tenant, created.acme.id) is created.acme
+        session.close()
+        transaction.rollback()
+`;
+
+describe('builtin generator', () => {
+  let helper: PythonHelper;
+  let catalog: Catalog;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fixturegen-builtin-'));
+    cpSync(join(REPO, 'crm'), join(dir, 'crm'), { recursive: true });
+    helper = startPythonHelper({ python: PYTHON, root: dir });
+    catalog = await helper.request<Catalog>('introspect', { models: ['crm.models'] });
+  });
+  afterAll(async () => {
+    await helper?.close();
+  });
+
+  it('renders a module that pytest runs against SQLite, with rollback between tests', () => {
+    const body = renderScenarioModule(plan, {
+      catalog,
+      packageName: 'generated',
+      sessionFixture: 'db_session',
+      plans: new Map([[plan.name, plan]]),
+    });
+    expect(body).toContain('users[i % 3]');
+    expect(body).toContain('decimal.Decimal("1234.50")');
+    expect(body).toContain('datetime.date(2024, 5, 1)');
+    expect(body).toContain('plan=Plan.pro');
+    const init = renderInitModule({
+      catalog,
+      packageName: 'generated',
+      scenarioNames: [plan.name],
+      ownSession: true,
+      databaseUrl: 'sqlite+pysqlite:///:memory:',
+    });
+    mkdirSync(join(dir, 'generated'));
+    writeFileSync(join(dir, 'generated', 'tenant_with_team.py'), body);
+    writeFileSync(join(dir, 'generated', '__init__.py'), init);
+    writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
+    writeFileSync(join(dir, 'test_user.py'), USER_TEST);
+    const result = pytest(dir);
+    expect(result.stdout + result.stderr).toMatch(/3 passed/);
+    expect(result.status).toBe(0);
+  });
+});
