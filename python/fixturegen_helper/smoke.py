@@ -1,0 +1,415 @@
+"""fixturegen's generic smoke test, copied beside a candidate package to verify it.
+
+The verifier writes this module as `test_fixturegen_smoke.py` and the expectations as
+`fixturegen_smoke.json` next to it: `{"sessionFixture": "db_session", "expectations": [...]}`, one
+expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in this order:
+
+1. `test_fixturegen_baseline` counts the rows of every model named by an expectation before any
+   fixture runs (zero on a fresh database);
+2. `test_fixturegen_scenario[<fixture>]`, one per expectation: the fixture resolves; each label is
+   an instance of the declared class, or a list of exactly `count` of them; every instance is
+   persistent in the test's session and its row is found again by a fresh query by primary key;
+   each reference holds for every instance; each row count holds;
+3. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
+   earlier test created is visible (the session fixture rolls back).
+
+Failure messages name the label, the index and what was found, because they are shown to users and
+fed back to the code model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, tuple_
+from sqlalchemy import inspect as sa_inspect
+
+_CONFIG = json.loads(pathlib.Path(__file__).with_name("fixturegen_smoke.json").read_text("utf-8"))
+SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
+EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
+
+#: Problems reported per test before the rest is summarized.
+MAX_PROBLEMS = 20
+#: Instances reported per failing reference before the rest is summarized.
+MAX_PER_REF = 3
+_CHUNK = 500
+
+_BASELINE: dict[str, int] = {}
+_CLASSES: dict[str, type] = {}
+
+
+class _Problems(list):
+    def add(self, message: str) -> None:
+        self.append(message)
+
+    def fail_if_any(self, header: str) -> None:
+        if not self:
+            return
+        shown = self[:MAX_PROBLEMS]
+        more = len(self) - len(shown)
+        text = header + "\n" + "\n".join(f"- {p}" for p in shown)
+        if more > 0:
+            text += f"\n- ... and {more} more problem(s)"
+        pytest.fail(text, pytrace=False)
+
+
+def load_class(qualname: str) -> type:
+    """Import `module.Class` (or `module.Outer.Inner`)."""
+    if qualname in _CLASSES:
+        return _CLASSES[qualname]
+    parts = qualname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[cut:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            continue
+        if isinstance(obj, type):
+            _CLASSES[qualname] = obj
+            return obj
+    raise LookupError(f"cannot import model class {qualname}")
+
+
+def _all_models() -> list[str]:
+    names: set[str] = set()
+    for exp in EXPECTATIONS:
+        names.update(label["model"] for label in exp.get("labels", []))
+        names.update(exp.get("counts", {}) or {})
+    return sorted(names)
+
+
+def count_rows(session: Any, cls: type) -> int:
+    return int(session.execute(select(func.count()).select_from(cls)).scalar_one())
+
+
+def _identity_text(obj: Any) -> str:
+    try:
+        ident = sa_inspect(obj).identity
+    except Exception:  # noqa: BLE001
+        ident = None
+    if ident is None:
+        return "(no identity)"
+    return ", ".join(str(v) for v in ident)
+
+
+def _is_mapped(obj: Any) -> bool:
+    try:
+        return sa_inspect(obj, raiseerr=False) is not None and not isinstance(obj, type)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+class _Names:
+    """Describes objects by the label that holds them (`acme`, `users[1]`), else `<User 5>`."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, str] = {}
+
+    def add(self, obj: Any, name: str) -> None:
+        self.by_id.setdefault(id(obj), name)
+
+    def __call__(self, obj: Any) -> str:
+        if obj is None:
+            return "None"
+        name = self.by_id.get(id(obj))
+        if name is not None:
+            return name
+        if _is_mapped(obj):
+            return f"<{type(obj).__name__} {_identity_text(obj)}>"
+        if isinstance(obj, (list, tuple, set, frozenset)) or _is_collection(obj):
+            items = list(obj)
+            inner = ", ".join(self(o) for o in items[:5]) + (", ..." if len(items) > 5 else "")
+            return f"[{inner}]"
+        text = repr(obj)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_collection(value: Any) -> bool:
+    if isinstance(value, (str, bytes, dict)) or _is_mapped(value):
+        return False
+    return isinstance(value, (list, tuple, set, frozenset)) or (
+        hasattr(value, "__iter__") and hasattr(value, "__len__")
+    )
+
+
+def _index(expr: dict[str, Any], i: int) -> int:
+    kind = expr.get("kind")
+    if kind == "const":
+        return int(expr["value"])
+    if kind == "i":
+        return i
+    if kind == "mod":
+        return i % int(expr["k"])
+    if kind == "div":
+        return i // int(expr["k"])
+    raise LookupError(f"unknown index expression {expr!r}")
+
+
+def _index_text(expr: dict[str, Any]) -> str:
+    kind = expr.get("kind")
+    return {
+        "const": str(expr.get("value")),
+        "i": "i",
+        "mod": f"i % {expr.get('k')}",
+        "div": f"i // {expr.get('k')}",
+    }.get(kind, "?")
+
+
+def resolve(spec: dict[str, Any], i: int, labels: dict[str, Any]) -> Any:
+    """The object (or list of objects) a RefSpec means for instance index `i`."""
+    kind = spec.get("kind")
+    if kind == "ref":
+        label = spec["label"]
+        if label not in labels:
+            raise LookupError(f"label {label!r} is not available")
+        value = labels[label]
+        index = spec.get("index")
+        if index is None:
+            return value
+        if not isinstance(value, list):
+            raise LookupError(f"{label} is not a list but the reference indexes it")
+        k = _index(index, i)
+        if not 0 <= k < len(value):
+            raise LookupError(
+                f"{label}[{_index_text(index)}] is {label}[{k}] for i = {i}, but {label} has "
+                f"{len(value)} items"
+            )
+        return value[k]
+    if kind == "list":
+        out: list[Any] = []
+        for item in spec.get("items", []):
+            r = resolve(item, i, labels)
+            out.extend(r if isinstance(r, list) else [r])
+        return out
+    if kind == "cycle":
+        items = spec.get("items", [])
+        if not items:
+            raise LookupError("empty cycle")
+        return resolve(items[i % len(items)], i, labels)
+    raise LookupError(f"unknown reference kind {kind!r}")
+
+
+def _check_labels(value: Any, exp: dict[str, Any], problems: _Problems, names: _Names) -> dict[str, Any]:
+    labels: dict[str, Any] = {}
+    fixture = exp["fixture"]
+    for spec in exp.get("labels", []):
+        label, model, count = spec["label"], spec["model"], spec.get("count")
+        if not hasattr(value, label):
+            problems.add(
+                f"the value of fixture {fixture} ({type(value).__name__}) has no attribute {label!r}"
+            )
+            continue
+        try:
+            cls = load_class(model)
+        except LookupError as exc:
+            problems.add(str(exc))
+            continue
+        obj = getattr(value, label)
+        if count is None:
+            if isinstance(obj, (list, tuple)):
+                problems.add(f"{label} is a list of {len(obj)} items, expected one {model}")
+                continue
+            if not isinstance(obj, cls):
+                problems.add(f"{label} is {names(obj)}, expected an instance of {model}")
+                continue
+            names.add(obj, label)
+            labels[label] = obj
+        else:
+            if not isinstance(obj, (list, tuple)):
+                problems.add(f"{label} is {names(obj)}, expected a list of {count} {model}")
+                continue
+            items = list(obj)
+            if len(items) != count:
+                problems.add(f"{label} has {len(items)} items, expected {count} {model}")
+            wrong = [k for k, o in enumerate(items) if not isinstance(o, cls)]
+            if wrong:
+                more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+                problems.add(
+                    f"{label}[{wrong[0]}] is {names(items[wrong[0]])}, expected an instance of "
+                    f"{model}{more}"
+                )
+                continue
+            for k, o in enumerate(items):
+                names.add(o, f"{label}[{k}]")
+            labels[label] = items
+    return labels
+
+
+def _check_rows(session: Any, labels: dict[str, Any], problems: _Problems, names: _Names) -> None:
+    """Every instance is persistent in `session` and its row is found again by primary key."""
+    for label, value in labels.items():
+        items = value if isinstance(value, list) else [value]
+        persistent: dict[type, list[tuple[int, Any]]] = {}
+        unflushed: list[str] = []
+        for k, obj in enumerate(items):
+            where = f"{label}[{k}]" if isinstance(value, list) else label
+            state = sa_inspect(obj)
+            if state.identity is None:
+                unflushed.append(where)
+                continue
+            if state.session is not session:
+                problems.add(
+                    f"{where} belongs to {'no session' if state.session is None else 'another session'}"
+                    f", not to the test's {SESSION_FIXTURE} session"
+                )
+                continue
+            persistent.setdefault(type(obj), []).append((k, obj))
+        if unflushed:
+            more = f" (and {len(unflushed) - 1} more)" if len(unflushed) > 1 else ""
+            problems.add(
+                f"{unflushed[0]}{more} was not flushed: it has no database identity (add it to the "
+                "session and call session.flush() before returning)"
+            )
+        for cls, pairs in persistent.items():
+            mapper = sa_inspect(cls)
+            pk = list(mapper.primary_key)
+            wanted = {tuple(sa_inspect(o).identity): (k, o) for k, o in pairs}
+            keys = list(wanted)
+            found: set[tuple[Any, ...]] = set()
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                if len(pk) == 1:
+                    cond = pk[0].in_([key[0] for key in chunk])
+                else:
+                    cond = tuple_(*pk).in_(chunk)
+                rows = session.execute(select(*pk).select_from(cls).where(cond)).all()
+                found.update(tuple(r) for r in rows)
+            missing = [wanted[key] for key in keys if key not in found]
+            if missing:
+                k, obj = missing[0]
+                where = f"{label}[{k}]" if isinstance(value, list) else label
+                more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+                problems.add(
+                    f"{where} ({names(obj)}) has no row in table {mapper.local_table.name}{more}: a "
+                    "fresh query by primary key found nothing"
+                )
+
+
+def _check_refs(
+    refs: list[dict[str, Any]], labels: dict[str, Any], problems: _Problems, names: _Names
+) -> None:
+    for ref in refs:
+        label, attr, column, expect = ref["label"], ref["attribute"], ref.get("column"), ref["expect"]
+        if label not in labels:
+            continue
+        value = labels[label]
+        items = value if isinstance(value, list) else [value]
+        failures: list[str] = []
+        for i, obj in enumerate(items):
+            where = f"{label}[{i}]" if isinstance(value, list) else label
+            try:
+                expected = resolve(expect, i, labels)
+            except LookupError as exc:
+                failures.append(f"{where}.{attr}: cannot check the reference: {exc}")
+                break
+            try:
+                actual = getattr(obj, attr)
+            except Exception as exc:  # noqa: BLE001 - lazy load errors, bad attribute names
+                failures.append(f"{where}.{attr} cannot be read: {type(exc).__name__}: {exc}")
+                continue
+            message = _compare(where, attr, column, actual, expected, names)
+            if message:
+                failures.append(message)
+        for message in failures[:MAX_PER_REF]:
+            problems.add(message)
+        if len(failures) > MAX_PER_REF:
+            problems.add(f"... {label}.{attr} is wrong for {len(failures) - MAX_PER_REF} more instance(s)")
+
+
+def _compare(where: str, attr: str, column: str | None, actual: Any, expected: Any, names: _Names) -> str | None:
+    if column is not None:
+        if isinstance(expected, list):
+            return f"{where}.{attr}: expected a single instance to read {column} from, got a list"
+        want = getattr(expected, column)
+        if actual != want:
+            return (
+                f"{where}.{attr} is {actual!r}, expected {names(expected)}.{column} = {want!r}"
+            )
+        return None
+    if isinstance(expected, list) or _is_collection(actual):
+        want_items = expected if isinstance(expected, list) else [expected]
+        if not _is_collection(actual):
+            return f"{where}.{attr} is {names(actual)}, expected the collection {names(want_items)}"
+        have_items = list(actual)
+        have = {id(o) for o in have_items}
+        want = {id(o) for o in want_items}
+        if have == want:
+            return None
+        missing = [o for o in want_items if id(o) not in have]
+        extra = [o for o in have_items if id(o) not in want]
+        parts = []
+        if missing:
+            parts.append("is missing " + ", ".join(names(o) for o in missing[:5]) + (" ..." if len(missing) > 5 else ""))
+        if extra:
+            parts.append("has unexpected " + ", ".join(names(o) for o in extra[:5]) + (" ..." if len(extra) > 5 else ""))
+        return f"{where}.{attr} " + " and ".join(parts) + f" (expected {len(want_items)} members, found {len(have_items)})"
+    if actual is not expected:
+        return f"{where}.{attr} is {names(actual)} not {names(expected)}"
+    return None
+
+
+def _check_counts(session: Any, counts: dict[str, int], problems: _Problems) -> None:
+    for model, expected in sorted((counts or {}).items()):
+        try:
+            cls = load_class(model)
+        except LookupError as exc:
+            problems.add(str(exc))
+            continue
+        found = count_rows(session, cls)
+        if found != expected:
+            before = _BASELINE.get(model, 0)
+            note = f" ({before} existed before the fixture ran)" if before else ""
+            problems.add(f"expected {expected} {model} rows, found {found}{note}")
+
+
+def test_fixturegen_baseline(request: Any) -> None:
+    session = request.getfixturevalue(SESSION_FIXTURE)
+    problems = _Problems()
+    for model in _all_models():
+        try:
+            _BASELINE[model] = count_rows(session, load_class(model))
+        except LookupError as exc:
+            problems.add(str(exc))
+    problems.fail_if_any("cannot count the rows of the expected models:")
+
+
+@pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
+def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
+    fixture = expectation["fixture"]
+    value = request.getfixturevalue(fixture)
+    session = request.getfixturevalue(SESSION_FIXTURE)
+    problems = _Problems()
+    names = _Names()
+    labels = _check_labels(value, expectation, problems, names)
+    _check_rows(session, labels, problems, names)
+    _check_refs(expectation.get("refs", []), labels, problems, names)
+    _check_counts(session, expectation.get("counts", {}), problems)
+    problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
+
+
+def test_fixturegen_isolation(request: Any) -> None:
+    session = request.getfixturevalue(SESSION_FIXTURE)
+    problems = _Problems()
+    for model in _all_models():
+        try:
+            found = count_rows(session, load_class(model))
+        except LookupError as exc:
+            problems.add(str(exc))
+            continue
+        before = _BASELINE.get(model, 0)
+        if found != before:
+            problems.add(
+                f"a new session sees {found} {model} rows after the scenario tests, expected {before}"
+            )
+    problems.fail_if_any(
+        f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
+        "back each test's transaction"
+    )

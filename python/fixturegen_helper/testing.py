@@ -1,0 +1,95 @@
+"""Engine and session fixtures used by the verifier when the project names its own session fixture.
+
+A generated package then defines no `db_session` of its own; to run its fixtures in isolation the
+verifier's conftest registers this module as a plugin and aliases `fixturegen_session` under the
+configured name. Tables are created (never dropped) for the models of
+`FIXTUREGEN_MODELS` (comma-separated import paths); rows are rolled back after each test.
+
+`make_engine` applies the SQLite recipe for working SAVEPOINTs: the engine, not `sqlite3`,
+controls transactions (`isolation_level = None` on connect, `BEGIN` on begin), foreign keys are
+enforced, and an in-memory database is shared by all connections (`StaticPool`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterator
+
+import pytest
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_URL = "sqlite+pysqlite:///:memory:"
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(u)
+    kwargs: dict[str, Any] = {}
+    if u.database in (None, "", ":memory:") or u.query.get("mode") == "memory":
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(u, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def metadatas(modules: list[str]) -> list[MetaData]:
+    """The MetaData objects of the mapped classes of `modules` (all registries when empty)."""
+    found: list[MetaData] = []
+    if modules:
+        from fixturegen_helper.introspect import configure, discover_mappers, import_modules
+
+        mods = import_modules(modules)
+        configure()
+        for mapper in discover_mappers(mods):
+            md = mapper.local_table.metadata
+            if md not in found:
+                found.append(md)
+    else:
+        from sqlalchemy.orm import mapperlib
+
+        for reg in list(mapperlib._mapper_registries):
+            if reg.mappers and reg.metadata not in found:
+                found.append(reg.metadata)
+    return found
+
+
+def _modules_from_env() -> list[str]:
+    return [m.strip() for m in os.environ.get("FIXTUREGEN_MODELS", "").split(",") if m.strip()]
+
+
+@pytest.fixture(scope="session")
+def fixturegen_engine() -> Iterator[Engine]:
+    engine = make_engine(os.environ.get("FIXTUREGEN_DATABASE_URL") or DEFAULT_URL)
+    for md in metadatas(_modules_from_env()):
+        md.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fixturegen_session(fixturegen_engine: Engine) -> Iterator[Session]:
+    connection = fixturegen_engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
