@@ -7,6 +7,9 @@ import type { PythonHelper } from '../../src/catalog/python.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import { renderInitModule, renderScenarioModule } from '../../src/generate/builtin/index.js';
 import type { Plan, PlanEntity } from '../../src/plan/types.js';
+import { llmSchema } from '../../src/config/schema.js';
+import type { Config } from '../../src/config/schema.js';
+import { verifyCandidate } from '../../src/verify/verify.js';
 import { PYTHON, REPO, pytest } from '../support/python.js';
 
 function entity(
@@ -255,5 +258,80 @@ describe('builtin generator', () => {
     const result = pytest(dir);
     expect(result.stdout + result.stderr).toMatch(/3 passed/);
     expect(result.status).toBe(0);
+  });
+});
+
+describe('verification of builtin output through the helper', () => {
+  let helper: PythonHelper;
+  let catalog: Catalog;
+  let dir: string;
+  const config = (verify: 'collect' | 'run'): Config => ({
+    models: ['crm.models'],
+    scenarios: 'scenarios',
+    output: 'generated',
+    database_url: 'sqlite+pysqlite:///:memory:',
+    verifyDatabaseUrl: 'sqlite+pysqlite:///:memory:',
+    generator: 'builtin',
+    verify,
+    verify_timeout_s: 30,
+    llm: llmSchema.parse({}),
+    root: dir,
+    file: null,
+    python: PYTHON,
+  });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fixturegen-verify-'));
+    cpSync(join(REPO, 'crm'), join(dir, 'crm'), { recursive: true });
+    helper = startPythonHelper({ python: PYTHON, root: dir });
+    catalog = await helper.request<Catalog>('introspect', { models: ['crm.models'] });
+  });
+  afterAll(async () => {
+    await helper?.close();
+  });
+
+  const files = (body: string) => ({
+    'generated/tenant_with_team.py': body,
+    'generated/__init__.py': renderInitModule({
+      catalog,
+      packageName: 'generated',
+      scenarioNames: [plan.name],
+      ownSession: true,
+      databaseUrl: 'sqlite+pysqlite:///:memory:',
+    }),
+  });
+  const render = () =>
+    renderScenarioModule(plan, {
+      catalog,
+      packageName: 'generated',
+      sessionFixture: 'db_session',
+      plans: new Map([[plan.name, plan]]),
+    });
+
+  it('passes at levels collect and run', async () => {
+    for (const level of ['collect', 'run'] as const) {
+      const problems = await verifyCandidate(helper, {
+        config: config(level),
+        packageName: 'generated',
+        files: files(render()),
+        plans: [plan],
+        source: plan.source,
+      });
+      expect(problems).toEqual([]);
+    }
+  });
+
+  it('fails at level run when the module creates fewer rows than the scenario declares', async () => {
+    const broken = render().replace('for i in range(3)', 'for i in range(2)');
+    const problems = await verifyCandidate(helper, {
+      config: config('run'),
+      packageName: 'generated',
+      files: files(broken),
+      plans: [plan],
+      source: plan.source,
+    });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatchObject({ code: 'FG411', file: plan.source });
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/users/);
   });
 });
