@@ -216,7 +216,7 @@ describe('retries', () => {
     expect(err).toBeInstanceOf(LlmUnavailableError);
     expect(err).toMatchObject({ reason: 'timeout', attempts: 2 });
     expect(s.requests).toHaveLength(2);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it('times out a stream that goes silent, then succeeds on the retry', async () => {
@@ -287,6 +287,19 @@ describe('finish_reason "length"', () => {
 });
 
 describe('other answers and refusals', () => {
+  it('stops reading a server that ignores max_tokens and treats it as cut off', async () => {
+    const s = await server();
+    const endless = 'x = 1\n'.repeat(200); // 1,200 characters
+    s.script({ content: endless }, { content: endless });
+    const client = createLlmClient(config(s.url, { max_tokens: 10 }), {}, FAST);
+
+    const err = await client.complete(MESSAGES).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(LlmAnswerError);
+    expect(err).toMatchObject({ reason: 'length', attempts: 2 });
+    expect(s.requests.map((r) => r.body.max_tokens)).toEqual([10, 20]);
+  });
+
   it('fails on an empty answer without retrying', async () => {
     const s = await server();
     s.script({ content: '' });

@@ -72,6 +72,9 @@ export interface LlmClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** No tokenizer emits more than this per token; past it the server is not honouring max_tokens. */
+const MAX_CHARS_PER_TOKEN = 32;
+
 type UnavailableReason = 'connection' | 'timeout' | 'status' | 'auth' | 'not-found' | 'truncated';
 
 export class LlmError extends Error {
@@ -250,9 +253,9 @@ export function createLlmClient(
     };
     const withStreamOptions = sendStreamOptions;
     const body = {
+      ...params,
       model: config.model,
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
-      ...params,
       max_tokens: maxTokens,
       stream: true,
       ...(withStreamOptions ? { stream_options: { include_usage: true } } : {}),
@@ -274,6 +277,11 @@ export function createLlmClient(
         }
         const choice = chunk.choices[0];
         if (choice?.delta?.content) text += choice.delta.content;
+        if (text.length > maxTokens * MAX_CHARS_PER_TOKEN) {
+          // A server that ignores max_tokens: stop reading (the SDK aborts the request on break).
+          finishReason = 'length';
+          break;
+        }
         if (choice?.finish_reason) finishReason = choice.finish_reason;
         if (chunk.usage) {
           usage = {
