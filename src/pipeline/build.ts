@@ -7,6 +7,7 @@ import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
 import { readHeader, sha256, withHeader } from '../output/header.js';
 import { writeAtomic } from '../output/write.js';
+import { guardCandidate } from '../verify/guard.js';
 import { verifyCandidate } from '../verify/verify.js';
 import { VERSION } from '../version.js';
 import type { Analysis } from './analyze.js';
@@ -156,6 +157,14 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       options.onProgress?.(plan.name, 'start');
       const closure = extendsClosure(plan.name, byName);
       const validate = async (body: string): Promise<readonly Diagnostic[]> => {
+        const guarded = await guardCandidate(helper, {
+          body,
+          plan,
+          catalog,
+          packageName: pkg,
+          sessionFixture: config.session_fixture ?? 'db_session',
+        });
+        if (guarded.length > 0) return guarded;
         const files: Record<string, string> = {};
         for (const parent of closure) {
           const text = accepted.get(parent);

@@ -9,6 +9,7 @@ import { renderInitModule, renderScenarioModule } from '../../src/generate/built
 import type { Plan, PlanEntity } from '../../src/plan/types.js';
 import { llmSchema } from '../../src/config/schema.js';
 import type { Config } from '../../src/config/schema.js';
+import { guardCandidate } from '../../src/verify/guard.js';
 import { verifyCandidate } from '../../src/verify/verify.js';
 import { PYTHON, REPO, pytest } from '../support/python.js';
 
@@ -307,6 +308,15 @@ describe('verification of builtin output through the helper', () => {
       sessionFixture: 'db_session',
       plans: new Map([[plan.name, plan]]),
     });
+
+  it('passes the static guard meant for model answers', async () => {
+    const body = render();
+    const opts = { plan, catalog, packageName: 'generated', sessionFixture: 'db_session' };
+    expect(await guardCandidate(helper, { ...opts, body })).toEqual([]);
+    const hallucinated = body.replace('tenant=acme,', 'tenant=acme,\n        organisation=acme,');
+    const found = await guardCandidate(helper, { ...opts, body: hallucinated });
+    expect(found).toEqual([expect.objectContaining({ code: 'FG404', file: plan.source })]);
+  });
 
   it('passes at levels collect and run', async () => {
     for (const level of ['collect', 'run'] as const) {
