@@ -178,10 +178,8 @@ def resolve(spec: dict[str, Any], i: int, labels: dict[str, Any]) -> Any:
             raise LookupError(f"{label} is not a list but the reference indexes it")
         k = _index(index, i)
         if not 0 <= k < len(value):
-            raise LookupError(
-                f"{label}[{_index_text(index)}] is {label}[{k}] for i = {i}, but {label} has "
-                f"{len(value)} items"
-            )
+            what = f"{label}[{k}]" if index.get("kind") == "const" else f"{label}[{_index_text(index)}] = {label}[{k}] (i = {i})"
+            raise LookupError(f"{what} is out of range: {label} has {len(value)} items")
         return value[k]
     if kind == "list":
         out: list[Any] = []
@@ -309,7 +307,7 @@ def _check_refs(
                 expected = resolve(expect, i, labels)
             except LookupError as exc:
                 failures.append(f"{where}.{attr}: cannot check the reference: {exc}")
-                break
+                continue
             try:
                 actual = getattr(obj, attr)
             except Exception as exc:  # noqa: BLE001 - lazy load errors, bad attribute names
