@@ -1,0 +1,58 @@
+"""The helper as the CLI drives it: a subprocess speaking JSON lines."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Helper
+from fixturegen_helper.introspect import introspect
+
+
+def test_ping(helper: Helper) -> None:
+    result = helper.result("ping")
+    assert result["python"].startswith("3.11.")
+    assert result["sqlalchemy"] == "2.0.58"
+    assert result["pytest"] == "9.2.0"
+
+
+def test_introspect_matches_in_process(helper: Helper) -> None:
+    remote = helper.result("introspect", {"models": ["crm.models"]})
+    local = json.loads(json.dumps(introspect({"models": ["crm.models"]})))
+    assert remote == local
+    assert [m["name"] for m in remote["models"]] == ["PermissionGrant", "Role", "Team", "Tenant", "User"]
+
+
+def test_unknown_module_is_an_import_error(helper: Helper) -> None:
+    response = helper.request("introspect", {"models": ["crm.nope"]})
+    error = response["error"]
+    assert error["type"] == "ImportError"
+    assert "crm.nope" in error["message"] and "ModuleNotFoundError" in error["message"]
+    assert "Traceback" in error["traceback"]
+    # the helper keeps serving
+    assert helper.result("ping")["sqlalchemy"] == "2.0.58"
+
+
+def test_protocol_errors(helper: Helper) -> None:
+    assert helper.request("frobnicate")["error"]["type"] == "ProtocolError"
+    assert helper.request("introspect", {"models": []})["error"]["type"] == "ProtocolError"
+    bad = helper.send("this is not json")
+    assert bad["id"] is None and bad["error"]["type"] == "ProtocolError"
+    assert helper.result("ping")["pytest"] == "9.2.0"
+
+
+def test_prints_of_user_models_never_reach_the_protocol(project_helper: Helper) -> None:
+    catalog = project_helper.result("introspect", {"models": ["noisy_models"]})
+    assert [m["qualname"] for m in catalog["models"]] == ["noisy_models.Note"]
+    assert catalog["files"] == [str(project_helper.cwd / "noisy_models.py")]
+    assert project_helper.result("ping")["python"].startswith("3.11")
+
+
+def test_mapper_error(project) -> None:
+    h = Helper(project)
+    try:
+        response = h.request("introspect", {"models": ["broken_models"]})
+        assert response["error"]["type"] == "MapperError"
+        assert "Nowhere" in response["error"]["message"]
+    finally:
+        out, _ = h.close()
+    assert out == ""
