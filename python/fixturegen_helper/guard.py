@@ -21,7 +21,9 @@ FG405  an attribute read or written on a variable known to hold a model instance
        model constructor, an element of a list of them, or a loop variable over such a list) that
        the class does not have.
 FG406  a name of the generated-code contract is missing or has the wrong shape: the frozen
-       dataclass, the `create_<name>(session)` function, the `@pytest.fixture` function.
+       dataclass, the `create_<name>(session)` function, the `@pytest.fixture` function (which,
+       when the contract gives `sessionFixture`, must take a parameter of that name; null means
+       `db_session`).
 
 Positions are 1-based lines and columns (characters, not bytes). This is a guard against mistakes
 and careless output, not a sandbox: verification still runs the code in a child process with a
@@ -514,6 +516,17 @@ class _Guard(ast.NodeVisitor):
                 self.report("FG406", f"the module must define the pytest fixture `def {fixture}(...)` at top level", None)
             elif not any(self._is_fixture(d) for d in node.decorator_list):
                 self.report("FG406", f"{fixture}() must be decorated with @pytest.fixture", node)
+            elif "sessionFixture" in contract:
+                session = contract.get("sessionFixture") or "db_session"
+                args = node.args
+                names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+                if session not in names:
+                    self.report(
+                        "FG406",
+                        f"{fixture}() must request the session fixture by taking a parameter named "
+                        f"{session!r}",
+                        node,
+                    )
 
     def _is_frozen_dataclass(self, deco: ast.AST) -> bool:
         if not isinstance(deco, ast.Call):

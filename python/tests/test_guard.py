@@ -143,6 +143,13 @@ def test_fg406_missing_contract_names(check) -> None:
     assert "tenant_with_team() must be decorated with @pytest.fixture" in messages
 
 
+def test_fg406_fixture_must_take_the_session_fixture(check) -> None:
+    assert check(sp.SCENARIO, contract={**CONTRACT, "sessionFixture": None}) == []
+    [d] = check(sp.SCENARIO, contract={**CONTRACT, "sessionFixture": "session"})
+    assert d["code"] == "FG406" and "parameter named 'session'" in d["message"]
+    assert d["line"] == line_of(sp.SCENARIO, "def tenant_with_team(")
+
+
 def test_guard_over_the_protocol(helper: Helper, models) -> None:
     result = helper.result(
         "guard",
