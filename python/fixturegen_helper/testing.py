@@ -2,8 +2,9 @@
 
 A generated package then defines no `db_session` of its own; to run its fixtures in isolation the
 verifier's conftest registers this module as a plugin and aliases `fixturegen_session` under the
-configured name. Tables are created (never dropped) for the models of
-`FIXTUREGEN_MODELS` (comma-separated import paths); rows are rolled back after each test.
+configured name. The tables of the models of `FIXTUREGEN_MODELS` (comma-separated import paths)
+that do not exist yet are created, and exactly those are dropped at the end; rows are rolled back
+after each test.
 
 `make_engine` applies the SQLite recipe for working SAVEPOINTs: the engine, not `sqlite3`,
 controls transactions (`isolation_level = None` on connect, `BEGIN` on begin), foreign keys are
@@ -16,7 +17,7 @@ import os
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
@@ -75,9 +76,16 @@ def _modules_from_env() -> list[str]:
 @pytest.fixture(scope="session")
 def fixturegen_engine() -> Iterator[Engine]:
     engine = make_engine(os.environ.get("FIXTUREGEN_DATABASE_URL") or DEFAULT_URL)
+    created: list[tuple[MetaData, list[Any]]] = []
     for md in metadatas(_modules_from_env()):
-        md.create_all(engine)
+        existing = set(inspect(engine).get_table_names())
+        tables = [t for t in md.sorted_tables if t.name not in existing]
+        if tables:
+            md.create_all(engine, tables=tables)
+            created.append((md, tables))
     yield engine
+    for md, tables in reversed(created):
+        md.drop_all(engine, tables=tables)
     engine.dispose()
 
 

@@ -246,8 +246,13 @@ def _child(tmp: str, p: dict[str, Any], log_path: str, results_path: str, deadli
         os.environ.pop("PYTEST_ADDOPTS", None)
         os.environ.pop("PYTEST_PLUGINS", None)
 
+        import gc
+
         import pytest
 
+        # Everything inherited from the parent is long-lived: keep the collector off it (pytest
+        # runs gc.collect() several times at exit).
+        gc.freeze()
         collect_only = p["level"] == "collect"
         args = [
             os.path.join(tmp, SMOKE_MODULE),
