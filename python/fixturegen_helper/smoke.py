@@ -28,7 +28,9 @@ import pytest
 from sqlalchemy import func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 
-_CONFIG = json.loads(pathlib.Path(__file__).with_name("fixturegen_smoke.json").read_text("utf-8"))
+_CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
+# Absent when the module is imported from the helper package itself (its own unit tests).
+_CONFIG = json.loads(_CONFIG_PATH.read_text("utf-8")) if _CONFIG_PATH.exists() else {}
 SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
 EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
 

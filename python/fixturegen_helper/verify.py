@@ -434,8 +434,8 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 break
             time.sleep(delay)
             delay = min(delay * 1.5, 0.02)
-        if timed_out:
-            _kill_group(pid)  # also anything the candidate started in the child's group
+        # Whatever the candidate started in the child's process group goes too.
+        _kill_group(pid)
         exit_code = os.waitstatus_to_exitcode(status)
         records = _read_records(results_path)
         tests = _tests_from(records, timed_out, p["timeoutS"])

@@ -44,6 +44,12 @@ def test_models_sorted_and_complete(catalog):
     assert catalog["files"] == sorted(catalog["files"])
 
 
+def test_a_package_path_includes_its_submodules(catalog):
+    whole = introspect({"models": ["crm"]})
+    assert whole["modules"] == ["crm"]
+    assert whole["models"] == catalog["models"]
+
+
 def test_tenant_columns_enum_date_and_defaults(catalog):
     tenant = model(catalog, "crm.models.Tenant")
     assert tenant["table"] == "tenant" and tenant["name"] == "Tenant" and tenant["module"] == "crm.models"

@@ -40,11 +40,18 @@ def test_protocol_errors(helper: Helper) -> None:
     assert helper.result("ping")["pytest"] == "9.2.0"
 
 
-def test_prints_of_user_models_never_reach_the_protocol(project_helper: Helper) -> None:
-    catalog = project_helper.result("introspect", {"models": ["noisy_models"]})
-    assert [m["qualname"] for m in catalog["models"]] == ["noisy_models.Note"]
-    assert catalog["files"] == [str(project_helper.cwd / "noisy_models.py")]
-    assert project_helper.result("ping")["python"].startswith("3.11")
+def test_prints_of_user_models_never_reach_the_protocol(project) -> None:
+    h = Helper(project)
+    try:
+        catalog = h.result("introspect", {"models": ["noisy_models"]})
+        assert [m["qualname"] for m in catalog["models"]] == ["noisy_models.Note"]
+        assert catalog["files"] == [str(h.cwd / "noisy_models.py")]
+        assert h.result("ping")["python"].startswith("3.11")
+    finally:
+        out, err = h.close()
+    assert out == ""
+    for line in ("print() at import", "sys.stdout.write at import", "os.write(1) at import"):
+        assert f"noisy: {line}" in err
 
 
 def test_mapper_error(project) -> None:
