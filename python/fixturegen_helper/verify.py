@@ -14,9 +14,15 @@ Params:
 
 Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
 "output"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
-pytest's (0 passed, 1 failures, 2 interrupted or collection error, 4 usage error such as a
-conftest/plugin import failure, 5 nothing collected), 3 when the child crashed outside pytest, and
--9 when it was killed at the timeout.
+pytest's: 0 passed, 1 failures, 2 interrupted or collection error, 3 internal error (pytest's
+code for a candidate module that fails to import as a plugin: syntax or import errors in the
+package), 4 usage error, 5 nothing collected (never expected: the smoke test always collects);
+also 3 when the child crashed outside pytest (traceback in `output`), and -9 when it was killed at
+the timeout. Failures that happen before any test report (plugin import) get a test entry whose
+nodeid is the candidate file named in the traceback (else `conftest.py`); a timeout gets an entry
+with outcome `timeout` (the running test, or the candidate file that hung while importing), and
+faulthandler's stack dump of the hung code is in `output`. Paths inside the temporary folder are
+shown relative to it, as the files were given.
 
 The parent (this helper process, with the project's models already imported) forks; the child
 starts a new session (process group), sends fds 1 and 2 to a log file, detaches from the protocol
@@ -391,7 +397,13 @@ def _blamed_file(output: str, p: dict[str, Any]) -> str:
     """The deepest candidate file the output mentions (a traceback or stack dump), else conftest.py."""
     import re
 
-    hits = [m.group(1) for m in re.finditer(r'File "([^"]+)", line \d+', output) if m.group(1) in p["files"]]
+    pattern = r'File "([^"]+)", line \d+|^([^\s:]+\.py):\d+: in '
+    hits = [
+        name
+        for m in re.finditer(pattern, output, re.MULTILINE)
+        for name in (m.group(1) or m.group(2),)
+        if name in p["files"]
+    ]
     return hits[-1] if hits else "conftest.py"
 
 

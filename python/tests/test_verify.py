@@ -113,6 +113,14 @@ def test_syntax_error_fails_at_collect(helper: Helper) -> None:
     assert "/tmp/" not in result["output"]  # paths are shown relative to the candidate folder
 
 
+def test_import_error_names_the_candidate_file(helper: Helper) -> None:
+    scenario = sp.SCENARIO.replace("from crm.models import PermissionGrant,", "from crm.models import Nope, PermissionGrant,")
+    result = helper.result("verify", sp.verify_params("collect", files=sp.files(scenario)))
+    [test] = result["tests"]
+    assert test["outcome"] == "error" and test["nodeid"] == "generated/tenant_with_team.py"
+    assert "ImportError: cannot import name 'Nope' from 'crm.models'" in test["message"]
+
+
 def test_endless_import_is_killed_at_the_timeout(helper: Helper) -> None:
     scenario = sp.SCENARIO + "\n\nwhile True:\n    pass\n"
     loop_line = scenario.splitlines().index("while True:") + 1
