@@ -56,7 +56,7 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<number> {
       `models: ${models}              # import path(s) of the SQLAlchemy models`,
       'scenarios: scenarios          # where scenario YAML files live',
       'output: generated             # the generated pytest plugin package',
-      'database_url: sqlite+pysqlite:///:memory:   # FIXTUREGEN_DATABASE_URL overrides',
+      'database_url: "sqlite+pysqlite:///:memory:"   # quoted: a trailing colon ends a YAML key',
       'generator: builtin            # or llm',
       'verify: run                   # none | collect | run',
       '',
