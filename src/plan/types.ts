@@ -1,3 +1,5 @@
+import type { TypeFamily } from '../catalog/types.js';
+
 /**
  * The Plan IR: what a scenario means once checked against the catalog. Generators render it; the
  * verifier derives its expectations from it. Values are expressions of the instance index `i` so a
@@ -52,7 +54,7 @@ export type ValueExpr =
       readonly kind: 'interpolate';
       readonly parts: readonly (string | { readonly var: 'i' | 'n' })[];
       /** The family the interpolated text is converted to; `string` keeps it text. */
-      readonly convert: import('../catalog/types.js').TypeFamily;
+      readonly convert: TypeFamily;
       /** For enum columns, how members are reached; same shape as PyLiteral enum. */
       readonly enumModule?: string | null;
       readonly enumClass?: string | null;

@@ -1,0 +1,417 @@
+/**
+ * Literal conversion by column type, as the scenario format's "Literal conversion" paragraph says.
+ * Numbers keep their written text where exactness matters (Numeric, Interval, big integers), so a
+ * `1234.50` never passes through a float.
+ */
+import type { ColumnInfo } from '../catalog/types.js';
+import type { PyLiteral } from '../plan/types.js';
+import { daysFromCivil, civilFromDays, isValidDate, pad } from '../plan/calendar.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { Codes } from './codes.js';
+
+export interface LiteralInput {
+  /** The YAML value as plain data. */
+  readonly value: unknown;
+  /** Source text of a plain YAML scalar (exact digits), or null. */
+  readonly source: string | null;
+  /** True for the text of an interpolation: converted like a plain scalar written as that text. */
+  readonly interpolated?: boolean;
+}
+
+export type Conversion =
+  | { readonly ok: true; readonly value: PyLiteral }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly hint?: string };
+
+type Column = Pick<
+  ColumnInfo,
+  'key' | 'type' | 'family' | 'length' | 'precision' | 'scale' | 'timezone' | 'enum' | 'itemFamily'
+>;
+
+const INT_SYNTAX = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const DECIMAL_SYNTAX = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+const UUID_SYNTAX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
+  smallinteger: [-(2n ** 15n), 2n ** 15n - 1n],
+  smallint: [-(2n ** 15n), 2n ** 15n - 1n],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n],
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  biginteger: [-(2n ** 63n), 2n ** 63n - 1n],
+  bigint: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+function bad(message: string, hint?: string, code: string = Codes.typeMismatch): Conversion {
+  return hint === undefined ? { ok: false, code, message } : { ok: false, code, message, hint };
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (v !== null && typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+/** The text a number was written as, when that is ordinary decimal or integer syntax. */
+function numberText(input: LiteralInput): string | null {
+  if (input.interpolated && typeof input.value === 'string') return input.value;
+  if (typeof input.value !== 'number') return null;
+  const src = input.source;
+  if (src !== null && (DECIMAL_SYNTAX.test(src) || INT_SYNTAX.test(src))) return src;
+  return Number.isFinite(input.value) ? String(input.value) : null;
+}
+
+function bigIntOf(text: string): bigint {
+  const neg = text.startsWith('-');
+  const body = text.replace(/^[-+]/, '');
+  const v = BigInt(body);
+  return neg ? -v : v;
+}
+
+function toInteger(input: LiteralInput, col: Column): Conversion {
+  const text = numberText(input);
+  if (typeof input.value === 'number' || input.interpolated) {
+    if (text === null || !INT_SYNTAX.test(text)) {
+      return bad(`${show(input.value)} is not an integer (${col.key} is ${col.type})`);
+    }
+    const v = bigIntOf(text);
+    const range = INT_RANGES[col.type.toLowerCase()];
+    if (range && (v < range[0] || v > range[1])) {
+      return bad(`${text} is out of range for ${col.type} (${range[0]}..${range[1]})`);
+    }
+    return { ok: true, value: { kind: 'int', value: v.toString() } };
+  }
+  const hint =
+    typeof input.value === 'string' && INT_SYNTAX.test(input.value)
+      ? `write ${input.value} without quotes`
+      : undefined;
+  return bad(`${col.key} is ${col.type} and needs an integer, not ${show(input.value)}`, hint);
+}
+
+function toFloat(input: LiteralInput, col: Column): Conversion {
+  const text = numberText(input);
+  if ((typeof input.value === 'number' || input.interpolated) && text !== null) {
+    if (!DECIMAL_SYNTAX.test(text) && !INT_SYNTAX.test(text)) {
+      return bad(`${show(input.value)} is not a number (${col.key} is ${col.type})`);
+    }
+    const n = DECIMAL_SYNTAX.test(text) ? text.replace(/^\+/, '') : String(Number(bigIntOf(text)));
+    return { ok: true, value: { kind: 'float', value: /[.eE]/.test(n) ? n : `${n}.0` } };
+  }
+  if (typeof input.value === 'number')
+    return bad(`${col.key} needs a finite number, not ${input.value}`);
+  return bad(`${col.key} is ${col.type} and needs a number, not ${show(input.value)}`);
+}
+
+/** Integer and fraction digit counts of a decimal text, after applying its exponent. */
+function decimalShape(text: string): { intDigits: number; fracDigits: number } {
+  const m = /^[-+]?([0-9]*)\.?([0-9]*)(?:[eE]([-+]?[0-9]+))?$/.exec(text)!;
+  const exp = Number(m[3] ?? 0);
+  const digits = `${m[1]}${m[2]}`;
+  const point = m[1]!.length + exp;
+  const intPart = point <= 0 ? '' : digits.slice(0, point).padEnd(point, '0');
+  const fracPart =
+    point >= digits.length
+      ? ''
+      : '0'.repeat(Math.max(0, -point)) + digits.slice(Math.max(0, point));
+  return {
+    intDigits: intPart.replace(/^0+/, '').length,
+    fracDigits: fracPart.replace(/0+$/, '').length,
+  };
+}
+
+function toNumeric(input: LiteralInput, col: Column): Conversion {
+  let text: string | null = null;
+  if (typeof input.value === 'number' || input.interpolated) text = numberText(input);
+  else if (typeof input.value === 'string') text = input.value.trim();
+  if (text === null || !(DECIMAL_SYNTAX.test(text) || INT_SYNTAX.test(text))) {
+    if (typeof input.value === 'number')
+      return bad(`${col.key} needs a finite number, not ${input.value}`);
+    return bad(
+      `${col.key} is ${col.type} and needs a number or a numeric string, not ${show(input.value)}`,
+    );
+  }
+  const exact = DECIMAL_SYNTAX.test(text) ? text.replace(/^\+/, '') : bigIntOf(text).toString();
+  const shape = decimalShape(exact);
+  const scale = col.scale ?? null;
+  if (scale !== null && shape.fracDigits > scale) {
+    return bad(
+      `${exact} has ${shape.fracDigits} decimal places; ${col.key} keeps ${scale}`,
+      `round it to ${scale} decimal place${scale === 1 ? '' : 's'}`,
+    );
+  }
+  if (col.precision !== null && col.precision !== undefined) {
+    const maxInt = col.precision - (scale ?? 0);
+    if (shape.intDigits > maxInt) {
+      return bad(
+        `${exact} is too large for ${col.type}(${col.precision}, ${scale ?? 0}) on ${col.key}`,
+      );
+    }
+  }
+  return { ok: true, value: { kind: 'decimal', value: exact } };
+}
+
+function toDate(text: string, col: Column): Conversion {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
+  if (!m) return bad(`${JSON.stringify(text)} is not a date (${col.key} needs YYYY-MM-DD)`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!isValidDate(y, mo, d)) return bad(`${text} is not a day of the calendar`);
+  return { ok: true, value: { kind: 'date', year: y, month: mo, day: d } };
+}
+
+const DATETIME =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,6}))?)?\s*(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
+
+function toDateTime(text: string, col: Column): Conversion {
+  const m = DATETIME.exec(text);
+  const hint = 'write ISO 8601, e.g. 2024-05-01T09:30:00 or 2024-05-01T09:30:00+02:00';
+  if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 date and time`, hint);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4] ?? 0);
+  const mi = Number(m[5] ?? 0);
+  const s = Number(m[6] ?? 0);
+  const us = Number((m[7] ?? '').padEnd(6, '0'));
+  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59) {
+    return bad(`${text} is not a valid date and time`, hint);
+  }
+  let offset: number | null = null;
+  if (m[8] !== undefined) {
+    const z = m[8];
+    if (z === 'Z' || z === 'z') offset = 0;
+    else {
+      const om = /^([+-])([0-9]{2}):?([0-9]{2})?$/.exec(z)!;
+      const abs = Number(om[2]) * 60 + Number(om[3] ?? 0);
+      if (Number(om[2]) > 23 || Number(om[3] ?? 0) > 59)
+        return bad(`${z} is not a UTC offset`, hint);
+      offset = om[1] === '-' ? -abs : abs;
+    }
+  }
+  // A naive column stores UTC wall time; an aware column keeps the offset (naive text means UTC).
+  let minutes = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi;
+  let keep: number | null;
+  if (col.timezone) keep = offset ?? 0;
+  else {
+    if (offset !== null) minutes -= offset;
+    keep = null;
+  }
+  const days = Math.floor(minutes / 1440);
+  const rest = minutes - days * 1440;
+  const c = civilFromDays(days);
+  if (c.year < 1 || c.year > 9999) return bad(`${text} is outside the years 1..9999`);
+  const parts = [c.year, c.month, c.day, Math.floor(rest / 60), rest % 60, s, us];
+  let iso = `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(parts[3]!)}:${pad(parts[4]!)}:${pad(s)}`;
+  if (us !== 0) iso += `.${pad(us, 6)}`;
+  if (keep !== null) {
+    const sign = keep < 0 ? '-' : '+';
+    iso += `${sign}${pad(Math.floor(Math.abs(keep) / 60))}:${pad(Math.abs(keep) % 60)}`;
+  }
+  return { ok: true, value: { kind: 'datetime', iso, parts, offsetMinutes: keep } };
+}
+
+function toTime(text: string, col: Column): Conversion {
+  const m = /^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?$/.exec(text);
+  const hint = 'write HH:MM or HH:MM:SS, e.g. 09:30';
+  if (!m) return bad(`${JSON.stringify(text)} is not a time of day (${col.key})`, hint);
+  const parts = [
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3] ?? 0),
+    Number((m[4] ?? '').padEnd(6, '0')),
+  ];
+  if (parts[0]! > 23 || parts[1]! > 59 || parts[2]! > 59)
+    return bad(`${text} is not a valid time`, hint);
+  return { ok: true, value: { kind: 'time', parts } };
+}
+
+function toInterval(input: LiteralInput, col: Column): Conversion {
+  const text = typeof input.value === 'number' ? numberText(input) : null;
+  if (text === null || !(DECIMAL_SYNTAX.test(text) || INT_SYNTAX.test(text))) {
+    return bad(
+      `${col.key} is an Interval and needs a number of seconds, not ${show(input.value)}`,
+      'write seconds, e.g. 3600 for an hour',
+    );
+  }
+  const seconds = DECIMAL_SYNTAX.test(text) ? text.replace(/^\+/, '') : bigIntOf(text).toString();
+  return { ok: true, value: { kind: 'interval', seconds } };
+}
+
+/** Enum member by name, then by value; a plain string enum by its stored strings. */
+export function toEnum(value: unknown, col: Column): Conversion {
+  const info = col.enum;
+  const py = info?.pythonEnum ?? null;
+  if (py !== null) {
+    const byName = py.members.find((m) => m.name === value);
+    const byValue =
+      byName ??
+      py.members.find(
+        (m) =>
+          m.value === value || (typeof m.value !== 'object' && String(m.value) === String(value)),
+      );
+    if (byValue && (typeof value === 'string' || typeof value === 'number')) {
+      return {
+        ok: true,
+        value: { kind: 'enum', enumModule: py.module, enumClass: py.name, member: byValue.name },
+      };
+    }
+    const names = py.members.map((m) => m.name);
+    const values = py.members.map((m) => String(m.value)).filter((v) => !names.includes(v));
+    const all =
+      values.length > 0 ? `${names.join(', ')} (values ${values.join(', ')})` : names.join(', ');
+    return bad(
+      `${show(value)} is not a member of ${py.name}: ${all}`,
+      didYouMean(String(value), [...names, ...values]),
+      Codes.notEnumMember,
+    );
+  }
+  const stored = info?.stored ?? [];
+  if (typeof value === 'string' && stored.includes(value)) {
+    return { ok: true, value: { kind: 'enum', enumModule: null, enumClass: null, member: value } };
+  }
+  return bad(
+    `${show(value)} is not one of ${col.key}'s values: ${stored.join(', ')}`,
+    didYouMean(String(value), stored),
+    Codes.notEnumMember,
+  );
+}
+
+function jsonSafe(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(jsonSafe);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.values(v as object).every(jsonSafe);
+  return false;
+}
+
+function needString(input: LiteralInput, col: Column, what: string): string | Conversion {
+  if (typeof input.value === 'string') return input.value;
+  const src = input.source ?? show(input.value);
+  return bad(
+    `${col.key} is ${col.type} and needs ${what}, not ${show(input.value)}`,
+    typeof input.value === 'object' ? undefined : `quote it: "${src}"`,
+  );
+}
+
+/** Converts one literal (never a reference, interpolation template or cycle) for a column. */
+export function convertLiteral(input: LiteralInput, col: Column): Conversion {
+  const v = input.value;
+  const structured = v !== null && typeof v === 'object';
+  if (structured && col.family !== 'json' && col.family !== 'array' && col.family !== 'other') {
+    return bad(
+      `${col.key} is ${col.type}: ${show(v)} is only for JSON and ARRAY columns`,
+      undefined,
+      Codes.wrongForm,
+    );
+  }
+  switch (col.family) {
+    case 'integer':
+      return toInteger(input, col);
+    case 'float':
+      return toFloat(input, col);
+    case 'numeric':
+      return toNumeric(input, col);
+    case 'boolean':
+      if (typeof v === 'boolean') return { ok: true, value: { kind: 'bool', value: v } };
+      return bad(
+        `${col.key} is ${col.type} and needs true or false, not ${show(v)}`,
+        typeof v === 'string' && /^(true|false)$/i.test(v)
+          ? `write ${v.toLowerCase()} without quotes`
+          : undefined,
+      );
+    case 'string': {
+      const s = needString(input, col, 'a string');
+      if (typeof s !== 'string') return s;
+      const len = [...s].length;
+      if (col.length !== null && len > col.length) {
+        return bad(
+          `${JSON.stringify(s)} is ${len} characters long; ${col.key} holds at most ${col.length}`,
+          undefined,
+          Codes.tooLong,
+        );
+      }
+      return { ok: true, value: { kind: 'str', value: s } };
+    }
+    case 'binary': {
+      const s = needString(input, col, 'a string (stored as UTF-8 bytes)');
+      if (typeof s !== 'string') return s;
+      const bytes = Buffer.byteLength(s, 'utf8');
+      if (col.length !== null && bytes > col.length) {
+        return bad(
+          `${JSON.stringify(s)} is ${bytes} bytes long; ${col.key} holds at most ${col.length}`,
+          undefined,
+          Codes.tooLong,
+        );
+      }
+      return { ok: true, value: { kind: 'bytes', value: s } };
+    }
+    case 'date': {
+      const s = needString(input, col, 'a date YYYY-MM-DD');
+      return typeof s === 'string' ? toDate(s, col) : s;
+    }
+    case 'datetime': {
+      const s = needString(input, col, 'an ISO 8601 date and time');
+      return typeof s === 'string' ? toDateTime(s, col) : s;
+    }
+    case 'time': {
+      const s = needString(input, col, 'a time HH:MM[:SS]');
+      return typeof s === 'string' ? toTime(s, col) : s;
+    }
+    case 'interval':
+      return toInterval(input, col);
+    case 'enum':
+      return toEnum(v, col);
+    case 'uuid': {
+      const s = needString(input, col, 'a UUID');
+      if (typeof s !== 'string') return s;
+      if (!UUID_SYNTAX.test(s))
+        return bad(
+          `${JSON.stringify(s)} is not a canonical UUID`,
+          'write 8-4-4-4-12 hexadecimal digits, e.g. 123e4567-e89b-12d3-a456-426614174000',
+        );
+      return { ok: true, value: { kind: 'uuid', value: s.toLowerCase() } };
+    }
+    case 'json':
+      if (!jsonSafe(v)) return bad(`${col.key} is JSON and cannot hold ${show(v)}`);
+      return { ok: true, value: { kind: 'json', value: v } };
+    case 'array': {
+      if (!Array.isArray(v))
+        return bad(`${col.key} is ${col.type} and needs a list, not ${show(v)}`);
+      const item: Column = {
+        ...col,
+        family: col.itemFamily ?? 'other',
+        length: null,
+        itemFamily: null,
+      };
+      const items: PyLiteral[] = [];
+      for (const [k, x] of v.entries()) {
+        if (Array.isArray(x) || (x !== null && typeof x === 'object'))
+          return bad(`${col.key}[${k}] must be a plain value`, undefined, Codes.wrongForm);
+        if (x === null) {
+          items.push({ kind: 'none' });
+          continue;
+        }
+        const c = convertLiteral({ value: x, source: null }, item);
+        if (!c.ok) return { ...c, message: `${col.key}[${k}]: ${c.message}` };
+        items.push(c.value);
+      }
+      return { ok: true, value: { kind: 'list', items } };
+    }
+    case 'other':
+      return toOther(input, col);
+  }
+}
+
+/** A type fixturegen does not know: pass plain values through as the nearest Python literal. */
+function toOther(input: LiteralInput, col: Column): Conversion {
+  const v = input.value;
+  if (typeof v === 'string') return { ok: true, value: { kind: 'str', value: v } };
+  if (typeof v === 'boolean') return { ok: true, value: { kind: 'bool', value: v } };
+  if (typeof v === 'number') {
+    const text = numberText(input);
+    if (text !== null && INT_SYNTAX.test(text))
+      return { ok: true, value: { kind: 'int', value: bigIntOf(text).toString() } };
+    return toFloat(input, col);
+  }
+  if (jsonSafe(v)) return { ok: true, value: { kind: 'json', value: v } };
+  return bad(`${col.key} (${col.type}) cannot hold ${show(v)}`);
+}

@@ -1,0 +1,8 @@
+export { compileScenarios, canonicalJson, fileStem } from './compile.js';
+export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } from './compile.js';
+export { loadScenario } from './load.js';
+export { checkSchema, scenarioValidator } from './schema.js';
+export { scenarioModelPaths } from './model-paths.js';
+export { Codes } from './codes.js';
+export type { Code } from './codes.js';
+export type { Path, RawEntity, RawScenario, ScenarioSource } from './types.js';

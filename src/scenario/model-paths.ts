@@ -1,0 +1,49 @@
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+
+const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/**
+ * The `models` key of a scenario, if any, for the CLI to know which modules to introspect before
+ * the scenario is checked. Tolerant: broken YAML gives what can still be read, never an error.
+ */
+export function scenarioModelPaths(text: string): string[] {
+  let found: unknown[] | null = null;
+  try {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    if (isMap(doc.contents)) {
+      const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'models');
+      const v = pair?.value;
+      if (isScalar(v)) found = [v.value];
+      else if (isSeq(v)) found = v.items.map((item) => (isScalar(item) ? item.value : null));
+    }
+  } catch {
+    found = null;
+  }
+  if (found === null) found = fromLines(text);
+  const out = found.filter((p): p is string => typeof p === 'string' && PATH.test(p.trim()));
+  return [...new Set(out.map((p) => p.trim()))].sort();
+}
+
+/** Line-based fallback: `models: a.b`, `models: [a, b]` or a block list under `models:`. */
+function fromLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l) => /^models\s*:/.test(l));
+  if (at < 0) return [];
+  const rest = lines[at]!.replace(/^models\s*:/, '')
+    .replace(/#.*$/, '')
+    .trim();
+  if (rest.startsWith('[')) {
+    return rest
+      .replace(/^\[|\].*$/g, '')
+      .split(',')
+      .map((s) => s.trim().replace(/^["']|["']$/g, ''));
+  }
+  if (rest !== '') return [rest.replace(/^["']|["']$/g, '')];
+  const out: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    const m = /^\s+-\s*(.*?)\s*(#.*)?$/.exec(l);
+    if (!m) break;
+    out.push(m[1]!.replace(/^["']|["']$/g, ''));
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { error, type Diagnostic } from '../diagnostics/types.js';
+import type { Path, ScenarioSource } from './types.js';
+
+/** A 1-based source span. */
+export interface Span {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+interface Located {
+  /** The value node at the path (null for an empty value such as `values:`). */
+  readonly node: Node | null;
+  /** The key node whose value it is, when the last step was a mapping key. */
+  readonly key: Node | null;
+  /** How many path segments were found; less than the path's length when it ran out. */
+  readonly depth: number;
+}
+
+function keyText(key: unknown): string | null {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return null;
+}
+
+/** Walks the YAML AST along `path`, following aliases, as far as it exists. */
+export function locate(src: ScenarioSource, path: Path): Located {
+  let node = (src.doc.contents as Node | null) ?? null;
+  let key: Node | null = null;
+  let depth = 0;
+  for (const seg of path) {
+    const target = isAlias(node) ? (node.resolve(src.doc) as Node | undefined) : node;
+    let next: { node: Node | null; key: Node | null } | null = null;
+    if (isMap(target)) {
+      for (const pair of target.items) {
+        if (keyText(pair.key) === String(seg)) {
+          next = { node: (pair.value as Node | null) ?? null, key: pair.key as Node };
+          break;
+        }
+      }
+    } else if (isSeq(target) && typeof seg === 'number') {
+      const item = target.items[seg];
+      if (item !== undefined) next = { node: item as Node, key: null };
+    }
+    if (next === null) break;
+    node = next.node;
+    key = next.key;
+    depth++;
+  }
+  return { node, key, depth };
+}
+
+function spanOfRange(src: ScenarioSource, start: number, end: number): Span {
+  const a = src.lineCounter.linePos(start);
+  const b = src.lineCounter.linePos(Math.max(start, end));
+  // linePos reports line 0 before the first newline was counted; the text starts on line 1.
+  return {
+    line: Math.max(1, a.line),
+    column: a.col,
+    endLine: Math.max(1, b.line),
+    endColumn: b.col,
+  };
+}
+
+/**
+ * Where the node at `path` is written. `key` points at the mapping key instead of the value (for
+ * unknown keys and for problems with a whole entry). Falls back to the nearest existing ancestor.
+ */
+export function spanAt(src: ScenarioSource, path: Path, which: 'key' | 'value' = 'value'): Span {
+  const found = locate(src, path);
+  const exact = found.depth === path.length;
+  const pick =
+    which === 'key' && exact && found.key !== null ? found.key : (found.node ?? found.key);
+  if (pick?.range) return spanOfRange(src, pick.range[0], pick.range[1]);
+  return { line: 1, column: 1, endLine: 1, endColumn: 1 };
+}
+
+/** The source text of a plain scalar at `path` (for exact numbers such as `1234.50`), or null. */
+export function plainSourceAt(src: ScenarioSource, path: Path): string | null {
+  const found = locate(src, path);
+  if (found.depth !== path.length) return null;
+  const node = isAlias(found.node) ? found.node.resolve(src.doc) : found.node;
+  if (isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string') {
+    return node.source;
+  }
+  return null;
+}
+
+/** Builds an error diagnostic positioned at `path`. */
+export function diagAt(
+  src: ScenarioSource,
+  code: string,
+  message: string,
+  path: Path,
+  options: { which?: 'key' | 'value'; hint?: string | undefined } = {},
+): Diagnostic {
+  const span = spanAt(src, path, options.which ?? 'value');
+  return error(code, message, {
+    file: src.file,
+    ...span,
+    ...(options.hint === undefined ? {} : { hint: options.hint }),
+  });
+}

@@ -1,0 +1,32 @@
+import type { Document, LineCounter } from 'yaml';
+
+/** A path into the scenario document: mapping keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+/** One scenario file after YAML parsing, with what is needed to map paths back to positions. */
+export interface ScenarioSource {
+  /** Path relative to the project root, forward slashes. */
+  readonly file: string;
+  readonly text: string;
+  /** The document as plain data (mappings are objects, sequences arrays). */
+  readonly data: unknown;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+}
+
+/** The document once the JSON schema accepted it. */
+export interface RawScenario {
+  readonly name?: string;
+  readonly description?: string;
+  readonly models?: string | readonly string[];
+  readonly extends?: string | readonly string[];
+  readonly entities?: Readonly<Record<string, RawEntity>>;
+  readonly edge_cases?: 'auto' | readonly string[];
+  readonly expect?: { readonly counts?: Readonly<Record<string, number>> };
+}
+
+export interface RawEntity {
+  readonly model: string;
+  readonly count?: number;
+  readonly values?: Readonly<Record<string, unknown>>;
+}

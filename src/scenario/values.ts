@@ -1,0 +1,505 @@
+/**
+ * Checks one written value against its attribute and turns it into a plan expression. Every
+ * problem becomes a diagnostic at the offending node; the expression is null when there was one.
+ */
+import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { didYouMean, suggest } from '../diagnostics/suggest.js';
+import type { CatalogIndex } from '../plan/catalog-index.js';
+import type { LabelInfo, RefSite, Where } from '../plan/input.js';
+import type { IndexExpr, ValueExpr } from '../plan/types.js';
+import { Codes } from './codes.js';
+import { convertLiteral } from './convert.js';
+import {
+  evalIndex,
+  interpolate,
+  parseInterpolation,
+  parseReference,
+  showIndex,
+  type InterpolationPart,
+} from './forms.js';
+import { diagAt, plainSourceAt, spanAt } from './position.js';
+import type { Path, ScenarioSource } from './types.js';
+
+export type Target =
+  | { readonly kind: 'column'; readonly col: ColumnInfo }
+  | { readonly kind: 'relationship'; readonly rel: RelationshipInfo };
+
+export interface ValueContext {
+  readonly src: ScenarioSource;
+  readonly index: CatalogIndex;
+  /** Visible labels; null marks a label whose own model did not resolve (already reported). */
+  readonly labels: ReadonlyMap<string, LabelInfo | null>;
+  readonly entity: {
+    readonly label: string;
+    readonly model: ModelInfo;
+    readonly count: number | null;
+  };
+  readonly diagnostics: Diagnostic[];
+  /** References met while checking the current value. */
+  readonly refs: RefSite[];
+}
+
+/** The instances a (sub)value applies to: `i < count` with `i % m == r` for every filter. */
+interface Subset {
+  readonly count: number;
+  readonly filters: readonly (readonly [number, number])[];
+}
+
+function* instances(s: Subset): Generator<number> {
+  for (let i = 0; i < s.count; i++) {
+    if (s.filters.every(([m, r]) => i % m === r)) yield i;
+  }
+}
+
+function where(ctx: ValueContext, path: Path): Where {
+  return { file: ctx.src.file, ...spanAt(ctx.src, path) };
+}
+
+function report(ctx: ValueContext, code: string, message: string, path: Path, hint?: string): null {
+  ctx.diagnostics.push(diagAt(ctx.src, code, message, path, { hint }));
+  return null;
+}
+
+function isCycle(v: unknown): v is { cycle: unknown[] } {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    Array.isArray((v as { cycle?: unknown }).cycle)
+  );
+}
+
+function targetName(t: Target): string {
+  return t.kind === 'column' ? t.col.key : t.rel.key;
+}
+
+function relColumns(ctx: ValueContext, rel: RelationshipInfo): ColumnInfo[] {
+  return rel.localColumns
+    .map((k) => ctx.entity.model.columns.find((c) => c.key === k))
+    .filter((c): c is ColumnInfo => c !== undefined);
+}
+
+/** Checks `value` (any form) at `path` for the attribute `target`. */
+export function checkValue(
+  ctx: ValueContext,
+  target: Target,
+  value: unknown,
+  path: Path,
+  subset: Subset = { count: ctx.entity.count ?? 1, filters: [] },
+): ValueExpr | null {
+  if (isCycle(value)) {
+    const items = value.cycle;
+    if (items.length === 0) {
+      return report(
+        ctx,
+        Codes.wrongForm,
+        'a cycle needs at least one value',
+        path,
+        'write {cycle: [a, b]}',
+      );
+    }
+    const out: ValueExpr[] = [];
+    let failed = false;
+    items.forEach((item, j) => {
+      const sub = { count: subset.count, filters: [...subset.filters, [items.length, j] as const] };
+      const e = checkValue(ctx, target, item, [...path, 'cycle', j], sub);
+      if (e === null) failed = true;
+      else out.push(e);
+    });
+    return failed ? null : { kind: 'cycle', items: out };
+  }
+  if (value === null) return checkNull(ctx, target, path);
+  if (typeof value === 'string' && value.startsWith('@') && !value.startsWith('@@')) {
+    return checkReference(ctx, target, value, path, subset, false);
+  }
+  if (target.kind === 'relationship')
+    return checkRelationshipForm(ctx, target.rel, value, path, subset);
+  const col = target.col;
+  if (
+    Array.isArray(value) &&
+    col.family !== 'json' &&
+    col.family !== 'array' &&
+    col.family !== 'other'
+  ) {
+    return report(
+      ctx,
+      Codes.wrongForm,
+      `${col.key} is ${col.type}: a list is only for collection relationships and JSON or ARRAY columns`,
+      path,
+    );
+  }
+  if (typeof value === 'string') return checkString(ctx, col, value, path, subset);
+  return literal(ctx, col, value, path);
+}
+
+function literal(ctx: ValueContext, col: ColumnInfo, value: unknown, path: Path): ValueExpr | null {
+  const c = convertLiteral({ value, source: plainSourceAt(ctx.src, path) }, col);
+  if (!c.ok) return report(ctx, c.code, c.message, path, c.hint);
+  return { kind: 'literal', value: c.value };
+}
+
+function checkNull(ctx: ValueContext, target: Target, path: Path): ValueExpr | null {
+  if (target.kind === 'column') {
+    if (!target.col.nullable) {
+      return report(
+        ctx,
+        Codes.nullNotAllowed,
+        `${target.col.key} is NOT NULL and cannot be null`,
+        path,
+        'write a value or leave the attribute out',
+      );
+    }
+    return { kind: 'literal', value: { kind: 'none' } };
+  }
+  const rel = target.rel;
+  if (rel.uselist) {
+    return report(
+      ctx,
+      Codes.wrongForm,
+      `${rel.key} is a collection and cannot be null`,
+      path,
+      'write [] for an empty collection',
+    );
+  }
+  const notNull = relColumns(ctx, rel).filter((c) => !c.nullable);
+  if (notNull.length > 0) {
+    return report(
+      ctx,
+      Codes.nullNotAllowed,
+      `${rel.key} cannot be null: ${notNull.map((c) => c.key).join(', ')} is NOT NULL`,
+      path,
+      'reference an instance or leave the attribute out',
+    );
+  }
+  return { kind: 'literal', value: { kind: 'none' } };
+}
+
+function checkRelationshipForm(
+  ctx: ValueContext,
+  rel: RelationshipInfo,
+  value: unknown,
+  path: Path,
+  subset: Subset,
+): ValueExpr | null {
+  if (Array.isArray(value)) {
+    if (!rel.uselist) {
+      return report(
+        ctx,
+        Codes.wrongForm,
+        `${rel.key} holds one ${short(rel.target)}, not a list`,
+        path,
+        'write one reference, e.g. "@label"',
+      );
+    }
+    const items: ValueExpr[] = [];
+    let failed = false;
+    value.forEach((item, k) => {
+      const p = [...path, k];
+      let e: ValueExpr | null;
+      if (typeof item === 'string' && item.startsWith('@') && !item.startsWith('@@')) {
+        e = checkReference(ctx, { kind: 'relationship', rel }, item, p, subset, true);
+      } else {
+        e = report(
+          ctx,
+          Codes.wrongForm,
+          `items of ${rel.key} must be references such as "@label", not ${JSON.stringify(item)}`,
+          p,
+        );
+      }
+      if (e === null) failed = true;
+      else items.push(e);
+    });
+    return failed ? null : { kind: 'refList', items };
+  }
+  const asLabel =
+    typeof value === 'string' && ctx.labels.has(value)
+      ? `did you mean "@${value}"?`
+      : `write a reference such as "@label"`;
+  return report(
+    ctx,
+    Codes.wrongForm,
+    `${rel.key} is a relationship to ${short(rel.target)} and needs a reference, not ${JSON.stringify(value)}`,
+    path,
+    asLabel,
+  );
+}
+
+function short(qualname: string): string {
+  return qualname.slice(qualname.lastIndexOf('.') + 1);
+}
+
+function checkString(
+  ctx: ValueContext,
+  col: ColumnInfo,
+  raw: string,
+  path: Path,
+  subset: Subset,
+): ValueExpr | null {
+  const text = raw.startsWith('@@') ? raw.slice(1) : raw;
+  if (!text.includes('{') && !text.includes('}')) return literal(ctx, col, text, path);
+  const parsed = parseInterpolation(text);
+  if (!parsed.ok) {
+    return report(
+      ctx,
+      Codes.badInterpolation,
+      parsed.message,
+      path,
+      'write {i} or {n}; {{ and }} are literal braces',
+    );
+  }
+  if (parsed.parts.every((p) => typeof p === 'string')) {
+    return literal(ctx, col, parsed.parts.join(''), path);
+  }
+  return checkInterpolation(ctx, col, parsed.parts, path, subset);
+}
+
+const NO_INTERPOLATION = new Set(['boolean', 'array', 'interval']);
+
+function checkInterpolation(
+  ctx: ValueContext,
+  col: ColumnInfo,
+  parts: readonly InterpolationPart[],
+  path: Path,
+  subset: Subset,
+): ValueExpr | null {
+  if (NO_INTERPOLATION.has(col.family)) {
+    return report(
+      ctx,
+      Codes.badInterpolation,
+      `${col.key} is ${col.type}: {i} and {n} only make text, numbers, dates, times, UUIDs and enum members`,
+      path,
+    );
+  }
+  const py = col.family === 'enum' ? (col.enum?.pythonEnum ?? null) : null;
+  const all = [...instances(subset)];
+  for (const i of all.length > 0 ? all : [0]) {
+    const text = interpolate(parts, i);
+    // The generator looks Python enum members up by name, so an interpolation must give names.
+    if (py !== null) {
+      if (py.members.some((m) => m.name === text)) continue;
+      const names = py.members.map((m) => m.name);
+      return report(
+        ctx,
+        Codes.notEnumMember,
+        `for i = ${i} the value ${JSON.stringify(text)} is not a member name of ${py.name}: ${names.join(', ')}`,
+        path,
+        'an interpolated enum value must give member names',
+      );
+    }
+    const c = convertLiteral({ value: text, source: null, interpolated: true }, col);
+    if (!c.ok) {
+      return report(ctx, c.code, `for i = ${i}: ${c.message}`, path, c.hint);
+    }
+  }
+  const convert = col.family === 'other' ? 'string' : col.family;
+  return {
+    kind: 'interpolate',
+    parts,
+    convert,
+    ...(col.family === 'enum'
+      ? { enumModule: py?.module ?? null, enumClass: py?.name ?? null }
+      : {}),
+  };
+}
+
+/** Parses and checks a `@label[INDEX]` string for the attribute. */
+function checkReference(
+  ctx: ValueContext,
+  target: Target,
+  text: string,
+  path: Path,
+  subset: Subset,
+  inList: boolean,
+): ValueExpr | null {
+  const ref = parseReference(text);
+  if (!ref.ok) return report(ctx, Codes.badReference, ref.message, path, ref.hint);
+  if (!ctx.labels.has(ref.label)) {
+    return report(
+      ctx,
+      Codes.unknownLabel,
+      `unknown label "${ref.label}" in ${text}`,
+      path,
+      didYouMean(ref.label, ctx.labels.keys()) ??
+        `labels here: ${[...ctx.labels.keys()].sort().join(', ') || 'none'}`,
+    );
+  }
+  const label = ctx.labels.get(ref.label) ?? null;
+  if (label === null) return null;
+  ctx.refs.push({ label: ref.label, at: where(ctx, path) });
+
+  // What the attribute accepts: which model, one instance or a collection, which attribute.
+  let expected: string;
+  let attribute: string | null = null;
+  let collection = false;
+  if (target.kind === 'relationship') {
+    if (target.rel.viewonly) {
+      return report(
+        ctx,
+        Codes.notSettable,
+        `${target.rel.key} is a view-only relationship and cannot be set`,
+        path,
+      );
+    }
+    expected = target.rel.target;
+    collection = target.rel.uselist;
+  } else {
+    const fks = target.col.foreignKeys;
+    if (fks.length === 0) {
+      const viaRel = ctx.entity.model.relationships.find((r) =>
+        r.localColumns.includes(target.col.key),
+      );
+      return report(
+        ctx,
+        Codes.notReferenceable,
+        `${target.col.key} is neither a relationship nor a foreign-key column, so it cannot take the reference ${text}`,
+        path,
+        viaRel
+          ? `set the relationship ${viaRel.key} instead`
+          : `write "@${text}" for the literal text ${text}`,
+      );
+    }
+    const fk =
+      fks.find((f) => f.model !== null && ctx.index.isA(label.model.qualname, f.model)) ?? fks[0]!;
+    if (fk.model === null || fk.attribute === null) {
+      return report(
+        ctx,
+        Codes.notReferenceable,
+        `${target.col.key} refers to ${fk.table}.${fk.column}, which no mapped class maps`,
+        path,
+        'set the value itself instead of a reference',
+      );
+    }
+    expected = fk.model;
+    attribute = fk.attribute;
+  }
+  if (!ctx.index.isA(label.model.qualname, expected)) {
+    return report(
+      ctx,
+      Codes.wrongModel,
+      `${text} is a ${label.model.name}, but ${targetName(target)} needs a ${short(expected)}`,
+      path,
+      suggestLabel(ctx, expected, ref.label),
+    );
+  }
+
+  const index = ref.index;
+  if (index !== null && label.count === null) {
+    return report(
+      ctx,
+      Codes.badReference,
+      `${ref.label} is one instance, not a list, so it takes no index`,
+      path,
+      `write "@${ref.label}"`,
+    );
+  }
+  if (index === null && label.count !== null && (!collection || inList)) {
+    const hint = inList
+      ? `write "@${ref.label}" alone to set the whole list, or index it: "@${ref.label}[0]"`
+      : `pick one: "@${ref.label}[0]" or "@${ref.label}[i]"`;
+    return report(
+      ctx,
+      Codes.listWhereOne,
+      `${ref.label} is a list of ${label.count}; ${targetName(target)} needs one instance`,
+      path,
+      hint,
+    );
+  }
+  if (
+    index !== null &&
+    label.count !== null &&
+    !checkIndex(ctx, ref.label, label.count, index, path, subset)
+  ) {
+    return null;
+  }
+  if (ref.label === ctx.entity.label && !checkSelf(ctx, ref.label, index, path, subset))
+    return null;
+
+  const expr: ValueExpr = { kind: 'ref', label: ref.label, index, attribute };
+  // One instance on a collection relationship is a collection of one.
+  if (collection && !inList && (index !== null || label.count === null))
+    return { kind: 'refList', items: [expr] };
+  return expr;
+}
+
+function suggestLabel(ctx: ValueContext, model: string, written: string): string | undefined {
+  const fits = [...ctx.labels.values()]
+    .filter((l): l is LabelInfo => l !== null && ctx.index.isA(l.model.qualname, model))
+    .map((l) => l.label);
+  if (fits.length === 0) return `no label here is a ${short(model)}`;
+  const near = suggest(written, fits);
+  return near !== null
+    ? `did you mean "@${near}"?`
+    : `labels that are a ${short(model)}: ${fits.sort().join(', ')}`;
+}
+
+function checkIndex(
+  ctx: ValueContext,
+  label: string,
+  count: number,
+  index: IndexExpr,
+  path: Path,
+  subset: Subset,
+): boolean {
+  let worst = -1;
+  let at = 0;
+  if (index.kind === 'const') worst = index.value;
+  else {
+    for (const i of instances(subset)) {
+      const j = evalIndex(index, i);
+      if (j > worst) {
+        worst = j;
+        at = i;
+      }
+    }
+  }
+  if (worst < count) return true;
+  const reach =
+    index.kind === 'const'
+      ? `index ${worst}`
+      : `index ${showIndex(index)} reaches ${worst} (for i = ${at})`;
+  report(
+    ctx,
+    Codes.indexRange,
+    `${reach}, but ${label} has ${count} instance${count === 1 ? '' : 's'} (0..${count - 1})`,
+    path,
+    index.kind === 'i' ? `use "@${label}[i % ${count}]" to wrap around` : undefined,
+  );
+  return false;
+}
+
+/** A list may refer to its own earlier instances only; a single instance never to itself. */
+function checkSelf(
+  ctx: ValueContext,
+  label: string,
+  index: IndexExpr | null,
+  path: Path,
+  subset: Subset,
+): boolean {
+  if (index === null) {
+    report(
+      ctx,
+      Codes.referenceCycle,
+      `reference cycle: ${label} → ${label}`,
+      path,
+      'an instance cannot reference itself',
+    );
+    return false;
+  }
+  for (const i of instances(subset)) {
+    const j = evalIndex(index, i);
+    if (j >= i) {
+      const what = j === i ? 'itself' : `${label}[${j}], which is created after it`;
+      report(
+        ctx,
+        Codes.selfReference,
+        `${label}[${i}] would reference ${what}`,
+        path,
+        'an instance of a list may only reference earlier instances of the same list',
+      );
+      return false;
+    }
+  }
+  return true;
+}
