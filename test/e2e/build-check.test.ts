@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixturegen, pytest } from '../support/python.js';
+import { REPO, fixturegen, pytest } from '../support/python.js';
 import { VENV_ENV, sampleProject, snapshot } from '../support/project.js';
 
 const USER_TESTS = `
@@ -146,5 +146,13 @@ describe('build and check on the sample project', () => {
     expect(r.stdout).toMatch(/✓ verified, unchanged\s+tenant_with_team/);
     expect(snapshot(join(dir, 'generated'))).toEqual(first);
     writeFileSync(scenario, text);
+  });
+});
+
+describe("this repository's own generated/", () => {
+  it('is exactly what its scenarios give (what CI checks)', () => {
+    const r = fixturegen(REPO, ['check'], VENV_ENV);
+    expect(r.stdout + r.stderr).toContain('is exactly what the current inputs give');
+    expect(r.status).toBe(0);
   });
 });
