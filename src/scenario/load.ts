@@ -70,6 +70,7 @@ function positioned(file: string, lc: LineCounter, start: number, end: number) {
  */
 function checkNodes(
   doc: ReturnType<typeof parseDocument>,
+  text: string,
   file: string,
   lc: LineCounter,
 ): Diagnostic[] {
@@ -95,9 +96,15 @@ function checkNodes(
     }
     if (isScalar(node) || isCollection(node)) {
       if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+        // The node's range starts after its tag; point at the `!` written before it.
+        const start = node.range?.[0] ?? 0;
+        let bang = text.lastIndexOf('!', start);
+        while (bang > 0 && text[bang - 1] === '!') bang--;
+        const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        const from = bang >= lineStart ? bang : start;
         out.push(
           error(Codes.unsupportedYaml, `unsupported YAML tag ${node.tag}`, {
-            ...at(node),
+            ...positioned(file, lc, from, node.range?.[1] ?? from),
             hint: 'scenarios use plain YAML values: strings, numbers, booleans, null, lists, mappings',
           }),
         );
@@ -140,7 +147,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
     });
   });
   if (diagnostics.length > 0) return fail(diagnostics);
-  const structural = checkNodes(doc, file, lineCounter);
+  const structural = checkNodes(doc, text, file, lineCounter);
   if (structural.length > 0) return fail(structural);
   const warnings = doc.warnings.map((w) =>
     error(yamlCode(w).code, w.message, positioned(file, lineCounter, w.pos[0], w.pos[1])),
