@@ -9,6 +9,15 @@ export interface SchedulerOptions<T> {
   /** Quiet period after the last `add` before a run starts. Default 30 ms. */
   readonly debounceMs?: number;
   /**
+   * Quiet period once `burstSize` items are pending. A single save is one or two events and gets
+   * the short debounce; a checkout or a formatter run shows itself by volume, and on a busy
+   * machine its event stream has pauses longer than 30 ms that would otherwise split it into
+   * several runs. Default 150 ms.
+   */
+  readonly burstDebounceMs?: number;
+  /** Pending items from which `burstDebounceMs` applies. Default 10. */
+  readonly burstSize?: number;
+  /**
    * Upper bound on how long the first pending item waits, so a never-ending trickle of events
    * still gets built. Default 1000 ms. Never less than `debounceMs`.
    */
@@ -44,10 +53,17 @@ export interface Scheduler<T> {
 }
 
 export const DEFAULT_DEBOUNCE_MS = 30;
+export const DEFAULT_BURST_DEBOUNCE_MS = 150;
+export const DEFAULT_BURST_SIZE = 10;
 export const DEFAULT_MAX_WAIT_MS = 1000;
 
 export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
   const debounceMs = Math.max(0, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  const burstDebounceMs = Math.max(
+    debounceMs,
+    options.burstDebounceMs ?? DEFAULT_BURST_DEBOUNCE_MS,
+  );
+  const burstSize = Math.max(1, options.burstSize ?? DEFAULT_BURST_SIZE);
   const maxWaitMs = Math.max(debounceMs, options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
   const reportError =
     options.onError ??
@@ -89,7 +105,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
     clearTimer();
     if (pending.size === 0 || firstPendingAt === undefined) return;
     const now = Date.now();
-    const quietAt = lastAddAt + debounceMs;
+    const quietAt = lastAddAt + (pending.size >= burstSize ? burstDebounceMs : debounceMs);
     const deadline = firstPendingAt + maxWaitMs;
     const delay = Math.max(0, Math.min(quietAt, deadline) - now);
     timer = setTimeout(onTimer, delay);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createScheduler,
+  DEFAULT_BURST_DEBOUNCE_MS,
+  DEFAULT_BURST_SIZE,
   DEFAULT_DEBOUNCE_MS,
   DEFAULT_MAX_WAIT_MS,
 } from '../../src/watch/scheduler.js';
@@ -78,6 +80,27 @@ describe('scheduler', () => {
     expect(r.batches.length).toBeGreaterThanOrEqual(1);
     expect(r.batches.length).toBeLessThanOrEqual(2);
     expect(new Set(r.batches.flat()).size).toBe(500);
+  });
+
+  it('waits longer once a burst is evident, so pauses inside a burst do not split it', async () => {
+    const r = recordingRun();
+    const s = createScheduler({ run: r.run });
+    for (let i = 0; i < DEFAULT_BURST_SIZE; i++) s.add(`a${i}`);
+    // A pause longer than the short debounce, shorter than the burst one (a loaded machine).
+    await vi.advanceTimersByTimeAsync(DEFAULT_BURST_DEBOUNCE_MS - 1);
+    expect(r.batches).toEqual([]);
+    for (let i = 0; i < 5; i++) s.add(`b${i}`);
+    await vi.advanceTimersByTimeAsync(DEFAULT_BURST_DEBOUNCE_MS);
+    expect(r.batches).toHaveLength(1);
+    expect(r.batches[0]).toHaveLength(DEFAULT_BURST_SIZE + 5);
+  });
+
+  it('keeps the short debounce for a save that is a few events', async () => {
+    const r = recordingRun();
+    const s = createScheduler({ run: r.run });
+    for (let i = 0; i < DEFAULT_BURST_SIZE - 1; i++) s.add(`a${i}`);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DEBOUNCE_MS);
+    expect(r.batches).toHaveLength(1);
   });
 
   it('still runs during a stream that never pauses, once per max wait', async () => {
