@@ -24,7 +24,14 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 interface Expected {
   exit: number;
-  diagnostics: { code: string; file?: string; line?: number; column?: number }[];
+  diagnostics: {
+    code: string;
+    file?: string;
+    line?: number;
+    column?: number;
+    message: string;
+    hint?: string;
+  }[];
 }
 
 describe.each(readdirSync(CASES).sort())('golden case %s', (name) => {
@@ -44,7 +51,14 @@ describe.each(readdirSync(CASES).sort())('golden case %s', (name) => {
       exit: r.status,
       diagnostics: result.scenarios
         .flatMap((s) => s.diagnostics)
-        .map(({ code, file, line, column }) => ({ code, file, line, column })),
+        .map(({ code, file, line, column, message, hint }) => ({
+          code,
+          file,
+          line,
+          column,
+          message,
+          hint,
+        })),
     };
     const out = join(dir, 'generated');
     const generated = existsSync(out) ? snapshot(out) : {};

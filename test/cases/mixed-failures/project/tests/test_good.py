@@ -1,0 +1,2 @@
+def test_good_scenario_still_built(good):
+    assert good.acme.name == "Acme"
