@@ -17,7 +17,13 @@ rmSync(pytestXml, { force: true });
 
 const vitest = spawnSync(
   join(root, 'node_modules', '.bin', 'vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...process.argv.slice(2)],
+  [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${vitestJson}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 let passed = 0;
@@ -44,7 +50,8 @@ if (process.argv.length <= 2) {
   if (pytestStatus === 5) console.error('test: pytest collected no tests in python/tests');
   if (existsSync(pytestXml)) {
     const xml = readFileSync(pytestXml, 'utf8');
-    const attr = (name) => Number(new RegExp(`<testsuite[^>]* ${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
+    const attr = (name) =>
+      Number(new RegExp(`<testsuite[^>]* ${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
     const total = attr('tests');
     const bad = attr('failures') + attr('errors');
     passed += total - bad - attr('skipped');
