@@ -1,13 +1,17 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import { build } from '../pipeline/build.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
+import type { LlmGenerator } from '../generate/llm/index.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
+import { llmTable, progressFor } from './progress.js';
 import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export interface BuildFlags extends CommonFlags {
   force?: boolean;
+  /** `--fallback builtin` (LLM generator only). */
+  fallback?: string;
 }
 
 const MARK: Record<ScenarioOutcome['status'], [string, string]> = {
@@ -31,23 +35,44 @@ export function outcomeLine(io: Io, o: ScenarioOutcome, verify: string): string 
 
 export async function buildCommand(names: string[], flags: BuildFlags, io: Io): Promise<number> {
   const config = loadProjectConfig(flags, io);
-  const generator = await createGenerator(config, io);
+  if (flags.fallback !== undefined && flags.fallback !== 'builtin') {
+    io.warn(`--fallback must be builtin, not ${JSON.stringify(flags.fallback)}`);
+    return EXIT.usage;
+  }
+  const progress = progressFor(io);
+  const generator = await createGenerator(config, io, {
+    fallback: flags.fallback === 'builtin' ? 'builtin' : null,
+    onLlmStatus: progress ? (name, status) => progress.llm(name, status) : undefined,
+  });
   const started = performance.now();
   const project = await openProject(config);
   try {
-    const report = await build({
-      config,
-      helper: project.helper,
-      analysis: project.analysis,
-      generator,
-      force: Boolean(flags.force),
-      only: names,
-    });
+    let report;
+    try {
+      report = await build({
+        config,
+        helper: project.helper,
+        analysis: project.analysis,
+        generator,
+        force: Boolean(flags.force),
+        only: names,
+        onProgress: progress ? (name, phase, o) => progress.scenario(name, phase, o) : undefined,
+      });
+    } finally {
+      progress?.stop();
+    }
+    const llmOf = (name: string) =>
+      'report' in generator ? (generator as LlmGenerator).report(name) : undefined;
     const known = new Set(report.outcomes.flatMap((o) => [o.name, o.file]));
     const unknown = names.filter((n) => !known.has(n));
     const diagnostics: Diagnostic[] = report.outcomes.flatMap((o) => [...o.diagnostics]);
     io.diagnostics(diagnostics, config.root);
     for (const o of report.outcomes) io.say(outcomeLine(io, o, config.verify));
+    const llmRows = report.outcomes.flatMap((o) => {
+      const llm = llmOf(o.name);
+      return llm ? [{ name: o.name, llm }] : [];
+    });
+    for (const line of llmTable(llmRows)) io.say(line);
     const failed = report.outcomes.filter((o) => o.status === 'failed').length;
     const built = report.outcomes.filter((o) => o.status === 'built').length;
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -60,7 +85,10 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
       command: 'build',
       ok: failed === 0 && unknown.length === 0,
       written: report.written,
-      scenarios: report.outcomes,
+      scenarios: report.outcomes.map((o) => {
+        const llm = llmOf(o.name);
+        return llm ? { ...o, llm } : o;
+      }),
     });
     if (unknown.length > 0) return EXIT.usage;
     return failed > 0 ? EXIT.failed : EXIT.ok;

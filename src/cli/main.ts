@@ -7,6 +7,7 @@ import { buildCommand } from './build.js';
 import { catalogCommand } from './catalog.js';
 import { checkCommand } from './check.js';
 import { initCommand } from './init.js';
+import { promptCommand } from './prompt.js';
 import { createIo } from './io.js';
 import { EXIT, UsageError } from './project.js';
 import { validateCommand } from './validate.js';
@@ -21,6 +22,7 @@ Commands:
   build [SCENARIO…]     generate, verify (pytest) and write what is out of date
   check                 fail if generated/ is stale, missing, orphaned or edited by hand
   catalog               print the models the Python helper sees
+  prompt SCENARIO       print what the LLM generator would send for a scenario (sends nothing)
   help [COMMAND]        this text, or a command's
 
 Options:
@@ -28,6 +30,8 @@ Options:
   --generator NAME      builtin | llm (overrides the config)
   --verify LEVEL        none | collect | run (overrides the config)
   --force               build: regenerate every scenario, even up-to-date ones
+  --fallback builtin    build with llm: when the model's answers fail for a scenario, write the
+                        builtin output instead (an unusable server still stops the build: exit 3)
   --json                machine-readable result on stdout; human text goes to stderr
   --quiet               only errors
   --no-color            no colours (also NO_COLOR=1)
@@ -40,6 +44,8 @@ Examples:
   fixturegen build                     build every scenario that changed
   fixturegen build tenant_with_team    build one scenario (and what it extends)
   fixturegen validate --json           diagnostics as JSON, for editors and CI
+  fixturegen build --generator llm     let the configured model write the fixtures (llm: in the config)
+  fixturegen prompt tenant_with_team   the prompt the model would get, with its size
   FIXTUREGEN_DATABASE_URL=postgresql+psycopg://localhost/test fixturegen build --force
 `;
 
@@ -59,12 +65,28 @@ file:line:col: CODE message; --json prints them as a JSON array on stdout. Exit 
 Generates each out-of-date scenario's fixture module, verifies it with pytest in a child process
 (collect: it imports; run: the fixture creates exactly the declared rows, and rolls back), and
 only then writes it atomically. A failing scenario keeps its previous file; the others still
-build. SCENARIO is a scenario name or its file path.`,
+build. SCENARIO is a scenario name or its file path.
+
+With --generator llm (or generator: llm), each scenario's prompt goes to the configured
+OpenAI-compatible server (llm: in the config), the answer's module is guarded and verified, and a
+failure is sent back for a corrected module up to llm.max_repairs times. Accepted answers are
+cached in .fixturegen/cache/ (a rebuild with unchanged inputs sends nothing). --fallback builtin
+writes the builtin output for a scenario whose answers still fail. A server that cannot be used
+(connection refused, errors after retries, bad credentials) stops the build with exit code 3.`,
   check: `fixturegen check
 
 Recomputes each scenario's input hash and compares it with the header of its generated file;
 builtin output is also regenerated in memory and compared byte for byte. Reports stale, missing,
 orphaned and hand-edited files with the command that fixes each. Writes nothing; exit 1 if any.`,
+  prompt: `fixturegen prompt SCENARIO [--json]
+
+Prints the messages the LLM generator would send first for SCENARIO (a name or file path): the
+system message (the generated-code contract and rules, the same for every scenario, so servers
+with prefix caching reuse it), then the scenario's own message (the catalog slice it touches, the
+scenario, its description, and what the plan says must be created). The size goes to stderr:
+characters and an estimate of the tokens at 3.5 characters per token (the server's tokenizer
+decides the real count). Sends nothing. Templates: templates/prompt/*.hbs, overridable per project
+by files of the same name in <project>/templates/prompt/.`,
   catalog: `fixturegen catalog [--json]
 
 Imports the configured models in the project's Python and prints each mapped class: columns with
@@ -83,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         verify: { type: 'string' },
         models: { type: 'string' },
         force: { type: 'boolean' },
+        fallback: { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -123,11 +146,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'validate':
         return await validateCommand(rest, common, io);
       case 'build':
-        return await buildCommand(rest, { ...common, force: values.force }, io);
+        return await buildCommand(
+          rest,
+          { ...common, force: values.force, fallback: values.fallback },
+          io,
+        );
       case 'check':
         return await checkCommand(common, io);
       case 'catalog':
         return await catalogCommand(common, io);
+      case 'prompt':
+        return await promptCommand(rest, common, io);
       default:
         io.warn(
           `fixturegen: unknown command ${JSON.stringify(command)}. Run \`fixturegen help\` for the list.`,
@@ -144,6 +173,12 @@ export async function main(argv: string[]): Promise<number> {
           codeFrame: false,
         }),
       );
+      return EXIT.environment;
+    }
+    // By name: the LLM modules (and the openai SDK) are loaded only when the llm generator is used.
+    if (err instanceof Error && err.name === 'LlmUnavailableError') {
+      io.warn(`fixturegen: ${err.message}`);
+      io.warn('hint: start the model server, or fix llm.base_url in fixturegen.yaml');
       return EXIT.environment;
     }
     if (err instanceof PythonEnvironmentError) {

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startPythonHelper } from '../catalog/python.js';
 import type { PythonHelper } from '../catalog/python.js';
+import type { LlmStatus } from '../generate/llm/index.js';
 import type { Generator } from '../generate/types.js';
 import { createBuiltinGenerator } from '../generate/builtin/index.js';
 import { analyze, introspect, modelModules } from '../pipeline/analyze.js';
@@ -47,10 +48,26 @@ export function loadProjectConfig(flags: CommonFlags, io: Io): Config {
   return config;
 }
 
-export async function createGenerator(config: Config, io: Io): Promise<Generator> {
+export interface GeneratorOptions {
+  /** `--fallback builtin`: write the builtin output when the model's answers fail for a scenario. */
+  readonly fallback?: 'builtin' | null;
+  /** Live status of the LLM generator's scenarios. */
+  readonly onLlmStatus?: (scenario: string, status: LlmStatus) => void;
+}
+
+export async function createGenerator(
+  config: Config,
+  io: Io,
+  options: GeneratorOptions = {},
+): Promise<Generator> {
+  void io;
   if (config.generator === 'llm') {
-    io.warn('generator `llm` is not wired into this build yet; use `--generator builtin`');
-    throw new UsageError('generator');
+    // Loaded only when asked for: the openai SDK is not needed by builtin builds.
+    const { createLlmGenerator } = await import('../generate/llm/index.js');
+    return createLlmGenerator(config, {
+      fallback: options.fallback === 'builtin' ? createBuiltinGenerator() : null,
+      onStatus: options.onLlmStatus,
+    });
   }
   return createBuiltinGenerator();
 }

@@ -1,0 +1,86 @@
+import {
+  buildMessages,
+  CHARS_PER_TOKEN,
+  loadPromptTemplates,
+  promptSize,
+} from '../generate/llm/prompt.js';
+import { packageName } from '../pipeline/inputs.js';
+import type { Io } from './io.js';
+import { paint } from './io.js';
+import { EXIT, loadProjectConfig, openProject } from './project.js';
+import type { CommonFlags } from './project.js';
+
+/**
+ * `fixturegen prompt SCENARIO`: the messages the LLM generator would send first for a scenario, and
+ * their size. Sends nothing; needs the Python helper for the catalog, like `build`.
+ */
+export async function promptCommand(names: string[], flags: CommonFlags, io: Io): Promise<number> {
+  if (names.length !== 1) {
+    io.warn('usage: fixturegen prompt SCENARIO (one scenario name or file path)');
+    return EXIT.usage;
+  }
+  const wanted = names[0]!;
+  const config = loadProjectConfig(flags, io);
+  const project = await openProject(config);
+  try {
+    const { plans, failures, catalog } = project.analysis;
+    const plan = plans.find((p) => p.name === wanted || p.source === wanted);
+    if (!plan) {
+      const failure = failures.find((f) => f.name === wanted || f.file === wanted);
+      if (failure) {
+        io.diagnostics(failure.diagnostics, config.root);
+        io.warn(`${wanted} has errors: fix them first (\`fixturegen validate ${wanted}\`)`);
+        return EXIT.failed;
+      }
+      const known = plans.map((p) => p.name).sort();
+      io.warn(
+        `no scenario named ${JSON.stringify(wanted)}` +
+          (known.length > 0 ? `; scenarios: ${known.join(', ')}` : ''),
+      );
+      return EXIT.usage;
+    }
+    const templates = loadPromptTemplates(config.root);
+    const messages = buildMessages(
+      plan,
+      {
+        catalog,
+        packageName: packageName(config),
+        sessionFixture: config.session_fixture ?? 'db_session',
+        plans: new Map(plans.map((p) => [p.name, p])),
+      },
+      templates,
+    );
+    const size = promptSize(messages);
+    const estimate =
+      `${size.characters} characters, about ${size.estimatedTokens} tokens ` +
+      `(an estimate at ${CHARS_PER_TOKEN} characters per token; the server's tokenizer decides)`;
+    if (io.json) {
+      io.result({
+        command: 'prompt',
+        scenario: plan.name,
+        model: config.llm.model,
+        messages,
+        characters: size.characters,
+        estimatedTokens: size.estimatedTokens,
+        tokensAreEstimated: true,
+        charsPerToken: CHARS_PER_TOKEN,
+        templates: templates.files,
+      });
+      io.say(estimate);
+      return EXIT.ok;
+    }
+    // The messages themselves go to stdout as they are, so they can be piped or diffed.
+    for (const m of messages) {
+      process.stdout.write(
+        `${paint(io, '1', `──── ${m.role} (${m.content.length} characters) ────`)}\n${m.content}\n`,
+      );
+    }
+    io.warn(
+      `${plan.name}: ${messages.length} messages to ${config.llm.model}, ${estimate}; ` +
+        `max_tokens ${config.llm.max_tokens} for the answer`,
+    );
+    return EXIT.ok;
+  } finally {
+    await project.helper.close();
+  }
+}
