@@ -100,3 +100,12 @@ type DeepMutable<T> = T extends readonly (infer U)[]
     ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
     : T;
 export type MutableModel = DeepMutable<ModelInfo>;
+
+/** `cat` with the model `qualname` replaced by `change(model)`. */
+export function withModel(
+  cat: Catalog,
+  qualname: string,
+  change: (m: ModelInfo) => ModelInfo,
+): Catalog {
+  return { ...cat, models: cat.models.map((m) => (m.qualname === qualname ? change(m) : m)) };
+}
