@@ -150,7 +150,7 @@ describe('the prompt', () => {
     expect(user.replace(/```python[\s\S]*?```/g, 'CODE')).not.toMatch(/\n{3,}/);
     const base = buildMessages(plan('base_tenant'), pctx, templates)[1]!.content;
     expect(base).toMatch(
-      /created_on = datetime\.date\(.*\)  # not written in the scenario: NOT NULL without a default, so fixturegen chose this value/,
+      /created_on = datetime\.date\(.*\) {2}# not written in the scenario: NOT NULL without a default, so fixturegen chose this value/,
     );
   });
 
