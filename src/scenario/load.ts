@@ -13,6 +13,8 @@ import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/ty
 import { Codes } from './codes.js';
 import type { ScenarioSource } from './types.js';
 
+const MAX_YAML_ERRORS = 5;
+
 /** Tags of the YAML 1.2 core schema; anything else (`!!binary`, `!!set`, custom tags) is refused. */
 const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
@@ -139,7 +141,15 @@ function checkNodes(
 export function loadScenario(file: string, text: string): Result<ScenarioSource> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+  // Later parse errors mostly follow from the first ones: keep the first error of each line, five at most.
+  const lines = new Set<number>();
+  const firstErrors = doc.errors.filter((e) => {
+    const line = lineCounter.linePos(e.pos[0]).line;
+    if (lines.has(line) || lines.size >= MAX_YAML_ERRORS) return false;
+    lines.add(line);
+    return true;
+  });
+  const diagnostics: Diagnostic[] = firstErrors.map((e) => {
     const { code, hint } = yamlCode(e);
     return error(code, e.message, {
       ...positioned(file, lineCounter, e.pos[0], e.pos[1]),
