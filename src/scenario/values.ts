@@ -257,6 +257,34 @@ function checkString(
 
 const NO_INTERPOLATION = new Set(['boolean', 'array', 'interval']);
 
+/**
+ * Interpolated text is converted by Python when the fixture runs (int(), Decimal(),
+ * date.fromisoformat(), …), so it must be in a form those read on every supported Python, with
+ * the same meaning a literal has: a naive column takes no offset, an aware column needs one.
+ */
+const RUNTIME_FORMS: Partial<
+  Record<string, { what: string; test: (text: string, timezone: boolean) => boolean }>
+> = {
+  integer: { what: 'of decimal digits', test: (t) => /^[-+]?[0-9]+$/.test(t) },
+  float: { what: 'of a decimal number', test: (t) => DECIMAL.test(t) },
+  numeric: { what: 'of a decimal number', test: (t) => DECIMAL.test(t) },
+  time: {
+    what: 'HH:MM[:SS[.ffffff]]',
+    test: (t) => /^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.([0-9]{3}|[0-9]{6}))?)?$/.test(t),
+  },
+  datetime: {
+    what: 'YYYY-MM-DDTHH:MM[:SS[.ffffff]] with an offset (+HH:MM) exactly when the column has a timezone',
+    test: (t, tz) => {
+      const m =
+        /^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.([0-9]{3}|[0-9]{6}))?)?([+-][0-9]{2}:[0-9]{2})?$/.exec(
+          t,
+        );
+      return m !== null && (m[4] !== undefined) === tz;
+    },
+  },
+};
+const DECIMAL = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
 function checkInterpolation(
   ctx: ValueContext,
   col: ColumnInfo,
@@ -291,6 +319,16 @@ function checkInterpolation(
     const c = convertLiteral({ value: text, source: null, interpolated: true }, col);
     if (!c.ok) {
       return report(ctx, c.code, `for i = ${i}: ${c.message}`, path, c.hint);
+    }
+    const form = RUNTIME_FORMS[col.family];
+    if (form !== undefined && !form.test(text, col.timezone)) {
+      return report(
+        ctx,
+        Codes.typeMismatch,
+        `for i = ${i}: ${JSON.stringify(text)} is not in the form ${form.what}`,
+        path,
+        'an interpolated value is converted when the fixture runs, so it must be in that exact form',
+      );
     }
   }
   const convert = col.family === 'other' ? 'string' : col.family;

@@ -253,6 +253,42 @@ describe('literal values', () => {
   });
 });
 
+describe('interpolated values are checked in the form Python converts at run time', () => {
+  const event = (attribute: string, text: string) =>
+    compileOne(
+      `models: crm.audit\nentities:\n  e:\n    model: AuditEvent\n    count: 3\n    values:\n      ${attribute}: "${text}"\n`,
+    ).diagnostics.map((d) => [d.code, d.line, d.column, d.message]);
+
+  test.each([
+    ['big', '{n}00'],
+    ['score', '0.{n}'],
+    ['logged_at', '2024-05-01T09:0{i}'],
+    ['happened_at', '2024-05-01T09:0{i}:00+02:00'],
+    ['at_time', '09:0{i}:00.250'],
+    ['token', '123e4567-e89b-12d3-a456-42661417400{i}'],
+    ['payload', 'bytes {n}'],
+  ])('%s: "%s" is fine', (attribute, text) => {
+    expect(event(attribute, text)).toEqual([]);
+  });
+
+  test.each([
+    ['big', '0x{n}', 'for i = 0: "0x1" is not in the form of decimal digits'],
+    [
+      'logged_at',
+      '2024-05-01T09:0{i}+02:00',
+      'for i = 0: "2024-05-01T09:00+02:00" is not in the form',
+    ],
+    ['happened_at', '2024-05-01T09:0{i}', 'for i = 0: "2024-05-01T09:00" is not in the form'],
+    ['at_time', '9:0{i}', 'for i = 0: "9:00" is not in the form HH:MM[:SS[.ffffff]]'],
+    ['level', 'l{n}', 'for i = 0: "l1" is not one of level\'s values: low, high'],
+    ['duration', '{n}', 'duration is Interval: {i} and {n} only make'],
+  ])('%s: "%s" is refused', (attribute, text, message) => {
+    const [d] = event(attribute, text);
+    expect(d!.slice(1, 3)).toEqual([7, attribute.length + 9]);
+    expect(String(d![3])).toContain(message);
+  });
+});
+
 describe('references', () => {
   test('unknown label, with a suggestion', () => {
     const d = diagnosticOf(
