@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import { build } from '../pipeline/build.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
-import type { LlmGenerator } from '../generate/llm/index.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { llmTable, progressFor } from './progress.js';
@@ -61,17 +60,12 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
     } finally {
       progress?.stop();
     }
-    const llmOf = (name: string) =>
-      'report' in generator ? (generator as LlmGenerator).report(name) : undefined;
     const known = new Set(report.outcomes.flatMap((o) => [o.name, o.file]));
     const unknown = names.filter((n) => !known.has(n));
     const diagnostics: Diagnostic[] = report.outcomes.flatMap((o) => [...o.diagnostics]);
     io.diagnostics(diagnostics, config.root);
     for (const o of report.outcomes) io.say(outcomeLine(io, o, config.verify));
-    const llmRows = report.outcomes.flatMap((o) => {
-      const llm = llmOf(o.name);
-      return llm ? [{ name: o.name, llm }] : [];
-    });
+    const llmRows = report.outcomes.flatMap((o) => (o.llm ? [{ name: o.name, llm: o.llm }] : []));
     for (const line of llmTable(llmRows)) io.say(line);
     const failed = report.outcomes.filter((o) => o.status === 'failed').length;
     const built = report.outcomes.filter((o) => o.status === 'built').length;
@@ -85,10 +79,7 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
       command: 'build',
       ok: failed === 0 && unknown.length === 0,
       written: report.written,
-      scenarios: report.outcomes.map((o) => {
-        const llm = llmOf(o.name);
-        return llm ? { ...o, llm } : o;
-      }),
+      scenarios: report.outcomes,
     });
     if (unknown.length > 0) return EXIT.usage;
     return failed > 0 ? EXIT.failed : EXIT.ok;

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
+import type { LlmScenarioReport } from './llm/generator.js';
 
 export interface GenerateContext {
   readonly config: Config;
@@ -36,4 +37,6 @@ export interface Generator {
    */
   fingerprint(): string;
   generate(plan: Plan, ctx: GenerateContext): Promise<GenerateOutcome>;
+  /** What the model did for a scenario generated in this process (the LLM generator only). */
+  report?(name: string): LlmScenarioReport | undefined;
 }

@@ -3,6 +3,7 @@ import type { PythonHelper } from '../catalog/python.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
+import type { LlmScenarioReport } from '../generate/llm/generator.js';
 import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
 import { readHeader, sha256, withHeader } from '../output/header.js';
@@ -26,6 +27,8 @@ export interface ScenarioOutcome {
   readonly diagnostics: readonly Diagnostic[];
   readonly notes: readonly string[];
   readonly durationMs: number;
+  /** What the model did, when the LLM generator generated this scenario in this build. */
+  readonly llm?: LlmScenarioReport;
 }
 
 export interface BuildReport {
@@ -122,6 +125,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           .filter((p) => p !== undefined)
           .map(run),
       );
+      let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
       const done = (
         status: ScenarioStatus,
         diagnostics: readonly Diagnostic[],
@@ -135,6 +139,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           diagnostics,
           notes,
           durationMs: Math.round(performance.now() - started),
+          ...(llm ? { llm } : {}),
         };
         options.onProgress?.(plan.name, 'done', outcome);
         return outcome;
@@ -192,6 +197,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         plans: byName,
         validate,
       });
+      llm = generator.report?.(plan.name);
       if (!generated.ok) return done('failed', generated.diagnostics);
       if (!generated.validated) {
         const problems = await validate(generated.body);

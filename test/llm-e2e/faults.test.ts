@@ -126,7 +126,7 @@ describe('an unusable server: exit 3', () => {
       /the model server at http:\/\/127\.0\.0\.1:\d+\/v1 is unusable after 4 attempts: cannot connect/,
     );
     expect(r.stderr).toContain('ECONNREFUSED');
-    expect(r.stderr).toContain('hint: start the model server or fix llm.base_url');
+    expect(r.stderr).toContain('hint: start the model server, or fix llm.base_url');
     expect(snapshot(join(dir, 'generated'))).toEqual(before);
   });
 
