@@ -3,29 +3,13 @@
  * Numbers keep their written text where exactness matters (Numeric, Interval, big integers), so a
  * `1234.50` never passes through a float.
  */
-import type { ColumnInfo } from '../catalog/types.js';
 import type { PyLiteral } from '../plan/types.js';
-import { daysFromCivil, civilFromDays, isValidDate, pad } from '../plan/calendar.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { Codes } from './codes.js';
+import { bad, show, type Column, type Conversion, type LiteralInput } from './conversion.js';
+import { toDate, toDateTime, toTime } from './temporal.js';
 
-export interface LiteralInput {
-  /** The YAML value as plain data. */
-  readonly value: unknown;
-  /** Source text of a plain YAML scalar (exact digits), or null. */
-  readonly source: string | null;
-  /** True for the text of an interpolation: converted like a plain scalar written as that text. */
-  readonly interpolated?: boolean;
-}
-
-export type Conversion =
-  | { readonly ok: true; readonly value: PyLiteral }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly hint?: string };
-
-type Column = Pick<
-  ColumnInfo,
-  'key' | 'type' | 'family' | 'length' | 'precision' | 'scale' | 'timezone' | 'enum' | 'itemFamily'
->;
+export type { Conversion, LiteralInput } from './conversion.js';
 
 const INT_SYNTAX = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 const DECIMAL_SYNTAX = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
@@ -39,17 +23,6 @@ const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
   biginteger: [-(2n ** 63n), 2n ** 63n - 1n],
   bigint: [-(2n ** 63n), 2n ** 63n - 1n],
 };
-
-function bad(message: string, hint?: string, code: string = Codes.typeMismatch): Conversion {
-  return hint === undefined ? { ok: false, code, message } : { ok: false, code, message, hint };
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return 'a list';
-  if (v !== null && typeof v === 'object') return 'a mapping';
-  return String(v);
-}
 
 /** The text a number was written as, when that is ordinary decimal or integer syntax. */
 function numberText(input: LiteralInput): string | null {
@@ -147,80 +120,6 @@ function toNumeric(input: LiteralInput, col: Column): Conversion {
     }
   }
   return { ok: true, value: { kind: 'decimal', value: exact } };
-}
-
-function toDate(text: string, col: Column): Conversion {
-  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
-  if (!m) return bad(`${JSON.stringify(text)} is not a date (${col.key} needs YYYY-MM-DD)`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!isValidDate(y, mo, d)) return bad(`${text} is not a day of the calendar`);
-  return { ok: true, value: { kind: 'date', year: y, month: mo, day: d } };
-}
-
-const DATETIME =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,6}))?)?\s*(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
-
-function toDateTime(text: string, col: Column): Conversion {
-  const m = DATETIME.exec(text);
-  const hint = 'write ISO 8601, e.g. 2024-05-01T09:30:00 or 2024-05-01T09:30:00+02:00';
-  if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 date and time`, hint);
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const h = Number(m[4] ?? 0);
-  const mi = Number(m[5] ?? 0);
-  const s = Number(m[6] ?? 0);
-  const us = Number((m[7] ?? '').padEnd(6, '0'));
-  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59) {
-    return bad(`${text} is not a valid date and time`, hint);
-  }
-  let offset: number | null = null;
-  if (m[8] !== undefined) {
-    const z = m[8];
-    if (z === 'Z' || z === 'z') offset = 0;
-    else {
-      const om = /^([+-])([0-9]{2}):?([0-9]{2})?$/.exec(z)!;
-      const abs = Number(om[2]) * 60 + Number(om[3] ?? 0);
-      if (Number(om[2]) > 23 || Number(om[3] ?? 0) > 59)
-        return bad(`${z} is not a UTC offset`, hint);
-      offset = om[1] === '-' ? -abs : abs;
-    }
-  }
-  // A naive column stores UTC wall time; an aware column keeps the offset (naive text means UTC).
-  let minutes = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi;
-  let keep: number | null;
-  if (col.timezone) keep = offset ?? 0;
-  else {
-    if (offset !== null) minutes -= offset;
-    keep = null;
-  }
-  const days = Math.floor(minutes / 1440);
-  const rest = minutes - days * 1440;
-  const c = civilFromDays(days);
-  if (c.year < 1 || c.year > 9999) return bad(`${text} is outside the years 1..9999`);
-  const parts = [c.year, c.month, c.day, Math.floor(rest / 60), rest % 60, s, us];
-  let iso = `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(parts[3]!)}:${pad(parts[4]!)}:${pad(s)}`;
-  if (us !== 0) iso += `.${pad(us, 6)}`;
-  if (keep !== null) {
-    const sign = keep < 0 ? '-' : '+';
-    iso += `${sign}${pad(Math.floor(Math.abs(keep) / 60))}:${pad(Math.abs(keep) % 60)}`;
-  }
-  return { ok: true, value: { kind: 'datetime', iso, parts, offsetMinutes: keep } };
-}
-
-function toTime(text: string, col: Column): Conversion {
-  const m = /^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?$/.exec(text);
-  const hint = 'write HH:MM or HH:MM:SS, e.g. 09:30';
-  if (!m) return bad(`${JSON.stringify(text)} is not a time of day (${col.key})`, hint);
-  const parts = [
-    Number(m[1]),
-    Number(m[2]),
-    Number(m[3] ?? 0),
-    Number((m[4] ?? '').padEnd(6, '0')),
-  ];
-  if (parts[0]! > 23 || parts[1]! > 59 || parts[2]! > 59)
-    return bad(`${text} is not a valid time`, hint);
-  return { ok: true, value: { kind: 'time', parts } };
 }
 
 function toInterval(input: LiteralInput, col: Column): Conversion {

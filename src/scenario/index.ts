@@ -1,4 +1,5 @@
-export { compileScenarios, canonicalJson, fileStem } from './compile.js';
+export { compileScenarios } from './compile.js';
+export { canonicalJson, fileStem } from './entry.js';
 export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } from './compile.js';
 export { loadScenario } from './load.js';
 export { checkSchema, scenarioValidator } from './schema.js';

@@ -2,64 +2,24 @@
  * Checks one written value against its attribute and turns it into a plan expression. Every
  * problem becomes a diagnostic at the offending node; the expression is null when there was one.
  */
-import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
-import type { Diagnostic } from '../diagnostics/types.js';
-import { didYouMean, suggest } from '../diagnostics/suggest.js';
-import type { CatalogIndex } from '../plan/catalog-index.js';
-import type { LabelInfo, RefSite, Where } from '../plan/input.js';
-import type { IndexExpr, ValueExpr } from '../plan/types.js';
+import type { ColumnInfo, RelationshipInfo } from '../catalog/types.js';
+import type { ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
 import { convertLiteral } from './convert.js';
+import { interpolate, parseInterpolation, type InterpolationPart } from './forms.js';
+import { plainSourceAt } from './position.js';
+import { checkReference } from './references.js';
+import type { Path } from './types.js';
 import {
-  evalIndex,
-  interpolate,
-  parseInterpolation,
-  parseReference,
-  showIndex,
-  type InterpolationPart,
-} from './forms.js';
-import { diagAt, plainSourceAt, spanAt } from './position.js';
-import type { Path, ScenarioSource } from './types.js';
+  instances,
+  report,
+  short,
+  type Subset,
+  type Target,
+  type ValueContext,
+} from './value-context.js';
 
-export type Target =
-  | { readonly kind: 'column'; readonly col: ColumnInfo }
-  | { readonly kind: 'relationship'; readonly rel: RelationshipInfo };
-
-export interface ValueContext {
-  readonly src: ScenarioSource;
-  readonly index: CatalogIndex;
-  /** Visible labels; null marks a label whose own model did not resolve (already reported). */
-  readonly labels: ReadonlyMap<string, LabelInfo | null>;
-  readonly entity: {
-    readonly label: string;
-    readonly model: ModelInfo;
-    readonly count: number | null;
-  };
-  readonly diagnostics: Diagnostic[];
-  /** References met while checking the current value. */
-  readonly refs: RefSite[];
-}
-
-/** The instances a (sub)value applies to: `i < count` with `i % m == r` for every filter. */
-interface Subset {
-  readonly count: number;
-  readonly filters: readonly (readonly [number, number])[];
-}
-
-function* instances(s: Subset): Generator<number> {
-  for (let i = 0; i < s.count; i++) {
-    if (s.filters.every(([m, r]) => i % m === r)) yield i;
-  }
-}
-
-function where(ctx: ValueContext, path: Path): Where {
-  return { file: ctx.src.file, ...spanAt(ctx.src, path) };
-}
-
-function report(ctx: ValueContext, code: string, message: string, path: Path, hint?: string): null {
-  ctx.diagnostics.push(diagAt(ctx.src, code, message, path, { hint }));
-  return null;
-}
+export type { Target, ValueContext } from './value-context.js';
 
 function isCycle(v: unknown): v is { cycle: unknown[] } {
   return (
@@ -69,10 +29,6 @@ function isCycle(v: unknown): v is { cycle: unknown[] } {
     Object.keys(v).length === 1 &&
     Array.isArray((v as { cycle?: unknown }).cycle)
   );
-}
-
-function targetName(t: Target): string {
-  return t.kind === 'column' ? t.col.key : t.rel.key;
 }
 
 function relColumns(ctx: ValueContext, rel: RelationshipInfo): ColumnInfo[] {
@@ -226,10 +182,6 @@ function checkRelationshipForm(
   );
 }
 
-function short(qualname: string): string {
-  return qualname.slice(qualname.lastIndexOf('.') + 1);
-}
-
 function checkString(
   ctx: ValueContext,
   col: ColumnInfo,
@@ -340,204 +292,4 @@ function checkInterpolation(
       ? { enumModule: py?.module ?? null, enumClass: py?.name ?? null }
       : {}),
   };
-}
-
-/** Parses and checks a `@label[INDEX]` string for the attribute. */
-function checkReference(
-  ctx: ValueContext,
-  target: Target,
-  text: string,
-  path: Path,
-  subset: Subset,
-  inList: boolean,
-): ValueExpr | null {
-  const ref = parseReference(text);
-  if (!ref.ok) return report(ctx, Codes.badReference, ref.message, path, ref.hint);
-  if (!ctx.labels.has(ref.label)) {
-    return report(
-      ctx,
-      Codes.unknownLabel,
-      `unknown label "${ref.label}" in ${text}`,
-      path,
-      didYouMean(ref.label, ctx.labels.keys()) ??
-        `labels here: ${[...ctx.labels.keys()].sort().join(', ') || 'none'}`,
-    );
-  }
-  const label = ctx.labels.get(ref.label) ?? null;
-  if (label === null) return null;
-  ctx.refs.push({ label: ref.label, at: where(ctx, path) });
-
-  // What the attribute accepts: which model, one instance or a collection, which attribute.
-  let expected: string;
-  let attribute: string | null = null;
-  let collection = false;
-  if (target.kind === 'relationship') {
-    if (target.rel.viewonly) {
-      return report(
-        ctx,
-        Codes.notSettable,
-        `${target.rel.key} is a view-only relationship and cannot be set`,
-        path,
-      );
-    }
-    expected = target.rel.target;
-    collection = target.rel.uselist;
-  } else {
-    const fks = target.col.foreignKeys;
-    if (fks.length === 0) {
-      const viaRel = ctx.entity.model.relationships.find((r) =>
-        r.localColumns.includes(target.col.key),
-      );
-      return report(
-        ctx,
-        Codes.notReferenceable,
-        `${target.col.key} is neither a relationship nor a foreign-key column, so it cannot take the reference ${text}`,
-        path,
-        viaRel
-          ? `set the relationship ${viaRel.key} instead`
-          : `write "@${text}" for the literal text ${text}`,
-      );
-    }
-    const fk =
-      fks.find((f) => f.model !== null && ctx.index.isA(label.model.qualname, f.model)) ?? fks[0]!;
-    if (fk.model === null || fk.attribute === null) {
-      return report(
-        ctx,
-        Codes.notReferenceable,
-        `${target.col.key} refers to ${fk.table}.${fk.column}, which no mapped class maps`,
-        path,
-        'set the value itself instead of a reference',
-      );
-    }
-    expected = fk.model;
-    attribute = fk.attribute;
-  }
-  if (!ctx.index.isA(label.model.qualname, expected)) {
-    return report(
-      ctx,
-      Codes.wrongModel,
-      `${text} is a ${label.model.name}, but ${targetName(target)} needs a ${short(expected)}`,
-      path,
-      suggestLabel(ctx, expected, ref.label),
-    );
-  }
-
-  const index = ref.index;
-  if (index !== null && label.count === null) {
-    return report(
-      ctx,
-      Codes.badReference,
-      `${ref.label} is one instance, not a list, so it takes no index`,
-      path,
-      `write "@${ref.label}"`,
-    );
-  }
-  if (index === null && label.count !== null && (!collection || inList)) {
-    const hint = inList
-      ? `write "@${ref.label}" alone to set the whole list, or index it: "@${ref.label}[0]"`
-      : `pick one: "@${ref.label}[0]" or "@${ref.label}[i]"`;
-    return report(
-      ctx,
-      Codes.listWhereOne,
-      `${ref.label} is a list of ${label.count}; ${targetName(target)} needs one instance`,
-      path,
-      hint,
-    );
-  }
-  if (
-    index !== null &&
-    label.count !== null &&
-    !checkIndex(ctx, ref.label, label.count, index, path, subset)
-  ) {
-    return null;
-  }
-  if (ref.label === ctx.entity.label && !checkSelf(ctx, ref.label, index, path, subset))
-    return null;
-
-  const expr: ValueExpr = { kind: 'ref', label: ref.label, index, attribute };
-  // One instance on a collection relationship is a collection of one.
-  if (collection && !inList && (index !== null || label.count === null))
-    return { kind: 'refList', items: [expr] };
-  return expr;
-}
-
-function suggestLabel(ctx: ValueContext, model: string, written: string): string | undefined {
-  const fits = [...ctx.labels.values()]
-    .filter((l): l is LabelInfo => l !== null && ctx.index.isA(l.model.qualname, model))
-    .map((l) => l.label);
-  if (fits.length === 0) return `no label here is a ${short(model)}`;
-  const near = suggest(written, fits);
-  return near !== null
-    ? `did you mean "@${near}"?`
-    : `labels that are a ${short(model)}: ${fits.sort().join(', ')}`;
-}
-
-function checkIndex(
-  ctx: ValueContext,
-  label: string,
-  count: number,
-  index: IndexExpr,
-  path: Path,
-  subset: Subset,
-): boolean {
-  let worst = -1;
-  let at = 0;
-  if (index.kind === 'const') worst = index.value;
-  else {
-    for (const i of instances(subset)) {
-      const j = evalIndex(index, i);
-      if (j > worst) {
-        worst = j;
-        at = i;
-      }
-    }
-  }
-  if (worst < count) return true;
-  const reach =
-    index.kind === 'const'
-      ? `index ${worst}`
-      : `index ${showIndex(index)} reaches ${worst} (for i = ${at})`;
-  report(
-    ctx,
-    Codes.indexRange,
-    `${reach}, but ${label} has ${count} instance${count === 1 ? '' : 's'} (0..${count - 1})`,
-    path,
-    index.kind === 'i' ? `use "@${label}[i % ${count}]" to wrap around` : undefined,
-  );
-  return false;
-}
-
-/** A list may refer to its own earlier instances only; a single instance never to itself. */
-function checkSelf(
-  ctx: ValueContext,
-  label: string,
-  index: IndexExpr | null,
-  path: Path,
-  subset: Subset,
-): boolean {
-  if (index === null) {
-    report(
-      ctx,
-      Codes.referenceCycle,
-      `reference cycle: ${label} → ${label}`,
-      path,
-      'an instance cannot reference itself',
-    );
-    return false;
-  }
-  for (const i of instances(subset)) {
-    const j = evalIndex(index, i);
-    if (j >= i) {
-      const what = j === i ? 'itself' : `${label}[${j}], which is created after it`;
-      report(
-        ctx,
-        Codes.selfReference,
-        `${label}[${i}] would reference ${what}`,
-        path,
-        'an instance of a list may only reference earlier instances of the same list',
-      );
-      return false;
-    }
-  }
-  return true;
 }
