@@ -21,6 +21,8 @@ export interface ProgressOptions {
   readonly live: boolean;
   readonly write: (text: string) => void;
   readonly now?: () => number;
+  /** Terminal width: live lines are cut to it, or a wrapped line would throw the redraw off. */
+  readonly columns?: number;
 }
 
 export function statusText(status: LlmStatus): string | null {
@@ -72,7 +74,9 @@ export function createProgress(options: ProgressOptions): Progress {
     clear();
     const lines = [...active.entries()].map(([name, s]) => {
       const secs = ((now() - s.since) / 1000).toFixed(1);
-      return `  ${name.padEnd(28)} ${s.text} (${secs} s)`;
+      const line = `  ${name.padEnd(28)} ${s.text} (${secs} s)`;
+      const max = options.columns ? options.columns - 1 : Infinity;
+      return line.length > max ? `${line.slice(0, Math.max(0, max - 1))}…` : line;
     });
     if (lines.length > 0) options.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
@@ -118,6 +122,7 @@ export function progressFor(io: Io): Progress | null {
   if (io.quiet) return null;
   return createProgress({
     live: io.tty,
+    columns: process.stderr.columns,
     write: (text) => {
       process.stderr.write(text);
     },

@@ -348,6 +348,15 @@ describe('progress output', () => {
     expect(out.endsWith('\u001b[2F\u001b[0J')).toBe(true);
   });
 
+  it('cuts live lines to the terminal width', () => {
+    let out = '';
+    const p = createProgress({ live: true, write: (s) => (out += s), now: () => 0, columns: 30 });
+    p.scenario('a_rather_long_scenario_name', 'start');
+    expect(out).toMatch(/^ {2}a_rather_long_scenario_.*…\n$/);
+    expect(out.length).toBe(30); // 29 visible characters and the newline
+    p.stop();
+  });
+
   it('writes plain lines when not a terminal, and only the phases worth a line', () => {
     const lines: string[] = [];
     const p = createProgress({ live: false, write: (s) => lines.push(s) });
