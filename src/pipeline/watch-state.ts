@@ -1,0 +1,177 @@
+/**
+ * The pieces of watch mode's state that are plain data: the scenario inputs kept between runs,
+ * the dependency graph and slice hashes derived from an analysis, the errors that stay on screen
+ * until fixed, and a helper wrapper that times each request for the run's profile.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PythonHelper } from '../catalog/python.js';
+import { catalogSlice } from '../catalog/slice.js';
+import type { Catalog } from '../catalog/types.js';
+import type { Config } from '../config/schema.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { hashJson } from '../output/header.js';
+import { buildGraph } from '../watch/graph.js';
+import type { ScenarioGraph, ScenarioNode } from '../watch/graph.js';
+import type { Analysis } from './analyze.js';
+import type { ScenarioOutcome } from './build.js';
+import type { ScenarioInput } from './inputs.js';
+import { listScenarioFiles, toRel } from './inputs.js';
+
+/**
+ * Scenario files by absolute path, re-read only when the watcher said they changed (or when
+ * `all` is set: a new configuration may point at another folder).
+ */
+export class InputCache {
+  private texts = new Map<string, string>();
+
+  refresh(config: Config, changed: ReadonlySet<string>, all: boolean): ScenarioInput[] {
+    const files = listScenarioFiles(config);
+    const next = new Map<string, string>();
+    const out: ScenarioInput[] = [];
+    for (const abs of files) {
+      let text = all || changed.has(abs) ? undefined : this.texts.get(abs);
+      if (text === undefined) {
+        try {
+          text = readFileSync(abs, 'utf8');
+        } catch {
+          continue; // deleted between the listing and the read: its unlink event follows
+        }
+      }
+      next.set(abs, text);
+      out.push({ file: toRel(config.root, abs), text });
+    }
+    this.texts = next;
+    return out;
+  }
+}
+
+/** Hash of each compiled scenario's catalog slice: what a models change is compared by. */
+export function sliceHashes(analysis: Analysis): Map<string, string> {
+  return new Map(
+    analysis.plans.map((p) => [p.name, hashJson(catalogSlice(analysis.catalog, p.models))]),
+  );
+}
+
+/** The graph of every loaded scenario, compiled or not (a failing file must map to its name). */
+export function graphOf(
+  config: Config,
+  analysis: Analysis,
+  slices: ReadonlyMap<string, string>,
+): ScenarioGraph {
+  const nodes: ScenarioNode[] = analysis.plans.map((p) => ({
+    name: p.name,
+    file: join(config.root, p.source),
+    extends: p.extends,
+    sliceHash: slices.get(p.name) ?? '',
+  }));
+  for (const f of analysis.failures) {
+    if (f.name === null) continue;
+    nodes.push({ name: f.name, file: join(config.root, f.file), extends: [], sliceHash: '' });
+  }
+  return buildGraph(nodes);
+}
+
+export interface CurrentError {
+  readonly name: string;
+  readonly file: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Failing scenarios by file: set by a failed outcome, cleared by a good one or a deletion. */
+export class ErrorBoard {
+  private byFile = new Map<string, CurrentError>();
+
+  record(outcomes: readonly ScenarioOutcome[]): void {
+    for (const o of outcomes) {
+      if (o.status === 'failed')
+        this.byFile.set(o.file, { name: o.name, file: o.file, diagnostics: o.diagnostics });
+      else this.byFile.delete(o.file);
+    }
+  }
+
+  /** Forgets files that are no longer scenarios (deleted, or outside a new scenarios folder). */
+  keepOnly(files: ReadonlySet<string>): void {
+    for (const file of [...this.byFile.keys()]) if (!files.has(file)) this.byFile.delete(file);
+  }
+
+  get current(): CurrentError[] {
+    return [...this.byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
+  }
+}
+
+/** Where a run's time went, in milliseconds. */
+export interface StageTimings {
+  /** From the first change event of the batch to the run's start (debounce and queueing). */
+  waitMs: number;
+  config: number;
+  inputs: number;
+  introspect: number;
+  compile: number;
+  /** The whole `build` call: generate, guard, verify, write. */
+  build: number;
+  /** Round trips to the helper, summed over the run. */
+  guard: number;
+  verify: number;
+  /** What the helper's verification reported of its own stages (summed over the run). */
+  verifyStages: Record<string, number>;
+}
+
+export function emptyTimings(): StageTimings {
+  return {
+    waitMs: 0,
+    config: 0,
+    inputs: 0,
+    introspect: 0,
+    compile: 0,
+    build: 0,
+    guard: 0,
+    verify: 0,
+    verifyStages: {},
+  };
+}
+
+/** A helper whose `guard` and `verify` round trips are added to `timings`. */
+export function timedHelper(helper: PythonHelper, timings: () => StageTimings): PythonHelper {
+  return {
+    get pid() {
+      return helper.pid;
+    },
+    close: () => helper.close(),
+    async request<T>(method: string, params?: unknown): Promise<T> {
+      const started = performance.now();
+      const result = await helper.request<T>(method, params);
+      const t = timings();
+      const ms = performance.now() - started;
+      if (method === 'guard') t.guard += ms;
+      if (method === 'verify') {
+        t.verify += ms;
+        const stages = (result as { timings?: Record<string, number> } | null)?.timings;
+        for (const [k, v] of Object.entries(stages ?? {}))
+          if (typeof v === 'number') t.verifyStages[k] = (t.verifyStages[k] ?? 0) + v;
+      }
+      return result;
+    },
+  };
+}
+
+/** Rounds every figure to a tenth of a millisecond for the report. */
+export function roundTimings(t: StageTimings): StageTimings {
+  const r = (n: number) => Math.round(n * 10) / 10;
+  const out = emptyTimings();
+  for (const key of Object.keys(t) as (keyof StageTimings)[]) {
+    if (key === 'verifyStages') {
+      for (const [k, v] of Object.entries(t.verifyStages)) out.verifyStages[k] = r(v);
+    } else out[key] = r(t[key]);
+  }
+  return out;
+}
+
+/** Relative path for reports (forward slashes). */
+export function rel(config: Config, abs: string): string {
+  return toRel(config.root, abs);
+}
+
+export function sameCatalogFiles(a: Catalog | null, b: Catalog): boolean {
+  return a !== null && a.files.join('\0') === b.files.join('\0');
+}
