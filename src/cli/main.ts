@@ -11,6 +11,7 @@ import { promptCommand } from './prompt.js';
 import { createIo } from './io.js';
 import { EXIT, UsageError } from './project.js';
 import { validateCommand } from './validate.js';
+import { watchCommand } from './watch.js';
 
 const HELP = `fixturegen ${VERSION} — compile YAML test scenarios into verified pytest fixtures
 
@@ -20,6 +21,7 @@ Commands:
   init                  write fixturegen.yaml, scenarios/example.yaml and the conftest.py line
   validate [SCENARIO…]  check scenarios against the schema and the models; generate nothing
   build [SCENARIO…]     generate, verify (pytest) and write what is out of date
+  watch                 build, then rebuild what each saved change affects, until Ctrl-C
   check                 fail if generated/ is stale, missing, orphaned or edited by hand
   catalog               print the models the Python helper sees
   prompt SCENARIO       print what the LLM generator would send for a scenario (sends nothing)
@@ -44,6 +46,7 @@ Examples:
   fixturegen build                     build every scenario that changed
   fixturegen build tenant_with_team    build one scenario (and what it extends)
   fixturegen validate --json           diagnostics as JSON, for editors and CI
+  fixturegen watch                     rebuild on every save while writing tests
   fixturegen build --generator llm     let the configured model write the fixtures (llm: in the config)
   fixturegen prompt tenant_with_team   the prompt the model would get, with its size
   FIXTUREGEN_DATABASE_URL=postgresql+psycopg://localhost/test fixturegen build --force
@@ -73,6 +76,22 @@ failure is sent back for a corrected module up to llm.max_repairs times. Accepte
 cached in .fixturegen/cache/ (a rebuild with unchanged inputs sends nothing). --fallback builtin
 writes the builtin output for a scenario whose answers still fail. A server that cannot be used
 (connection refused, errors after retries, bad credentials) stops the build with exit code 3.`,
+  watch: `fixturegen watch [--json] [--verify none|collect|run]
+
+Builds what is out of date, then watches the scenarios folder, the models' Python files, the
+templates and the configuration file, and rebuilds what each change affects: an edited scenario
+and the scenarios that extend it; the scenarios whose catalog slice changed when a models file
+changes (the Python helper restarts to import the models afresh); everything when the templates
+or the configuration change. The output folder, .git, .venv, node_modules and .fixturegen/ are
+never watched, so writing the output never triggers a run. A burst of changes (a checkout, a
+formatter) collects into one run; changes during a run make one more run after it.
+
+Prints one line per rebuilt scenario and a summary per run. A failing scenario keeps its last good
+file and its errors are shown again after every run until fixed. A configuration that no longer
+loads keeps the last good one running. Deleted scenarios are reported as orphaned; their files are
+left alone. --json writes one JSON object per line on stdout: {"event":"run", ...} per run (what
+was rebuilt, the current errors, where the time went), "ready" after the initial build, and "exit".
+Ctrl-C or SIGTERM stops the helper and its children and exits 0.`,
   check: `fixturegen check
 
 Recomputes each scenario's input hash and compares it with the header of its generated file;
@@ -151,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
           { ...common, force: values.force, fallback: values.fallback },
           io,
         );
+      case 'watch':
+        return await watchCommand(common, io);
       case 'check':
         return await checkCommand(common, io);
       case 'catalog':

@@ -1,0 +1,185 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Diagnostic, Result } from '../diagnostics/types.js';
+import { ok } from '../diagnostics/types.js';
+import { renderDiagnostics, sortDiagnostics } from '../diagnostics/render.js';
+import type { ScenarioOutcome } from '../pipeline/build.js';
+import { startWatchSession } from '../pipeline/watch-session.js';
+import type { RunReport } from '../pipeline/watch-session.js';
+import { outcomeLine } from './build.js';
+import type { Io } from './io.js';
+import { paint } from './io.js';
+import { EXIT, createGenerator, loadProjectConfig } from './project.js';
+import type { CommonFlags } from './project.js';
+
+/** `--generator` / `--verify` win over the file on every reload too (validated at start). */
+function withOverrides(config: Config, flags: CommonFlags): Config {
+  return {
+    ...config,
+    ...(flags.generator ? { generator: flags.generator as Config['generator'] } : {}),
+    ...(flags.verify ? { verify: flags.verify as Config['verify'] } : {}),
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function clock(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+function counts(outcomes: readonly ScenarioOutcome[]) {
+  const c = { built: 0, unchanged: 0, upToDate: 0, failed: 0 };
+  for (const o of outcomes) {
+    if (o.status === 'built') c.built++;
+    else if (o.status === 'unchanged') c.unchanged++;
+    else if (o.status === 'failed') c.failed++;
+    else c.upToDate++;
+  }
+  return c;
+}
+
+/** The NDJSON line for one run: what editor integrations read. */
+export function runEvent(report: RunReport) {
+  const summary = counts(report.outcomes);
+  return {
+    event: 'run',
+    run: report.run,
+    initial: report.run === 0,
+    ok: report.errors.length === 0 && !report.configErrors && !report.modelsError,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    changes: report.changes,
+    changeCount: report.changeCount,
+    selected: report.selected,
+    summary,
+    scenarios: report.outcomes,
+    orphans: report.orphans,
+    errors: report.errors,
+    config: { reloaded: report.configReloaded, errors: report.configErrors },
+    models: {
+      error: report.modelsError,
+      helperRestarted: report.helperRestarted,
+      sliceChanged: report.sliceChanged,
+    },
+    pid: process.pid,
+    helperPid: report.helperPid,
+    timings: report.timings,
+  };
+}
+
+function printRun(io: Io, config: () => Config, report: RunReport, shown: Set<string>): void {
+  const root = config().root;
+  const render = (list: readonly Diagnostic[]) =>
+    renderDiagnostics(sortDiagnostics(list), { root, color: io.color, codeFrame: true });
+  if (report.configErrors) {
+    io.warn(paint(io, '33', 'the configuration has errors; the last good one keeps running:'));
+    io.warn(render(report.configErrors));
+  }
+  if (report.modelsError) {
+    io.warn(paint(io, '33', 'the models do not import; builds wait until they do:'));
+    io.warn(render([report.modelsError]));
+  }
+  for (const o of report.orphans)
+    io.say(
+      `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.output} (its scenario ${o.scenario} was deleted; the file is left alone)`,
+    );
+  // Errors not printed as this run's outcomes stay on screen until fixed.
+  const older = report.errors.filter((e) => !shown.has(e.file));
+  if (older.length > 0) {
+    io.warn(paint(io, '31', `still failing: ${older.map((e) => e.name).join(', ')}`));
+    io.warn(render(older.flatMap((e) => e.diagnostics)));
+  }
+  const c = counts(report.outcomes);
+  const rebuilt = c.built + c.unchanged + c.failed;
+  const parts = [
+    `${plural(rebuilt, 'scenario')} rebuilt (${c.built} built, ${c.unchanged} unchanged, ${c.failed} failed)`,
+  ];
+  if (report.sliceChanged.length) parts.push(`models changed: ${report.sliceChanged.join(', ')}`);
+  if (report.errors.length) parts.push(paint(io, '31', `${report.errors.length} failing`));
+  const what = report.run === 0 ? 'initial build' : `run ${report.run}`;
+  io.say(
+    `${paint(io, '2', `[${clock(report.startedAt)}]`)} ${what}: ${parts.join('; ')} in ${(report.durationMs / 1000).toFixed(2)} s`,
+  );
+}
+
+export async function watchCommand(flags: CommonFlags, io: Io): Promise<number> {
+  let config = loadProjectConfig(flags, io);
+  const reloadConfig = (): Result<Config> => {
+    const loaded = loadConfig({ configPath: flags.config, cwd: process.cwd(), env: process.env });
+    if (!loaded.ok) return loaded;
+    config = withOverrides(loaded.value, flags);
+    return ok(config);
+  };
+  const emit = (value: unknown) => {
+    if (io.json) process.stdout.write(`${JSON.stringify(value)}\n`);
+  };
+  /** Scenario files whose outcome was printed during the current run. */
+  let shown = new Set<string>();
+  const session = await startWatchSession({
+    config,
+    reloadConfig,
+    createGenerator: (c) => createGenerator(c, io),
+    onOutcome: (o) => {
+      if (o.status === 'up-to-date') return;
+      shown.add(o.file);
+      if (o.diagnostics.length > 0)
+        io.warn(
+          renderDiagnostics(sortDiagnostics(o.diagnostics), {
+            root: config.root,
+            color: io.color,
+            codeFrame: true,
+          }),
+        );
+      io.say(outcomeLine(io, o, config.verify));
+    },
+    onRunStart: (run, changes, changeCount) => {
+      if (run === 0 || changeCount === 0) return;
+      const more = changeCount > 3 ? ` and ${changeCount - 3} more` : '';
+      io.say(paint(io, '2', `changed: ${changes.slice(0, 3).join(', ')}${more}`));
+    },
+    onRun: (report) => {
+      printRun(io, () => config, report, shown);
+      shown = new Set();
+      emit(runEvent(report));
+    },
+    onError: (err) => {
+      const message = err instanceof Error ? err.message : String(err);
+      io.warn(`fixturegen watch: ${message}`);
+      emit({ event: 'error', message });
+    },
+  });
+
+  const initial = await session.ready.catch(() => null);
+  if (initial) {
+    io.say(
+      paint(
+        io,
+        '2',
+        `watching ${config.scenarios}/, the models, the templates and the configuration; Ctrl-C to stop`,
+      ),
+    );
+    emit({ event: 'ready', pid: process.pid, helperPid: session.helperPid });
+  }
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return; // a second Ctrl-C while closing: the close is already bounded
+      stopping = true;
+      io.say(paint(io, '2', `${signal}: stopping`));
+      void session
+        .close()
+        .catch((err: unknown) => io.warn(`fixturegen watch: ${String(err)}`))
+        .then(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          emit({ event: 'exit', code: EXIT.ok });
+          resolve(EXIT.ok);
+        });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
