@@ -52,6 +52,17 @@ function rotate(cycle: readonly string[], j: number): string[] {
   return [...turned, turned[0]!];
 }
 
+/** Drops repeated diagnostics (a value merged into two entities is wrong in one place). */
+function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Loads, checks and plans every scenario. */
 export function compileScenarios(
   inputs: readonly ScenarioInput[],
@@ -224,7 +235,7 @@ export function compileScenarios(
   const failures: ScenarioFailure[] = [];
   for (const e of entries) {
     if (e.plan !== null && e.diagnostics.length === 0) plans.push(e.plan);
-    else failures.push({ file: e.file, name: e.name, diagnostics: e.diagnostics });
+    else failures.push({ file: e.file, name: e.name, diagnostics: distinct(e.diagnostics) });
   }
   plans.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { plans, failures };

@@ -140,7 +140,13 @@ function checkNodes(
  */
 export function loadScenario(file: string, text: string): Result<ScenarioSource> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *defaults`) are not YAML 1.2 core, but scenario authors expect them.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+  });
   // Later parse errors mostly follow from the first ones: keep the first error of each line, five at most.
   const lines = new Set<number>();
   const firstErrors = doc.errors.filter((e) => {

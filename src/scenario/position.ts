@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
 import type { Path, ScenarioSource } from './types.js';
 
@@ -20,7 +20,35 @@ interface Located {
 }
 
 function keyText(key: unknown): string | null {
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (!isScalar(key)) return null;
+  // With merge keys on, `<<` parses to a symbol.
+  if (typeof key.value === 'symbol') return key.value.description ?? null;
+  return key.value === null ? '' : String(key.value);
+}
+
+/** The pair for `key` in a mapping, or in the mappings it merges with `<<: *anchor`. */
+function findKey(
+  src: ScenarioSource,
+  map: YAMLMap,
+  key: string,
+  depth: number,
+): { node: Node | null; key: Node | null } | null {
+  for (const pair of map.items) {
+    if (keyText(pair.key) === key)
+      return { node: (pair.value as Node | null) ?? null, key: pair.key as Node };
+  }
+  if (depth > 10) return null;
+  for (const pair of map.items) {
+    if (keyText(pair.key) !== '<<') continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const item of sources) {
+      const merged = isAlias(item) ? item.resolve(src.doc) : item;
+      if (isMap(merged)) {
+        const found = findKey(src, merged, key, depth + 1);
+        if (found) return found;
+      }
+    }
+  }
   return null;
 }
 
@@ -33,12 +61,7 @@ export function locate(src: ScenarioSource, path: Path): Located {
     const target = isAlias(node) ? (node.resolve(src.doc) as Node | undefined) : node;
     let next: { node: Node | null; key: Node | null } | null = null;
     if (isMap(target)) {
-      for (const pair of target.items) {
-        if (keyText(pair.key) === String(seg)) {
-          next = { node: (pair.value as Node | null) ?? null, key: pair.key as Node };
-          break;
-        }
-      }
+      next = findKey(src, target, String(seg), 0);
     } else if (isSeq(target) && typeof seg === 'number') {
       const item = target.items[seg];
       if (item !== undefined) next = { node: item as Node, key: null };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { loadScenario } from '../../src/scenario/index.js';
+import { compileScenarios, loadScenario } from '../../src/scenario/index.js';
+import { crmCatalog } from '../support/catalog-builders.js';
 import { spanAt, plainSourceAt } from '../../src/scenario/position.js';
 
 function errorsOf(text: string) {
@@ -64,5 +65,54 @@ describe('loadScenario', () => {
   test('an unquoted reference gets a hint to quote it', () => {
     const [d] = errorsOf('a:\n  tenant: @acme\n');
     expect(d!.hint).toContain('"@acme"');
+  });
+});
+
+describe('merge keys', () => {
+  const text = [
+    'entities:',
+    '  acme: { model: Tenant, values: { name: Acme } }',
+    '  a:',
+    '    model: User',
+    '    values: &defaults',
+    '      email: a@x',
+    '      full_name: 123',
+    '  b:',
+    '    model: User',
+    '    values:',
+    '      <<: *defaults',
+    '      email: b@x',
+    '',
+  ].join('\n');
+
+  test('merge into mappings, and positions follow them into the anchored mapping', () => {
+    const r = loadScenario('x.yaml', text);
+    if (!r.ok) throw new Error('expected ok');
+    const data = r.value.data as { entities: { b: { values: unknown } } };
+    expect(data.entities.b.values).toEqual({ email: 'b@x', full_name: 123 });
+    expect(spanAt(r.value, ['entities', 'b', 'values', 'email'])).toMatchObject({ line: 12 });
+    expect(spanAt(r.value, ['entities', 'b', 'values', 'full_name'])).toMatchObject({
+      line: 7,
+      column: 18,
+    });
+  });
+
+  test('a merged value that does not fit is reported once, where it is written', () => {
+    const r = compileScenarios([{ file: 'x.yaml', text }], crmCatalog(), {
+      defaultModels: ['crm.models'],
+    });
+    expect(r.failures[0]!.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([
+      ['FG204', 7, 18],
+    ]);
+    const fixed = text.replace('full_name: 123', 'full_name: Ann');
+    const ok = compileScenarios([{ file: 'x.yaml', text: fixed }], crmCatalog(), {
+      defaultModels: ['crm.models'],
+    });
+    expect(ok.plans[0]!.entities.find((e) => e.label === 'b')!.values).toContainEqual({
+      attribute: 'full_name',
+      value: { kind: 'literal', value: { kind: 'str', value: 'Ann' } },
+      origin: 'written',
+      collection: false,
+    });
   });
 });
