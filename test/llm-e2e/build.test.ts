@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readHeader, sha256 } from '../../src/output/header.js';
-import { snapshot } from '../support/project.js';
+import { VENV_ENV, snapshot } from '../support/project.js';
+import { fixturegen } from '../support/python.js';
 import {
   SCENARIOS,
   buildBaseline,
@@ -149,6 +150,38 @@ describe('repair', () => {
     expect(r.stdout).toMatch(
       /tenant_with_team\s+2\s+2\s+\d+\s+\d+\s+[\d.]+ s\s+accepted \(FG411\)/,
     );
+  });
+});
+
+describe('an extending scenario', () => {
+  it('imports its parent from the package and is verified with the parent accepted in this build', async () => {
+    const dir = copyProject(base);
+    writeFileSync(
+      join(dir, 'scenarios/newcomer.yaml'),
+      'description: One more user in the tenant of tenant_with_team.\n' +
+        'extends: tenant_with_team\n' +
+        'entities:\n' +
+        '  newcomer: { model: User, values: { email: new@acme.test, tenant: "@acme" } }\n',
+    );
+    const builtin = fixturegen(dir, ['build', 'newcomer'], VENV_ENV);
+    expect(builtin.status).toBe(0);
+    const child = readHeader(readFileSync(join(dir, 'generated/newcomer.py'), 'utf8'))!.body;
+    expect(child).toContain('from generated.tenant_with_team import');
+    const server = await llmServer((scenario) => ({
+      content: fenced(scenario === 'newcomer' ? child : base.bodies[scenario as 'team_budget']),
+    }));
+    useLlm(dir, server.url);
+
+    const r = await runCli(dir, ['build', 'newcomer']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/✓ built\s+newcomer/);
+    expect(r.stdout).toMatch(/✓ built\s+tenant_with_team/);
+    const sent = requestsFor(server, 'newcomer')[0]!.body.messages[1].content as string;
+    expect(sent).toContain('This scenario extends `tenant_with_team`');
+    expect(sent).toContain(
+      'def create_newcomer(session, tenant_with_team: TenantWithTeam | None = None) -> Newcomer:',
+    );
+    expect(sent).toMatch(/`acme`: one Tenant \(crm\.models\.Tenant\), inherited/);
   });
 });
 
