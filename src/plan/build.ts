@@ -86,7 +86,14 @@ function autolink(
       error(
         Codes.autolinkNone,
         `${entity.label}.${attribute} is NOT NULL and the scenario has no ${short} to link it to`,
-        { ...where, hint: `add an entity with model: ${short}, or set ${attribute} in values` },
+        {
+          ...where,
+          hint:
+            `add an entity with model: ${short}, or set ${attribute} in values` +
+            (ctx.index.isA(entity.model.qualname, target)
+              ? ' (an instance never links to itself)'
+              : ''),
+        },
       ),
     );
   } else {
