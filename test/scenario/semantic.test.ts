@@ -566,3 +566,98 @@ describe('scenario keys', () => {
     expect(attr.hint).toContain('attributes go under values:');
   });
 });
+
+describe('more reference rules', () => {
+  test('in a list of references each item is one instance', () => {
+    const d = diagnosticOf(
+      withTenant(yaml`
+        users:
+          model: User
+          count: 2
+          values: { email: "u{n}@x" }
+        team:
+          model: Team
+          values: { name: T, budget: 1, members: ["@users"] }
+      `),
+    );
+    expect(where(d)).toEqual({ code: 'FG210', line: 12, column: 45 });
+    expect(d.hint).toContain('write "@users" alone to set the whole list');
+  });
+
+  test('a foreign key to a table no class maps takes no reference and cannot be auto-linked', () => {
+    const cat = catalog([
+      model('m.Thing', {
+        columns: [
+          column('id', { type: 'Integer', primaryKey: true, autoincrement: true, nullable: false }),
+          column('owner_id', {
+            type: 'Integer',
+            nullable: false,
+            foreignKeys: [
+              { table: 'owner', column: 'id', model: null, attribute: null, ondelete: null },
+            ],
+          }),
+        ],
+      }),
+    ]);
+    const auto = diagnosticOf('entities:\n  t:\n    model: Thing\n', {
+      catalog: cat,
+      models: ['m'],
+    });
+    expect(where(auto)).toEqual({ code: 'FG214', line: 2, column: 3 });
+    const ref = diagnosticOf(
+      'entities:\n  t:\n    model: Thing\n    values: { owner_id: "@t" }\n',
+      {
+        catalog: cat,
+        models: ['m'],
+      },
+    );
+    expect(where(ref)).toEqual({ code: 'FG213', line: 4, column: 25 });
+  });
+
+  test('an instance of a subclass fits where its parent class is expected', () => {
+    const cat = catalog([
+      model('m.Person', {
+        columns: [
+          column('id', { type: 'Integer', primaryKey: true, autoincrement: true, nullable: false }),
+        ],
+      }),
+      model('m.Customer', {
+        inherits: 'm.Person',
+        columns: [
+          column('id', {
+            type: 'Integer',
+            primaryKey: true,
+            nullable: false,
+            foreignKeys: [
+              { table: 'person', column: 'id', model: 'm.Person', attribute: 'id', ondelete: null },
+            ],
+          }),
+        ],
+      }),
+      model('m.Note', {
+        columns: [
+          column('id', { type: 'Integer', primaryKey: true, autoincrement: true, nullable: false }),
+          column('person_id', {
+            type: 'Integer',
+            nullable: false,
+            foreignKeys: [
+              { table: 'person', column: 'id', model: 'm.Person', attribute: 'id', ondelete: null },
+            ],
+          }),
+        ],
+      }),
+    ]);
+    const r = compileOne('entities:\n  c: { model: Customer }\n  n: { model: Note }\n', {
+      catalog: cat,
+      models: ['m'],
+    });
+    expect(r.diagnostics).toEqual([]);
+    expect(
+      r.plan!.entities.map((e) => [e.label, e.values.map((v) => [v.attribute, v.origin])]),
+    ).toEqual([
+      ['c', []],
+      ['n', [['person_id', 'autolink']]],
+    ]);
+    expect(r.plan!.expectCounts).toEqual({ 'm.Customer': 1, 'm.Note': 1, 'm.Person': 1 });
+  });
+});
