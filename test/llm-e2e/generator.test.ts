@@ -305,6 +305,12 @@ describe('the generator in process', () => {
     expect(reasons.every((r) => r !== null && r.name === 'LlmUnavailableError')).toBe(true);
     expect(new Set(reasons).size).toBe(1);
     expect(s.requests).toHaveLength(2); // one try and one retry, then nobody else sends
+
+    // The next build (watch mode keeps the generator) tries the server again.
+    s.script({ content: GOOD });
+    const later = await gen.generate(plan('roles'), ctx);
+    expect(later.ok).toBe(true);
+    expect(s.requests).toHaveLength(3);
   });
 });
 

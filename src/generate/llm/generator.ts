@@ -101,9 +101,14 @@ export function createLlmGenerator(
   let client = deps.client ?? null;
   const limiter: Limiter = createLimiter(llm.concurrency);
   const reports = new Map<string, LlmScenarioReport>();
-  /** Set once the server proved unusable: every other scenario stops with the same error. */
+  /**
+   * Set once the server proved unusable: every other scenario of the same build stops with the
+   * same error. Cleared when the last generation in flight has ended, so a later build (watch
+   * mode keeps the generator) tries the server again.
+   */
   let unusable: LlmUnavailableError | null = null;
-  const stopAll = new AbortController();
+  let stopAll = new AbortController();
+  let inFlight = 0;
 
   const fingerprint = `llm:${createHash('sha256')
     .update(
@@ -125,6 +130,19 @@ export function createLlmGenerator(
 
   async function generate(plan: Plan, ctx: GenerateContext): Promise<GenerateOutcome> {
     if (unusable) throw unusable;
+    inFlight += 1;
+    try {
+      return await generateOne(plan, ctx);
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0 && unusable) {
+        unusable = null;
+        stopAll = new AbortController();
+      }
+    }
+  }
+
+  async function generateOne(plan: Plan, ctx: GenerateContext): Promise<GenerateOutcome> {
     const sessionFixture = ctx.config.session_fixture ?? 'db_session';
     const first = buildMessages(
       plan,
