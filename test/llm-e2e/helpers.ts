@@ -101,7 +101,7 @@ export function useLlm(dir: string, baseUrl: string, options: LlmProjectOptions 
       '  model: test-model',
       `  max_repairs: ${options.maxRepairs ?? 2}`,
       `  concurrency: ${options.concurrency ?? 4}`,
-      `  timeout_s: ${options.timeoutS ?? 10}`,
+      `  timeout_s: ${options.timeoutS ?? 60}`,
       '',
     ].join('\n'),
   );
