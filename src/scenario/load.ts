@@ -12,6 +12,7 @@ import {
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
 import { Codes } from './codes.js';
 import type { ScenarioSource } from './types.js';
+import { positioned, refineYamlError } from './yaml-errors.js';
 
 const MAX_YAML_ERRORS = 5;
 
@@ -52,18 +53,6 @@ function yamlCode(e: YAMLError): { code: string; hint?: string } {
     default:
       return { code: Codes.yamlSyntax };
   }
-}
-
-function positioned(file: string, lc: LineCounter, start: number, end: number) {
-  const a = lc.linePos(start);
-  const b = lc.linePos(Math.max(start, end));
-  return {
-    file,
-    line: Math.max(1, a.line),
-    column: a.col,
-    endLine: Math.max(1, b.line),
-    endColumn: b.col,
-  };
 }
 
 /**
@@ -155,13 +144,21 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
     lines.add(line);
     return true;
   });
-  const diagnostics: Diagnostic[] = firstErrors.map((e) => {
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const e of firstErrors) {
     const { code, hint } = yamlCode(e);
-    return error(code, e.message, {
-      ...positioned(file, lineCounter, e.pos[0], e.pos[1]),
-      ...(hint === undefined ? {} : { hint }),
-    });
-  });
+    const d =
+      refineYamlError(e, file, text, doc, lineCounter) ??
+      error(code, e.message, {
+        ...positioned(file, lineCounter, e.pos[0], e.pos[1]),
+        ...(hint === undefined ? {} : { hint }),
+      });
+    // Several parser errors can come down to one unclosed quote or one misindented line.
+    const key = `${d.code}:${d.line}:${d.column}`;
+    if (!seen.has(key)) diagnostics.push(d);
+    seen.add(key);
+  }
   if (diagnostics.length > 0) return fail(diagnostics);
   const structural = checkNodes(doc, text, file, lineCounter);
   if (structural.length > 0) return fail(structural);

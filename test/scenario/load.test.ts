@@ -43,9 +43,11 @@ describe('loadScenario', () => {
   test.each([
     ['tab indentation', 'entities:\n\tacme: {}\n', 'FG103', 2, 1],
     ['duplicate key', 'entities: {}\nentities: {}\n', 'FG102', 2, 1],
-    ['unclosed bracket', 'models: [a, b\nentities: {}\n', 'FG105', 2, 1],
-    ['unclosed quote', 'description: "abc\n', 'FG105', 2, 1],
-    ['bad indentation', 'entities:\n    a: 1\n  b: 2\n', 'FG104', 3, 1],
+    // At the bracket or quote that is never closed, not where the parser noticed.
+    ['unclosed bracket', 'models: [a, b\nentities: {}\n', 'FG105', 1, 9],
+    ['unclosed quote', 'description: "abc\n', 'FG105', 1, 14],
+    // At the key that is misaligned, not at the start of its line.
+    ['bad indentation', 'entities:\n    a: 1\n  b: 2\n', 'FG104', 3, 3],
     ['several documents', 'a: 1\n---\nb: 2\n', 'FG106', 2, 1],
     ['unquoted reference', 'a:\n  tenant: @acme\n', 'FG101', 2, 11],
     ['unknown alias', 'a: *nope\n', 'FG107', 1, 4],
