@@ -9,6 +9,7 @@ import { CatalogIndex } from '../plan/catalog-index.js';
 import type { CheckedEntity, LabelInfo, WrittenValue } from '../plan/input.js';
 import { Codes } from './codes.js';
 import { resolveModel } from './models.js';
+import { viewOnlyHint } from './references.js';
 import { diagAt, spanAt } from './position.js';
 import type { RawEntity, RawScenario, ScenarioSource } from './types.js';
 import { checkValue, type Target, type ValueContext } from './values.js';
@@ -88,9 +89,7 @@ function checkEntityValues(
           Codes.notSettable,
           `${key} is a view-only relationship and cannot be set`,
           path,
-          {
-            which: 'key',
-          },
+          { which: 'key', hint: viewOnlyHint(model, target.rel) },
         ),
       );
       failed = true;
@@ -159,6 +158,8 @@ export function analyzeScenario(
   catalog: Catalog,
   modelPaths: readonly string[],
   inherited: readonly LabelInfo[],
+  /** Describes where an extended scenario defines a label, for messages. */
+  labelSite: (scenario: string, label: string) => string = (scenario) => scenario,
 ): Analysis {
   const index = new CatalogIndex(catalog);
   const diagnostics: Diagnostic[] = [];
@@ -174,7 +175,7 @@ export function analyzeScenario(
         diagAt(
           src,
           Codes.labelClash,
-          `label "${label}" is already defined by the extended scenario ${prior.scenario ?? ''}`,
+          `label "${label}" is already defined by the extended scenario ${labelSite(prior.scenario ?? '', label)}`,
           ['entities', label],
           {
             which: 'key',
@@ -194,11 +195,13 @@ export function analyzeScenario(
     }
     if (found.model.abstract) {
       diagnostics.push(
-        diagAt(src, Codes.notSettable, `${found.model.name} is abstract and cannot be created`, [
-          'entities',
-          label,
-          'model',
-        ]),
+        diagAt(
+          src,
+          Codes.notSettable,
+          `${found.model.name} is abstract and cannot be created`,
+          ['entities', label, 'model'],
+          { hint: 'use one of its concrete subclasses' },
+        ),
       );
       labels.set(label, null);
       continue;

@@ -21,7 +21,7 @@ import {
   type Entry,
   type ScenarioInput,
 } from './entry.js';
-import { diagAt } from './position.js';
+import { diagAt, spanAt } from './position.js';
 import type { Path } from './types.js';
 
 export type { ScenarioInput } from './entry.js';
@@ -94,6 +94,13 @@ export function compileScenarios(
   const unique = new Map<string, Entry>();
   for (const [name, group] of byName) if (group.length === 1) unique.set(name, group[0]!);
   const index = new CatalogIndex(catalog);
+  /** `scenarios/base.yaml:4:3`, where `scenario` defines `label`. */
+  const labelSite = (scenario: string, label: string): string => {
+    const e = unique.get(scenario);
+    if (e === undefined || e.src === null) return scenario;
+    const s = spanAt(e.src, ['entities', label], 'key');
+    return `${scenario} (${e.file}:${s.line}:${s.column})`;
+  };
 
   const compile = (e: Entry, trail: readonly Entry[]): void => {
     if (e.state === 'done') return;
@@ -187,9 +194,11 @@ export function compileScenarios(
             diagAt(
               src,
               Codes.labelClash,
-              `label "${l.label}" is defined by both ${same.scenario} and ${l.scenario}`,
+              `label "${l.label}" is defined by both ${labelSite(same.scenario, l.label)} and ${labelSite(l.scenario, l.label)}`,
               basePath(k),
-              { hint: 'labels are unique within a scenario and what it extends' },
+              {
+                hint: 'labels are unique within a scenario and what it extends: rename it in one of them',
+              },
             ),
           );
         }
@@ -204,7 +213,7 @@ export function compileScenarios(
       return model ? [{ label: l.label, model, count: l.count, scenario: l.scenario }] : [];
     });
     const modelPaths = raw.models === undefined ? options.defaultModels : listOf(raw.models);
-    const analysis = analyzeScenario(src, raw, catalog, modelPaths, inheritedLabels);
+    const analysis = analyzeScenario(src, raw, catalog, modelPaths, inheritedLabels, labelSite);
     if (analysis.diagnostics.length > 0) {
       e.diagnostics.push(...analysis.diagnostics);
       e.state = 'done';

@@ -14,7 +14,14 @@ export interface LiteralInput {
 
 export type Conversion =
   | { readonly ok: true; readonly value: PyLiteral }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly hint?: string };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly hint?: string;
+      /** Where inside a list or mapping value the problem is, relative to the value. */
+      readonly at?: readonly (string | number)[];
+    };
 
 export type Column = Pick<
   ColumnInfo,

@@ -44,19 +44,25 @@ function toInteger(input: LiteralInput, col: Column): Conversion {
   const text = numberText(input);
   if (typeof input.value === 'number' || input.interpolated) {
     if (text === null || !INT_SYNTAX.test(text)) {
-      return bad(`${show(input.value)} is not an integer (${col.key} is ${col.type})`);
+      return bad(
+        `${show(input.value)} is not an integer (${col.key} is ${col.type})`,
+        'write a whole number such as 42',
+      );
     }
     const v = bigIntOf(text);
     const range = INT_RANGES[col.type.toLowerCase()];
     if (range && (v < range[0] || v > range[1])) {
-      return bad(`${text} is out of range for ${col.type} (${range[0]}..${range[1]})`);
+      return bad(
+        `${text} is out of range for ${col.type} (${range[0]}..${range[1]})`,
+        `write a value within ${range[0]}..${range[1]}`,
+      );
     }
     return { ok: true, value: { kind: 'int', value: v.toString() } };
   }
   const hint =
     typeof input.value === 'string' && INT_SYNTAX.test(input.value)
       ? `write ${input.value} without quotes`
-      : undefined;
+      : 'write a whole number such as 42';
   return bad(`${col.key} is ${col.type} and needs an integer, not ${show(input.value)}`, hint);
 }
 
@@ -64,14 +70,25 @@ function toFloat(input: LiteralInput, col: Column): Conversion {
   const text = numberText(input);
   if ((typeof input.value === 'number' || input.interpolated) && text !== null) {
     if (!DECIMAL_SYNTAX.test(text) && !INT_SYNTAX.test(text)) {
-      return bad(`${show(input.value)} is not a number (${col.key} is ${col.type})`);
+      return bad(
+        `${show(input.value)} is not a number (${col.key} is ${col.type})`,
+        'write a number such as 4.5',
+      );
     }
     const n = DECIMAL_SYNTAX.test(text) ? text.replace(/^\+/, '') : String(Number(bigIntOf(text)));
     return { ok: true, value: { kind: 'float', value: /[.eE]/.test(n) ? n : `${n}.0` } };
   }
   if (typeof input.value === 'number')
-    return bad(`${col.key} needs a finite number, not ${input.value}`);
-  return bad(`${col.key} is ${col.type} and needs a number, not ${show(input.value)}`);
+    return bad(
+      `${col.key} needs a finite number, not ${input.value}`,
+      'write a number such as 4.5',
+    );
+  return bad(
+    `${col.key} is ${col.type} and needs a number, not ${show(input.value)}`,
+    typeof input.value === 'string' && DECIMAL_SYNTAX.test(input.value.trim())
+      ? `write ${input.value.trim()} without quotes`
+      : 'write a number such as 4.5',
+  );
 }
 
 /** Integer and fraction digit counts of a decimal text, after applying its exponent. */
@@ -96,10 +113,12 @@ function toNumeric(input: LiteralInput, col: Column): Conversion {
   if (typeof input.value === 'number' || input.interpolated) text = numberText(input);
   else if (typeof input.value === 'string') text = input.value.trim();
   if (text === null || !(DECIMAL_SYNTAX.test(text) || INT_SYNTAX.test(text))) {
+    const hint = 'write a decimal number such as 1234.50';
     if (typeof input.value === 'number')
-      return bad(`${col.key} needs a finite number, not ${input.value}`);
+      return bad(`${col.key} needs a finite number, not ${input.value}`, hint);
     return bad(
       `${col.key} is ${col.type} and needs a number or a numeric string, not ${show(input.value)}`,
+      hint,
     );
   }
   const exact = DECIMAL_SYNTAX.test(text) ? text.replace(/^\+/, '') : bigIntOf(text).toString();
@@ -116,6 +135,7 @@ function toNumeric(input: LiteralInput, col: Column): Conversion {
     if (shape.intDigits > maxInt) {
       return bad(
         `${exact} is too large for ${col.type}(${col.precision}, ${scale ?? 0}) on ${col.key}`,
+        `${col.key} holds at most ${maxInt} digit${maxInt === 1 ? '' : 's'} before the decimal point`,
       );
     }
   }
@@ -158,7 +178,8 @@ export function toEnum(value: unknown, col: Column): Conversion {
       values.length > 0 ? `${names.join(', ')} (values ${values.join(', ')})` : names.join(', ');
     return bad(
       `${show(value)} is not a member of ${py.name}: ${all}`,
-      didYouMean(String(value), [...names, ...values]),
+      didYouMean(String(value), [...names, ...values]) ??
+        `write a member name, e.g. ${col.key}: ${names[0] ?? ''}`,
       Codes.notEnumMember,
     );
   }
@@ -168,18 +189,38 @@ export function toEnum(value: unknown, col: Column): Conversion {
   }
   return bad(
     `${show(value)} is not one of ${col.key}'s values: ${stored.join(', ')}`,
-    didYouMean(String(value), stored),
+    didYouMean(String(value), stored) ?? `write one of them, e.g. ${col.key}: ${stored[0] ?? ''}`,
     Codes.notEnumMember,
   );
 }
 
 function jsonSafe(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (Array.isArray(v)) return v.every(jsonSafe);
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
-    return Object.values(v as object).every(jsonSafe);
-  return false;
+  return jsonUnsafeAt(v) === null;
+}
+
+/** Where in `v` the first value JSON cannot hold is (`[]` for `v` itself), or null. */
+function jsonUnsafeAt(v: unknown): (string | number)[] | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : [];
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (Array.isArray(v)) {
+    for (const [k, x] of v.entries()) {
+      const at = jsonUnsafeAt(x);
+      if (at !== null) return [k, ...at];
+    }
+    return null;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v as object)) {
+      const at = jsonUnsafeAt(x);
+      if (at !== null) return [k, ...at];
+    }
+    return null;
+  }
+  return [];
+}
+
+function valueAt(v: unknown, at: readonly (string | number)[]): unknown {
+  return at.reduce<unknown>((cur, k) => (cur as Record<string | number, unknown>)[k], v);
 }
 
 function needString(input: LiteralInput, col: Column, what: string): string | Conversion {
@@ -198,7 +239,9 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
   if (structured && col.family !== 'json' && col.family !== 'array' && col.family !== 'other') {
     return bad(
       `${col.key} is ${col.type}: ${show(v)} is only for JSON and ARRAY columns`,
-      undefined,
+      Array.isArray(v)
+        ? 'for a value per instance write {cycle: [a, b]}'
+        : `write one ${col.type} value; the only mapping a value may be is {cycle: [a, b]}`,
       Codes.wrongForm,
     );
   }
@@ -215,7 +258,7 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
         `${col.key} is ${col.type} and needs true or false, not ${show(v)}`,
         typeof v === 'string' && /^(true|false)$/i.test(v)
           ? `write ${v.toLowerCase()} without quotes`
-          : undefined,
+          : 'write true or false, without quotes',
       );
     case 'string': {
       const s = needString(input, col, 'a string');
@@ -224,7 +267,7 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
       if (col.length !== null && len > col.length) {
         return bad(
           `${JSON.stringify(s)} is ${len} characters long; ${col.key} holds at most ${col.length}`,
-          undefined,
+          `shorten it to ${col.length} characters or fewer`,
           Codes.tooLong,
         );
       }
@@ -237,7 +280,7 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
       if (col.length !== null && bytes > col.length) {
         return bad(
           `${JSON.stringify(s)} is ${bytes} bytes long; ${col.key} holds at most ${col.length}`,
-          undefined,
+          `shorten it to ${col.length} bytes or fewer (UTF-8)`,
           Codes.tooLong,
         );
       }
@@ -269,12 +312,25 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
         );
       return { ok: true, value: { kind: 'uuid', value: s.toLowerCase() } };
     }
-    case 'json':
-      if (!jsonSafe(v)) return bad(`${col.key} is JSON and cannot hold ${show(v)}`);
+    case 'json': {
+      const at = jsonUnsafeAt(v);
+      if (at !== null) {
+        return {
+          ...bad(
+            `${col.key} is JSON and cannot hold ${show(valueAt(v, at))}`,
+            'JSON holds strings, finite numbers, true, false, null, lists and mappings',
+          ),
+          ...(at.length > 0 ? { at } : {}),
+        } as Conversion;
+      }
       return { ok: true, value: { kind: 'json', value: v } };
+    }
     case 'array': {
       if (!Array.isArray(v))
-        return bad(`${col.key} is ${col.type} and needs a list, not ${show(v)}`);
+        return bad(
+          `${col.key} is ${col.type} and needs a list, not ${show(v)}`,
+          'write a list, e.g. [a, b]',
+        );
       const item: Column = {
         ...col,
         family: col.itemFamily ?? 'other',
@@ -284,13 +340,20 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
       const items: PyLiteral[] = [];
       for (const [k, x] of v.entries()) {
         if (Array.isArray(x) || (x !== null && typeof x === 'object'))
-          return bad(`${col.key}[${k}] must be a plain value`, undefined, Codes.wrongForm);
+          return {
+            ...bad(
+              `${col.key}[${k}] must be a plain value`,
+              'items of an ARRAY column are plain values',
+              Codes.wrongForm,
+            ),
+            at: [k],
+          } as Conversion;
         if (x === null) {
           items.push({ kind: 'none' });
           continue;
         }
         const c = convertLiteral({ value: x, source: null }, item);
-        if (!c.ok) return { ...c, message: `${col.key}[${k}]: ${c.message}` };
+        if (!c.ok) return { ...c, message: `${col.key}[${k}]: ${c.message}`, at: [k] };
         items.push(c.value);
       }
       return { ok: true, value: { kind: 'list', items } };

@@ -88,7 +88,7 @@ export function loadEntry(input: ScenarioInput): Entry {
       diagnostics.push({
         code: Codes.badFileStem,
         severity: 'error',
-        message: `the file name "${stem}" is not a valid fixture name and the scenario has no name:`,
+        message: `the file name "${stem}" is not a valid fixture name, and the scenario has no name`,
         file: input.file,
         line: 1,
         column: 1,

@@ -2,6 +2,7 @@
  * References (`@label`, `@label[INDEX]`) checked against the visible labels and the attribute:
  * label, model, one instance or a list, index range, and references of a list to itself.
  */
+import type { ModelInfo, RelationshipInfo } from '../catalog/types.js';
 import { didYouMean, suggest } from '../diagnostics/suggest.js';
 import type { LabelInfo } from '../plan/input.js';
 import type { IndexExpr, ValueExpr } from '../plan/types.js';
@@ -55,6 +56,7 @@ export function checkReference(
         Codes.notSettable,
         `${target.rel.key} is a view-only relationship and cannot be set`,
         path,
+        viewOnlyHint(ctx.entity.model, target.rel),
       );
     }
     expected = target.rel.target;
@@ -138,6 +140,17 @@ export function checkReference(
   return expr;
 }
 
+/** A writable relationship to the same model, or the foreign-key columns, to set instead. */
+export function viewOnlyHint(model: ModelInfo, rel: RelationshipInfo): string {
+  const writable = model.relationships.find(
+    (r) => !r.viewonly && r.target === rel.target && r.uselist === rel.uselist,
+  );
+  if (writable) return `set ${writable.key} instead`;
+  const fks = model.columns.filter((c) => c.foreignKeys.some((f) => f.model === rel.target));
+  if (fks.length > 0) return `set ${fks.map((c) => c.key).join(' or ')} instead`;
+  return 'a view-only relationship is read from the database, never written';
+}
+
 function suggestLabel(ctx: ValueContext, model: string, written: string): string | undefined {
   const fits = [...ctx.labels.values()]
     .filter((l): l is LabelInfo => l !== null && ctx.index.isA(l.model.qualname, model))
@@ -174,12 +187,18 @@ function checkIndex(
     index.kind === 'const'
       ? `index ${worst}`
       : `index ${showIndex(index)} reaches ${worst} (for i = ${at})`;
+  const fix =
+    index.kind === 'const'
+      ? `the last one is "@${label}[${count - 1}]"`
+      : index.kind === 'div'
+        ? `use "@${label}[i // ${Math.floor(at / count) + 1}]" to stay within it`
+        : `use "@${label}[i % ${count}]" to wrap around`;
   report(
     ctx,
     Codes.indexRange,
     `${reach}, but ${label} has ${count} instance${count === 1 ? '' : 's'} (0..${count - 1})`,
     path,
-    index.kind === 'i' ? `use "@${label}[i % ${count}]" to wrap around` : undefined,
+    fix,
   );
   return false;
 }

@@ -101,6 +101,30 @@ function nameRule(e: ErrorObject, path: Path): { what: string; rule: string } {
   return rule;
 }
 
+/** What to write instead of a value of the wrong type. */
+function typeHint(expected: string, value: unknown, path: Path): string | undefined {
+  const last = path.at(-1);
+  if (expected === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value.trim())) {
+    return `write ${value.trim()} without quotes`;
+  }
+  if (expected === 'object') {
+    if (typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*:\S/.test(value)) {
+      const colon = value.indexOf(':');
+      return `put a space after the colon: "${value.slice(0, colon)}: ${value.slice(colon + 1)}"`;
+    }
+    if (path.length === 2 && path[0] === 'entities') {
+      return 'an entity is a mapping with model: ClassName, indented under its label';
+    }
+    if (last === 'values') return 'write attribute: value pairs indented under values:';
+    return `write key: value pairs indented under ${String(last ?? 'it')}:`;
+  }
+  if (expected === 'string' && value !== null && typeof value !== 'object') {
+    return `quote it: "${String(value)}"`;
+  }
+  if (expected === 'integer' || expected === 'number') return 'write a number without quotes';
+  return undefined;
+}
+
 function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
   const path = toPath(e.instancePath, src.data);
   const where = describePath(path);
@@ -136,6 +160,7 @@ function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
         Codes.schemaType,
         `${where} must be ${TYPE_NAMES[expected] ?? expected}`,
         path,
+        { hint: typeHint(expected, valueAt(src.data, path), path) },
       );
     }
     case 'pattern':
@@ -173,15 +198,23 @@ function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
           },
         );
       }
-      return diagAt(src, Codes.schemaOther, `${where} ${e.message ?? 'is out of range'}`, path);
+      return diagAt(src, Codes.schemaOther, `${where} ${e.message ?? 'is out of range'}`, path, {
+        hint: path[0] === 'expect' ? 'a row count is 0 or more' : undefined,
+      });
     case 'propertyNames':
       return null; // reported through the inner error, which names the key
     case 'minItems':
-      return diagAt(src, Codes.schemaOther, `${where} must not be empty`, path);
+      return diagAt(src, Codes.schemaOther, `${where} must not be empty`, path, {
+        hint: `leave ${String(path.at(-1) ?? 'it')} out instead of writing an empty list`,
+      });
     case 'uniqueItems':
-      return diagAt(src, Codes.schemaOther, `${where} lists the same item twice`, path);
+      return diagAt(src, Codes.schemaOther, `${where} lists the same item twice`, path, {
+        hint: 'remove the repeated item',
+      });
     case 'minLength':
-      return diagAt(src, Codes.schemaOther, `${where} must not be empty`, path);
+      return diagAt(src, Codes.schemaOther, `${where} must not be empty`, path, {
+        hint: 'write some text, or remove the item',
+      });
     default:
       return diagAt(src, Codes.schemaOther, `${where} ${e.message ?? 'is invalid'}`, path);
   }
@@ -246,7 +279,15 @@ function simplify(src: ScenarioSource, errors: readonly ErrorObject[]): Diagnost
       a === 'a list' ? listOf : a,
     );
     const text = alts.length > 0 ? alts.join(' or ') : 'valid';
-    out.push(diagAt(src, Codes.schemaType, `${describePath(path)} must be ${text}`, path));
+    const hint =
+      last === 'edge_cases'
+        ? 'write auto, or a list of strings'
+        : last === 'models'
+          ? 'write one import path, or a list of them: [crm.models, billing.models]'
+          : 'write one name, or a list of them: [a, b]';
+    out.push(
+      diagAt(src, Codes.schemaType, `${describePath(path)} must be ${text}`, path, { hint }),
+    );
   }
   return out;
 }

@@ -7,9 +7,10 @@ import { bad, type Column, type Conversion } from './conversion.js';
 
 export function toDate(text: string, col: Column): Conversion {
   const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
-  if (!m) return bad(`${JSON.stringify(text)} is not a date (${col.key} needs YYYY-MM-DD)`);
+  const hint = 'write the date as YYYY-MM-DD, e.g. 2024-05-01';
+  if (!m) return bad(`${JSON.stringify(text)} is not a date (${col.key} needs YYYY-MM-DD)`, hint);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!isValidDate(y, mo, d)) return bad(`${text} is not a day of the calendar`);
+  if (!isValidDate(y, mo, d)) return bad(`${text} is not a day of the calendar`, hint);
   return { ok: true, value: { kind: 'date', year: y, month: mo, day: d } };
 }
 
@@ -53,7 +54,7 @@ export function toDateTime(text: string, col: Column): Conversion {
   const days = Math.floor(minutes / 1440);
   const rest = minutes - days * 1440;
   const c = civilFromDays(days);
-  if (c.year < 1 || c.year > 9999) return bad(`${text} is outside the years 1..9999`);
+  if (c.year < 1 || c.year > 9999) return bad(`${text} is outside the years 1..9999`, hint);
   const parts = [c.year, c.month, c.day, Math.floor(rest / 60), rest % 60, s, us];
   let iso = `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(parts[3]!)}:${pad(parts[4]!)}:${pad(s)}`;
   if (us !== 0) iso += `.${pad(us, 6)}`;

@@ -84,6 +84,7 @@ export function checkValue(
       Codes.wrongForm,
       `${col.key} is ${col.type}: a list is only for collection relationships and JSON or ARRAY columns`,
       path,
+      'for a value per instance write {cycle: [a, b]}',
     );
   }
   if (typeof value === 'string') return checkString(ctx, col, value, path, subset);
@@ -92,7 +93,7 @@ export function checkValue(
 
 function literal(ctx: ValueContext, col: ColumnInfo, value: unknown, path: Path): ValueExpr | null {
   const c = convertLiteral({ value, source: plainSourceAt(ctx.src, path) }, col);
-  if (!c.ok) return report(ctx, c.code, c.message, path, c.hint);
+  if (!c.ok) return report(ctx, c.code, c.message, [...path, ...(c.at ?? [])], c.hint);
   return { kind: 'literal', value: c.value };
 }
 
@@ -162,6 +163,9 @@ function checkRelationshipForm(
           Codes.wrongForm,
           `items of ${rel.key} must be references such as "@label", not ${JSON.stringify(item)}`,
           p,
+          typeof item === 'string' && ctx.labels.has(item)
+            ? `did you mean "@${item}"?`
+            : 'write each item as "@label" or "@label[INDEX]"',
         );
       }
       if (e === null) failed = true;
@@ -251,6 +255,9 @@ function checkInterpolation(
       Codes.badInterpolation,
       `${col.key} is ${col.type}: {i} and {n} only make text, numbers, dates, times, UUIDs and enum members`,
       path,
+      col.family === 'boolean'
+        ? 'write true or false, or {cycle: [true, false]} for a value per instance'
+        : 'write the value itself, or {cycle: [a, b]} for a value per instance',
     );
   }
   const py = col.family === 'enum' ? (col.enum?.pythonEnum ?? null) : null;

@@ -193,7 +193,12 @@ describe('extends', () => {
     });
     const both = r.failures.find((f) => f.name === 'both')!;
     expect(both.diagnostics.map((d) => [d.code, d.line, d.column, d.message])).toEqual([
-      ['FG224', 1, 16, 'label "acme" is defined by both one and two'],
+      [
+        'FG224',
+        1,
+        16,
+        'label "acme" is defined by both one (scenarios/one.yaml:2:3) and two (scenarios/two.yaml:2:3)',
+      ],
     ]);
   });
 });
