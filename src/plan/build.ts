@@ -261,7 +261,21 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
     labels.delete(e.label);
     deps.set(e.label, labels);
   }
-  const order = creationOrder(own, deps);
+  // Rows whose foreign key a one-to-many collection of a later entity sets are complete only once
+  // that entity exists: what else refers to them comes after it, unless that makes a cycle.
+  const completers = new Map<string, Set<string>>();
+  for (const e of input.entities) {
+    for (const r of e.values.flatMap((v) => v.reverse)) {
+      if (r.label !== e.label)
+        completers.set(r.label, (completers.get(r.label) ?? new Set()).add(e.label));
+    }
+  }
+  const preferred = new Map<string, Set<string>>();
+  for (const [label, labels] of deps) {
+    const more = [...labels].flatMap((l) => [...(completers.get(l) ?? [])]);
+    preferred.set(label, new Set([...labels, ...more.filter((c) => c !== label)]));
+  }
+  const order = creationOrder(own, preferred) ?? creationOrder(own, deps);
   if (order === null) {
     const diagnostics = findCycles(own, deps).map((path) => cycleDiagnostic(input, path));
     return fail(diagnostics);
