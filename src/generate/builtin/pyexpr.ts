@@ -45,6 +45,43 @@ function pyJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${pyString(k)}: ${pyJson(v)}`).join(', ')}}`;
 }
 
+/**
+ * A JSON value as Python, one item per line where the one-line form would not fit in `width`
+ * columns; `lead` columns precede it on its first line, later lines are indented from `indent`.
+ */
+function pyJsonBlock(value: unknown, indent: string, lead: number, width: number): string {
+  const flat = pyJson(value);
+  if (lead + flat.length + 1 <= width || value === null || typeof value !== 'object') return flat;
+  const inner = `${indent}    `;
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v) => ['', v])
+    : Object.entries(value as Record<string, unknown>).map(([k, v]) => [`${pyString(k)}: `, v]);
+  if (entries.length === 0) return flat;
+  const lines = entries.map(
+    ([key, v]) => `${inner}${key}${pyJsonBlock(v, inner, inner.length + key.length, width)},`,
+  );
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${lines.join('\n')}\n${indent}${close}`;
+}
+
+/**
+ * `renderValue` for a keyword argument `prefix` (e.g. `settings=`) on a line indented by
+ * `indent`: a JSON literal too long for one line of `width` columns is spread over several.
+ */
+export function renderArgument(
+  expr: ValueExpr,
+  ctx: ExprContext,
+  indent: string,
+  prefix: string,
+  width = 100,
+): string {
+  const lit = expr.kind === 'synth' ? expr.expr : expr;
+  if (lit.kind === 'literal' && lit.value.kind === 'json') {
+    return pyJsonBlock(lit.value.value, indent, indent.length + prefix.length, width);
+  }
+  return renderValue(expr, ctx);
+}
+
 function pyFloat(text: string): string {
   const n = Number(text);
   if (Number.isNaN(n)) return 'float("nan")';
@@ -211,23 +248,47 @@ export function renderValue(expr: ValueExpr, ctx: ExprContext): string {
         const item = expr.items[i % expr.items.length];
         return item ? renderValue(item, ctx) : 'None';
       }
+      const n = expr.items.length;
       const items = expr.items.map((item) => renderValue(item, ctx));
-      return `(${items.join(', ')}${items.length === 1 ? ',' : ''})[i % ${items.length}]`;
+      // A tuple evaluates every item for every instance: fine for values, not for references,
+      // whose index may be out of range (or the instance not created yet) where the item is unused.
+      if (!expr.items.some(hasReference)) {
+        return `(${items.join(', ')}${n === 1 ? ',' : ''})[i % ${n}]`;
+      }
+      if (n === 1) return items[0]!;
+      const nested = (e: ValueExpr) => e.kind === 'cycle' && e.items.length > 1 && hasReference(e);
+      const lazy = items.map((text, k) => (nested(expr.items[k]!) ? `(${text})` : text));
+      return [
+        ...lazy.slice(0, -1).map((text, k) => `${text} if i % ${n} == ${k} else `),
+        lazy.at(-1)!,
+      ].join('');
     }
   }
 }
 
-/** True when the expression reads a column of another instance, which needs that row flushed. */
-export function readsFlushedColumn(expr: ValueExpr): boolean {
+function hasReference(expr: ValueExpr): boolean {
   switch (expr.kind) {
     case 'ref':
-      return expr.attribute !== null;
+      return true;
     case 'refList':
     case 'cycle':
-      return expr.items.some(readsFlushedColumn);
+      return expr.items.some(hasReference);
     case 'synth':
-      return readsFlushedColumn(expr.expr);
+      return hasReference(expr.expr);
     default:
       return false;
   }
+}
+
+/** Labels whose references the expression holds (`attribute` set: columns read after a flush). */
+export function referencedLabels(expr: ValueExpr, columnsOnly = false): Set<string> {
+  const out = new Set<string>();
+  const walk = (e: ValueExpr): void => {
+    if (e.kind === 'ref') {
+      if (!columnsOnly || e.attribute !== null) out.add(e.label);
+    } else if (e.kind === 'refList' || e.kind === 'cycle') e.items.forEach(walk);
+    else if (e.kind === 'synth') walk(e.expr);
+  };
+  walk(expr);
+  return out;
 }

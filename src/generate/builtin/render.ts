@@ -1,127 +1,20 @@
 import { join } from 'node:path';
-import type { Catalog, ModelInfo } from '../../catalog/types.js';
-import type { Plan, PlanEntity, PlanValue } from '../../plan/types.js';
+import type { Catalog } from '../../catalog/types.js';
+import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
+import { entityStatements } from './entities.js';
+import { Imports, RESERVED } from './imports.js';
+import { labelsOf, parentStatements } from './parents.js';
 import type { ExprContext } from './pyexpr.js';
-import { pyString, readsFlushedColumn, renderValue } from './pyexpr.js';
+import { pyString } from './pyexpr.js';
 
 const BUILTIN_DIR = join(TEMPLATES_DIR, 'builtin');
-
-/** Names a label's local variable must not take: the function's own names and Python's. */
-const RESERVED = new Set([
-  'session',
-  'i',
-  'pytest',
-  'dataclasses',
-  'datetime',
-  'decimal',
-  'uuid',
-  'list',
-  'range',
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
-]);
 
 export function docstring(text: string, indent: string): string {
   const escaped = text.trim().replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
   const lines = escaped.split('\n').map((l) => l.trimEnd());
   if (lines.length === 1) return `"""${lines[0]}${lines[0]?.endsWith('"') ? ' ' : ''}"""`;
   return `"""${lines.map((l, n) => (n === 0 || l === '' ? l : indent + l)).join('\n')}\n${indent}"""`;
-}
-
-/** Import bookkeeping: one local name per (module, class), aliased when two modules clash. */
-class Imports {
-  private readonly byQualname = new Map<string, { module: string; cls: string; local: string }>();
-  readonly std = new Set<string>();
-
-  name(module: string, cls: string): string {
-    const key = `${module}.${cls}`;
-    const found = this.byQualname.get(key);
-    if (found) return found.local;
-    const clash = [...this.byQualname.values()].some((v) => v.cls === cls && v.module !== module);
-    const local = clash ? `${module.replace(/\./g, '_')}_${cls}` : cls;
-    this.byQualname.set(key, { module, cls, local });
-    return local;
-  }
-
-  fromImports(): { module: string; names: string }[] {
-    const groups = new Map<string, string[]>();
-    for (const { module, cls, local } of this.byQualname.values()) {
-      const list = groups.get(module) ?? [];
-      list.push(local === cls ? cls : `${cls} as ${local}`);
-      groups.set(module, list);
-    }
-    return [...groups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([module, names]) => ({ module, names: names.sort().join(', ') }));
-  }
-}
-
-function entityLines(
-  entity: PlanEntity,
-  model: ModelInfo | undefined,
-  ctxFor: (i: 'loop' | number) => ExprContext,
-  cls: string,
-  variable: string,
-): string[] {
-  const values = [...entity.values].sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
-  void model;
-  const kw = (v: PlanValue, ctx: ExprContext) => `${v.attribute}=${renderValue(v.value, ctx)},`;
-  if (entity.count === null) {
-    const ctx = ctxFor(0);
-    if (values.length === 0) return [`    ${variable} = ${cls}()`, `    session.add(${variable})`];
-    return [
-      `    ${variable} = ${cls}(`,
-      ...values.map((v) => `        ${kw(v, ctx)}`),
-      '    )',
-      `    session.add(${variable})`,
-    ];
-  }
-  const ctx = ctxFor('loop');
-  const ctor =
-    values.length === 0
-      ? [`        ${cls}()`]
-      : [`        ${cls}(`, ...values.map((v) => `            ${kw(v, ctx)}`), '        )'];
-  return [
-    `    ${variable} = [`,
-    ...ctor,
-    `        for i in range(${entity.count})`,
-    '    ]',
-    `    session.add_all(${variable})`,
-  ];
 }
 
 export interface RenderOptions {
@@ -139,39 +32,67 @@ export function className(name: string): string {
     .join('');
 }
 
+/**
+ * Arguments or parameters between `head` and `tail` (the rest of their line): on that line when it
+ * stays within 100 columns, else one per line.
+ */
+function argumentList(
+  head: string,
+  items: readonly string[],
+  tail: string,
+  indent: string,
+): string {
+  const flat = items.join(', ');
+  if (head.length + flat.length + tail.length <= 100) return flat;
+  return `\n${items.map((item) => `${indent}    ${item},`).join('\n')}\n${indent}`;
+}
+
 /** The body of `<output>/<name>.py` (everything after the header). */
 export function renderScenarioModule(plan: Plan, options: RenderOptions): string {
-  const imports = new Imports();
+  // The first pass only learns which classes are imported, so that aliases are stable.
+  const defined = new Set([plan.className]);
+  const first = new Imports([], defined);
+  renderWith(plan, options, first);
+  return renderWith(plan, options, new Imports(first.used(), defined));
+}
+
+function renderWith(plan: Plan, options: RenderOptions, imports: Imports): string {
   const models = new Map(options.catalog.models.map((m) => [m.qualname, m]));
+  const parentsOf = (name: string) => options.plans.get(name)?.extends ?? [];
+  const scenarios = new Set<string>();
+  const walk = (name: string): void => {
+    if (scenarios.has(name)) return;
+    scenarios.add(name);
+    parentsOf(name).forEach(walk);
+  };
+  plan.extends.forEach(walk);
   const vars = new Map<string, string>();
   const lists = new Set<string>();
   const fields: { name: string; type: string }[] = [];
 
   const bind = (label: string, module: string, cls: string, count: number | null) => {
-    vars.set(label, RESERVED.has(label) ? `${label}_` : label);
+    vars.set(label, RESERVED.has(label) || scenarios.has(label) ? `${label}_` : label);
     if (count !== null) lists.add(label);
     const local = imports.name(module, cls);
     fields.push({ name: label, type: count === null ? local : `list[${local}]` });
   };
 
-  const body: string[] = [];
-  for (const parent of plan.extends) {
-    const parentPlan = options.plans.get(parent);
-    const parentClass = parentPlan?.className ?? className(parent);
-    body.push(`    if ${parent} is None:`, `        ${parent} = create_${parent}(session)`);
-    imports.name(`${options.packageName}.${parent}`, parentClass);
-    imports.name(`${options.packageName}.${parent}`, `create_${parent}`);
-  }
+  const body = parentStatements({
+    plan,
+    plans: options.plans,
+    packageName: options.packageName,
+    className: (module, cls) => imports.name(module, cls),
+    fallbackClass: className,
+  });
   for (const inherited of plan.inherited) {
     bind(inherited.label, inherited.module, inherited.className, inherited.count);
   }
-  // Labels reached through an extended scenario's dataclass: the nearest parent that carries them.
+  // Labels reached through an extended scenario's dataclass: the first parent that carries them.
   for (const inherited of plan.inherited) {
-    const via = plan.extends.find(
-      (p) =>
-        (options.plans.get(p)?.inherited ?? []).some((x) => x.label === inherited.label) ||
-        (options.plans.get(p)?.entities ?? []).some((e) => e.label === inherited.label),
-    );
+    const via = plan.extends.find((p) => {
+      const parent = options.plans.get(p);
+      return parent !== undefined && labelsOf(parent).includes(inherited.label);
+    });
     body.push(`    ${vars.get(inherited.label)} = ${via ?? inherited.scenario}.${inherited.label}`);
   }
   for (const entity of plan.entities)
@@ -184,21 +105,15 @@ export function renderScenarioModule(plan: Plan, options: RenderOptions): string
     labelVar: (label) => vars.get(label) ?? label,
     isList: (label) => lists.has(label),
   });
-
-  let unflushed = false;
-  for (const entity of plan.entities) {
-    if (unflushed && entity.values.some((v) => readsFlushedColumn(v.value))) {
-      body.push('    session.flush()');
-      unflushed = false;
-    }
-    const cls = imports.name(entity.module, entity.className);
-    body.push(
-      ...entityLines(entity, models.get(entity.model), ctxFor, cls, vars.get(entity.label)!),
-    );
-    unflushed = true;
-  }
-  body.push('    session.flush()');
-  const labels = [...plan.inherited.map((x) => x.label), ...plan.entities.map((e) => e.label)];
+  body.push(
+    ...entityStatements(plan, {
+      models,
+      className: (module, cls) => imports.name(module, cls),
+      labelVar: (label) => vars.get(label) ?? label,
+      ctxFor,
+    }),
+  );
+  const labels = labelsOf(plan);
   body.push(`    return ${plan.className}(`);
   for (const label of labels) body.push(`        ${label}=${vars.get(label)},`);
   body.push('    )');
@@ -219,9 +134,24 @@ export function renderScenarioModule(plan: Plan, options: RenderOptions): string
     stdImports: [...imports.std].sort(),
     fromImports: imports.fromImports(),
     fields,
-    createParams: ['session', ...extendsParams].join(', '),
-    fixtureParams: [options.sessionFixture, ...plan.extends].join(', '),
-    fixtureCall: [options.sessionFixture, ...fixtureArgs].join(', '),
+    createParams: argumentList(
+      `def create_${plan.name}(`,
+      ['session', ...extendsParams],
+      `) -> ${plan.className}:`,
+      '',
+    ),
+    fixtureParams: argumentList(
+      `def ${plan.name}(`,
+      [options.sessionFixture, ...plan.extends],
+      `) -> ${plan.className}:`,
+      '',
+    ),
+    fixtureCall: argumentList(
+      `    return create_${plan.name}(`,
+      [options.sessionFixture, ...fixtureArgs],
+      ')',
+      '    ',
+    ),
     docstring: docstring(doc, '    '),
     body,
   });
@@ -235,7 +165,9 @@ export function renderInitModule(options: {
   readonly ownSession: boolean;
   readonly databaseUrl: string;
 }): string {
-  const imports = new Imports();
+  const imports = new Imports(
+    options.catalog.models.map((m) => ({ module: m.module, cls: m.name })),
+  );
   const models = options.catalog.models
     .filter((m) => !m.abstract)
     .map((m) => imports.name(m.module, m.name));
