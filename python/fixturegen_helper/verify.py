@@ -13,7 +13,7 @@ Params:
                    the paths of the last introspect in this process)
 
 Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
-"output"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
+"output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
 pytest's: 0 passed, 1 failures, 2 interrupted or collection error, 3 internal error (pytest's
 code for a candidate module that fails to import as a plugin: syntax or import errors in the
 package), 4 usage error, 5 nothing collected (never expected: the smoke test always collects);
@@ -22,18 +22,30 @@ the timeout. Failures that happen before any test report (plugin import) get a t
 nodeid is the candidate file named in the traceback (else `conftest.py`); a timeout gets an entry
 with outcome `timeout` (the running test, or the candidate file that hung while importing), and
 faulthandler's stack dump of the hung code is in `output`. Paths inside the temporary folder are
-shown relative to it, as the files were given.
+shown relative to it, as the files were given. `timings` says where the time went, in
+milliseconds per stage (see `STAGES`), with `spare` (1 when a spare child served the request),
+`childCpuMs` and `goToFinishedCpuMs` (CPU of the child: all of it, and from the candidate being in
+place to the end of the session).
 
 The parent (this helper process, with the project's models already imported) forks; the child
 starts a new session (process group), sends fds 1 and 2 to a log file, detaches from the protocol
 streams, puts the temporary folder first on sys.path (so the candidate package shadows any
 `generated/` of the project) and runs `pytest.main`. The parent never imports the candidate.
+
+Warm path: what a child would redo every time is done once in the parent (`warm`), and after each
+request the next child is forked ahead (`_Spare`): it starts pytest (plugins, options, ini) and
+waits in the verifier's conftest, the first point where pytest needs the candidate, until the
+parent has written the next candidate and sent the request's values. A request that does not fit
+the spare (another level, or a candidate whose asserts pytest must rewrite) gets a fresh child.
+Results are the same either way; only the time differs.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import select
 import shutil
 import signal
 import sys
@@ -44,6 +56,7 @@ from typing import Any
 
 import pytest
 
+from fixturegen_helper import warm
 from fixturegen_helper.introspect import LAST_MODULES, HelperError
 
 #: The protocol's stdout descriptor, closed in the verification child.
@@ -54,20 +67,6 @@ SMOKE_CONFIG = "fixturegen_smoke.json"
 RESERVED = {"conftest.py", "pytest.ini", SMOKE_MODULE, SMOKE_CONFIG, "fixturegen.log", "fixturegen-results.jsonl"}
 OUTPUT_TAIL = 4000
 MESSAGE_LIMIT = 3000
-
-
-def _warm_pytest() -> None:
-    """Import pytest and its built-in plugins once in the parent so every child starts warm."""
-    import importlib
-
-    import pytest  # noqa: F401
-    from _pytest.config import default_plugins
-
-    for name in default_plugins:
-        try:
-            importlib.import_module(f"_pytest.{name}")
-        except Exception:  # noqa: BLE001 - best effort
-            pass
 
 
 def _check_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -106,35 +105,55 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _conftest(package: str, session_fixture: str | None) -> str:
-    lines = ["# Written by fixturegen's verifier.", "import pytest", ""]
-    if session_fixture is None:
-        lines.append(f"pytest_plugins = [{package!r}]")
-    else:
-        lines.append(f'pytest_plugins = ["fixturegen_helper.testing", {package!r}]')
-        if session_fixture != "fixturegen_session":
-            lines += [
-                "",
-                "",
-                "@pytest.fixture",
-                f"def {session_fixture}(fixturegen_session):",
-                "    return fixturegen_session",
-            ]
-    return "\n".join(lines) + "\n"
+#: The verifier's conftest: the same text for every candidate. What it registers comes from
+#: `candidate_ready()`, so a spare child (see `_Spare`) can start pytest before the candidate exists
+#: and wait right here, at the first point where pytest needs it.
+CONFTEST = """\
+# Written by fixturegen's verifier.
+import pytest
+
+from fixturegen_helper.verify import candidate_ready
+
+_candidate = candidate_ready()
+pytest_plugins = _candidate["plugins"]
+
+if _candidate["alias"]:
+
+    @pytest.fixture(name=_candidate["alias"])
+    def fixturegen_session_alias(fixturegen_session):
+        return fixturegen_session
+"""
 
 
-def _write_tree(tmp: str, p: dict[str, Any]) -> None:
+def _go(p: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """What a child needs from the request once its pytest has started (JSON: sent to spares)."""
+    session_fixture = p["sessionFixture"]
+    return {
+        "package": p["package"],
+        "plugins": [p["package"]] if session_fixture is None else ["fixturegen_helper.testing", p["package"]],
+        "alias": session_fixture if session_fixture not in (None, "fixturegen_session") else None,
+        "databaseUrl": p["databaseUrl"],
+        "models": p["models"],
+        "deadline": deadline,
+    }
+
+
+def _write_static(tmp: str) -> None:
+    """The files that do not depend on the candidate."""
+    with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:
+        f.write(CONFTEST)
+    with open(os.path.join(tmp, "pytest.ini"), "w", encoding="utf-8") as f:
+        f.write("[pytest]\n")
+    with open(os.path.join(tmp, SMOKE_MODULE), "w", encoding="utf-8") as f:
+        f.write(warm.smoke_stub())
+
+
+def _write_candidate(tmp: str, p: dict[str, Any]) -> None:
     for rel, text in p["files"].items():
         dest = os.path.join(tmp, os.path.normpath(rel))
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "w", encoding="utf-8") as f:
             f.write(text)
-    with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:
-        f.write(_conftest(p["package"], p["sessionFixture"]))
-    with open(os.path.join(tmp, "pytest.ini"), "w", encoding="utf-8") as f:
-        f.write("[pytest]\n")
-    smoke_src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smoke.py")
-    shutil.copyfile(smoke_src, os.path.join(tmp, SMOKE_MODULE))
     with open(os.path.join(tmp, SMOKE_CONFIG), "w", encoding="utf-8") as f:
         json.dump({"sessionFixture": p["sessionFixture"], "expectations": p["expectations"]}, f, indent=1)
 
@@ -155,6 +174,15 @@ class _Recorder:
     def _emit(self, **record: Any) -> None:
         self.f.write(json.dumps(record, default=str) + "\n")
         self.f.flush()
+
+    def _mark(self, name: str) -> None:
+        self._emit(event="mark", name=name, t=time.monotonic(), cpu=time.process_time())
+
+    def pytest_configure(self, config: Any) -> None:
+        self._mark("configured")
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        self._mark("finished")
 
     def _where(self, excinfo: Any) -> str:
         """The deepest traceback entry inside the candidate files, as `path:line in name`."""
@@ -187,6 +215,7 @@ class _Recorder:
                        outcome="error", message=text[-MESSAGE_LIMIT:])
 
     def pytest_collection_finish(self, session: Any) -> None:
+        self._mark("collected")
         if self.collect_only:
             for item in session.items:
                 self._emit(event="report", nodeid=item.nodeid, when="collect", outcome="collected", message=None)
@@ -210,10 +239,105 @@ class _Recorder:
         self._emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome, message=message)
 
 
-def _child(tmp: str, p: dict[str, Any], log_path: str, results_path: str, deadline: float) -> None:
-    """Runs in the forked child; never returns."""
+def _mark(path: str, name: str) -> None:
+    """A timestamp record in the results file (CLOCK_MONOTONIC: comparable with the parent's)."""
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"event": "mark", "name": name, "t": time.monotonic(), "cpu": time.process_time()}) + "\n")
+
+
+#: In a verification child: the request's `_go` values, or, in a spare until they arrive, the
+#: read end of the pipe they come through.
+_GO: dict[str, Any] | int | None = None
+#: In a verification child: its folder, results file and faulthandler dump file, and whether
+#: the request's values were applied.
+_CHILD: dict[str, Any] = {"applied": False}
+
+
+def _receive(fd: int) -> dict[str, Any]:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:  # the helper discarded this spare, or is gone: nothing to verify
+            shutil.rmtree(_CHILD.get("tmp") or "", ignore_errors=True)
+            os._exit(0)
+        data += chunk
+    os.close(fd)
+    return dict(json.loads(data))
+
+
+def _apply(go: dict[str, Any]) -> None:
+    """The request's part of the child's set-up, done once the candidate is in place."""
+    import faulthandler
+
+    for name in list(sys.modules):
+        if name == go["package"] or name.startswith(go["package"] + "."):
+            del sys.modules[name]
+    # Only the candidate's folder changed since the finders listed it; forgetting every cached
+    # listing (importlib.invalidate_caches) would make the next imports list site-packages again.
+    tmp = _CHILD["tmp"]
+    for key in list(sys.path_importer_cache):
+        if key == tmp or key.startswith(tmp + os.sep):
+            del sys.path_importer_cache[key]
+    os.environ["FIXTUREGEN_DATABASE_URL"] = go["databaseUrl"]
+    os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
+    # Just before the parent kills us at the timeout, write every thread's stack to the log so
+    # the output says where the candidate hung.
+    remaining = go["deadline"] - time.monotonic()
+    if remaining > 0.2:
+        delay = max(0.1, remaining - max(0.15, min(1.0, remaining * 0.05)))
+        faulthandler.dump_traceback_later(delay, file=_CHILD["dump"])
+    _mark(_CHILD["results"], "go")
+
+
+def candidate_ready() -> dict[str, Any]:
+    """Called by the verifier's conftest, in the child. A spare blocks here, its pytest started,
+    until the parent has written the candidate and sent the request's values."""
+    global _GO
+    if isinstance(_GO, int):
+        _GO = _receive(_GO)
+    if not isinstance(_GO, dict):
+        raise RuntimeError("candidate_ready() is for fixturegen's verification children")
+    if not _CHILD["applied"]:
+        _CHILD["applied"] = True
+        _apply(_GO)
+    return _GO
+
+
+def run_smoke_module(namespace: dict[str, Any]) -> None:
+    """The smoke test stub's body: smoke.py's code, compiled once in the helper."""
+    exec(warm.smoke_code(), namespace)  # noqa: S102 - fixturegen's own module
+
+
+def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
+    args = [
+        os.path.join(tmp, SMOKE_MODULE),
+        "-c", os.path.join(tmp, "pytest.ini"),
+        "--rootdir", tmp,
+        "--confcutdir", tmp,
+        "-p", "no:cacheprovider",
+        "-p", "no:faulthandler",
+        "-q",
+        "-rfE",
+        "--tb=native",
+        "--color=no",
+    ]
+    if plain_asserts:
+        args.append("--assert=plain")
+    if level == "collect":
+        args.append("--collect-only")
+    return args
+
+
+def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int) -> None:
+    """Runs in the forked child; never returns. `go` is the request's values, or the pipe they
+    will come through (a spare); `mode` is the verify level and whether asserts stay plain."""
+    global _GO
     code = 3
+    entry_points = warm.entry_point_names()
+    log_path = os.path.join(tmp, "fixturegen.log")
+    results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
+        _mark(results_path, "child")
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -228,29 +352,22 @@ def _child(tmp: str, p: dict[str, Any], log_path: str, results_path: str, deadli
             except OSError:
                 pass
         sys.stdout = sys.__stdout__ if sys.__stdout__ is not None else sys.stderr
-        # Just before the parent kills us at the timeout, write every thread's stack to the log so
-        # the output says where the candidate hung. A descriptor of its own: pytest's capture
-        # redirects fds 1 and 2 while tests run.
+        warm.die_with_parent(parent, on_exit=lambda: shutil.rmtree(tmp, ignore_errors=True))
+        # A descriptor of its own for faulthandler: pytest's capture redirects fds 1 and 2.
         import faulthandler
 
         dump_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - lives until _exit
         faulthandler.enable(file=dump_file)
-        remaining = deadline - time.monotonic()
-        if remaining > 0.2:
-            faulthandler.dump_traceback_later(max(0.1, remaining - max(0.15, min(1.0, remaining * 0.05))), file=dump_file)
+        _CHILD.update(tmp=tmp, results=results_path, dump=dump_file)
         os.chdir(tmp)
         sys.path.insert(0, tmp)
         for name in list(sys.modules):
-            if name == p["package"] or name.startswith(p["package"] + ".") or name in ("conftest", SMOKE_MODULE[:-3]):
+            if name in ("conftest", SMOKE_MODULE[:-3]):
                 del sys.modules[name]
-        import importlib
-
-        importlib.invalidate_caches()
-        os.environ["FIXTUREGEN_DATABASE_URL"] = p["databaseUrl"]
-        os.environ["FIXTUREGEN_MODELS"] = ",".join(p["models"])
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         os.environ.pop("PYTEST_ADDOPTS", None)
         os.environ.pop("PYTEST_PLUGINS", None)
+        warm.skip_needless_entry_point_scans(entry_points)
 
         import gc
 
@@ -259,23 +376,11 @@ def _child(tmp: str, p: dict[str, Any], log_path: str, results_path: str, deadli
         # Everything inherited from the parent is long-lived: keep the collector off it (pytest
         # runs gc.collect() several times at exit).
         gc.freeze()
-        collect_only = p["level"] == "collect"
-        args = [
-            os.path.join(tmp, SMOKE_MODULE),
-            "-c", os.path.join(tmp, "pytest.ini"),
-            "--rootdir", tmp,
-            "--confcutdir", tmp,
-            "-p", "no:cacheprovider",
-            "-p", "no:faulthandler",
-            "-q",
-            "-rfE",
-            "--tb=native",
-            "--color=no",
-        ]
-        if collect_only:
-            args.append("--collect-only")
-        recorder = _Recorder(results_path, tmp, collect_only)
-        code = int(pytest.main(args, plugins=[recorder]))
+        _GO = go
+        level, plain_asserts = mode
+        recorder = _Recorder(results_path, tmp, level == "collect")
+        _mark(results_path, "pytest")
+        code = int(pytest.main(pytest_args(tmp, level, plain_asserts), plugins=[recorder]))
     except BaseException:  # noqa: BLE001
         try:
             sys.stderr.write(traceback.format_exc())
@@ -289,6 +394,86 @@ def _child(tmp: str, p: dict[str, Any], log_path: str, results_path: str, deadli
         except Exception:  # noqa: BLE001
             pass
         os._exit(code)
+
+
+class _Spare:
+    """A verification child forked ahead of the next request: its pytest has started (plugins
+    registered, options and ini parsed) and waits in the conftest for the candidate. Used when the
+    next request has the same mode, else discarded. Only the last one is kept."""
+
+    current: _Spare | None = None
+
+    def __init__(self, mode: tuple[str, bool]) -> None:
+        self.mode = mode
+        self.modules = len(sys.modules)
+        self.tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
+        _write_static(self.tmp)
+        read_end, self.go_fd = os.pipe()
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - child
+            os.close(self.go_fd)
+            _child(self.tmp, mode, parent, read_end)
+        os.close(read_end)
+
+    @classmethod
+    def make(cls, mode: tuple[str, bool]) -> None:
+        cls.discard()
+        try:
+            cls.current = cls(mode)
+        except OSError:
+            cls.current = None
+
+    @classmethod
+    def take(cls, mode: tuple[str, bool]) -> _Spare | None:
+        """The spare for `mode` if it is still waiting and the helper imported nothing since it
+        was forked (it would lack those modules), else None (and it is discarded)."""
+        spare, cls.current = cls.current, None
+        if spare is None:
+            return None
+        if spare.mode == mode and spare.modules == len(sys.modules) and spare.alive():
+            return spare
+        spare.close()
+        return None
+
+    @classmethod
+    def discard(cls) -> None:
+        spare, cls.current = cls.current, None
+        if spare is not None:
+            spare.close()
+
+    def alive(self) -> bool:
+        try:
+            return os.waitpid(self.pid, os.WNOHANG)[0] == 0
+        except ChildProcessError:
+            return False
+
+    def release(self, go: dict[str, Any]) -> bool:
+        """Sends the request's values; False if the spare is gone (then it is cleaned up)."""
+        try:
+            os.write(self.go_fd, (json.dumps(go) + "\n").encode("utf-8"))
+            os.close(self.go_fd)
+            return True
+        except OSError:
+            self.close()
+            return False
+
+    def close(self) -> None:
+        try:
+            os.close(self.go_fd)
+        except OSError:
+            pass
+        _kill_group(self.pid)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+atexit.register(_Spare.discard)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,36 +601,117 @@ def _kill_group(pid: int) -> None:
             continue
 
 
+def _wait(pid: int, deadline: float) -> tuple[int, bool, float]:
+    """Waits for the child until the deadline: (wait status, timed out, its CPU milliseconds). Wakes the moment the
+    child exits (a pidfd where the platform has one, else short polls); kills its process group
+    at the deadline, and also when the wait itself is interrupted (Ctrl-C reaches the helper), so
+    no verification child outlives its request."""
+    pidfd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+    delay = 0.002
+    try:
+        while True:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done == pid:
+                return status, False, (usage.ru_utime + usage.ru_stime) * 1000
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                _kill_group(pid)
+                _, status, usage = os.wait4(pid, 0)
+                return status, True, (usage.ru_utime + usage.ru_stime) * 1000
+            if pidfd is not None:
+                select.select([pidfd], [], [], remaining)
+            else:
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 1.5, 0.02)
+    except BaseException:
+        _kill_group(pid)
+        raise
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+#: Stages of one verification: (name, from mark, to mark). The parent marks start, sent (the
+#: candidate handed to a child), reaped and end; the child marks child (forked), pytest
+#: (pytest.main called), go (candidate in place: conftest reached), configured, collected and
+#: finished (see `_Recorder`).
+STAGES = (
+    ("prepareMs", "start", "sent"),
+    ("childSetupMs", "child", "pytest"),
+    ("pytestStartupMs", "pytest", "go"),
+    ("candidateImportMs", "go", "configured"),
+    ("collectMs", "configured", "collected"),
+    ("runMs", "collected", "finished"),
+    ("exitMs", "finished", "reaped"),
+    ("reportMs", "reaped", "end"),
+)
+
+
+def _timings(records: list[dict[str, Any]], points: dict[str, float], spare: bool) -> dict[str, float]:
+    """Milliseconds per stage of this request. A spare's set-up and pytest start-up happened
+    before the request and are not part of it (`spare` is 1); stages with missing marks (a crash,
+    a timeout) are left out."""
+    t = dict(points)
+    cpu: dict[str, float] = {}
+    for r in records:
+        if r.get("event") == "mark" and isinstance(r.get("t"), (int, float)):
+            t.setdefault(str(r.get("name")), float(r["t"]))
+            if isinstance(r.get("cpu"), (int, float)):
+                cpu.setdefault(str(r.get("name")), float(r["cpu"]))
+    out = {
+        name: round((t[b] - t[a]) * 1000, 2)
+        for name, a, b in STAGES
+        if a in t and b in t and t[a] >= points["start"]
+    }
+    out["spare"] = 1.0 if spare else 0.0
+    if "go" in cpu and "finished" in cpu:
+        # The child's own CPU once the candidate was in place: what load does not skew.
+        out["goToFinishedCpuMs"] = round((cpu["finished"] - cpu["go"]) * 1000, 2)
+    return out
+
+
+def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[int, str, bool]:
+    """A child verifying `p`: the waiting spare if it fits, else a fresh fork. (pid, folder, spare)"""
+    go = _go(p, deadline)
+    spare = _Spare.take(mode)
+    if spare is not None:
+        _write_candidate(spare.tmp, p)
+        if spare.release(go):
+            return spare.pid, spare.tmp, True
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
+    _write_static(tmp)
+    _write_candidate(tmp, p)
+    parent = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        _child(tmp, mode, parent, go)
+    return pid, tmp, False
+
+
 def verify(params: dict[str, Any]) -> dict[str, Any]:
     p = _check_params(params)
-    _warm_pytest()
+    warm.warm_pytest()
+    warm.warm_database(p["databaseUrl"])
+    warm.smoke_code()
+    warm.entry_point_names()
     started = time.monotonic()
-    tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
+    # Rewriting asserts only changes the messages of failing assert statements: without any in
+    # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
+    mode = (p["level"], not any("assert" in text for text in p["files"].values()))
+    pid, tmp, from_spare = _start(p, mode, started + p["timeoutS"])
+    sent = time.monotonic()
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
-        _write_tree(tmp, p)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - child
-            _child(tmp, p, log_path, results_path, started + p["timeoutS"])
-        deadline = started + p["timeoutS"]
-        timed_out = False
-        status = None
-        delay = 0.002
-        while True:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done == pid:
-                status = st
-                break
-            if time.monotonic() >= deadline:
-                timed_out = True
-                _kill_group(pid)
-                _, status = os.waitpid(pid, 0)
-                break
-            time.sleep(delay)
-            delay = min(delay * 1.5, 0.02)
+        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"])
+        reaped = time.monotonic()
         # Whatever the candidate started in the child's process group goes too.
         _kill_group(pid)
         exit_code = os.waitstatus_to_exitcode(status)
@@ -485,13 +751,21 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             and exit_code == 0
             and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
         )
+        end = time.monotonic()
         return {
             "ok": ok,
             "exitCode": exit_code,
             "timedOut": timed_out,
-            "durationMs": int((time.monotonic() - started) * 1000),
+            "durationMs": int((end - started) * 1000),
             "tests": tests,
             "output": output,
+            "timings": {
+                **_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
+                # CPU of the whole child, a spare's start-up included: a figure load does not skew.
+                "childCpuMs": round(cpu_ms, 2),
+            },
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        # The next request's child starts its pytest now, while this answer is on its way.
+        _Spare.make(mode)

@@ -1,0 +1,162 @@
+"""What the helper does once so that every verification child starts warm (see `verify`).
+
+A child forked from the helper inherits its imported modules and whatever lazily built state they
+hold, so everything a child would otherwise pay for on each run is done here, in the parent, once:
+pytest's built-in plugins imported; the verification database's dialect and driver imported and,
+for SQLite, the models' DDL run once on a throwaway in-memory database (SQLAlchemy builds its
+compiler and type state lazily); and the smoke test module compiled. The parent never imports a
+candidate: nothing here runs generated code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+from types import CodeType
+from typing import Any
+
+from fixturegen_helper.introspect import LAST_MODULES
+
+SMOKE_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smoke.py")
+
+_pytest_warm = False
+_databases: set[str] = set()
+_smoke_code: CodeType | None = None
+
+
+def warm_pytest() -> None:
+    """Import pytest and its built-in plugins (and ctypes, for `die_with_parent`)."""
+    global _pytest_warm
+    if _pytest_warm:
+        return
+    _pytest_warm = True
+    import pytest  # noqa: F401
+    from _pytest.config import default_plugins
+
+    for name in default_plugins:
+        try:
+            importlib.import_module(f"_pytest.{name}")
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+    try:
+        import ctypes  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def warm_database(url: str) -> None:
+    """Once per URL: the dialect and driver, and for SQLite the DDL of the models introspect
+    imported (never a new import, never a connection to a server). Best effort: a failure here is
+    the child's to report."""
+    if url in _databases:
+        return
+    _databases.add(url)
+    try:
+        import dataclasses  # noqa: F401 - what generated modules import
+        import decimal  # noqa: F401
+        import uuid  # noqa: F401
+
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        from fixturegen_helper import testing
+
+        if make_url(url).get_backend_name() != "sqlite":
+            create_engine(url).dispose()  # imports the driver; connects to nothing
+            return
+        engine = testing.make_engine("sqlite+pysqlite:///:memory:")
+        try:
+            with engine.begin() as conn:
+                for metadata in testing.metadatas(list(LAST_MODULES)) if LAST_MODULES else []:
+                    metadata.create_all(conn)
+        finally:
+            engine.dispose()
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+def smoke_code() -> CodeType:
+    """smoke.py compiled once. The verifier's test module is a two-line stub that runs this code
+    in its own namespace (so `__file__` still points beside the expectations file), instead of a
+    copy of the source that each child would parse, assertion-rewrite and compile again. Nothing is
+    lost by skipping the rewrite: smoke.py reports through `pytest.fail`, not `assert`."""
+    global _smoke_code
+    if _smoke_code is None:
+        with open(SMOKE_SOURCE, encoding="utf-8") as f:
+            _smoke_code = compile(f.read(), SMOKE_SOURCE, "exec", dont_inherit=True)
+    return _smoke_code
+
+
+def smoke_stub() -> str:
+    """The test module written beside each candidate (see `smoke_code`)."""
+    return (
+        '"""fixturegen\'s smoke test: fixturegen_helper/smoke.py, compiled once by the helper.\n\n'
+        'PYTEST_DONT_REWRITE: smoke.py has no assert statements."""\n\n'
+        "from fixturegen_helper.verify import run_smoke_module\n\n"
+        "run_smoke_module(globals())\n"
+    )
+
+
+_entry_point_names: frozenset[str] | None = None
+
+
+def entry_point_names() -> frozenset[str]:
+    """Names of the installed `pytest11` entry points, read once in the parent."""
+    global _entry_point_names
+    if _entry_point_names is None:
+        try:
+            from importlib.metadata import entry_points
+
+            _entry_point_names = frozenset(ep.name for ep in entry_points(group="pytest11"))
+        except Exception:  # noqa: BLE001 - then every lookup scans, as pytest would
+            _entry_point_names = frozenset()
+    return _entry_point_names
+
+
+def skip_needless_entry_point_scans(names: frozenset[str] | None) -> None:
+    """In a child: pytest looks every `pytest_plugins` name up among the installed distributions'
+    entry points before importing it, reading each distribution's metadata files again (about a
+    tenth of a run here). A name that no `pytest11` entry point had when the helper read them
+    (the candidate's modules) is answered at once with what the scan would find: nothing."""
+    if names is None:
+        return
+    try:
+        from _pytest.config import PytestPluginManager
+
+        original = PytestPluginManager.load_setuptools_entrypoints
+
+        def load(self: Any, group: str, name: str | None = None) -> int:
+            if group == "pytest11" and name is not None and name not in names:
+                return 0
+            return original(self, group, name)
+
+        PytestPluginManager.load_setuptools_entrypoints = load  # type: ignore[method-assign]
+    except Exception:  # noqa: BLE001 - pytest without this method: nothing to skip
+        pass
+
+
+def die_with_parent(parent: int, on_exit: Any = None) -> None:
+    """In a child: get SIGTERM when the helper dies (Linux), so no verification child outlives it
+    even when the helper is killed; `on_exit` cleans up before exiting. Exits at once if the
+    parent is already gone."""
+
+    def handler(_signum: int, _frame: Any) -> None:
+        if on_exit is not None:
+            try:
+                on_exit()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    except Exception:  # noqa: BLE001 - not Linux: the go pipe's end-of-file still tells
+        pass
+    if os.getppid() != parent:
+        handler(int(signal.SIGTERM), None)
