@@ -233,6 +233,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     timings = t;
     const startedAt = new Date();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     if (waitedSince !== undefined) t.waitMs = t0 - waitedSince;
     const run = runCount++;
     const changes = collapseEvents(batchEvents);
@@ -308,6 +309,16 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     }
 
     const finish = (
+      selected: readonly string[],
+      outcomes: readonly ScenarioOutcome[],
+      orphans: RunReport['orphans'],
+      sliceChanged: readonly string[],
+    ): RunReport => {
+      const cpu = process.cpuUsage(cpu0);
+      t.nodeCpu = (cpu.user + cpu.system) / 1000;
+      return report(selected, outcomes, orphans, sliceChanged);
+    };
+    const report = (
       selected: readonly string[],
       outcomes: readonly ScenarioOutcome[],
       orphans: RunReport['orphans'],

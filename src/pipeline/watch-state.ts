@@ -115,6 +115,8 @@ export interface StageTimings {
   verify: number;
   /** What the helper's verification reported of its own stages (summed over the run). */
   verifyStages: Record<string, number>;
+  /** CPU time of this (Node) process during the run: unlike wall times, load does not skew it. */
+  nodeCpu: number;
 }
 
 export function emptyTimings(): StageTimings {
@@ -128,6 +130,7 @@ export function emptyTimings(): StageTimings {
     guard: 0,
     verify: 0,
     verifyStages: {},
+    nodeCpu: 0,
   };
 }
 

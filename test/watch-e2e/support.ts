@@ -51,11 +51,13 @@ export class WatchProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(cwd: string, args: string[] = []) {
+  /** `group`: in a process group of its own, so a test can signal it the way a terminal does. */
+  constructor(cwd: string, args: string[] = [], options: { group?: boolean } = {}) {
     this.child = spawn(process.execPath, [CLI, 'watch', '--json', ...args], {
       cwd,
       env: { ...process.env, NO_COLOR: '1', ...VENV_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: Boolean(options.group),
     });
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -89,6 +91,12 @@ export class WatchProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 15_000) {
     this.child.kill(signal);
     return withDeadline(this.exited, ms, `exit after ${signal}`);
+  }
+
+  /** Ctrl-C at a terminal: SIGINT to the whole foreground process group (the helper too). */
+  async interrupt(ms = 15_000) {
+    process.kill(-this.child.pid!, 'SIGINT');
+    return withDeadline(this.exited, ms, 'exit after Ctrl-C');
   }
 }
 

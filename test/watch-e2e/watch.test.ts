@@ -265,10 +265,34 @@ describe('fixturegen watch', () => {
     const helper = w.runs.at(-1)!.helperPid;
     const family = descendants(w.child.pid!);
     expect(family).toContain(helper);
+    expect(descendants(helper).length).toBeGreaterThan(0); // the verifier's warm spare child
     const { code, signal } = await w.stop('SIGTERM');
     expect(signal).toBeNull();
     expect(code).toBe(0);
     expect(w.events.items.at(-1)).toEqual({ event: 'exit', code: 0 });
     expect(family.filter(alive)).toEqual([]);
+  });
+});
+
+describe('fixturegen watch and Ctrl-C', () => {
+  it('ends the helper and its children and exits 0 when the terminal interrupts the group', async () => {
+    const dir = sampleProject('fixturegen-watch-int-');
+    const w = new WatchProcess(dir, [], { group: true });
+    try {
+      await w.run(0, 60_000);
+      writeFileSync(
+        join(dir, 'scenarios/team_budget.yaml'),
+        readFileSync(join(dir, 'scenarios/team_budget.yaml'), 'utf8').replace('Globex', 'Initech'),
+      );
+      const run = await w.run(1);
+      expect(rebuilt(run)).toEqual(['team_budget']);
+      const family = descendants(w.child.pid!);
+      expect(family).toContain(run.helperPid);
+      const { code, signal } = await w.interrupt();
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(family.filter(alive)).toEqual([]);
+    } finally {
+      if (w.child.exitCode === null && w.child.signalCode === null) await w.stop('SIGKILL');
+    }
   });
 });
