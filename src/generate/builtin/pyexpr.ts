@@ -79,7 +79,19 @@ export function renderArgument(
   if (lit.kind === 'literal' && lit.value.kind === 'json') {
     return pyJsonBlock(lit.value.value, indent, indent.length + prefix.length, width);
   }
-  return renderValue(expr, ctx);
+  const flat = renderValue(expr, ctx);
+  // A long tuple of per-instance values (synthesized dates, UUIDs…): one item per line.
+  if (
+    indent.length + prefix.length + flat.length + 1 > width &&
+    ctx.i === 'loop' &&
+    lit.kind === 'cycle' &&
+    lit.items.length > 1 &&
+    !lit.items.some(hasReference)
+  ) {
+    const items = lit.items.map((item) => `${indent}    ${renderValue(item, ctx)},`);
+    return `(\n${items.join('\n')}\n${indent})[i % ${lit.items.length}]`;
+  }
+  return flat;
 }
 
 function pyFloat(text: string): string {
@@ -93,7 +105,9 @@ function pyFloat(text: string): string {
 function tzExpr(offsetMinutes: number, ctx: ExprContext): string {
   ctx.imports.add('datetime');
   if (offsetMinutes === 0) return 'datetime.timezone.utc';
-  return `datetime.timezone(datetime.timedelta(minutes=${offsetMinutes}))`;
+  const delta =
+    offsetMinutes % 60 === 0 ? `hours=${offsetMinutes / 60}` : `minutes=${offsetMinutes}`;
+  return `datetime.timezone(datetime.timedelta(${delta}))`;
 }
 
 /** Trailing zero components are dropped: `datetime.time(9, 30)` rather than `(9, 30, 0, 0)`. */
