@@ -49,3 +49,11 @@ def test_compare_messages():
     assert smoke._compare("t", "members", None, [a], [a, b], names) == (
         "t.members is missing users[1] (expected 2 members, found 1)"
     )
+    # Members the other side of the relationship added are wrong only in an exact collection.
+    assert smoke._compare("t", "members", None, [a, b], [a], names) == (
+        "t.members has unexpected users[1] (expected 1 members, found 2)"
+    )
+    assert smoke._compare("t", "members", None, [a, b], [a], names, exact=False) is None
+    assert smoke._compare("t", "members", None, [b], [a], names, exact=False) == (
+        "t.members is missing acme (expected 1 members, found 1)"
+    )

@@ -15,6 +15,12 @@ export interface Expectation {
     attribute: string;
     column: string | null;
     expect: RefSpec;
+    /**
+     * For a collection: false when other values of the scenario also refer to this label, so
+     * that the other side of a relationship may add members (`featured.articles: [...]` adds
+     * `featured` to that article's `tags`); then only missing members are wrong.
+     */
+    exact: boolean;
   }[];
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -47,12 +53,30 @@ function refSpec(expr: ValueExpr): { spec: RefSpec; column: string | null } | nu
   }
 }
 
+function labelsIn(expr: ValueExpr): Set<string> {
+  const out = new Set<string>();
+  const walk = (e: ValueExpr): void => {
+    if (e.kind === 'ref') out.add(e.label);
+    else if (e.kind === 'refList' || e.kind === 'cycle') e.items.forEach(walk);
+    else if (e.kind === 'synth') walk(e.expr);
+  };
+  walk(expr);
+  return out;
+}
+
 export function expectationFor(plan: Plan): Expectation {
   const labels = [
     ...plan.inherited.map((x) => ({ label: x.label, model: x.model, count: x.count })),
     ...plan.entities.map((e) => ({ label: e.label, model: e.model, count: e.count })),
   ];
   const refs: Expectation['refs'][number][] = [];
+  const referrers = new Map<string, number>();
+  for (const entity of plan.entities) {
+    for (const value of entity.values) {
+      for (const label of labelsIn(value.value))
+        referrers.set(label, (referrers.get(label) ?? 0) + 1);
+    }
+  }
   for (const entity of plan.entities) {
     for (const value of entity.values) {
       const found = refSpec(value.value);
@@ -62,6 +86,7 @@ export function expectationFor(plan: Plan): Expectation {
         attribute: value.attribute,
         column: found.column,
         expect: found.spec,
+        exact: (referrers.get(entity.label) ?? 0) === 0,
       });
     }
   }
