@@ -7,6 +7,7 @@ import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/ty
 import { Codes } from '../scenario/codes.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { BuildInput, CheckedEntity, LabelInfo, Where } from './input.js';
+import { partialCoverage, type PartialCoverage } from './coverage.js';
 import { creationOrder, findCycles } from './order.js';
 import { synthesize } from './synth.js';
 import type { Plan, PlanEntity, PlanValue } from './types.js';
@@ -41,6 +42,8 @@ interface Ctx {
   readonly index: CatalogIndex;
   readonly visible: readonly LabelInfo[];
   readonly diagnostics: Diagnostic[];
+  /** List labels one-to-many collections hold only some instances of. */
+  readonly partial: ReadonlyMap<string, PartialCoverage>;
 }
 
 function describeCandidates(cands: readonly LabelInfo[]): string {
@@ -152,6 +155,12 @@ function fillEntity(
         (r) => r.direction === 'MANYTOONE' && !r.viewonly && r.localColumns.includes(col.key),
       );
       rel?.localColumns.forEach((k) => covered.add(k));
+      const some = ctx.partial.get(entity.label);
+      if (some?.columns.includes(col.key)) {
+        ctx.diagnostics.push(partialDiagnostic(entity, some, rel?.key ?? col.key, col.key));
+        failed = true;
+        continue;
+      }
       const fk = col.foreignKeys[0]!;
       const target = rel?.target ?? fk.model;
       if (target === null || (rel === undefined && fk.attribute === null)) {
@@ -234,12 +243,14 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
       scenario: null,
     })),
   ];
-  const ctx: Ctx = { input, index, visible, diagnostics: [] };
+  const partial = partialCoverage(input.entities);
+  const ctx: Ctx = { input, index, visible, diagnostics: [], partial };
 
   const reverse = new Map<string, Set<string>>();
   for (const e of input.entities) {
     for (const v of e.values) {
       for (const r of v.reverse) {
+        if (partial.has(r.label)) continue;
         const set = reverse.get(r.label) ?? new Set<string>();
         r.columns.forEach((c) => set.add(c));
         reverse.set(r.label, set);
@@ -323,6 +334,28 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
     edgeCases: input.edgeCases,
     canonical: input.canonical,
   });
+}
+
+function partialDiagnostic(
+  entity: CheckedEntity,
+  some: PartialCoverage,
+  attribute: string,
+  column: string,
+): Diagnostic {
+  const names = some.missing.slice(0, 3).map((k) => `${entity.label}[${k}]`);
+  const more = some.missing.length > 3 ? ` and ${some.missing.length - 3} more` : '';
+  const list =
+    names.length === 1
+      ? names[0]!
+      : `${names.slice(0, -1).join(', ')}${more ? ', ' : ' and '}${names.at(-1)!}${more}`;
+  return error(
+    Codes.autolinkNone,
+    `${list} would have no ${column}: ${some.by} holds only some of ${entity.label} and sets it for those`,
+    {
+      ...some.at,
+      hint: `list every instance (e.g. "@${entity.label}"), or set ${attribute} on ${entity.label}`,
+    },
+  );
 }
 
 function cycleDiagnostic(input: BuildInput, path: readonly string[]): Diagnostic {
