@@ -21,20 +21,22 @@ const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
 );
 
-function yamlCode(e: YAMLError): { code: string; hint?: string } {
+function yamlCode(e: YAMLError): { code: string; hint: string } {
+  const syntax = (hint: string) => ({ code: Codes.yamlSyntax, hint });
   switch (e.code) {
     case 'DUPLICATE_KEY':
       return { code: Codes.duplicateKey, hint: 'each key may appear once per mapping' };
     case 'TAB_AS_INDENT':
       return { code: Codes.tabIndent, hint: 'indent with spaces; YAML does not allow tabs' };
     case 'MISSING_CHAR':
+      if (/map values/.test(e.message)) return syntax('write ": " after the key');
       return { code: Codes.unclosed, hint: 'close the quote or bracket opened before this point' };
     case 'MULTIPLE_DOCS':
       return { code: Codes.multipleDocuments, hint: 'put each scenario in its own file' };
     case 'BAD_SCALAR_START':
       return e.message.includes('@')
-        ? { code: Codes.yamlSyntax, hint: 'quote values that start with @: tenant: "@acme"' }
-        : { code: Codes.yamlSyntax };
+        ? syntax('quote values that start with @: tenant: "@acme"')
+        : syntax('quote values that start with a special character such as ` % | > or @');
     case 'BAD_INDENT':
       // The parser reports an unclosed flow collection as an indentation problem.
       if (/end with a [\]}]/.test(e.message)) {
@@ -46,13 +48,47 @@ function yamlCode(e: YAMLError): { code: string; hint?: string } {
       };
     case 'BAD_ALIAS':
     case 'ALIAS_PROPS':
-      return { code: Codes.alias };
+      return { code: Codes.alias, hint: 'write *name for an alias of a value anchored as &name' };
     case 'TAG_RESOLVE_FAILED':
     case 'BAD_COLLECTION_TYPE':
-      return { code: Codes.unsupportedYaml };
+      return {
+        code: Codes.unsupportedYaml,
+        hint: 'scenarios use plain YAML values: strings, numbers, booleans, null, lists, mappings',
+      };
+    case 'MULTILINE_IMPLICIT_KEY':
+      return syntax(
+        'a key must fit on one line: look for a quote or bracket opened here and closed only later',
+      );
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return syntax('check the indentation of this line and of the one after it');
+    case 'BLOCK_IN_FLOW':
+      return syntax('inside [ ] and { } write the items on one line, separated by commas');
+    case 'BAD_DQ_ESCAPE':
+      return syntax('in double quotes \\ starts an escape: write \\\\, or use single quotes');
+    case 'MULTIPLE_ANCHORS':
+    case 'MULTIPLE_TAGS':
+    case 'BAD_PROP_ORDER':
+      return syntax('give a value at most one &anchor, written before it');
+    case 'BAD_DIRECTIVE':
+      return syntax('remove the % directive line');
     default:
-      return { code: Codes.yamlSyntax };
+      return syntax('check the YAML syntax here: "key: value", list items "- value", quoted text');
   }
+}
+
+/**
+ * An unclosed quote or bracket swallows what follows it, and the parser's complaints about that
+ * text are consequences: keep the unclosed one and what comes before it.
+ */
+function afterUnclosed(list: readonly Diagnostic[]): Diagnostic[] {
+  const first = list
+    .filter((d) => d.code === Codes.unclosed)
+    .sort((a, b) => a.line! - b.line! || a.column! - b.column!)[0];
+  if (first === undefined) return [...list];
+  return list.filter(
+    (d) =>
+      d === first || d.line! < first.line! || (d.line === first.line && d.column! < first.column!),
+  );
 }
 
 /**
@@ -63,11 +99,10 @@ function checkNodes(
   doc: ReturnType<typeof parseDocument>,
   text: string,
   file: string,
-  lc: LineCounter,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (n: Node | null | undefined) =>
-    n?.range ? positioned(file, lc, n.range[0], n.range[1]) : { file, line: 1, column: 1 };
+    n?.range ? positioned(file, text, n.range[0], n.range[1]) : { file, line: 1, column: 1 };
   const walk = (node: unknown, ancestors: Set<unknown>): void => {
     if (isAlias(node)) {
       const target = node.resolve(doc);
@@ -80,7 +115,10 @@ function checkNodes(
         );
       } else if (ancestors.has(target)) {
         out.push(
-          error(Codes.alias, `alias *${node.source} refers to a node that contains it`, at(node)),
+          error(Codes.alias, `alias *${node.source} refers to a node that contains it`, {
+            ...at(node),
+            hint: 'an alias cannot repeat the value it is part of',
+          }),
         );
       }
       return;
@@ -95,7 +133,7 @@ function checkNodes(
         const from = bang >= lineStart ? bang : start;
         out.push(
           error(Codes.unsupportedYaml, `unsupported YAML tag ${node.tag}`, {
-            ...positioned(file, lc, from, node.range?.[1] ?? from),
+            ...positioned(file, text, from, node.range?.[1] ?? from),
             hint: 'scenarios use plain YAML values: strings, numbers, booleans, null, lists, mappings',
           }),
         );
@@ -136,34 +174,33 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
     uniqueKeys: true,
     merge: true,
   });
-  // Later parse errors mostly follow from the first ones: keep the first error of each line, five at most.
+  const all: Diagnostic[] = doc.errors.map((e) => {
+    const { code, hint } = yamlCode(e);
+    return (
+      refineYamlError(e, file, text, doc) ??
+      error(code, e.message, {
+        // The parser may point one past the end of the text.
+        ...positioned(file, text, e.pos[0], e.pos[1]),
+        hint,
+      })
+    );
+  });
+  // Several parser errors can come down to one unclosed quote or one misindented line, and later
+  // ones mostly follow from the first: keep the first of each line, five lines at most.
   const lines = new Set<number>();
-  const firstErrors = doc.errors.filter((e) => {
-    const line = lineCounter.linePos(e.pos[0]).line;
-    if (lines.has(line) || lines.size >= MAX_YAML_ERRORS) return false;
-    lines.add(line);
+  const diagnostics = afterUnclosed(all).filter((d) => {
+    if (lines.has(d.line!) || lines.size >= MAX_YAML_ERRORS) return false;
+    lines.add(d.line!);
     return true;
   });
-  const seen = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  for (const e of firstErrors) {
-    const { code, hint } = yamlCode(e);
-    const d =
-      refineYamlError(e, file, text, doc, lineCounter) ??
-      error(code, e.message, {
-        ...positioned(file, lineCounter, e.pos[0], e.pos[1]),
-        ...(hint === undefined ? {} : { hint }),
-      });
-    // Several parser errors can come down to one unclosed quote or one misindented line.
-    const key = `${d.code}:${d.line}:${d.column}`;
-    if (!seen.has(key)) diagnostics.push(d);
-    seen.add(key);
-  }
   if (diagnostics.length > 0) return fail(diagnostics);
-  const structural = checkNodes(doc, text, file, lineCounter);
+  const structural = checkNodes(doc, text, file);
   if (structural.length > 0) return fail(structural);
   const warnings = doc.warnings.map((w) =>
-    error(yamlCode(w).code, w.message, positioned(file, lineCounter, w.pos[0], w.pos[1])),
+    error(yamlCode(w).code, w.message, {
+      ...positioned(file, text, w.pos[0], w.pos[1]),
+      hint: yamlCode(w).hint,
+    }),
   );
   if (warnings.length > 0) return fail(warnings);
 
@@ -176,6 +213,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
         file,
         line: 1,
         column: 1,
+        hint: 'use fewer nested aliases (*name); write the values out instead',
       }),
     ]);
   }
@@ -193,9 +231,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
     const range = (doc.contents as Node | null)?.range;
     return fail([
       error(Codes.notAMapping, 'a scenario must be a mapping of keys such as entities', {
-        ...(range
-          ? positioned(file, lineCounter, range[0], range[1])
-          : { file, line: 1, column: 1 }),
+        ...(range ? positioned(file, text, range[0], range[1]) : { file, line: 1, column: 1 }),
         hint: 'start with "entities:" or "description:"',
       }),
     ]);

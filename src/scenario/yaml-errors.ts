@@ -4,15 +4,7 @@
  * first line whose indentation is off (the parser may notice a line earlier, at the value that line
  * runs into), and the second of two equal keys with the line of the first.
  */
-import {
-  isMap,
-  isScalar,
-  Parser,
-  visit,
-  type Document,
-  type LineCounter,
-  type YAMLError,
-} from 'yaml';
+import { isMap, isScalar, Parser, visit, type Document, type YAMLError } from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
 import { Codes } from './codes.js';
 
@@ -94,7 +86,8 @@ interface Misindented {
  * A rough block-structure scan, used only once the parser has already refused the text.
  */
 function misindentedLine(lines: readonly string[], from: number, to: number): Misindented | null {
-  const stack: number[] = [0];
+  const stack: number[] = [];
+  let first: number | null = null;
   let prev: { indent: number; opens: boolean; item: number | null } | null = null;
   let verbatim: number | null = null; // inside a block scalar or flow collection: lines deeper than this
   for (let n = 0; n < lines.length && n <= to; n++) {
@@ -109,6 +102,17 @@ function misindentedLine(lines: readonly string[], from: number, to: number): Mi
     }
     const body = text.trimStart();
     let problem: string | null = null;
+    if (first === null) {
+      first = n;
+      stack.push(indent);
+    } else if (indent < stack[0]!) {
+      // The top level is indented, and this line is less so: the first line is the odd one.
+      return {
+        line: first,
+        column: stack[0]! + 1,
+        message: `the first key is indented by ${stack[0]} space${stack[0] === 1 ? '' : 's'}; top-level keys start at column 1`,
+      };
+    }
     if (prev !== null && indent > prev.indent) {
       if (prev.opens || (prev.item !== null && indent === prev.item)) stack.push(indent);
       else problem = 'this line is indented more than the line above it, which opens no block';
@@ -132,10 +136,15 @@ function misindentedLine(lines: readonly string[], from: number, to: number): Mi
   return null;
 }
 
-const INDENT_ERRORS = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+const INDENT_ERRORS = new Set([
+  'BAD_INDENT',
+  'BLOCK_AS_IMPLICIT_KEY',
+  'MULTILINE_IMPLICIT_KEY',
+  'UNEXPECTED_TOKEN',
+]);
 
 /** The key text of the pair whose key starts at `offset`, and the line of its first occurrence. */
-function duplicateOf(doc: Document, lc: LineCounter, offset: number) {
+function duplicateOf(doc: Document, text: string, offset: number) {
   let found: { key: string; firstLine: number } | null = null;
   visit(doc, {
     Map(_, map) {
@@ -146,7 +155,7 @@ function duplicateOf(doc: Document, lc: LineCounter, offset: number) {
         const key = String(pair.key.value);
         const first = seen.get(key);
         if (first !== undefined && pair.key.range[0] === offset) {
-          found = { key, firstLine: lc.linePos(first).line };
+          found = { key, firstLine: lineColumn(text, first).line };
           return visit.BREAK;
         }
         if (first === undefined) seen.set(key, pair.key.range[0]);
@@ -165,16 +174,23 @@ export interface Located {
   readonly endColumn: number;
 }
 
-export function positioned(file: string, lc: LineCounter, start: number, end: number): Located {
-  const a = lc.linePos(start);
-  const b = lc.linePos(Math.max(start, end));
-  return {
-    file,
-    line: Math.max(1, a.line),
-    column: a.col,
-    endLine: Math.max(1, b.line),
-    endColumn: b.col,
-  };
+/** 1-based line and column of `offset`, counted in the text itself and clamped to it. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const o = Math.max(0, Math.min(offset, text.length));
+  let line = 1;
+  let start = 0;
+  for (let k = text.indexOf('\n'); k >= 0 && k < o; k = text.indexOf('\n', k + 1)) {
+    line++;
+    start = k + 1;
+  }
+  return { line, column: o - start + 1 };
+}
+
+/** The span from `start` to `end` (offsets; the parser may give them past the end of the text). */
+export function positioned(file: string, text: string, start: number, end: number): Located {
+  const a = lineColumn(text, start);
+  const b = lineColumn(text, Math.max(start, end));
+  return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
 
 /**
@@ -186,10 +202,9 @@ export function refineYamlError(
   file: string,
   text: string,
   doc: Document,
-  lc: LineCounter,
 ): Diagnostic | null {
   const unclosedQuote = e.code === 'MISSING_CHAR' && /closing ["']quote/.test(e.message);
-  const unclosedFlow = e.code === 'BAD_INDENT' && /end with a [\]}]/.test(e.message);
+  const unclosedFlow = /end with an? [\]}]/.test(e.message);
   if (unclosedQuote || unclosedFlow) {
     const want = unclosedQuote ? ['"', "'"] : ['[', '{'];
     const open = unclosedTokens(text)
@@ -197,7 +212,7 @@ export function refineYamlError(
       .at(-1);
     if (open === undefined) return null;
     return error(Codes.unclosed, `the ${open.open} opened here is never closed`, {
-      ...positioned(file, lc, open.offset, open.offset + 1),
+      ...positioned(file, text, open.offset, open.offset + 1),
       hint: unclosedQuote
         ? `end the string with ${open.close}`
         : `close it with ${open.close}; a flow list or mapping may span lines only when they are indented`,
@@ -205,20 +220,20 @@ export function refineYamlError(
   }
   if (INDENT_ERRORS.has(e.code) || (e.code === 'MISSING_CHAR' && /map values/.test(e.message))) {
     const lines = text.split('\n');
-    const at = Math.max(0, lc.linePos(e.pos[0]).line - 1);
+    const at = lineColumn(text, e.pos[0]).line - 1;
     const next = lines.findIndex((l, n) => n > at && content(l).trim() !== '');
     const bad = misindentedLine(lines, at, next < 0 ? at : next);
     if (bad === null) return null;
-    const start = lc.lineStarts[bad.line]! + bad.column - 1;
+    const start = lines.slice(0, bad.line).reduce((n, l) => n + l.length + 1, 0) + bad.column - 1;
     return error(Codes.badIndent, bad.message, {
-      ...positioned(file, lc, start, start + content(lines[bad.line]!).trim().length),
+      ...positioned(file, text, start, start + content(lines[bad.line]!).trim().length),
       hint: 'keys of one mapping and items of one list start at the same column; nested ones go deeper, under a key that ends with ":"',
     });
   }
   if (e.code === 'DUPLICATE_KEY') {
-    const dup = duplicateOf(doc, lc, e.pos[0]);
+    const dup = duplicateOf(doc, text, e.pos[0]);
     if (dup === null) return null;
-    const where = positioned(file, lc, e.pos[0], e.pos[0] + dup.key.length);
+    const where = positioned(file, text, e.pos[0], e.pos[0] + dup.key.length);
     return error(
       Codes.duplicateKey,
       `duplicate key "${dup.key}": it is already written on line ${dup.firstLine}`,
@@ -230,7 +245,7 @@ export function refineYamlError(
       Codes.multipleDocuments,
       'a second YAML document starts here; a scenario file holds one',
       {
-        ...positioned(file, lc, e.pos[0], e.pos[0] + 3),
+        ...positioned(file, text, e.pos[0], e.pos[0] + 3),
         hint: 'put each scenario in its own file',
       },
     );
