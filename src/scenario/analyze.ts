@@ -47,12 +47,9 @@ function resolveAttribute(
   if (byDbName) {
     return { hint: `"${key}" is the database column name; the attribute is ${byDbName.key}` };
   }
-  return {
-    hint: didYouMean(key, [
-      ...model.columns.map((c) => c.key),
-      ...model.relationships.map((r) => r.key),
-    ]),
-  };
+  const keys = [...model.columns.map((c) => c.key), ...model.relationships.map((r) => r.key)];
+  const listed = keys.length > 12 ? `${keys.slice(0, 12).join(', ')}, …` : keys.join(', ');
+  return { hint: didYouMean(key, keys) ?? `attributes of ${model.name}: ${listed}` };
 }
 
 function checkEntityValues(

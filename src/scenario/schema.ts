@@ -102,7 +102,7 @@ function nameRule(e: ErrorObject, path: Path): { what: string; rule: string } {
 }
 
 /** What to write instead of a value of the wrong type. */
-function typeHint(expected: string, value: unknown, path: Path): string | undefined {
+function typeHint(expected: string, value: unknown, path: Path): string {
   const last = path.at(-1);
   if (expected === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value.trim())) {
     return `write ${value.trim()} without quotes`;
@@ -118,11 +118,14 @@ function typeHint(expected: string, value: unknown, path: Path): string | undefi
     if (last === 'values') return 'write attribute: value pairs indented under values:';
     return `write key: value pairs indented under ${String(last ?? 'it')}:`;
   }
-  if (expected === 'string' && value !== null && typeof value !== 'object') {
-    return `quote it: "${String(value)}"`;
+  if (value === null) return `write a value after "${String(last ?? '')}:", or leave the key out`;
+  if (expected === 'string') {
+    return typeof value === 'object'
+      ? 'write plain text; quote text that starts with [ or {'
+      : `quote it: "${String(value)}"`;
   }
   if (expected === 'integer' || expected === 'number') return 'write a number without quotes';
-  return undefined;
+  return `write ${TYPE_NAMES[expected] ?? expected}`;
 }
 
 function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
