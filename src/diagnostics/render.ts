@@ -13,22 +13,49 @@ export interface RenderOptions {
 const paint = (on: boolean, code: string, text: string) =>
   on ? `\u001b[${code}m${text}\u001b[0m` : text;
 
-/** Sorted by file, then position, then code: the order people read a compiler's output in. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Sorted by file, then position, then code, then message: the order people read a compiler's
+ * output in. Strings compare by code units, so the order is the same under every locale.
+ */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   return [...list].sort(
     (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      byCodeUnits(a.file ?? '', b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0) ||
-      a.code.localeCompare(b.code),
+      byCodeUnits(a.code, b.code) ||
+      byCodeUnits(a.message, b.message),
   );
+}
+
+/** The stable JSON form of a diagnostic: these fields, in this order, absent ones left out. */
+export interface DiagnosticJson {
+  readonly code: string;
+  readonly severity: Diagnostic['severity'];
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  readonly hint?: string;
+}
+
+export function diagnosticJson(d: Diagnostic): DiagnosticJson {
+  const out: Record<string, unknown> = { code: d.code, severity: d.severity, message: d.message };
+  for (const k of ['file', 'line', 'column', 'endLine', 'endColumn', 'hint'] as const) {
+    if (d[k] !== undefined) out[k] = d[k];
+  }
+  return out as unknown as DiagnosticJson;
 }
 
 function frame(d: Diagnostic, options: RenderOptions): string[] {
   if (!d.file || !d.line) return [];
   const path = isAbsolute(d.file) ? d.file : join(options.root, d.file);
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
   const out: string[] = [];
   const width = String(Math.min(lines.length, d.line + 1)).length;
   for (let n = Math.max(1, d.line - 1); n <= Math.min(lines.length, d.line + 1); n++) {
@@ -37,15 +64,17 @@ function frame(d: Diagnostic, options: RenderOptions): string[] {
     if (n === d.line && d.column) {
       const span =
         d.endLine === d.line && d.endColumn && d.endColumn > d.column ? d.endColumn - d.column : 1;
+      // Keep the source's tabs so the caret lines up however wide the terminal draws them.
+      const pad = (lines[n - 1] ?? '').slice(0, d.column - 1).replace(/[^\t]/g, ' ');
       out.push(
-        `    ${' '.repeat(width)} | ${' '.repeat(d.column - 1)}${paint(options.color, '31', '^'.repeat(span))}`,
+        `    ${' '.repeat(width)} | ${pad.padEnd(d.column - 1)}${paint(options.color, '31', '^'.repeat(span))}`,
       );
     }
   }
   return out;
 }
 
-/** `file:line:col: CODE message`, then the hint, then (on a TTY) a code frame. */
+/** `file:line:col: error CODE message`, then (on a TTY) a code frame, then the hint. */
 export function renderDiagnostic(d: Diagnostic, options: RenderOptions): string {
   const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: ` : '';
   const sev =
