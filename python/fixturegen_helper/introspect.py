@@ -406,6 +406,24 @@ def _uniques(mapper: Mapper) -> list[list[str]]:
     return [list(s) for s in sorted(sets)]
 
 
+def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
+    """For a class mapped as a dataclass (`MappedAsDataclass`, `registry.mapped_as_dataclass`):
+    its fields, whether `__init__` takes each (`init=False` fields are set after construction)
+    and whether it must be given (no default, no default_factory). None for other classes, whose
+    constructor takes any mapped attribute as a keyword."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(cls):
+        return None
+    fields = []
+    for f in dataclasses.fields(cls):
+        required = (
+            f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+        fields.append({"key": f.name, "init": bool(f.init), "required": bool(required)})
+    return sorted(fields, key=lambda f: f["key"])
+
+
 def model_info(mapper: Mapper, index: _Index) -> dict[str, Any]:
     cls = mapper.class_
     columns = []
@@ -422,7 +440,7 @@ def model_info(mapper: Mapper, index: _Index) -> dict[str, Any]:
     polymorphic_on = attribute_key(mapper, disc) if disc is not None else None
     identity = mapper.polymorphic_identity
     inherits = mapper.inherits
-    return {
+    info = {
         "name": cls.__name__,
         "module": cls.__module__,
         "qualname": qualname(cls),
@@ -437,6 +455,10 @@ def model_info(mapper: Mapper, index: _Index) -> dict[str, Any]:
         "single": bool(mapper.single),
         "abstract": bool(getattr(mapper, "polymorphic_abstract", False)),
     }
+    fields = dataclass_fields(cls)
+    if fields is not None:
+        info["dataclassFields"] = fields
+    return info
 
 
 def configure() -> None:

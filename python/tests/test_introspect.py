@@ -214,3 +214,21 @@ def test_import_error():
         introspect({"models": ["no_such_models_module"]})
     assert err.value.type == "ImportError" and "no_such_models_module" in err.value.message
     assert "ModuleNotFoundError" in err.value.message and err.value.traceback
+
+
+def test_dataclass_fields_of_classes_mapped_as_dataclasses(catalog):
+    cat = introspect({"models": ["dataclass_models"]})
+    by = {m["qualname"]: m for m in cat["models"]}
+    assert by["dataclass_models.Owner"]["dataclassFields"] == [
+        {"key": "id", "init": False, "required": False},
+        {"key": "name", "init": True, "required": True},
+        {"key": "nickname", "init": True, "required": False},
+        {"key": "pets", "init": True, "required": False},
+    ]
+    assert by["dataclass_models.Pet"]["dataclassFields"] == [
+        {"key": "id", "init": False, "required": False},
+        {"key": "owner", "init": True, "required": True},
+        {"key": "owner_id", "init": False, "required": False},
+    ]
+    # Other classes take any mapped attribute as a keyword: no key at all (hashes unchanged).
+    assert all("dataclassFields" not in m for m in catalog["models"])

@@ -109,6 +109,18 @@ export interface ModelInfo {
   /** Single-table inheritance child. */
   readonly single: boolean;
   readonly abstract: boolean;
+  /**
+   * For a class mapped as a dataclass (`MappedAsDataclass`): its fields by attribute key, whether
+   * `__init__` takes each and whether it must be given. Absent for other classes, whose
+   * constructor takes any mapped attribute as a keyword.
+   */
+  readonly dataclassFields?: readonly DataclassField[];
+}
+
+export interface DataclassField {
+  readonly key: string;
+  readonly init: boolean;
+  readonly required: boolean;
 }
 
 export interface Catalog {

@@ -1,11 +1,11 @@
 /**
  * The statements that create a scenario's own entities, in plan order: one constructor per
- * instance, a comprehension per list (a loop when a list refers to its own earlier instances), and
- * the session calls. Flushes are placed where a value reads a column of a row not flushed yet, and
+ * instance, a comprehension per list (a loop when a list refers to its own earlier instances, or
+ * when values go to dataclass fields the constructor does not take), and the session calls. Flushes are placed where a value reads a column of a row not flushed yet, and
  * rows whose NOT NULL foreign key only a later collection sets are added to the session with it.
  */
 import type { ModelInfo } from '../../catalog/types.js';
-import type { Plan, PlanEntity, PlanValue } from '../../plan/types.js';
+import type { Plan, PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js';
 import type { ExprContext } from './pyexpr.js';
 import { referencedLabels, renderArgument } from './pyexpr.js';
 
@@ -28,19 +28,93 @@ interface Shape {
 
 const columnsRead = (v: PlanValue) => referencedLabels(v.value, true);
 
+/** The instances a foreign-key value reads a column of (null: it is not only references). */
+function instanceOf(expr: ValueExpr): ValueExpr | null {
+  switch (expr.kind) {
+    case 'ref':
+      return { ...expr, attribute: null };
+    case 'literal':
+      return expr.value.kind === 'none' ? expr : null;
+    case 'cycle': {
+      const items = expr.items.map(instanceOf);
+      return items.every((x) => x !== null) ? { kind: 'cycle', items: items as ValueExpr[] } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The values as the constructor gets them, sorted by attribute. For a class mapped as a
+ * dataclass, `__init__` sets every init field, a many-to-one relationship to its default None
+ * too, and at flush that None wins over a foreign-key column set beside it: such a column's value
+ * goes to the relationship as the instance instead (`owner=bob` for `owner_id: "@bob"`).
+ */
+function effectiveValues(entity: PlanEntity, model: ModelInfo | undefined): PlanValue[] {
+  const values = [...entity.values].sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
+  const fields = model?.dataclassFields;
+  if (fields === undefined) return values;
+  const init = new Map(fields.map((f) => [f.key, f.init]));
+  const written = new Set(values.map((v) => v.attribute));
+  return values
+    .map((v) => {
+      if (init.get(v.attribute) !== false) return v;
+      const rel = model?.relationships.find(
+        (r) =>
+          r.direction === 'MANYTOONE' &&
+          r.localColumns.length === 1 &&
+          r.localColumns[0] === v.attribute &&
+          init.get(r.key) === true &&
+          !written.has(r.key),
+      );
+      const value = rel ? instanceOf(v.value) : null;
+      return rel && value ? { ...v, attribute: rel.key, value } : v;
+    })
+    .sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
+}
+
+/** One keyword argument of a constructor call. */
+interface Argument {
+  readonly key: string;
+  readonly render: (ctx: ExprContext, indent: string) => string;
+}
+
+/**
+ * The constructor's keyword arguments, and the values set after construction. A class mapped as
+ * a dataclass takes only its `init` fields, and needs every required one: what the plan leaves
+ * to the database or NULL is passed as None (an empty list for a collection).
+ */
+function argumentsOf(
+  values: readonly PlanValue[],
+  model: ModelInfo | undefined,
+): { args: Argument[]; after: PlanValue[] } {
+  const valueArg = (v: PlanValue): Argument => ({
+    key: v.attribute,
+    render: (ctx, indent) => renderArgument(v.value, ctx, indent, `${v.attribute}=`),
+  });
+  const fields = model?.dataclassFields;
+  if (fields === undefined) return { args: values.map(valueArg), after: [] };
+  const init = new Map(fields.map((f) => [f.key, f.init]));
+  const args = values.filter((v) => init.get(v.attribute) !== false).map(valueArg);
+  for (const f of fields) {
+    if (!f.required || values.some((v) => v.attribute === f.key)) continue;
+    const many = model?.relationships.some((r) => r.key === f.key && r.uselist) ?? false;
+    args.push({ key: f.key, render: () => (many ? '[]' : 'None') });
+  }
+  args.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { args, after: values.filter((v) => init.get(v.attribute) === false) };
+}
+
 function constructor(
   cls: string,
-  values: readonly PlanValue[],
+  args: readonly Argument[],
   ctx: ExprContext,
   indent: string,
 ): string[] {
-  if (values.length === 0) return [`${indent}${cls}()`];
+  if (args.length === 0) return [`${indent}${cls}()`];
   return [
     `${indent}${cls}(`,
-    ...values.map((v) => {
-      const arg = `${indent}    ${v.attribute}=`;
-      return `${arg}${renderArgument(v.value, ctx, `${indent}    `, `${v.attribute}=`)},`;
-    }),
+    ...args.map((a) => `${indent}    ${a.key}=${a.render(ctx, `${indent}    `)},`),
     `${indent})`,
   ];
 }
@@ -58,17 +132,29 @@ function entityLines(
   variable: string,
 ): string[] {
   const cls = ectx.className(entity.module, entity.className);
-  const values = [...entity.values].sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
+  const model = ectx.models.get(entity.model);
+  const { args, after } = argumentsOf(effectiveValues(entity, model), model);
   const add = shape.add ? [addStatement(entity, variable)] : [];
+  const assign = (target: string, ctx: ExprContext, indent: string) =>
+    after.map(
+      (v) =>
+        `${indent}${target}.${v.attribute} = ${renderArgument(v.value, ctx, indent, `${target}.${v.attribute} = `)}`,
+    );
   if (entity.count === null) {
-    const ctor = constructor(cls, values, ectx.ctxFor(0), '    ');
-    return [`    ${variable} = ${ctor[0]!.trimStart()}`, ...ctor.slice(1), ...add];
+    const ctx = ectx.ctxFor(0);
+    const ctor = constructor(cls, args, ctx, '    ');
+    return [
+      `    ${variable} = ${ctor[0]!.trimStart()}`,
+      ...ctor.slice(1),
+      ...assign(variable, ctx, '    '),
+      ...add,
+    ];
   }
   const ctx = ectx.ctxFor('loop');
-  if (!shape.loop) {
+  if (!shape.loop && after.length === 0) {
     return [
       `    ${variable} = [`,
-      ...constructor(cls, values, ctx, '        '),
+      ...constructor(cls, args, ctx, '        '),
       `        for i in range(${entity.count})`,
       '    ]',
       ...add,
@@ -78,8 +164,9 @@ function entityLines(
     `    ${variable}: list[${cls}] = []`,
     `    for i in range(${entity.count}):`,
     `        ${variable}.append(`,
-    ...constructor(cls, values, ctx, '            '),
+    ...constructor(cls, args, ctx, '            '),
     '        )',
+    ...assign(`${variable}[i]`, ctx, '        '),
   ];
   if (shape.flushEach) lines.push(`        session.add(${variable}[i])`, '        session.flush()');
   return shape.flushEach ? lines : [...lines, ...add];
@@ -118,8 +205,9 @@ export function entityStatements(plan: Plan, ectx: EntityContext): string[] {
     unflushed.clear();
   };
   plan.entities.forEach((entity, k) => {
-    const reads = new Set(entity.values.flatMap((v) => [...columnsRead(v)]));
-    const refersToSelf = entity.values.some((v) => referencedLabels(v.value).has(entity.label));
+    const values = effectiveValues(entity, ectx.models.get(entity.model));
+    const reads = new Set(values.flatMap((v) => [...columnsRead(v)]));
+    const refersToSelf = values.some((v) => referencedLabels(v.value).has(entity.label));
     const readsSelf = reads.delete(entity.label);
     if ([...reads].some((l) => unflushed.has(l))) flush();
     const completer = completedBy.get(entity.label);
