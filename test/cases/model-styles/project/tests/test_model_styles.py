@@ -78,3 +78,32 @@ def test_ondelete_foreign_keys_hold_in_the_database(typed_blog, sqlmodel_heroes,
 def test_each_test_starts_empty(db_session):
     for model in (typed.Account, typed.Post, classic.Account, classic.Invoice, Team, Hero):
         assert _count(db_session, model) == 0
+
+
+def test_mapped_as_dataclass(dataclass_pets, db_session):
+    from dcstyle.models import Owner, Pet
+
+    s = dataclass_pets
+    ids = {"ann": s.ann.id, "bob": s.bob.id, "tagged": s.tagged.id}
+    db_session.expire_all()
+    ann, bob = db_session.get(Owner, ids["ann"]), db_session.get(Owner, ids["bob"])
+    assert (ann.nickname, bob.nickname) == (None, "B")
+    assert sorted(p.name for p in ann.pets) == ["Pet 1", "Pet 2", "Stray 2"]
+    assert sorted(p.name for p in bob.pets) == ["Stray 1", "Tagged"]
+    tagged = db_session.get(Pet, ids["tagged"])
+    assert (tagged.tag, tagged.owner_id) == ("vip", ids["bob"])  # an init=False field, set after
+    assert db_session.scalars(select(Pet.tag).where(Pet.name == "Pet 1")).one() == "none"
+    assert sorted(db_session.scalars(select(Pet.tag).where(Pet.name.like("Stray%")))) == [
+        "stray1",
+        "stray2",
+    ]
+
+
+def test_imperative_mapping(imperative_books, db_session):
+    from imperative.models import Author
+
+    author_id = imperative_books.author.id
+    db_session.expire_all()
+    author = db_session.get(Author, author_id)
+    assert author.email_address == "author@books.test"
+    assert sorted(b.title for b in author.books) == ["Book 1", "Book 2"]
