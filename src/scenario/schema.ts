@@ -15,6 +15,8 @@ export function scenarioValidator(): ValidateFunction {
   if (validator === null) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    // Editor annotations of the YAML language server; they do not constrain anything.
+    ajv.addVocabulary(['defaultSnippets', 'markdownDescription']);
     validator = ajv.compile(schema);
   }
   return validator;
