@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
 import { startPythonHelper } from '../catalog/python.js';
@@ -74,7 +74,14 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<number> {
   } finally {
     await helper.close();
   }
-  const schemaRel = relative(join(root, 'scenarios'), SCHEMA);
+  // The YAML language server resolves the modeline against the scenario file, with forward slashes.
+  const schemaRel = relative(join(root, 'scenarios'), SCHEMA).split(sep).join('/');
+  if (relative(root, SCHEMA).startsWith('..')) {
+    io.warn(
+      `note: the schema line in scenarios/example.yaml points outside this project (${SCHEMA}); ` +
+        'install fixturegen as a dev dependency (npm install -D fixturegen) for a path that works on every clone',
+    );
+  }
   write(
     'scenarios/example.yaml',
     [
