@@ -50,6 +50,7 @@ def test_lists_of_references_on_many_to_many(forms, db_session):
     lead_ids = [u.id for u in s.leads]
     crew_ids = [c.id for c in s.crew]
     core_id, all_hands_id, pair_ids = s.core.id, s.all_hands.id, [p.id for p in s.pairs]
+    squad_ids = [q.id for q in s.squads]
     db_session.expire_all()
     core = db_session.get(Team, core_id)
     assert sorted(m.id for m in core.members) == sorted([lead_ids[0], crew_ids[1]])
@@ -61,7 +62,13 @@ def test_lists_of_references_on_many_to_many(forms, db_session):
         assert sorted(m.id for m in pair.members) == sorted([lead_ids[i % 2], crew_ids[i]])
     # leads[i // 2] only where the cycle takes it: instances 1 and 3.
     assert [p.lead_id for p in pairs] == [None, lead_ids[0], None, lead_ids[1], None]
-    assert _count(db_session, team_member) == 2 + 6 + 2 * 5
+    squads = [db_session.get(Team, k) for k in squad_ids]
+    assert [sorted(m.id for m in q.members) for q in squads] == [
+        sorted([lead_ids[0], crew_ids[0]]),
+        sorted(crew_ids),
+        [],
+    ]
+    assert _count(db_session, team_member) == 2 + 6 + 2 * 5 + 2 + 6
 
 
 def test_one_to_many_set_from_the_parent(staff_via_parent, db_session):
