@@ -308,9 +308,16 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
 
   const counts = new Map<string, number>();
   const models = new Set<string>();
+  // A class mapped on the secondary table of a many-to-many (an association object doubling as
+  // the link) also gets the rows that collections add: its row count is not derived from labels.
+  const secondary = new Set(
+    catalog.models.flatMap((m) => m.relationships.flatMap((r) => r.secondary ?? [])),
+  );
   for (const l of visible) {
     for (const q of index.lineage(l.model.qualname)) {
-      counts.set(q, (counts.get(q) ?? 0) + (l.count ?? 1));
+      if (!secondary.has(index.model(q)?.table ?? '')) {
+        counts.set(q, (counts.get(q) ?? 0) + (l.count ?? 1));
+      }
       models.add(q);
     }
   }
