@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 import classic.models as classic
 import typed.models as typed
-from sqlm.models import Hero, Team
+from sqlm.models import Hero, Mission, MissionHeroLink, Power, Team
 
 
 def _count(session, model):
@@ -55,6 +55,17 @@ def test_sqlmodel(sqlmodel_heroes, db_session):
     ]
     loner = db_session.get(Hero, loner_id)
     assert (loner.name, loner.age, loner.team_id) == ("Loner", 40, None)
+    # Interpolation is for strings: a JSON literal is taken as written.
+    assert sorted((h.power, h.profile) for h in team.heroes) == [
+        (Power.flight, {"rank": "{n}"}),
+        (Power.strength, {"rank": "{n}"}),
+    ]
+    assert loner.power is Power.strength  # the field's default
+    missions = {m.code: m for m in db_session.scalars(select(Mission))}
+    assert sorted(h.name for h in missions["RESCUE"].heroes) == ["Hero 1", "Hero 2"]
+    assert [h.name for h in missions["SOLO"].heroes] == ["Loner"]
+    # Link rows from the collection (lead left to its default) and one written as an entity.
+    assert sorted(db_session.scalars(select(MissionHeroLink.lead))) == [False, False, True]
 
 
 def test_same_class_name_in_two_modules(both_accounts, db_session):
