@@ -76,7 +76,6 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const { config, analysis, generator, helper } = options;
   const { catalog, plans } = analysis;
   const byName = new Map(plans.map((p) => [p.name, p]));
-  const hashes = inputHashes(plans, catalog, config, generator);
   const pkg = packageName(config);
   const only = new Set(options.only ?? []);
   // Building a scenario needs its parents current: they are selected with it.
@@ -88,6 +87,14 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
   }
   const selected = (plan: Plan) => only.size === 0 || chosen.has(plan.name);
+  // Only the selected scenarios (parents included) are hashed and have their files read: a watch
+  // run that rebuilds one scenario of many costs one scenario's work, not all of theirs.
+  const hashes = inputHashes(
+    only.size === 0 ? plans : plans.filter(selected),
+    catalog,
+    config,
+    generator,
+  );
   const written: string[] = [];
   const outcomes: ScenarioOutcome[] = [];
 
@@ -114,7 +121,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     task = (async (): Promise<ScenarioOutcome> => {
       const started = performance.now();
       const rel = scenarioPath(config, plan.name);
-      const existing = readIfExists(absolute(config, rel));
+      const existing = selected(plan) ? readIfExists(absolute(config, rel)) : null;
       const parsed = existing === null ? null : readHeader(existing);
       const hash = hashes.get(plan.name)!;
       const edited = parsed !== null && sha256(parsed.body) !== parsed.header.body;
