@@ -88,6 +88,7 @@ export interface WatchSessionOptions {
   /** Failures of the loop itself (a run that threw, a watcher error). */
   readonly onError?: (error: unknown) => void;
   readonly startHelper?: (config: Config) => PythonHelper;
+  /** Quiet period before a run; default `WATCH_DEBOUNCE_MS`. */
   readonly debounceMs?: number;
 }
 
@@ -100,6 +101,14 @@ export interface WatchSession {
 }
 
 const INITIAL = '\0initial';
+
+/**
+ * A save is one change event (chokidar folds an editor's write, or its rename-over-the-file, into
+ * one), seen 1–5 ms after the write: 10 ms of quiet is enough to take it alone, and every
+ * millisecond here is latency. Bursts (a checkout) still get the scheduler's longer quiet period
+ * once ten changes are pending.
+ */
+export const WATCH_DEBOUNCE_MS = 10;
 const LISTED_CHANGES = 50;
 
 function isAtOrUnder(path: string, dir: string): boolean {
@@ -193,7 +202,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
   }
 
   const scheduler = createScheduler<string>({
-    ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+    debounceMs: options.debounceMs ?? WATCH_DEBOUNCE_MS,
     run: async (batch) => {
       // Taken synchronously: whatever arrives from here on belongs to the next batch.
       const batchEvents = events;

@@ -46,11 +46,27 @@ export class InputCache {
   }
 }
 
+/** Slice hashes by catalog, then by the models a scenario touches: most runs hash nothing. */
+const sliceMemo = new WeakMap<Catalog, Map<string, string>>();
+
+function sliceHash(catalog: Catalog, models: readonly string[]): string {
+  let memo = sliceMemo.get(catalog);
+  if (!memo) {
+    memo = new Map();
+    sliceMemo.set(catalog, memo);
+  }
+  const key = models.join('\0');
+  let hash = memo.get(key);
+  if (hash === undefined) {
+    hash = hashJson(catalogSlice(catalog, models));
+    memo.set(key, hash);
+  }
+  return hash;
+}
+
 /** Hash of each compiled scenario's catalog slice: what a models change is compared by. */
 export function sliceHashes(analysis: Analysis): Map<string, string> {
-  return new Map(
-    analysis.plans.map((p) => [p.name, hashJson(catalogSlice(analysis.catalog, p.models))]),
-  );
+  return new Map(analysis.plans.map((p) => [p.name, sliceHash(analysis.catalog, p.models)]));
 }
 
 /** The graph of every loaded scenario, compiled or not (a failing file must map to its name). */
