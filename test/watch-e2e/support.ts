@@ -79,13 +79,22 @@ export class WatchProcess {
     return this.runs.at(-1)?.run ?? -1;
   }
 
+  /** The first event (seen or future) matching; a timeout says what the watcher printed. */
+  async next(match: (e: WatchEvent) => boolean, ms: number, what: string): Promise<WatchEvent> {
+    try {
+      return await this.events.next(match, ms, what);
+    } catch (err) {
+      const runs = this.runs
+        .slice(-3)
+        .map((r) => `run ${r.run}: ${r.changeCount} changes, selected ${r.selected.join(',')}`);
+      throw new Error(
+        `${(err as Error).message}\nlast runs: ${runs.join('; ')}\nstderr:\n${this.stderr.slice(-3000)}`,
+      );
+    }
+  }
+
   async run(n: number, ms = 30_000): Promise<RunEvent> {
-    const e = await this.events.next(
-      (x) => x.event === 'run' && x.run === n,
-      ms,
-      `run ${n} (stderr so far:\n${this.stderr.slice(-3000)})`,
-    );
-    return e as RunEvent;
+    return (await this.next((x) => x.event === 'run' && x.run === n, ms, `run ${n}`)) as RunEvent;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 15_000) {

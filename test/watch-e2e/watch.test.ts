@@ -84,7 +84,7 @@ describe('fixturegen watch', () => {
     ]);
     expect(initial.scenarios.every((o) => o.status === 'built')).toBe(true);
     expect(initial.ok).toBe(true);
-    await w.events.next((e) => e.event === 'ready', 10_000, 'ready');
+    await w.next((e) => e.event === 'ready', 10_000, 'ready');
     expect(existsSync(path('generated/note_only.py'))).toBe(true);
   });
 
@@ -198,11 +198,13 @@ describe('fixturegen watch', () => {
       if (i === 250)
         writeFileSync(
           path('scenarios/team_budget.yaml'),
-          read('scenarios/team_budget.yaml').replace('Globex Inc', 'Globex Ltd'),
+          read('scenarios/team_budget.yaml').replace(/name: Globex.*/, 'name: Globex Ltd'),
         );
     }
-    expect(performance.now() - started).toBeLessThan(1000);
-    const built = await w.events.next(
+    // 500 writes take a few tens of milliseconds; a starved machine can stretch them past a
+    // second, where the scheduler's one-second max wait may start a run mid-burst: still two.
+    expect(performance.now() - started).toBeLessThan(2000);
+    const built = await w.next(
       (e) => e.event === 'run' && e.run > before && rebuilt(e).includes('team_budget'),
       30_000,
       'the burst run',
@@ -210,7 +212,7 @@ describe('fixturegen watch', () => {
     // The burst's last events may still be pending: the sentinel joins them or runs alone next.
     const name = `scenarios/sentinel-${++sentinels}.txt`;
     writeFileSync(path(name), 'x');
-    const last = (await w.events.next(
+    const last = (await w.next(
       (e) => e.event === 'run' && e.changes.includes(name),
       30_000,
       'the sentinel run',
