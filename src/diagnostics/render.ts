@@ -56,6 +56,8 @@ function frame(d: Diagnostic, options: RenderOptions): string[] {
   const path = isAbsolute(d.file) ? d.file : join(options.root, d.file);
   if (!existsSync(path)) return [];
   const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  // The empty "line" after a final newline is context nobody wrote, unless the diagnostic is on it.
+  if (lines.at(-1) === '' && d.line < lines.length) lines.pop();
   const out: string[] = [];
   const width = String(Math.min(lines.length, d.line + 1)).length;
   for (let n = Math.max(1, d.line - 1); n <= Math.min(lines.length, d.line + 1); n++) {

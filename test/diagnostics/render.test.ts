@@ -104,6 +104,21 @@ describe('renderDiagnostic', () => {
     expect(text).toContain('  > 5 |       nmae: Acme\n      |       ^^^^');
   });
 
+  test('a diagnostic at the very end of a file frames the empty last line', () => {
+    const d = error('FG105', 'the [ opened here is never closed', {
+      file: 'scenarios/x.yaml',
+      line: 3,
+      column: 1,
+      hint: 'close it with ]',
+    });
+    const text = renderDiagnostic(d, {
+      root: project('a:\n  b: [1\n'),
+      color: false,
+      codeFrame: true,
+    });
+    expect(text.split('\n').slice(1, 4)).toEqual(['    2 |   b: [1', '  > 3 | ', '      | ^']);
+  });
+
   test('no frame for a diagnostic without a position or whose file is gone', () => {
     const root = project();
     const bare = error('FG610', 'cannot import the models');
@@ -137,6 +152,35 @@ describe('sortDiagnostics and renderDiagnostics', () => {
       'scenarios/a.yaml:2:9 FG201',
       'scenarios/a.yaml:10:2 FG201',
       'scenarios/b.yaml:1:1 FG201',
+    ]);
+  });
+
+  test('renderDiagnostics on a terminal: each diagnostic in order with its own frame', () => {
+    const second = error('FG206', '"premium" is not a member of Plan', {
+      file: 'scenarios/x.yaml',
+      line: 6,
+      column: 13,
+      endLine: 6,
+      endColumn: 16,
+      hint: 'write a member name, e.g. plan: free',
+    });
+    const text = renderDiagnostics([second, UNKNOWN], {
+      root: project(),
+      color: false,
+      codeFrame: true,
+    });
+    expect(text.split('\n')).toEqual([
+      'scenarios/x.yaml:5:7: error FG203 Tenant has no attribute "nmae"',
+      '    4 |     values:',
+      '  > 5 |       nmae: Acme',
+      '      |       ^^^^',
+      '    6 |       plan: pro',
+      '  hint: did you mean "name"?',
+      'scenarios/x.yaml:6:13: error FG206 "premium" is not a member of Plan',
+      '    5 |       nmae: Acme',
+      '  > 6 |       plan: pro',
+      '      |             ^^^',
+      '  hint: write a member name, e.g. plan: free',
     ]);
   });
 
