@@ -58,7 +58,10 @@ describe('the malformed-scenario corpus', () => {
     // The property tests read the captured catalog. UPDATE_CATALOG=1 refreshes it.
     if (process.env.UPDATE_CATALOG)
       writeFileSync(CATALOG_FILE, `${JSON.stringify(catalog, null, 2)}\n`);
-    expect(catalog).toEqual(capturedCatalog());
+    expect(
+      catalog,
+      'test/corpus/catalog.json is stale: UPDATE_CATALOG=1 npx vitest run test/corpus',
+    ).toEqual(capturedCatalog());
   });
 
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
