@@ -59,7 +59,7 @@ class Sample(Base):
     flag: Mapped[bool] = mapped_column(Boolean)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     body: Mapped[str] = mapped_column(Text)
-    title: Mapped[str] = mapped_column(Unicode(20))
+    title: Mapped[str] = mapped_column(Unicode(7))  # "Grüße 🎉" fits: 7 characters, 12 bytes
     born: Mapped[datetime.date] = mapped_column(Date)
     naive_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     aware_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))

@@ -116,4 +116,6 @@ def test_synthesized_lists_are_distinct_where_unique(per_instance, db_session):
     db_session.expire_all()
     rows = [db_session.get(Sample, k) for k in ids]
     assert [r.code for r in rows] == ["blanks-1", "blanks-2", "blanks-3"]
+    # Not unique and too short for "blanks-1": the label, cut to the column's 7 characters.
+    assert [r.title for r in rows] == ["blanks"] * 3
     assert len({r.uid for r in rows}) == 3
