@@ -78,7 +78,7 @@ function printRun(io: Io, config: () => Config, report: RunReport, shown: Set<st
     io.warn(render(report.configErrors));
   }
   if (report.modelsError) {
-    io.warn(paint(io, '33', 'the models do not import; builds wait until they do:'));
+    io.warn(paint(io, '33', 'builds are paused until this is fixed (the last good files stay):'));
     io.warn(render([report.modelsError]));
   }
   for (const o of report.orphans)
@@ -98,6 +98,8 @@ function printRun(io: Io, config: () => Config, report: RunReport, shown: Set<st
   ];
   if (report.sliceChanged.length) parts.push(`models changed: ${report.sliceChanged.join(', ')}`);
   if (report.errors.length) parts.push(paint(io, '31', `${report.errors.length} failing`));
+  if (rebuilt === 0 && report.orphans.length === 0 && !report.configReloaded)
+    parts[0] = 'nothing to rebuild';
   const what = report.run === 0 ? 'initial build' : `run ${report.run}`;
   io.say(
     `${paint(io, '2', `[${clock(report.startedAt)}]`)} ${what}: ${parts.join('; ')} in ${(report.durationMs / 1000).toFixed(2)} s`,

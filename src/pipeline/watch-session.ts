@@ -172,6 +172,9 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
   let graph: ScenarioGraph = graphOf(config, analysis, slices);
   let configErrors: readonly Diagnostic[] | null = null;
   let modelsError: Diagnostic | null = null;
+  /** The helper died under a run: it is restarted, and that run's scenarios retried, next run. */
+  let helperDied = false;
+  let retry = new Set<string>();
   let runCount = 0;
   let closed = false;
 
@@ -251,7 +254,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     let impact = affectedByChanges(graph, watchInputs(config, catalog), changes);
     let everything = initial;
     let force = false;
-    let restart = impact.restartHelper;
+    let restart = impact.restartHelper || helperDied;
     let configReloaded = false;
     /** Output or scenarios folder moved: the ignore function changes with them. */
     let recreateWatcher = false;
@@ -263,7 +266,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
         configErrors = loaded.diagnostics;
         changes.delete(configFileOf(config));
         impact = affectedByChanges(graph, watchInputs(config, catalog), changes);
-        restart = impact.restartHelper;
+        restart = impact.restartHelper || helperDied;
       } else {
         const prev = config;
         const next = loaded.value;
@@ -294,6 +297,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     mark = performance.now();
     let reintrospected = false;
     if (restart) await restartHelper();
+    helperDied = false;
     if (restart || wantedModules.join('\0') !== modules.join('\0')) {
       try {
         const next = await introspect(helper, config, wantedModules);
@@ -357,7 +361,8 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     const nextAnalysis = analyze(catalog, config, inputs);
     const nextSlices = sliceHashes(nextAnalysis);
     const nextGraph = graphOf(config, nextAnalysis, nextSlices);
-    const wanted = new Set<string>();
+    const wanted = new Set<string>(retry);
+    retry = new Set();
     let sliceChanged: string[] = [];
     if (everything) {
       for (const name of nextGraph.byName.keys()) wanted.add(name);
@@ -391,19 +396,30 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     const only = [...selected.sort(), ...unnamed];
     if (only.length > 0) {
       mark = performance.now();
-      const report = await build({
-        config,
-        helper: timedHelper(helper, () => timings),
-        analysis: nextAnalysis,
-        generator,
-        force,
-        only,
-        onProgress: (_name, phase, outcome) => {
-          if (phase === 'done' && outcome && options.onOutcome) options.onOutcome(outcome);
-        },
-      });
+      try {
+        const report = await build({
+          config,
+          helper: timedHelper(helper, () => timings),
+          analysis: nextAnalysis,
+          generator,
+          force,
+          only,
+          onProgress: (_name, phase, outcome) => {
+            if (phase === 'done' && outcome && options.onOutcome) options.onOutcome(outcome);
+          },
+        });
+        outcomes = report.outcomes;
+      } catch (err) {
+        if (!(err instanceof PythonEnvironmentError) || closed) throw err;
+        // Killed from outside (out of memory, a signal): nothing was written; say so, and
+        // restart it and retry these scenarios with the next change.
+        helperDied = true;
+        retry = new Set(selected);
+        modelsError = error('FG610', `${err.message}; it restarts with the next change`, {
+          hint: 'save any scenario to rebuild what this run could not',
+        });
+      }
       t.build = performance.now() - mark;
-      outcomes = report.outcomes;
     }
     board.record(outcomes);
     board.keepOnly(new Set(inputs.map((i) => i.file)));

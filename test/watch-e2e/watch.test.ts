@@ -263,6 +263,29 @@ describe('fixturegen watch', () => {
     expect(existsSync(path('generated/acme_extra.py'))).toBe(true);
   });
 
+  it('a helper killed from outside is reported, restarted with the next change, and what it missed is rebuilt', async () => {
+    const helper = w.runs.at(-1)!.helperPid;
+    process.kill(helper, 'SIGKILL');
+    const missed = await change(() =>
+      writeFileSync(path('scenarios/note_only.yaml'), noteScenario('fifth note')),
+    );
+    expect(missed.models.error).toMatchObject({ code: 'FG610' });
+    expect(missed.ok).toBe(false);
+    expect(read('generated/note_only.py')).toContain('fourth note');
+
+    const next = await change(() =>
+      writeFileSync(
+        path('scenarios/team_budget.yaml'),
+        read('scenarios/team_budget.yaml').replace(/name: Globex.*/, 'name: Globex Again'),
+      ),
+    );
+    expect(next.models.helperRestarted).toBe(true);
+    expect(next.helperPid).not.toBe(helper);
+    expect(rebuilt(next)).toEqual(['note_only', 'team_budget']);
+    expect(next.ok).toBe(true);
+    expect(read('generated/note_only.py')).toContain('fifth note');
+  });
+
   it('SIGTERM ends the helper and every child process, and exits 0', async () => {
     const helper = w.runs.at(-1)!.helperPid;
     const family = descendants(w.child.pid!);
