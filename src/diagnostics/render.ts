@@ -76,14 +76,15 @@ function frame(d: Diagnostic, options: RenderOptions): string[] {
   return out;
 }
 
-/** `file:line:col: error CODE message`, then (on a TTY) a code frame, then the hint. */
+/**
+ * `file:line:col: CODE message` (warnings add `warning:` before the message), then (on a TTY) a
+ * code frame, then the hint. The code's colour tells errors from warnings on a terminal.
+ */
 export function renderDiagnostic(d: Diagnostic, options: RenderOptions): string {
   const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: ` : '';
-  const sev =
-    d.severity === 'warning'
-      ? paint(options.color, '33', 'warning')
-      : paint(options.color, '31', 'error');
-  const lines = [`${where}${sev} ${paint(options.color, '1', d.code)} ${d.message}`];
+  const warning = d.severity === 'warning';
+  const code = paint(options.color, warning ? '1;33' : '1;31', d.code);
+  const lines = [`${where}${code} ${warning ? 'warning: ' : ''}${d.message}`];
   if (options.codeFrame) lines.push(...frame(d, options));
   if (d.hint) lines.push(`  ${paint(options.color, '36', 'hint:')} ${d.hint}`);
   return lines.join('\n');

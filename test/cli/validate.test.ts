@@ -109,9 +109,7 @@ describe('validate and build on malformed scenarios', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).not.toContain('\u001b[');
     expect(r.stderr).not.toMatch(/^ {2}[> ] +\d+ \|/m);
-    const heads = r.stderr
-      .split('\n')
-      .filter((l) => /^scenarios\/.*:\d+:\d+: error FG\d{3} /.test(l));
+    const heads = r.stderr.split('\n').filter((l) => /^scenarios\/.*:\d+:\d+: FG\d{3} /.test(l));
     expect(heads).toHaveLength(expected.length);
     const lines = r.stderr.split('\n');
     for (const h of heads) expect(lines[lines.indexOf(h) + 1]).toMatch(/^ {2}hint: \S/);
@@ -122,7 +120,7 @@ describe('validate and build on malformed scenarios', () => {
     );
     expect(keys).toEqual(sorted);
     expect(r.stderr).toContain(
-      'scenarios/attribute_unknown_typo.yaml:6:7: error FG203 Tenant has no attribute "nmae"\n  hint: did you mean "name"?',
+      'scenarios/attribute_unknown_typo.yaml:6:7: FG203 Tenant has no attribute "nmae"\n  hint: did you mean "name"?',
     );
     expect(r.stdout).toMatch(/✓ tenant_with_team\s+scenarios\/tenant_with_team\.yaml/);
     expect(snapshot(dir)).toEqual(before);
@@ -149,7 +147,7 @@ describe('validate and build on malformed scenarios', () => {
     const r = fixturegen(dir, ['build'], VENV_ENV);
     expect(r.status).toBe(1);
     for (const { file, e } of expected) {
-      expect(r.stderr).toContain(`${file}:${e.line}:${e.column}: error ${e.code} `);
+      expect(r.stderr).toContain(`${file}:${e.line}:${e.column}: ${e.code} `);
     }
     expect(snapshot(dir)).toEqual(before);
   });

@@ -40,10 +40,10 @@ const UNKNOWN = error('FG203', 'Tenant has no attribute "nmae"', {
 const ESC = '\u001b[';
 
 describe('renderDiagnostic', () => {
-  test('plain (not a terminal): file:line:col: error CODE message, then the hint, no frame', () => {
+  test('plain (not a terminal): file:line:col: CODE message, then the hint, no frame', () => {
     const text = renderDiagnostic(UNKNOWN, { root: project(), color: false, codeFrame: false });
     expect(text).toBe(
-      'scenarios/x.yaml:5:7: error FG203 Tenant has no attribute "nmae"\n' +
+      'scenarios/x.yaml:5:7: FG203 Tenant has no attribute "nmae"\n' +
         '  hint: did you mean "name"?',
     );
   });
@@ -51,7 +51,7 @@ describe('renderDiagnostic', () => {
   test('on a terminal: a code frame with the line before and after and a caret under the span', () => {
     const text = renderDiagnostic(UNKNOWN, { root: project(), color: false, codeFrame: true });
     expect(text.split('\n')).toEqual([
-      'scenarios/x.yaml:5:7: error FG203 Tenant has no attribute "nmae"',
+      'scenarios/x.yaml:5:7: FG203 Tenant has no attribute "nmae"',
       '    4 |     values:',
       '  > 5 |       nmae: Acme',
       '      |       ^^^^',
@@ -60,10 +60,9 @@ describe('renderDiagnostic', () => {
     ]);
   });
 
-  test('with colour, the severity, code, marker, caret and hint are painted', () => {
+  test('with colour, the code (red for an error), marker, caret and hint are painted', () => {
     const text = renderDiagnostic(UNKNOWN, { root: project(), color: true, codeFrame: true });
-    expect(text).toContain(`${ESC}31merror${ESC}0m`);
-    expect(text).toContain(`${ESC}1mFG203${ESC}0m`);
+    expect(text).toContain(`${ESC}1;31mFG203${ESC}0m`);
     expect(text).toContain(`${ESC}31m^^^^${ESC}0m`);
     expect(text).toContain(`${ESC}36mhint:${ESC}0m`);
   });
@@ -123,7 +122,7 @@ describe('renderDiagnostic', () => {
     const root = project();
     const bare = error('FG610', 'cannot import the models');
     expect(renderDiagnostic(bare, { root, color: false, codeFrame: true })).toBe(
-      'error FG610 cannot import the models',
+      'FG610 cannot import the models',
     );
     const gone = { ...UNKNOWN, file: 'scenarios/deleted.yaml' };
     expect(
@@ -170,13 +169,13 @@ describe('sortDiagnostics and renderDiagnostics', () => {
       codeFrame: true,
     });
     expect(text.split('\n')).toEqual([
-      'scenarios/x.yaml:5:7: error FG203 Tenant has no attribute "nmae"',
+      'scenarios/x.yaml:5:7: FG203 Tenant has no attribute "nmae"',
       '    4 |     values:',
       '  > 5 |       nmae: Acme',
       '      |       ^^^^',
       '    6 |       plan: pro',
       '  hint: did you mean "name"?',
-      'scenarios/x.yaml:6:13: error FG206 "premium" is not a member of Plan',
+      'scenarios/x.yaml:6:13: FG206 "premium" is not a member of Plan',
       '    5 |       nmae: Acme',
       '  > 6 |       plan: pro',
       '      |             ^^^',
@@ -191,8 +190,8 @@ describe('sortDiagnostics and renderDiagnostics', () => {
       codeFrame: false,
     });
     expect(text).toBe(
-      'scenarios/a.yaml:3:4: error FG201 scenarios/a.yaml:3:4\n  hint: h\n' +
-        'scenarios/b.yaml:1:1: error FG201 scenarios/b.yaml:1:1\n  hint: h',
+      'scenarios/a.yaml:3:4: FG201 scenarios/a.yaml:3:4\n  hint: h\n' +
+        'scenarios/b.yaml:1:1: FG201 scenarios/b.yaml:1:1\n  hint: h',
     );
   });
 });

@@ -141,7 +141,7 @@ describe('build and check on the sample project', () => {
     writeFileSync(scenario, text.replace('model: Team\n', 'model: Teem\n'));
     const r = fixturegen(dir, ['build', '--force'], VENV_ENV);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^scenarios\/team_budget\.yaml:\d+:\d+: error FG2\d\d .*Teem/m);
+    expect(r.stderr).toMatch(/^scenarios\/team_budget\.yaml:\d+:\d+: FG2\d\d .*Teem/m);
     expect(r.stderr).toMatch(/did you mean "?Team"?/);
     expect(r.stdout).toMatch(/✓ verified, unchanged\s+tenant_with_team/);
     expect(snapshot(join(dir, 'generated'))).toEqual(first);
