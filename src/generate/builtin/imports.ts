@@ -11,6 +11,8 @@ export const RESERVED = new Set([
   'uuid',
   'list',
   'range',
+  'int',
+  'float',
   'False',
   'None',
   'True',
@@ -88,6 +90,15 @@ export class Imports {
   private local(module: string, cls: string): string {
     const clash = this.defined.has(cls) || (this.modulesOf.get(cls)?.size ?? 0) > 1;
     return clash ? `${module.replace(/\./g, '_')}_${cls}` : cls;
+  }
+
+  /** The local names of every class known so far (a label's variable must not take one). */
+  locals(): Set<string> {
+    const out = new Set<string>();
+    for (const [cls, modules] of this.modulesOf) {
+      for (const module of modules) out.add(this.local(module, cls));
+    }
+    return out;
   }
 
   /** Every (module, class) handed out, for the second pass. */

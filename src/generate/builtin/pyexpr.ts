@@ -266,10 +266,8 @@ export function renderValue(expr: ValueExpr, ctx: ExprContext): string {
       const items = expr.items.map((item) => renderValue(item, ctx));
       // A tuple evaluates every item for every instance: fine for values, not for references,
       // whose index may be out of range (or the instance not created yet) where the item is unused.
-      if (!expr.items.some(hasReference)) {
-        return `(${items.join(', ')}${n === 1 ? ',' : ''})[i % ${n}]`;
-      }
       if (n === 1) return items[0]!;
+      if (!expr.items.some(hasReference)) return `(${items.join(', ')})[i % ${n}]`;
       const nested = (e: ValueExpr) => e.kind === 'cycle' && e.items.length > 1 && hasReference(e);
       const lazy = items.map((text, k) => (nested(expr.items[k]!) ? `(${text})` : text));
       return [

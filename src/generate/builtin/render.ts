@@ -70,8 +70,11 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   const lists = new Set<string>();
   const fields: { name: string; type: string }[] = [];
 
+  const taken = imports.locals();
   const bind = (label: string, module: string, cls: string, count: number | null) => {
-    vars.set(label, RESERVED.has(label) || scenarios.has(label) ? `${label}_` : label);
+    let name = label;
+    while (RESERVED.has(name) || scenarios.has(name) || taken.has(name)) name = `${name}_`;
+    vars.set(label, name);
     if (count !== null) lists.add(label);
     const local = imports.name(module, cls);
     fields.push({ name: label, type: count === null ? local : `list[${local}]` });
