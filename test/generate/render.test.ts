@@ -65,7 +65,7 @@ describe('cycles', () => {
     expect(body).toContain('full_name=("Ann", None, ("Bo", "Cy")[i % 2])[i % 3],');
     // leads[i // 2] reaches leads[2] for i = 4, where the cycle takes null: never evaluated.
     expect(body).toContain('manager=None if i % 2 == 0 else leads[i // 2],');
-    expect(body).toContain('is_active=(True,)[i % 1],');
+    expect(body).toContain('is_active=True,'); // a cycle of one is its item
   });
 
   it('parenthesizes a nested lazy cycle, and picks the item of a single instance', () => {
@@ -320,6 +320,27 @@ describe('imports', () => {
     expect(module).toContain('from crm.models import Tenant, User as crm_models_User\n');
     expect(module).toContain('    old = crm_legacy_User()\n');
     expect(module).toContain('    zed = crm_models_User(\n');
+  });
+});
+
+describe('label variables', () => {
+  it('never shadow a builtin the module calls, or an imported class', () => {
+    const module = one(yaml`
+      entities:
+        int: { model: Tenant, values: { name: A, created_on: 2025-01-31 } }
+        User: { model: User, values: { email: u@x.test } }
+        range: { model: Role, count: 2, values: { name: "{n}0" } }
+        list: { model: Team, values: { name: T, budget: 1, members: "@range_users" } }
+        range_users: { model: User, count: 2, values: { email: "r{n}@x.test" } }
+    `);
+    expect(module).toContain('    int_ = Tenant(\n');
+    expect(module).toContain('    User_ = User(\n');
+    expect(module).toContain('    range_ = [\n');
+    expect(module).toContain('        for i in range(2)\n');
+    expect(module).toContain('    list_ = Team(\n');
+    expect(module).toContain('members=list(range_users),');
+    // The dataclass keeps the labels as they are.
+    expect(module).toMatch(/ {8}int=int_,\n {8}User=User_,/);
   });
 });
 
