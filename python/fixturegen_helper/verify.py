@@ -253,16 +253,28 @@ _GO: dict[str, Any] | int | None = None
 _CHILD: dict[str, Any] = {"applied": False}
 
 
-def _receive(fd: int) -> dict[str, Any]:
-    data = b""
-    while not data.endswith(b"\n"):
+#: A spare's bytes read from its pipe past the line asked for.
+_PIPE_REST = [b""]
+
+
+def _read_line(fd: int) -> bytes:
+    """The next line from a spare's pipe; end of file means the helper discarded the spare or is
+    gone: nothing to verify, so the spare removes its folder and leaves."""
+    data = _PIPE_REST[0]
+    while b"\n" not in data:
         chunk = os.read(fd, 1 << 16)
-        if not chunk:  # the helper discarded this spare, or is gone: nothing to verify
+        if not chunk:
             shutil.rmtree(_CHILD.get("tmp") or "", ignore_errors=True)
             os._exit(0)
         data += chunk
+    line, _PIPE_REST[0] = data.split(b"\n", 1)
+    return line
+
+
+def _receive(fd: int) -> dict[str, Any]:
+    go = dict(json.loads(_read_line(fd)))
     os.close(fd)
-    return dict(json.loads(data))
+    return go
 
 
 def _apply(go: dict[str, Any]) -> None:
@@ -334,6 +346,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
     global _GO
     code = 3
     entry_points = warm.entry_point_names()
+    fixture_free = warm.fixture_free_holders()
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
@@ -368,6 +381,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
         os.environ.pop("PYTEST_ADDOPTS", None)
         os.environ.pop("PYTEST_PLUGINS", None)
         warm.skip_needless_entry_point_scans(entry_points)
+        warm.skip_fixture_free_holders(fixture_free)
 
         import gc
 
@@ -377,6 +391,10 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
         # runs gc.collect() several times at exit).
         gc.freeze()
         _GO = go
+        if isinstance(go, int):
+            # A spare is forked while the request before it still runs: it starts its pytest
+            # only once that one is done, so as not to take CPU from it.
+            _read_line(go)
         level, plain_asserts = mode
         recorder = _Recorder(results_path, tmp, level == "collect")
         _mark(results_path, "pytest")
@@ -397,14 +415,17 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
 
 
 class _Spare:
-    """A verification child forked ahead of the next request: its pytest has started (plugins
-    registered, options and ini parsed) and waits in the conftest for the candidate. Used when the
-    next request has the same mode, else discarded. Only the last one is kept."""
+    """A verification child forked ahead of the next request, while the current one runs (the
+    fork's cost falls in time the parent spends waiting anyway). It waits for `start` (sent once
+    the current request is done), starts pytest (plugins registered, options and ini parsed) and
+    waits in the conftest for the candidate. Used when the next request has the same mode, else
+    discarded. Only the last one is kept. Its pipe carries two lines: "start", then the request."""
 
     current: _Spare | None = None
 
     def __init__(self, mode: tuple[str, bool]) -> None:
         self.mode = mode
+        self.started = False
         self.modules = len(sys.modules)
         self.tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
         _write_static(self.tmp)
@@ -439,6 +460,19 @@ class _Spare:
         return None
 
     @classmethod
+    def start_current(cls) -> None:
+        spare = cls.current
+        if spare is not None and not spare.started:
+            spare.started = True
+            # What the parent imported during the request (the standard library, lazily) the
+            # spare imports itself if it needs it; what comes after (introspect) it would lack.
+            spare.modules = len(sys.modules)
+            try:
+                os.write(spare.go_fd, b"start\n")
+            except OSError:
+                cls.discard()
+
+    @classmethod
     def discard(cls) -> None:
         spare, cls.current = cls.current, None
         if spare is not None:
@@ -452,8 +486,9 @@ class _Spare:
 
     def release(self, go: dict[str, Any]) -> bool:
         """Sends the request's values; False if the spare is gone (then it is cleaned up)."""
+        data = (json.dumps(go) + "\n").encode("utf-8")
         try:
-            os.write(self.go_fd, (json.dumps(go) + "\n").encode("utf-8"))
+            os.write(self.go_fd, data if self.started else b"start\n" + data)
             os.close(self.go_fd)
             return True
         except OSError:
@@ -701,12 +736,15 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     warm.warm_database(p["databaseUrl"])
     warm.smoke_code()
     warm.entry_point_names()
+    warm.fixture_free_holders()
     started = time.monotonic()
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
     mode = (p["level"], not any("assert" in text for text in p["files"].values()))
     pid, tmp, from_spare = _start(p, mode, started + p["timeoutS"])
     sent = time.monotonic()
+    # The next request's child, forked while this one runs; it starts once this one is done.
+    _Spare.make(mode)
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
@@ -768,4 +806,4 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         # The next request's child starts its pytest now, while this answer is on its way.
-        _Spare.make(mode)
+        _Spare.start_current()

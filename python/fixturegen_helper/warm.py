@@ -4,8 +4,11 @@ A child forked from the helper inherits its imported modules and whatever lazily
 hold, so everything a child would otherwise pay for on each run is done here, in the parent, once:
 pytest's built-in plugins imported; the verification database's dialect and driver imported and,
 for SQLite, the models' DDL run once on a throwaway in-memory database (SQLAlchemy builds its
-compiler and type state lazily); and the smoke test module compiled. The parent never imports a
-candidate: nothing here runs generated code.
+compiler and type state lazily); the smoke test module compiled. Two facts about pytest's own
+modules are also established here, so that a child can skip work whose result is known: which
+`pytest11` entry points exist (pytest looks every `pytest_plugins` name up among them), and which
+of its plugin modules and classes hold no fixture (pytest scans every plugin for fixtures at each
+session start). The parent never imports a candidate: nothing here runs generated code.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import sys
 from types import CodeType
 from typing import Any
 
@@ -133,6 +137,84 @@ def skip_needless_entry_point_scans(names: frozenset[str] | None) -> None:
 
         PytestPluginManager.load_setuptools_entrypoints = load  # type: ignore[method-assign]
     except Exception:  # noqa: BLE001 - pytest without this method: nothing to skip
+        pass
+
+
+_fixture_free: tuple[dict[int, object], frozenset[type]] | None = None
+
+
+def fixture_free_holders() -> tuple[dict[int, object], frozenset[type]]:
+    """pytest's modules and classes (which every child inherits) that hold no fixture, decided
+    once in the parent with pytest's own tests. At each session start pytest scans every
+    registered plugin for fixtures, attribute by attribute: a third of a run here, spent almost
+    entirely on its built-in plugins, which define none. Empty when this pytest's internals
+    differ (then nothing is skipped)."""
+    global _fixture_free
+    if _fixture_free is not None:
+        return _fixture_free
+    _fixture_free = ({}, frozenset())
+    try:
+        from _pytest.compat import safe_getattr
+        from _pytest.fixtures import FixtureFunctionDefinition, FixtureManager
+
+        find = FixtureManager._find_wrapped_fixture_def
+        lookup = FixtureManager._lookup_in_type_dict
+    except (ImportError, AttributeError):
+        return _fixture_free
+
+    def free(holder: Any) -> bool:
+        for name in dir(holder):
+            raw = lookup(None, holder, name)  # type: ignore[arg-type]
+            # A fixture, bare or behind decorators (which pytest warns about): not free.
+            if raw is not None and find(None, raw) is not None:  # type: ignore[arg-type]
+                return False
+            if type(safe_getattr(holder, name, None)) is FixtureFunctionDefinition:
+                return False
+        return True
+
+    from _pytest.config import default_plugins
+
+    # The plugins pytest registers: its built-in modules, and instances of their classes (and of
+    # _pytest.config's, and of the verifier's recorder).
+    names = [f"_pytest.{p}" for p in default_plugins] + ["_pytest.config", "fixturegen_helper.verify"]
+    modules: dict[int, object] = {}
+    types: set[type] = set()
+    try:
+        for name in names:
+            mod = sys.modules.get(name)
+            if mod is None:
+                continue
+            if free(mod):
+                modules[id(mod)] = mod
+            for obj in list(vars(mod).values()):
+                if isinstance(obj, type) and obj.__module__ == name and free(obj):
+                    types.add(obj)
+    except Exception:  # noqa: BLE001 - then nothing is skipped
+        return _fixture_free
+    _fixture_free = (modules, frozenset(types))
+    return _fixture_free
+
+
+def skip_fixture_free_holders(holders: tuple[dict[int, object], frozenset[type]]) -> None:
+    """In a child: pytest's fixture scan returns at once for a plugin that is one of `holders`'
+    modules, or an instance of one of its classes (pytest scans an instance's class)."""
+    modules, types = holders
+    if not modules and not types:
+        return
+    try:
+        from _pytest.fixtures import FixtureManager
+
+        original = FixtureManager.parsefactories
+
+        def parsefactories(self: Any, *args: Any, **kwargs: Any) -> Any:
+            holder = kwargs.get("holder")
+            if not args and holder is not None:
+                if modules.get(id(holder)) is holder or type(holder) in types:
+                    return None
+            return original(self, *args, **kwargs)
+
+        FixtureManager.parsefactories = parsefactories  # type: ignore[method-assign]
+    except Exception:  # noqa: BLE001
         pass
 
 
