@@ -69,41 +69,76 @@ export function runEvent(report: RunReport) {
   };
 }
 
-function printRun(io: Io, config: () => Config, report: RunReport, shown: Set<string>): void {
-  const root = config().root;
+/** Human output: live outcome lines, then per run what was not printed yet and a summary. */
+function humanPrinter(io: Io, config: () => Config) {
   const render = (list: readonly Diagnostic[]) =>
-    renderDiagnostics(sortDiagnostics(list), { root, color: io.color, codeFrame: true });
-  if (report.configErrors) {
-    io.warn(paint(io, '33', 'the configuration has errors; the last good one keeps running:'));
-    io.warn(render(report.configErrors));
+    renderDiagnostics(sortDiagnostics(list), {
+      root: config().root,
+      color: io.color,
+      codeFrame: true,
+    });
+  /** Scenario files whose outcome was printed during the current run. */
+  let shown = new Set<string>();
+  /** Scenario files failing after the previous run. */
+  let failing = new Set<string>();
+
+  function outcome(o: ScenarioOutcome): void {
+    shown.add(o.file);
+    if (o.diagnostics.length > 0) io.warn(render(o.diagnostics));
+    io.say(outcomeLine(io, o, config().verify));
   }
-  if (report.modelsError) {
-    io.warn(paint(io, '33', 'builds are paused until this is fixed (the last good files stay):'));
-    io.warn(render([report.modelsError]));
-  }
-  for (const o of report.orphans)
+
+  function run(report: RunReport): void {
+    // Outcomes build reports without progress (scenarios that did not compile), and failing
+    // scenarios whose last good file is current again.
+    let fixed = 0;
+    for (const o of report.outcomes) {
+      if (shown.has(o.file)) continue;
+      if (o.status !== 'up-to-date') outcome(o);
+      else if (failing.has(o.file)) {
+        fixed += 1;
+        io.say(
+          `${paint(io, '32', '✓ fixed'.padEnd(22))} ${o.name.padEnd(28)} ${o.output ?? o.file} is current again`,
+        );
+      }
+    }
+    if (report.configErrors) {
+      io.warn(paint(io, '33', 'the configuration has errors; the last good one keeps running:'));
+      io.warn(render(report.configErrors));
+    }
+    if (report.modelsError) {
+      io.warn(paint(io, '33', 'builds are paused until this is fixed (the last good files stay):'));
+      io.warn(render([report.modelsError]));
+    }
+    for (const o of report.orphans)
+      io.say(
+        `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.output} (its scenario ${o.scenario} was deleted; the file is left alone)`,
+      );
+    // Errors not printed as this run's outcomes stay on screen until fixed.
+    const older = report.errors.filter((e) => !shown.has(e.file));
+    if (older.length > 0) {
+      io.warn(paint(io, '31', `still failing: ${older.map((e) => e.name).join(', ')}`));
+      io.warn(render(older.flatMap((e) => e.diagnostics)));
+    }
+    const c = counts(report.outcomes);
+    const rebuilt = c.built + c.unchanged + c.failed;
+    const parts = [
+      rebuilt === 0 && fixed === 0 && report.orphans.length === 0 && !report.configReloaded
+        ? 'nothing to rebuild'
+        : `${plural(rebuilt, 'scenario')} rebuilt (${c.built} built, ${c.unchanged} unchanged, ${c.failed} failed)`,
+    ];
+    if (fixed > 0) parts.push(`${fixed} fixed`);
+    if (report.sliceChanged.length) parts.push(`models changed: ${report.sliceChanged.join(', ')}`);
+    if (report.errors.length) parts.push(paint(io, '31', `${report.errors.length} failing`));
+    const what = report.run === 0 ? 'initial build' : `run ${report.run}`;
     io.say(
-      `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.output} (its scenario ${o.scenario} was deleted; the file is left alone)`,
+      `${paint(io, '2', `[${clock(report.startedAt)}]`)} ${what}: ${parts.join('; ')} in ${(report.durationMs / 1000).toFixed(2)} s`,
     );
-  // Errors not printed as this run's outcomes stay on screen until fixed.
-  const older = report.errors.filter((e) => !shown.has(e.file));
-  if (older.length > 0) {
-    io.warn(paint(io, '31', `still failing: ${older.map((e) => e.name).join(', ')}`));
-    io.warn(render(older.flatMap((e) => e.diagnostics)));
+    shown = new Set();
+    failing = new Set(report.errors.map((e) => e.file));
   }
-  const c = counts(report.outcomes);
-  const rebuilt = c.built + c.unchanged + c.failed;
-  const parts = [
-    `${plural(rebuilt, 'scenario')} rebuilt (${c.built} built, ${c.unchanged} unchanged, ${c.failed} failed)`,
-  ];
-  if (report.sliceChanged.length) parts.push(`models changed: ${report.sliceChanged.join(', ')}`);
-  if (report.errors.length) parts.push(paint(io, '31', `${report.errors.length} failing`));
-  if (rebuilt === 0 && report.orphans.length === 0 && !report.configReloaded)
-    parts[0] = 'nothing to rebuild';
-  const what = report.run === 0 ? 'initial build' : `run ${report.run}`;
-  io.say(
-    `${paint(io, '2', `[${clock(report.startedAt)}]`)} ${what}: ${parts.join('; ')} in ${(report.durationMs / 1000).toFixed(2)} s`,
-  );
+
+  return { outcome, run };
 }
 
 export async function watchCommand(flags: CommonFlags, io: Io): Promise<number> {
@@ -117,24 +152,13 @@ export async function watchCommand(flags: CommonFlags, io: Io): Promise<number> 
   const emit = (value: unknown) => {
     if (io.json) process.stdout.write(`${JSON.stringify(value)}\n`);
   };
-  /** Scenario files whose outcome was printed during the current run. */
-  let shown = new Set<string>();
+  const human = humanPrinter(io, () => config);
   const session = await startWatchSession({
     config,
     reloadConfig,
     createGenerator: (c) => createGenerator(c, io),
     onOutcome: (o) => {
-      if (o.status === 'up-to-date') return;
-      shown.add(o.file);
-      if (o.diagnostics.length > 0)
-        io.warn(
-          renderDiagnostics(sortDiagnostics(o.diagnostics), {
-            root: config.root,
-            color: io.color,
-            codeFrame: true,
-          }),
-        );
-      io.say(outcomeLine(io, o, config.verify));
+      if (o.status !== 'up-to-date') human.outcome(o);
     },
     onRunStart: (run, changes, changeCount) => {
       if (run === 0 || changeCount === 0) return;
@@ -142,8 +166,7 @@ export async function watchCommand(flags: CommonFlags, io: Io): Promise<number> 
       io.say(paint(io, '2', `changed: ${changes.slice(0, 3).join(', ')}${more}`));
     },
     onRun: (report) => {
-      printRun(io, () => config, report, shown);
-      shown = new Set();
+      human.run(report);
       emit(runEvent(report));
     },
     onError: (err) => {
