@@ -8,7 +8,6 @@
  * one running; a models file that no longer imports keeps the last catalog and pauses builds;
  * both say why in every run until fixed.
  */
-import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { PythonEnvironmentError, startPythonHelper } from '../catalog/python.js';
 import type { PythonHelper } from '../catalog/python.js';
@@ -20,19 +19,16 @@ import { clearTemplateCache, TEMPLATES_DIR } from '../generate/templates.js';
 import type { Generator } from '../generate/types.js';
 import {
   affectedByChanges,
-  affectedBySliceChange,
   collapseEvents,
   createScheduler,
   defaultIgnore,
   startWatching,
-  withExtenders,
 } from '../watch/index.js';
 import type { ChangeEvent, ScenarioGraph, Watcher, WatchInputs } from '../watch/index.js';
 import { analyze, introspect, ModelsError, modelModules } from './analyze.js';
 import type { Analysis } from './analyze.js';
 import { build } from './build.js';
 import type { ScenarioOutcome } from './build.js';
-import { scenarioPath } from './outputs.js';
 import type { CurrentError, StageTimings } from './watch-state.js';
 import {
   emptyTimings,
@@ -42,6 +38,7 @@ import {
   rel,
   roundTimings,
   sameCatalogFiles,
+  selectRebuild,
   sliceHashes,
   timedHelper,
 } from './watch-state.js';
@@ -361,39 +358,21 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
     const nextAnalysis = analyze(catalog, config, inputs);
     const nextSlices = sliceHashes(nextAnalysis);
     const nextGraph = graphOf(config, nextAnalysis, nextSlices);
-    const wanted = new Set<string>(retry);
+    const { selected, unnamed, orphans, sliceChanged } = selectRebuild({
+      config,
+      changes,
+      impact,
+      everything,
+      retry,
+      reintrospected,
+      before: { graph, slices },
+      after: { analysis: nextAnalysis, graph: nextGraph, slices: nextSlices },
+    });
     retry = new Set();
-    let sliceChanged: string[] = [];
-    if (everything) {
-      for (const name of nextGraph.byName.keys()) wanted.add(name);
-    } else {
-      for (const name of impact.rebuild) wanted.add(name);
-      for (const [path, kind] of changes) {
-        const node = kind === 'unlink' ? undefined : nextGraph.byFile.get(path);
-        if (node) wanted.add(node.name);
-      }
-      if (reintrospected) {
-        sliceChanged = [...affectedBySliceChange(slices, nextSlices, nextGraph)].sort();
-        for (const name of sliceChanged) wanted.add(name);
-      }
-    }
-    const selected = [...withExtenders(nextGraph, wanted)].filter((n) => nextGraph.byName.has(n));
-    // A file that does not even parse has no name: it is selected by its path.
-    const unnamed = nextAnalysis.failures
-      .filter((f) => f.name === null && (everything || changes.has(join(config.root, f.file))))
-      .map((f) => f.file);
-    const orphans: { scenario: string; output: string }[] = [];
-    for (const file of impact.deleted) {
-      const old = graph.byFile.get(file);
-      if (!old || nextGraph.byName.has(old.name)) continue;
-      const output = scenarioPath(config, old.name);
-      if (existsSync(join(config.root, output)))
-        orphans.push({ scenario: rel(config, file), output });
-    }
     t.compile = performance.now() - mark;
 
     let outcomes: readonly ScenarioOutcome[] = [];
-    const only = [...selected.sort(), ...unnamed];
+    const only = [...selected, ...unnamed];
     if (only.length > 0) {
       mark = performance.now();
       try {

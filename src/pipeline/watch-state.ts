@@ -3,7 +3,7 @@
  * the dependency graph and slice hashes derived from an analysis, the errors that stay on screen
  * until fixed, and a helper wrapper that times each request for the run's profile.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PythonHelper } from '../catalog/python.js';
 import { catalogSlice } from '../catalog/slice.js';
@@ -11,12 +11,13 @@ import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hashJson } from '../output/header.js';
-import { buildGraph } from '../watch/graph.js';
-import type { ScenarioGraph, ScenarioNode } from '../watch/graph.js';
+import { affectedBySliceChange, buildGraph, withExtenders } from '../watch/graph.js';
+import type { ChangeImpact, ChangeKind, ScenarioGraph, ScenarioNode } from '../watch/graph.js';
 import type { Analysis } from './analyze.js';
 import type { ScenarioOutcome } from './build.js';
 import type { ScenarioInput } from './inputs.js';
 import { listScenarioFiles, toRel } from './inputs.js';
+import { scenarioPath } from './outputs.js';
 
 /**
  * Scenario files by absolute path, re-read only when the watcher said they changed (or when
@@ -193,4 +194,66 @@ export function rel(config: Config, abs: string): string {
 
 export function sameCatalogFiles(a: Catalog | null, b: Catalog): boolean {
   return a !== null && a.files.join('\0') === b.files.join('\0');
+}
+
+export interface RebuildSelection {
+  /** Scenario names to build, sorted (extenders included). */
+  readonly selected: string[];
+  /** Files of scenarios that do not even parse (no name): selected by their path. */
+  readonly unnamed: string[];
+  /** Deleted scenarios whose generated file is still there. */
+  readonly orphans: { scenario: string; output: string }[];
+  /** Scenarios selected because their catalog slice changed. */
+  readonly sliceChanged: string[];
+}
+
+/** What a run rebuilds, from what changed and the analyses before and after it. */
+export function selectRebuild(args: {
+  readonly config: Config;
+  readonly changes: ReadonlyMap<string, ChangeKind>;
+  readonly impact: ChangeImpact;
+  /** Templates or configuration changed, or the initial build: everything. */
+  readonly everything: boolean;
+  /** Scenarios a failed run could not build. */
+  readonly retry: ReadonlySet<string>;
+  readonly reintrospected: boolean;
+  readonly before: { readonly graph: ScenarioGraph; readonly slices: ReadonlyMap<string, string> };
+  readonly after: {
+    readonly analysis: Analysis;
+    readonly graph: ScenarioGraph;
+    readonly slices: ReadonlyMap<string, string>;
+  };
+}): RebuildSelection {
+  const { config, changes, impact, before, after } = args;
+  const wanted = new Set<string>(args.retry);
+  let sliceChanged: string[] = [];
+  if (args.everything) {
+    for (const name of after.graph.byName.keys()) wanted.add(name);
+  } else {
+    for (const name of impact.rebuild) wanted.add(name);
+    // Edited and new files under the names they have now (a renamed scenario too).
+    for (const [path, kind] of changes) {
+      const node = kind === 'unlink' ? undefined : after.graph.byFile.get(path);
+      if (node) wanted.add(node.name);
+    }
+    if (args.reintrospected) {
+      sliceChanged = [...affectedBySliceChange(before.slices, after.slices, after.graph)].sort();
+      for (const name of sliceChanged) wanted.add(name);
+    }
+  }
+  const selected = [...withExtenders(after.graph, wanted)]
+    .filter((n) => after.graph.byName.has(n))
+    .sort();
+  const unnamed = after.analysis.failures
+    .filter((f) => f.name === null && (args.everything || changes.has(join(config.root, f.file))))
+    .map((f) => f.file);
+  const orphans: { scenario: string; output: string }[] = [];
+  for (const file of impact.deleted) {
+    const old = before.graph.byFile.get(file);
+    if (!old || after.graph.byName.has(old.name)) continue;
+    const output = scenarioPath(config, old.name);
+    if (existsSync(join(config.root, output)))
+      orphans.push({ scenario: rel(config, file), output });
+  }
+  return { selected, unnamed, orphans, sliceChanged };
 }
