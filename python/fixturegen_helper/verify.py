@@ -340,9 +340,11 @@ def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
     return args
 
 
-def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int) -> None:
+def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int, done_fd: int) -> None:
     """Runs in the forked child; never returns. `go` is the request's values, or the pipe they
-    will come through (a spare); `mode` is the verify level and whether asserts stay plain."""
+    will come through (a spare); `mode` is the verify level and whether asserts stay plain. Once
+    everything is written, the exit code goes to the results file and a byte to `done_fd`: the
+    parent need not wait for the process to be torn down."""
     global _GO
     code = 3
     entry_points = warm.entry_point_names()
@@ -409,7 +411,11 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except Exception:  # noqa: BLE001
+            with open(results_path, "a", encoding="utf-8") as f:
+                mark = {"event": "mark", "name": "exit", "code": code, "t": time.monotonic(), "cpu": time.process_time()}
+                f.write(json.dumps(mark) + "\n")
+            os.write(done_fd, b"x")
+        except Exception:  # noqa: BLE001 - then the parent waits for the exit itself
             pass
         os._exit(code)
 
@@ -430,14 +436,17 @@ class _Spare:
         self.tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
         _write_static(self.tmp)
         read_end, self.go_fd = os.pipe()
+        self.done_fd, done_w = os.pipe()
         parent = os.getpid()
         sys.stdout.flush()
         sys.stderr.flush()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - child
             os.close(self.go_fd)
-            _child(self.tmp, mode, parent, read_end)
+            os.close(self.done_fd)
+            _child(self.tmp, mode, parent, read_end, done_w)
         os.close(read_end)
+        os.close(done_w)
 
     @classmethod
     def make(cls, mode: tuple[str, bool]) -> None:
@@ -461,6 +470,7 @@ class _Spare:
 
     @classmethod
     def start_current(cls) -> None:
+        _reap_exiting()
         spare = cls.current
         if spare is not None and not spare.started:
             spare.started = True
@@ -490,16 +500,20 @@ class _Spare:
         try:
             os.write(self.go_fd, data if self.started else b"start\n" + data)
             os.close(self.go_fd)
+            self.go_fd = -1
             return True
         except OSError:
             self.close()
             return False
 
     def close(self) -> None:
-        try:
-            os.close(self.go_fd)
-        except OSError:
-            pass
+        for fd in (self.go_fd, self.done_fd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.go_fd = self.done_fd = -1
         _kill_group(self.pid)
         try:
             os.waitpid(self.pid, 0)
@@ -636,11 +650,29 @@ def _kill_group(pid: int) -> None:
             continue
 
 
-def _wait(pid: int, deadline: float) -> tuple[int, bool, float]:
-    """Waits for the child until the deadline: (wait status, timed out, its CPU milliseconds). Wakes the moment the
-    child exits (a pidfd where the platform has one, else short polls); kills its process group
-    at the deadline, and also when the wait itself is interrupted (Ctrl-C reaches the helper), so
-    no verification child outlives its request."""
+#: Children that said they were done and are exiting; reaped without waiting, later.
+_EXITING: list[int] = []
+
+
+def _reap_exiting(block: bool = False) -> None:
+    for pid in list(_EXITING):
+        try:
+            if os.waitpid(pid, 0 if block else os.WNOHANG)[0] == 0:
+                continue
+        except ChildProcessError:
+            pass
+        _EXITING.remove(pid)
+
+
+atexit.register(_reap_exiting, True)
+
+
+def _wait(pid: int, deadline: float, done_fd: int) -> tuple[int | None, bool, float | None]:
+    """Waits for the child until it is done, exits, or the deadline passes: (wait status, or None
+    when it said it was done and is exiting; timed out; its CPU milliseconds when reaped). Wakes at
+    once (its done pipe, a pidfd where the platform has one, else short polls); kills its process
+    group at the deadline, and also when the wait itself is interrupted (Ctrl-C reaches the
+    helper), so no verification child outlives its request."""
     pidfd = None
     if hasattr(os, "pidfd_open"):
         try:
@@ -650,6 +682,8 @@ def _wait(pid: int, deadline: float) -> tuple[int, bool, float]:
     delay = 0.002
     try:
         while True:
+            if select.select([done_fd], [], [], 0)[0] and os.read(done_fd, 1):
+                return None, False, None
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done == pid:
                 return status, False, (usage.ru_utime + usage.ru_stime) * 1000
@@ -659,9 +693,9 @@ def _wait(pid: int, deadline: float) -> tuple[int, bool, float]:
                 _, status, usage = os.wait4(pid, 0)
                 return status, True, (usage.ru_utime + usage.ru_stime) * 1000
             if pidfd is not None:
-                select.select([pidfd], [], [], remaining)
+                select.select([pidfd, done_fd], [], [], remaining)
             else:
-                time.sleep(min(delay, remaining))
+                select.select([done_fd], [], [], min(delay, remaining))
                 delay = min(delay * 1.5, 0.02)
     except BaseException:
         _kill_group(pid)
@@ -669,6 +703,7 @@ def _wait(pid: int, deadline: float) -> tuple[int, bool, float]:
     finally:
         if pidfd is not None:
             os.close(pidfd)
+        os.close(done_fd)
 
 
 #: Stages of one verification: (name, from mark, to mark). The parent marks start, sent (the
@@ -710,24 +745,28 @@ def _timings(records: list[dict[str, Any]], points: dict[str, float], spare: boo
     return out
 
 
-def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[int, str, bool]:
-    """A child verifying `p`: the waiting spare if it fits, else a fresh fork. (pid, folder, spare)"""
+def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[int, str, int, bool]:
+    """A child verifying `p`: the waiting spare if it fits, else a fresh fork.
+    (pid, folder, the read end of its done pipe, spare)"""
     go = _go(p, deadline)
     spare = _Spare.take(mode)
     if spare is not None:
         _write_candidate(spare.tmp, p)
         if spare.release(go):
-            return spare.pid, spare.tmp, True
+            return spare.pid, spare.tmp, spare.done_fd, True
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
     _write_static(tmp)
     _write_candidate(tmp, p)
+    done_r, done_w = os.pipe()
     parent = os.getpid()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
-        _child(tmp, mode, parent, go)
-    return pid, tmp, False
+        os.close(done_r)
+        _child(tmp, mode, parent, go, done_w)
+    os.close(done_w)
+    return pid, tmp, done_r, False
 
 
 def verify(params: dict[str, Any]) -> dict[str, Any]:
@@ -741,19 +780,29 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
     mode = (p["level"], not any("assert" in text for text in p["files"].values()))
-    pid, tmp, from_spare = _start(p, mode, started + p["timeoutS"])
+    _reap_exiting()
+    pid, tmp, done_fd, from_spare = _start(p, mode, started + p["timeoutS"])
     sent = time.monotonic()
     # The next request's child, forked while this one runs; it starts once this one is done.
     _Spare.make(mode)
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
-        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"])
+        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"], done_fd)
         reaped = time.monotonic()
         # Whatever the candidate started in the child's process group goes too.
         _kill_group(pid)
-        exit_code = os.waitstatus_to_exitcode(status)
         records = _read_records(results_path)
+        exit_mark = next((r for r in records if r.get("event") == "mark" and r.get("name") == "exit"), None)
+        if status is None and exit_mark is not None:
+            exit_code = int(exit_mark["code"])
+            cpu_ms = float(exit_mark.get("cpu") or 0) * 1000
+            _EXITING.append(pid)
+        else:
+            if status is None:  # said done, yet no exit record: wait for the real status
+                _, status, usage = os.wait4(pid, 0)
+                cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+            exit_code = os.waitstatus_to_exitcode(status)
         tests = _tests_from(records, timed_out, p["timeoutS"])
         output = _tail(log_path)
         output = _relative(output, tmp)
@@ -800,7 +849,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             "timings": {
                 **_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
                 # CPU of the whole child, a spare's start-up included: a figure load does not skew.
-                "childCpuMs": round(cpu_ms, 2),
+                "childCpuMs": round(cpu_ms or 0, 2),
             },
         }
     finally:

@@ -27,7 +27,8 @@ def children(pid: int) -> list[int]:
                 stat = Path(f"/proc/{name}/stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+            if int(ppid) == pid and state != "Z":  # a finished child may wait to be reaped
                 out.append(int(name))
     return out
 
