@@ -5,7 +5,7 @@ import { ok } from '../diagnostics/types.js';
 import { renderDiagnostics, sortDiagnostics } from '../diagnostics/render.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
 import { startWatchSession } from '../pipeline/watch-session.js';
-import type { RunReport } from '../pipeline/watch-session.js';
+import type { RunReport, WatchSession } from '../pipeline/watch-session.js';
 import { outcomeLine } from './build.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
@@ -153,58 +153,76 @@ export async function watchCommand(flags: CommonFlags, io: Io): Promise<number> 
     if (io.json) process.stdout.write(`${JSON.stringify(value)}\n`);
   };
   const human = humanPrinter(io, () => config);
-  const session = await startWatchSession({
-    config,
-    reloadConfig,
-    createGenerator: (c) => createGenerator(c, io),
-    onOutcome: (o) => {
-      if (o.status !== 'up-to-date') human.outcome(o);
-    },
-    onRunStart: (run, changes, changeCount) => {
-      if (run === 0 || changeCount === 0) return;
-      const more = changeCount > 3 ? ` and ${changeCount - 3} more` : '';
-      io.say(paint(io, '2', `changed: ${changes.slice(0, 3).join(', ')}${more}`));
-    },
-    onRun: (report) => {
-      human.run(report);
-      emit(runEvent(report));
-    },
-    onError: (err) => {
-      const message = err instanceof Error ? err.message : String(err);
-      io.warn(`fixturegen watch: ${message}`);
-      emit({ event: 'error', message });
-    },
-  });
 
-  const initial = await session.ready.catch(() => null);
-  if (initial) {
-    io.say(
-      paint(
-        io,
-        '2',
-        `watching ${config.scenarios}/, the models, the templates and the configuration; Ctrl-C to stop`,
-      ),
-    );
-    emit({ event: 'ready', pid: process.pid, helperPid: session.helperPid });
+  // Signals are taken from the start: Ctrl-C during a long initial build (or while the helper
+  // imports the models) is a clean stop too.
+  let session: WatchSession | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  let stopped: () => void = () => undefined;
+  const stoppedPromise = new Promise<void>((resolve) => (stopped = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return; // a second Ctrl-C while closing: the close is already bounded
+    signalled = signal;
+    io.say(paint(io, '2', `${signal}: stopping`));
+    stopped();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const finish = async (): Promise<number> => {
+    await session?.close().catch((err: unknown) => io.warn(`fixturegen watch: ${String(err)}`));
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    emit({ event: 'exit', code: EXIT.ok });
+    return EXIT.ok;
+  };
+
+  try {
+    session = await startWatchSession({
+      config,
+      reloadConfig,
+      createGenerator: (c) => createGenerator(c, io),
+      onOutcome: (o) => {
+        if (o.status !== 'up-to-date') human.outcome(o);
+      },
+      onRunStart: (run, changes, changeCount) => {
+        if (run === 0 || changeCount === 0) return;
+        const more = changeCount > 3 ? ` and ${changeCount - 3} more` : '';
+        io.say(paint(io, '2', `changed: ${changes.slice(0, 3).join(', ')}${more}`));
+      },
+      onRun: (report) => {
+        human.run(report);
+        emit(runEvent(report));
+      },
+      onError: (err) => {
+        if (signalled) return; // the helper goes down with Ctrl-C: not worth a message
+        const message = err instanceof Error ? err.message : String(err);
+        io.warn(`fixturegen watch: ${message}`);
+        emit({ event: 'error', message });
+      },
+    });
+  } catch (err) {
+    if (signalled) return finish(); // interrupted while starting: nothing to report
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw err;
   }
+  if (signalled) return finish();
 
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return; // a second Ctrl-C while closing: the close is already bounded
-      stopping = true;
-      io.say(paint(io, '2', `${signal}: stopping`));
-      void session
-        .close()
-        .catch((err: unknown) => io.warn(`fixturegen watch: ${String(err)}`))
-        .then(() => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          emit({ event: 'exit', code: EXIT.ok });
-          resolve(EXIT.ok);
-        });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const started = session;
+  void started.ready.then(
+    () => {
+      if (signalled) return;
+      io.say(
+        paint(
+          io,
+          '2',
+          `watching ${config.scenarios}/, the models, the templates and the configuration; Ctrl-C to stop`,
+        ),
+      );
+      emit({ event: 'ready', pid: process.pid, helperPid: started.helperPid });
+    },
+    () => undefined, // the loop reported it; it keeps watching
+  );
+  await stoppedPromise;
+  return finish();
 }
