@@ -1,8 +1,8 @@
 /** selectRebuild: what one watch run rebuilds, from plain graphs (no processes involved). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import type { Analysis } from '../../src/pipeline/analyze.js';
 import { selectRebuild } from '../../src/pipeline/watch-state.js';
@@ -51,6 +51,7 @@ function select(
 }
 
 describe('selectRebuild', () => {
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const base = [node('a'), node('b', ['a']), node('c', ['b']), node('d')];
 
   it('an edit selects the scenario and its extenders, transitively, sorted', () => {

@@ -4,7 +4,14 @@
  * serves the whole file, in order; each step waits for the run events it causes, and proves that
  * nothing else ran by a sentinel change whose run must come next.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleProject } from '../support/project.js';
@@ -72,6 +79,7 @@ describe('fixturegen watch', () => {
 
   afterAll(async () => {
     if (w.child.exitCode === null && w.child.signalCode === null) await w.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('builds everything first, then says it is ready', async () => {
@@ -254,7 +262,6 @@ describe('fixturegen watch', () => {
   });
 
   it('a deleted scenario is reported as orphaned and its file is left alone', async () => {
-    const { rmSync } = await import('node:fs');
     const run = await change(() => rmSync(path('scenarios/acme_extra.yaml')));
     expect(run.orphans).toEqual([
       { scenario: 'scenarios/acme_extra.yaml', output: 'generated/acme_extra.py' },
@@ -318,6 +325,7 @@ describe('fixturegen watch and Ctrl-C', () => {
       expect(family.filter(alive)).toEqual([]);
     } finally {
       if (w.child.exitCode === null && w.child.signalCode === null) await w.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
