@@ -279,8 +279,6 @@ def _receive(fd: int) -> dict[str, Any]:
 
 def _apply(go: dict[str, Any]) -> None:
     """The request's part of the child's set-up, done once the candidate is in place."""
-    import faulthandler
-
     for name in list(sys.modules):
         if name == go["package"] or name.startswith(go["package"] + "."):
             del sys.modules[name]
@@ -292,12 +290,6 @@ def _apply(go: dict[str, Any]) -> None:
             del sys.path_importer_cache[key]
     os.environ["FIXTUREGEN_DATABASE_URL"] = go["databaseUrl"]
     os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
-    # Just before the parent kills us at the timeout, write every thread's stack to the log so
-    # the output says where the candidate hung.
-    remaining = go["deadline"] - time.monotonic()
-    if remaining > 0.2:
-        delay = max(0.1, remaining - max(0.15, min(1.0, remaining * 0.05)))
-        faulthandler.dump_traceback_later(delay, file=_CHILD["dump"])
     _mark(_CHILD["results"], "go")
 
 
@@ -373,6 +365,10 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
 
         dump_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - lives until _exit
         faulthandler.enable(file=dump_file)
+        # At the deadline the parent asks for the stack (SIGUSR1) before it kills: the output then
+        # says where the candidate hung. faulthandler writes from the signal handler itself, so a
+        # loop that never gives up the GIL still answers.
+        faulthandler.register(DUMP_SIGNAL, file=dump_file, all_threads=True)
         _CHILD.update(tmp=tmp, results=results_path, dump=dump_file)
         os.chdir(tmp)
         sys.path.insert(0, tmp)
@@ -667,7 +663,37 @@ def _reap_exiting(block: bool = False) -> None:
 atexit.register(_reap_exiting, True)
 
 
-def _wait(pid: int, deadline: float, done_fd: int) -> tuple[int | None, bool, float | None]:
+#: Asks a verification child for its stack dump (faulthandler) before it is killed.
+DUMP_SIGNAL = signal.SIGUSR1
+#: How long the parent waits for that dump to appear in the child's log.
+DUMP_WAIT_S = 1.0
+
+
+def _request_dump(pid: int, log_path: str) -> None:
+    """Signals the child to write every thread's stack to its log, and waits (with a deadline)
+    until the dump is there and has stopped growing, so the kill that follows never cuts it."""
+    try:
+        before = os.path.getsize(log_path)
+    except OSError:
+        before = 0
+    try:
+        os.kill(pid, DUMP_SIGNAL)
+    except ProcessLookupError:
+        return
+    limit = time.monotonic() + DUMP_WAIT_S
+    size = before
+    while time.monotonic() < limit:
+        select.select([], [], [], 0.01)
+        try:
+            now = os.path.getsize(log_path)
+        except OSError:
+            return
+        if now > before and now == size:
+            return
+        size = now
+
+
+def _wait(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int | None, bool, float | None]:
     """Waits for the child until it is done, exits, or the deadline passes: (wait status, or None
     when it said it was done and is exiting; timed out; its CPU milliseconds when reaped). Wakes at
     once (its done pipe, a pidfd where the platform has one, else short polls); kills its process
@@ -689,6 +715,7 @@ def _wait(pid: int, deadline: float, done_fd: int) -> tuple[int | None, bool, fl
                 return status, False, (usage.ru_utime + usage.ru_stime) * 1000
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                _request_dump(pid, log_path)
                 _kill_group(pid)
                 _, status, usage = os.wait4(pid, 0)
                 return status, True, (usage.ru_utime + usage.ru_stime) * 1000
@@ -788,7 +815,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
-        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"], done_fd)
+        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"], done_fd, log_path)
         reaped = time.monotonic()
         # Whatever the candidate started in the child's process group goes too.
         _kill_group(pid)
