@@ -97,7 +97,10 @@ export function loadCorpus(dir = CORPUS_DIR): CorpusCase[] {
   return cases;
 }
 
-/** Introspects the corpus models with the real Python helper (the repository's venv). */
+/**
+ * Introspects the corpus models with the real Python helper (the repository's venv). Source files
+ * are made relative to the repository, so the captured catalog is the same in every clone.
+ */
 export async function introspectCorpusModels(): Promise<Catalog> {
   const helper = startPythonHelper({
     python: PYTHON,
@@ -105,7 +108,8 @@ export async function introspectCorpusModels(): Promise<Catalog> {
     env: { ...process.env, PYTHONPATH: CORPUS_PYTHONPATH },
   });
   try {
-    return await helper.request<Catalog>('introspect', { models: CORPUS_MODULES });
+    const catalog = await helper.request<Catalog>('introspect', { models: CORPUS_MODULES });
+    return { ...catalog, files: catalog.files.map((f) => relative(REPO, f).split('\\').join('/')) };
   } finally {
     await helper.close();
   }
