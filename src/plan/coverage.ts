@@ -4,7 +4,8 @@
  * not taken for covered (its other instances would get no foreign key).
  */
 import type { CheckedEntity, Where } from './input.js';
-import type { IndexExpr, ValueExpr } from './types.js';
+import { evalIndex } from './index-expr.js';
+import type { ValueExpr } from './types.js';
 
 /** A label whose foreign-key columns collections set for some of its instances only. */
 export interface PartialCoverage {
@@ -15,19 +16,6 @@ export interface PartialCoverage {
   /** `owner.attribute` of the first collection that holds some of them, and where it is. */
   readonly by: string;
   readonly at: Where;
-}
-
-function evalIndex(index: IndexExpr, i: number): number {
-  switch (index.kind) {
-    case 'const':
-      return index.value;
-    case 'i':
-      return i;
-    case 'mod':
-      return i % index.k;
-    case 'div':
-      return Math.floor(i / index.k);
-  }
 }
 
 /** Instances of `label` the value holds for instance `i` of its entity ('all': the whole list). */

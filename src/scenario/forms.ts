@@ -2,6 +2,7 @@
  * The string forms of the value language, parsed without the catalog: references (`@label`,
  * `@label[INDEX]`), the `@@` escape and `{i}`/`{n}` interpolation. Pure functions of the text.
  */
+import { evalIndex } from '../plan/index-expr.js';
 import type { IndexExpr } from '../plan/types.js';
 
 export type ParsedReference =
@@ -117,19 +118,7 @@ export function interpolate(parts: readonly InterpolationPart[], i: number): str
   return out;
 }
 
-/** The value of an index expression for instance `i`. */
-export function evalIndex(index: IndexExpr, i: number): number {
-  switch (index.kind) {
-    case 'const':
-      return index.value;
-    case 'i':
-      return i;
-    case 'mod':
-      return i % index.k;
-    case 'div':
-      return Math.floor(i / index.k);
-  }
-}
+export { evalIndex };
 
 /** `users[i % 3]`-style text of an index, for messages. */
 export function showIndex(index: IndexExpr): string {

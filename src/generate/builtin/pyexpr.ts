@@ -1,3 +1,4 @@
+import { evalIndex } from '../../plan/index-expr.js';
 import type { IndexExpr, PyLiteral, ValueExpr } from '../../plan/types.js';
 
 /**
@@ -169,12 +170,7 @@ export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
 
 function renderIndex(index: IndexExpr, ctx: ExprContext): string {
   if (index.kind === 'const') return String(index.value);
-  if (ctx.i !== 'loop') {
-    const i = ctx.i;
-    return String(
-      index.kind === 'i' ? i : index.kind === 'mod' ? i % index.k : Math.floor(i / index.k),
-    );
-  }
+  if (ctx.i !== 'loop') return String(evalIndex(index, ctx.i));
   if (index.kind === 'i') return 'i';
   return index.kind === 'mod' ? `i % ${index.k}` : `i // ${index.k}`;
 }
