@@ -589,7 +589,9 @@ def _tests_from(records: list[dict[str, Any]], timed_out: bool, timeout_s: float
     return list(tests.values())
 
 
-def _tail(path: str) -> str:
+def _read_log(path: str) -> str:
+    """The end of the child's log, four times as long as the output it becomes: a stack dump's
+    first frames (the candidate's) must survive until the dump's other frames are dropped."""
     try:
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -598,7 +600,7 @@ def _tail(path: str) -> str:
             text = f.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    return text[-OUTPUT_TAIL:]
+    return text
 
 
 def _relative(text: str, tmp: str) -> str:
@@ -831,8 +833,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
             exit_code = os.waitstatus_to_exitcode(status)
         tests = _tests_from(records, timed_out, p["timeoutS"])
-        output = _tail(log_path)
-        output = _relative(output, tmp)
+        output = _relative(_read_log(log_path), tmp)
         if timed_out:
             output = _strip_dump(output)
         for t in tests:
@@ -872,7 +873,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             "timedOut": timed_out,
             "durationMs": int((end - started) * 1000),
             "tests": tests,
-            "output": output,
+            "output": output[-OUTPUT_TAIL:],
             "timings": {
                 **_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
                 # CPU of the whole child, a spare's start-up included: a figure load does not skew.
