@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chainModelLines } from './support/synthetic-models.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -90,29 +91,15 @@ function modelsModule() {
     for (let k = 0; k < PER && n < MODELS; k += 1, n += 1) {
       const c = cls(d, k);
       const last = k === PER - 1 || n === MODELS - 1;
-      out.push('', `class ${c}(Base):`, `    __tablename__ = "${table(d, k)}"`);
-      if (k > 0) out.push(`    __table_args__ = (UniqueConstraint("parent_id", "code"),)`);
       out.push(
         '',
-        '    id: Mapped[int] = mapped_column(primary_key=True)',
-        '    name: Mapped[str] = mapped_column(String(100))',
-        `    code: Mapped[str] = mapped_column(String(20)${k === 0 ? ', unique=True' : ''})`,
-        '    note: Mapped[Optional[str]] = mapped_column(String(500))',
-        '    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))',
-        '    status: Mapped[Status] = mapped_column(Enum(Status, name="status"), default=Status.draft)',
-        '    created_on: Mapped[datetime.date] = mapped_column(Date)',
+        ...chainModelLines({
+          cls: c,
+          table: table(d, k),
+          parent: k > 0 ? { cls: cls(d, k - 1), table: table(d, k - 1) } : null,
+          child: last ? null : { cls: cls(d, k + 1), table: table(d, k + 1) },
+        }),
       );
-      if (k > 0) {
-        const p = cls(d, k - 1);
-        out.push(
-          `    parent_id: Mapped[int] = mapped_column(ForeignKey("${table(d, k - 1)}.id"))`,
-          `    parent: Mapped[${p}] = relationship(back_populates="children")`,
-        );
-      }
-      if (!last)
-        out.push(
-          `    children: Mapped[list[${cls(d, k + 1)}]] = relationship(back_populates="parent")`,
-        );
       if (k % 4 === 3) {
         const root = cls((d + 1) % DOMAINS, 0);
         out.push(

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chainModelLines } from './support/synthetic-models.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -71,27 +72,16 @@ function groupModule(g) {
   const next = (g + 1) % groups;
   for (let k = 0; k < sizeOf(g); k += 1) {
     const c = cls(g, k);
-    out.push('', '', `class ${c}(Base):`, `    __tablename__ = "${table(g, k)}"`);
-    if (k > 0) out.push('    __table_args__ = (UniqueConstraint("parent_id", "code"),)');
     out.push(
       '',
-      '    id: Mapped[int] = mapped_column(primary_key=True)',
-      '    name: Mapped[str] = mapped_column(String(100))',
-      `    code: Mapped[str] = mapped_column(String(20)${k === 0 ? ', unique=True' : ''})`,
-      '    note: Mapped[Optional[str]] = mapped_column(String(500))',
-      '    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))',
-      '    status: Mapped[Status] = mapped_column(Enum(Status, name="status"), default=Status.draft)',
-      '    created_on: Mapped[datetime.date] = mapped_column(Date)',
+      '',
+      ...chainModelLines({
+        cls: c,
+        table: table(g, k),
+        parent: k > 0 ? { cls: cls(g, k - 1), table: table(g, k - 1) } : null,
+        child: k < sizeOf(g) - 1 ? { cls: cls(g, k + 1), table: table(g, k + 1) } : null,
+      }),
     );
-    if (k > 0)
-      out.push(
-        `    parent_id: Mapped[int] = mapped_column(ForeignKey("${table(g, k - 1)}.id"))`,
-        `    parent: Mapped[${cls(g, k - 1)}] = relationship(back_populates="children")`,
-      );
-    if (k < sizeOf(g) - 1)
-      out.push(
-        `    children: Mapped[list[${cls(g, k + 1)}]] = relationship(back_populates="parent")`,
-      );
     if (k % 3 === 2)
       out.push(
         `    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("${table(next, 0)}.id"))`,
