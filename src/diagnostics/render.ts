@@ -30,25 +30,15 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   );
 }
 
-/** The stable JSON form of a diagnostic: these fields, in this order, absent ones left out. */
-export interface DiagnosticJson {
-  readonly code: string;
-  readonly severity: Diagnostic['severity'];
-  readonly message: string;
-  readonly file?: string;
-  readonly line?: number;
-  readonly column?: number;
-  readonly endLine?: number;
-  readonly endColumn?: number;
-  readonly hint?: string;
-}
+/** The stable JSON form of a diagnostic: its fields in a fixed order, absent ones left out. */
+export type DiagnosticJson = Diagnostic;
 
 export function diagnosticJson(d: Diagnostic): DiagnosticJson {
   const out: Record<string, unknown> = { code: d.code, severity: d.severity, message: d.message };
   for (const k of ['file', 'line', 'column', 'endLine', 'endColumn', 'hint'] as const) {
     if (d[k] !== undefined) out[k] = d[k];
   }
-  return out as unknown as DiagnosticJson;
+  return out as unknown as Diagnostic;
 }
 
 function frame(d: Diagnostic, options: RenderOptions): string[] {
