@@ -383,14 +383,21 @@ def _check_counts(session: Any, counts: dict[str, int], problems: _Problems) -> 
             problems.add(f"expected {expected} {model} rows, found {found}{note}")
 
 
+def _count_all(session: Any, problems: _Problems) -> dict[str, int]:
+    """Rows of every model an expectation names; a model that cannot be loaded is a problem."""
+    counts: dict[str, int] = {}
+    for model in _all_models():
+        try:
+            counts[model] = count_rows(session, load_class(model))
+        except LookupError as exc:
+            problems.add(str(exc))
+    return counts
+
+
 def test_fixturegen_baseline(request: Any) -> None:
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
-    for model in _all_models():
-        try:
-            _BASELINE[model] = count_rows(session, load_class(model))
-        except LookupError as exc:
-            problems.add(str(exc))
+    _BASELINE.update(_count_all(session, problems))
     problems.fail_if_any("cannot count the rows of the expected models:")
 
 
@@ -411,12 +418,7 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
 def test_fixturegen_isolation(request: Any) -> None:
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
-    for model in _all_models():
-        try:
-            found = count_rows(session, load_class(model))
-        except LookupError as exc:
-            problems.add(str(exc))
-            continue
+    for model, found in _count_all(session, problems).items():
         before = _BASELINE.get(model, 0)
         if found != before:
             problems.add(
