@@ -51,6 +51,17 @@ def import_modules(paths: Iterable[str]) -> list[ModuleType]:
             seen.add(mod.__name__)
             modules.append(mod)
 
+    def import_submodule(name: str, path: str) -> ModuleType:
+        try:
+            return importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001
+            raise HelperError(
+                "ImportError",
+                f"cannot import models module {name!r} (submodule of {path!r}): "
+                f"{type(exc).__name__}: {exc}",
+                traceback.format_exc(),
+            ) from None
+
     for path in paths:
         try:
             mod = importlib.import_module(path)
@@ -68,28 +79,11 @@ def import_modules(paths: Iterable[str]) -> list[ModuleType]:
                 failures.append(name)
 
             for info in pkgutil.walk_packages(mod.__path__, prefix=mod.__name__ + ".", onerror=onerror):
-                try:
-                    add(importlib.import_module(info.name))
-                except BaseException as exc:  # noqa: BLE001
-                    raise HelperError(
-                        "ImportError",
-                        f"cannot import models module {info.name!r} (submodule of {path!r}): "
-                        f"{type(exc).__name__}: {exc}",
-                        traceback.format_exc(),
-                    ) from None
-            if failures:
-                # walk_packages swallows errors of subpackage __init__ imports; import again to
-                # surface the real exception.
-                for name in failures:
-                    try:
-                        add(importlib.import_module(name))
-                    except BaseException as exc:  # noqa: BLE001
-                        raise HelperError(
-                            "ImportError",
-                            f"cannot import models module {name!r} (submodule of {path!r}): "
-                            f"{type(exc).__name__}: {exc}",
-                            traceback.format_exc(),
-                        ) from None
+                add(import_submodule(info.name, path))
+            # walk_packages swallows errors of subpackage __init__ imports; import again to surface
+            # the real exception.
+            for name in failures:
+                add(import_submodule(name, path))
     return modules
 
 
