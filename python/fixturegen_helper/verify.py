@@ -393,6 +393,8 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
             # A spare is forked while the request before it still runs: it starts its pytest
             # only once that one is done, so as not to take CPU from it.
             _read_line(go)
+            # Idle time, off the critical path: pay the copy-on-write faults now.
+            warm.prefault_inherited_memory()
         level, plain_asserts = mode
         recorder = _Recorder(results_path, tmp, level == "collect")
         _mark(results_path, "pytest")

@@ -1,0 +1,81 @@
+"""warm.prefault_inherited_memory: a spare child copies the helper's pages while it waits, so the
+verification that follows does not take a copy-on-write fault for each page it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+
+import pytest
+
+from fixturegen_helper import warm
+
+SMAPS = """\
+55e4d1ad4000-55e4d2849000 rw-p 00000000 00:00 0                          [heap]
+Size:              13780 kB
+Rss:               13780 kB
+VmFlags: rd wr mr mw me ac sd
+7f21819bd000-7f2181abd000 rw-p 00000000 00:00 0
+Size:               1024 kB
+Rss:                 184 kB
+VmFlags: rd wr mr mw me ac sd
+7f2182171000-7f2182f5c000 rw-p 00000000 00:00 0
+Size:              14252 kB
+Rss:               14100 kB
+7f2184e44000-7f2184f78000 rw-p 00123000 103:01 42                        /usr/lib/libpython3.11.so.1.0
+Size:               1232 kB
+Rss:                1232 kB
+7f2185000000-7f2185100000 r--p 00000000 103:01 42                        /usr/lib/libpython3.11.so.1.0
+Size:               1024 kB
+Rss:                1024 kB
+7f2186000000-7f2186100000 rw-s 00000000 00:05 7                          /dev/shm/x
+Size:               1024 kB
+Rss:                1024 kB
+7ffc9a000000-7ffc9a021000 rw-p 00000000 00:00 0                          [stack]
+Size:                132 kB
+Rss:                 132 kB
+"""
+
+
+def test_only_private_writable_mostly_resident_ranges_are_copied() -> None:
+    assert warm._inherited_ranges(SMAPS) == [
+        (0x55E4D1AD4000, 0x55E4D2849000),  # the heap
+        (0x7F2182171000, 0x7F2182F5C000),  # an anonymous range in use
+        (0x7F2184E44000, 0x7F2184F78000),  # a library's data
+    ]  # not: a mostly untouched reservation, read-only or shared mappings, the stack
+
+
+def _faults_writing(block: bytearray, prefault: bool) -> dict[str, int]:
+    """Forks; the child optionally prefaults, then writes one byte per page of `block` (which the
+    parent wrote before the fork) and reports its minor faults."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            copied = warm.prefault_inherited_memory() if prefault else 0
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            for i in range(0, len(block), 4096):
+                block[i] = 2
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+            os.write(write_end, json.dumps({"copied": copied, "faults": faults}).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return dict(json.loads(data))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_POPULATE_WRITE is Linux's")
+def test_a_prefaulted_child_writes_inherited_pages_without_faults() -> None:
+    size = 32 << 20
+    block = bytearray(b"\x01") * size  # written, so resident in the parent
+    pages = size // 4096
+    cold = _faults_writing(block, prefault=False)
+    warm_child = _faults_writing(block, prefault=True)
+    assert cold["faults"] >= pages * 0.9, cold  # one copy-on-write fault per page
+    assert warm_child["copied"] >= size, warm_child
+    assert warm_child["faults"] < pages * 0.05, warm_child
