@@ -47,14 +47,21 @@ def test_only_private_writable_mostly_resident_ranges_are_copied() -> None:
     ]  # not: a mostly untouched reservation, read-only or shared mappings, the stack
 
 
-def _faults_writing(block: bytearray, prefault: bool) -> dict[str, int]:
-    """Forks; the child optionally prefaults, then writes one byte per page of `block` (which the
-    parent wrote before the fork) and reports its minor faults."""
+def _faults_writing(block: bytearray, prefault: bool, stop_after: int | None = None) -> dict[str, int]:
+    """Forks; the child optionally prefaults (told to stop after `stop_after` chunks), then writes
+    one byte per page of `block` (which the parent wrote before the fork) and reports its minor
+    faults."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         try:
-            copied = warm.prefault_inherited_memory() if prefault else 0
+            asked = [0]
+
+            def stop() -> bool:
+                asked[0] += 1
+                return stop_after is not None and asked[0] > stop_after
+
+            copied = warm.prefault_inherited_memory(stop) if prefault else 0
             before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             for i in range(0, len(block), 4096):
                 block[i] = 2
@@ -79,3 +86,13 @@ def test_a_prefaulted_child_writes_inherited_pages_without_faults() -> None:
     assert cold["faults"] >= pages * 0.9, cold  # one copy-on-write fault per page
     assert warm_child["copied"] >= size, warm_child
     assert warm_child["faults"] < pages * 0.05, warm_child
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_POPULATE_WRITE is Linux's")
+def test_the_copy_stops_when_asked_between_chunks() -> None:
+    block = bytearray(b"\x01") * (32 << 20)
+    at_once = _faults_writing(block, prefault=True, stop_after=0)
+    assert at_once["copied"] == 0, at_once
+    assert at_once["faults"] >= (32 << 20) // 4096 * 0.9, at_once  # nothing was copied ahead
+    two = _faults_writing(block, prefault=True, stop_after=2)
+    assert 0 < two["copied"] <= 2 * warm.PREFAULT_CHUNK, two
