@@ -138,9 +138,12 @@ def main() -> int:
     if not sys.path or os.path.abspath(sys.path[0] or ".") != cwd:
         sys.path.insert(0, cwd)
     out = _open_protocol_stream()
-    from fixturegen_helper import verify as _verify_mod
+    # The whole verifier at start-up, before any models: its exit handlers (which end verification
+    # children) then run after whatever the models register.
+    from fixturegen_helper import verify  # noqa: F401
+    from fixturegen_helper import verify_child
 
-    _verify_mod.PROTOCOL_FD = out.fileno()
+    verify_child.PROTOCOL_FD = out.fileno()
     stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", closefd=False)
     try:
         serve(stdin, out)

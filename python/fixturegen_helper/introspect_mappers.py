@@ -1,0 +1,234 @@
+"""How `introspect` describes one mapped class: its columns, relationships, keys, inheritance and
+dataclass fields, in the camelCase shape of `src/catalog/types.ts`.
+
+Foreign keys name the model and attribute they point to, so the index of which mapper owns which
+table is built once per introspection (`_Index`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Mapper
+from sqlalchemy.schema import Column, Index, PrimaryKeyConstraint, Table, UniqueConstraint
+from sqlalchemy.sql import sqltypes
+
+from fixturegen_helper.introspect_types import _impl, enum_info, family_of, python_type_name
+
+
+def qualname(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _table_name(selectable: Any) -> str:
+    name = getattr(selectable, "fullname", None) or getattr(selectable, "name", None)
+    return str(name) if name is not None else str(getattr(selectable, "description", selectable))
+
+
+class _Index:
+    """Which mapper owns a table, and which attribute key maps a column."""
+
+    def __init__(self, mappers: list[Mapper]) -> None:
+        self.table_owner: dict[Any, Mapper] = {}
+        for mapper in mappers:
+            self._add(mapper)
+
+    def _add(self, mapper: Mapper) -> None:
+        table = mapper.local_table
+        current = self.table_owner.get(table)
+        # The base-most mapper owns a table shared by single-table inheritance.
+        if current is None or (current is not mapper and current.isa(mapper)):
+            self.table_owner[table] = mapper
+
+    def owner(self, table: Any) -> Mapper | None:
+        mapper = self.table_owner.get(table)
+        if mapper is not None:
+            return mapper
+        # A table mapped by a class outside the introspected modules (another registry).
+        return None
+
+
+def attribute_key(mapper: Mapper, column: Any) -> str | None:
+    try:
+        return mapper.get_property_by_column(column).key
+    except Exception:  # noqa: BLE001 - unmapped column
+        return None
+
+
+def _fk_info(fk: Any, index: _Index) -> dict[str, Any]:
+    try:
+        target = fk.column
+    except Exception:  # noqa: BLE001 - target table not in the metadata
+        parts = fk.target_fullname.split(".")
+        return {
+            "table": ".".join(parts[:-1]),
+            "column": parts[-1],
+            "model": None,
+            "attribute": None,
+            "ondelete": fk.ondelete,
+        }
+    model = attribute = None
+    owner = index.owner(target.table)
+    if owner is None:
+        # Any mapper at all (even outside the configured modules) that maps this table.
+        for reg in _registries_of_table(target.table):
+            for m in sorted(reg.mappers, key=lambda m: qualname(m.class_)):
+                if m.local_table is target.table and (owner is None or owner.isa(m)):
+                    owner = m
+    if owner is not None:
+        model = qualname(owner.class_)
+        attribute = attribute_key(owner, target)
+    return {
+        "table": _table_name(target.table),
+        "column": target.name,
+        "model": model,
+        "attribute": attribute,
+        "ondelete": fk.ondelete,
+    }
+
+
+def _registries_of_table(table: Any) -> list[Any]:
+    try:
+        from sqlalchemy.orm import mapperlib
+
+        return [r for r in list(mapperlib._mapper_registries) if r.metadata is table.metadata]
+    except Exception:  # noqa: BLE001 - private API, best effort
+        return []
+
+
+def column_info(mapper: Mapper, key: str, column: Column, index: _Index) -> dict[str, Any]:
+    t = column.type
+    impl = _impl(t)
+    family = family_of(t)
+    prop = mapper.attrs[key]
+    columns = list(getattr(prop, "columns", [column]))
+    autoincrement = any(
+        isinstance(c, Column) and isinstance(c.table, Table) and c.table.autoincrement_column is c
+        for c in columns
+    ) or any(isinstance(c, Column) and c.identity is not None for c in columns)
+    disc = mapper.polymorphic_on
+    is_discriminator = disc is not None and any(disc is c for c in columns)
+    return {
+        "key": key,
+        "name": column.name,
+        "table": _table_name(column.table),
+        "type": type(t).__name__,
+        "family": family,
+        "pythonType": python_type_name(t),
+        "nullable": bool(column.nullable),
+        "primaryKey": bool(column.primary_key),
+        "autoincrement": bool(autoincrement),
+        "hasDefault": column.default is not None,
+        "hasServerDefault": column.server_default is not None or column.identity is not None,
+        "foreignKeys": sorted(
+            (_fk_info(fk, index) for fk in column.foreign_keys),
+            key=lambda f: (f["table"], f["column"]),
+        ),
+        "length": getattr(impl, "length", None) if family in ("string", "binary") else None,
+        "precision": getattr(impl, "precision", None) if family in ("numeric", "float") else None,
+        "scale": getattr(impl, "scale", None) if family in ("numeric", "float") else None,
+        "timezone": bool(getattr(impl, "timezone", False)) if family in ("datetime", "time") else False,
+        "enum": enum_info(t),
+        "itemFamily": family_of(impl.item_type) if isinstance(impl, sqltypes.ARRAY) else None,
+        "isDiscriminator": bool(is_discriminator),
+    }
+
+
+def relationship_info(mapper: Mapper, rel: Any) -> dict[str, Any]:
+    direction = rel.direction.name
+    local_columns: list[str] = []
+    if direction == "MANYTOONE":
+        for local, _remote in rel.local_remote_pairs:
+            key = attribute_key(mapper, local)
+            name = key if key is not None else local.name
+            if name not in local_columns:
+                local_columns.append(name)
+    back = rel.back_populates
+    if not back:
+        reverse = sorted(p.key for p in getattr(rel, "_reverse_property", ()) or ())
+        back = reverse[0] if reverse else None
+    secondary = rel.secondary
+    return {
+        "key": rel.key,
+        "target": qualname(rel.mapper.class_),
+        "direction": direction,
+        "uselist": bool(rel.uselist),
+        "secondary": _table_name(secondary) if secondary is not None else None,
+        "localColumns": local_columns,
+        "backPopulates": back,
+        "viewonly": bool(rel.viewonly),
+    }
+
+
+def _uniques(mapper: Mapper) -> list[list[str]]:
+    sets: set[tuple[str, ...]] = set()
+    for table in mapper.tables:
+        groups: list[list[Any]] = []
+        for c in getattr(table, "constraints", ()):
+            if isinstance(c, (PrimaryKeyConstraint, UniqueConstraint)):
+                groups.append(list(c.columns))
+        for ix in getattr(table, "indexes", ()):
+            if isinstance(ix, Index) and ix.unique:
+                groups.append(list(ix.expressions))
+        for cols in groups:
+            if not cols or not all(isinstance(c, Column) for c in cols):
+                continue  # functional index: no attribute set to report
+            keys = [attribute_key(mapper, c) for c in cols]
+            if all(k is not None for k in keys):
+                sets.add(tuple(sorted(set(keys))))  # type: ignore[arg-type]
+    return [list(s) for s in sorted(sets)]
+
+
+def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
+    """For a class mapped as a dataclass (`MappedAsDataclass`, `registry.mapped_as_dataclass`):
+    its fields, whether `__init__` takes each (`init=False` fields are set after construction)
+    and whether it must be given (no default, no default_factory). None for other classes, whose
+    constructor takes any mapped attribute as a keyword."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(cls):
+        return None
+    fields = []
+    for f in dataclasses.fields(cls):
+        required = (
+            f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+        fields.append({"key": f.name, "init": bool(f.init), "required": bool(required)})
+    return sorted(fields, key=lambda f: f["key"])
+
+
+def model_info(mapper: Mapper, index: _Index) -> dict[str, Any]:
+    cls = mapper.class_
+    columns = []
+    for prop in mapper.column_attrs:
+        col = mapper.columns.get(prop.key)
+        if col is None:
+            col = prop.columns[0]
+        if not isinstance(col, Column):
+            continue  # column_property() over a SQL expression: not settable
+        columns.append(column_info(mapper, prop.key, col, index))
+    columns.sort(key=lambda c: c["key"])
+    rels = sorted((relationship_info(mapper, r) for r in mapper.relationships), key=lambda r: r["key"])
+    disc = mapper.polymorphic_on
+    polymorphic_on = attribute_key(mapper, disc) if disc is not None else None
+    identity = mapper.polymorphic_identity
+    inherits = mapper.inherits
+    info = {
+        "name": cls.__name__,
+        "module": cls.__module__,
+        "qualname": qualname(cls),
+        "table": _table_name(mapper.local_table),
+        "columns": columns,
+        "relationships": rels,
+        "primaryKey": [attribute_key(mapper, c) or c.name for c in mapper.primary_key],
+        "uniques": _uniques(mapper),
+        "inherits": qualname(inherits.class_) if inherits is not None else None,
+        "polymorphicOn": polymorphic_on,
+        "polymorphicIdentity": None if identity is None else str(identity),
+        "single": bool(mapper.single),
+        "abstract": bool(getattr(mapper, "polymorphic_abstract", False)),
+    }
+    fields = dataclass_fields(cls)
+    if fields is not None:
+        info["dataclassFields"] = fields
+    return info

@@ -1,0 +1,96 @@
+"""How `introspect` describes a column's SQLAlchemy type: its family (what kind of value the
+generators write for it), its Python type, and an enum's stored and Python values, all as JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy.sql import sqltypes
+
+
+def _impl(t: sqltypes.TypeEngine) -> sqltypes.TypeEngine:
+    """Unwrap TypeDecorators to the type that describes the stored value."""
+    seen = 0
+    while isinstance(t, sqltypes.TypeDecorator) and seen < 10:
+        t = t.impl_instance if hasattr(t, "impl_instance") else t.impl
+        seen += 1
+    return t
+
+
+def family_of(t: sqltypes.TypeEngine) -> str:
+    # Order matters: Interval and PickleType are TypeDecorators with a meaning of their own;
+    # Enum subclasses String; Float subclasses Numeric; Boolean/Enum are SchemaTypes.
+    if isinstance(t, (sqltypes.Interval, sqltypes._AbstractInterval)):
+        return "interval"
+    if isinstance(t, sqltypes.PickleType):
+        return "other"
+    if isinstance(t, sqltypes.TypeDecorator):
+        return family_of(_impl(t))
+    if isinstance(t, sqltypes.Enum):
+        return "enum"
+    if isinstance(t, sqltypes.Boolean):
+        return "boolean"
+    if isinstance(t, sqltypes.ARRAY):
+        return "array"
+    if isinstance(t, sqltypes.JSON):
+        return "json"
+    if isinstance(t, sqltypes.Float):
+        return "float"
+    if isinstance(t, sqltypes.Numeric):
+        return "numeric"
+    if isinstance(t, sqltypes.Integer):
+        return "integer"
+    if isinstance(t, sqltypes.Uuid):
+        return "uuid"
+    if isinstance(t, sqltypes.String):
+        return "string"
+    if isinstance(t, sqltypes.DateTime):
+        return "datetime"
+    if isinstance(t, sqltypes.Date):
+        return "date"
+    if isinstance(t, sqltypes.Time):
+        return "time"
+    if isinstance(t, sqltypes._Binary):
+        return "binary"
+    return "other"
+
+
+def python_type_name(t: sqltypes.TypeEngine) -> str | None:
+    for candidate in (t, _impl(t)):
+        try:
+            pt = candidate.python_type
+        except NotImplementedError:
+            continue
+        except Exception:  # noqa: BLE001
+            continue
+        return getattr(pt, "__name__", None)
+    return None
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return str(value)
+
+
+def enum_info(t: sqltypes.TypeEngine) -> dict[str, Any] | None:
+    t = _impl(t)
+    if not isinstance(t, sqltypes.Enum):
+        return None
+    python_enum = None
+    cls = getattr(t, "enum_class", None)
+    if isinstance(cls, type) and issubclass(cls, enum.Enum):
+        python_enum = {
+            "module": cls.__module__,
+            "name": cls.__qualname__,
+            "members": [{"name": m.name, "value": _json_safe(m.value)} for m in cls],
+        }
+    return {"stored": [str(e) for e in t.enums], "pythonEnum": python_enum}

@@ -1,0 +1,57 @@
+"""The temporary folder a verification child runs in: its fixed files and the candidate's.
+
+Shared by the parent, which writes the folder (for a fresh child, or ahead of time for a spare),
+and the child, which runs pytest in it and reports paths relative to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from fixturegen_helper import warm
+
+SMOKE_MODULE = "test_fixturegen_smoke.py"
+SMOKE_CONFIG = "fixturegen_smoke.json"
+RESERVED = {"conftest.py", "pytest.ini", SMOKE_MODULE, SMOKE_CONFIG, "fixturegen.log", "fixturegen-results.jsonl"}
+
+
+#: The verifier's conftest: the same text for every candidate. What it registers comes from
+#: `candidate_ready()`, so a spare child (see `verify_process._Spare`) can start pytest before the
+#: candidate exists and wait right here, at the first point where pytest needs it.
+CONFTEST = """\
+# Written by fixturegen's verifier.
+import pytest
+
+from fixturegen_helper.verify_child import candidate_ready
+
+_candidate = candidate_ready()
+pytest_plugins = _candidate["plugins"]
+
+if _candidate["alias"]:
+
+    @pytest.fixture(name=_candidate["alias"])
+    def fixturegen_session_alias(fixturegen_session):
+        return fixturegen_session
+"""
+
+
+def _write_static(tmp: str) -> None:
+    """The files that do not depend on the candidate."""
+    with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:
+        f.write(CONFTEST)
+    with open(os.path.join(tmp, "pytest.ini"), "w", encoding="utf-8") as f:
+        f.write("[pytest]\n")
+    with open(os.path.join(tmp, SMOKE_MODULE), "w", encoding="utf-8") as f:
+        f.write(warm.smoke_stub())
+
+
+def _write_candidate(tmp: str, p: dict[str, Any]) -> None:
+    for rel, text in p["files"].items():
+        dest = os.path.join(tmp, os.path.normpath(rel))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "w", encoding="utf-8") as f:
+            f.write(text)
+    with open(os.path.join(tmp, SMOKE_CONFIG), "w", encoding="utf-8") as f:
+        json.dump({"sessionFixture": p["sessionFixture"], "expectations": p["expectations"]}, f, indent=1)

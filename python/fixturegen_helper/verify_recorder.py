@@ -1,0 +1,95 @@
+"""The pytest plugin a verification child runs with: what happened, written as it happens.
+
+A module of its own so that `warm.fixture_free_holders` can name it: pytest scans every registered
+plugin for fixtures at each session start, and this one holds none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import pytest
+
+from fixturegen_helper.verify_folder import SMOKE_MODULE
+
+MESSAGE_LIMIT = 3000
+
+
+class _Recorder:
+    """pytest plugin writing one JSON line per report to the results file (flushed each time, so
+    a child killed at the timeout still tells how far it got)."""
+
+    def __init__(self, path: str, tmp: str, collect_only: bool) -> None:
+        self.f = open(path, "a", encoding="utf-8")
+        self.tmp = tmp
+        self.collect_only = collect_only
+
+    def _emit(self, **record: Any) -> None:
+        self.f.write(json.dumps(record, default=str) + "\n")
+        self.f.flush()
+
+    def _mark(self, name: str) -> None:
+        self._emit(event="mark", name=name, t=time.monotonic(), cpu=time.process_time())
+
+    def pytest_configure(self, config: Any) -> None:
+        self._mark("configured")
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        self._mark("finished")
+
+    def _where(self, excinfo: Any) -> str:
+        """The deepest traceback entry inside the candidate files, as `path:line in name`."""
+        try:
+            for entry in reversed(list(excinfo.traceback)):
+                path = str(entry.path)
+                if path.startswith(self.tmp + os.sep) and not path.endswith(SMOKE_MODULE):
+                    rel = os.path.relpath(path, self.tmp).replace(os.sep, "/")
+                    try:
+                        line = str(entry.statement).strip()
+                    except Exception:  # noqa: BLE001
+                        line = ""
+                    return f"\n  at {rel}:{entry.lineno + 1} in {entry.name}" + (f": {line}" if line else "")
+        except Exception:  # noqa: BLE001
+            pass
+        return ""
+
+    def _message(self, excinfo: Any) -> str:
+        text = excinfo.exconly()
+        if text.startswith("Failed: "):
+            text = text[len("Failed: ") :]
+        else:
+            text += self._where(excinfo)
+        return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            text = report.longreprtext or "collection failed"
+            self._emit(event="report", nodeid=report.nodeid or "<collection>", when="collect",
+                       outcome="error", message=text[-MESSAGE_LIMIT:])
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self._mark("collected")
+        if self.collect_only:
+            for item in session.items:
+                self._emit(event="report", nodeid=item.nodeid, when="collect", outcome="collected", message=None)
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self._emit(event="start", nodeid=nodeid)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+        report = yield
+        if call.excinfo is not None and report.failed:
+            report.fixturegen_message = self._message(call.excinfo)
+        return report
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        message = None
+        if report.failed:
+            message = getattr(report, "fixturegen_message", None) or report.longreprtext[-MESSAGE_LIMIT:] or None
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            message = str(report.longrepr[2])
+        self._emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome, message=message)

@@ -1,0 +1,165 @@
+"""What a verification child left behind, read by the parent: its results file (one JSON line per
+report or timestamp mark, see `verify_recorder`) and the end of its log, turned into the response's
+tests, output and timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+OUTPUT_TAIL = 4000
+
+
+def _read_records(path: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    pass  # a line cut short by the kill
+    except OSError:
+        pass
+    return records
+
+
+def _tests_from(records: list[dict[str, Any]], timed_out: bool, timeout_s: float) -> list[dict[str, Any]]:
+    tests: dict[str, dict[str, Any]] = {}
+    running: str | None = None
+
+    def entry(nodeid: str) -> dict[str, Any]:
+        if nodeid not in tests:
+            tests[nodeid] = {"nodeid": nodeid, "outcome": "passed", "message": None}
+        return tests[nodeid]
+
+    for r in records:
+        nodeid = r.get("nodeid") or "<unknown>"
+        if r["event"] == "start":
+            running = nodeid
+            entry(nodeid)["outcome"] = "running"
+        elif r["event"] == "report":
+            when, outcome = r["when"], r["outcome"]
+            message = r.get("message")
+            t = entry(nodeid)
+            if when == "collect":
+                t["outcome"] = "error" if outcome == "error" else outcome
+                t["message"] = message
+            elif when == "setup":
+                if outcome == "failed":
+                    t["outcome"], t["message"] = "error", message
+                elif outcome == "skipped":
+                    t["outcome"], t["message"] = "skipped", message
+            elif when == "call":
+                t["outcome"] = outcome
+                if outcome != "passed":
+                    t["message"] = message
+            elif when == "teardown":
+                running = None
+                if outcome == "failed":
+                    if t["outcome"] in ("passed", "running"):
+                        t["outcome"], t["message"] = "error", message
+                    else:
+                        t["message"] = f"{t['message']}\n(teardown also failed) {message}"
+                elif t["outcome"] == "running":
+                    t["outcome"] = "passed"
+    for t in tests.values():
+        if t["outcome"] == "running":
+            if timed_out and t["nodeid"] == running:
+                t["outcome"] = "timeout"
+                t["message"] = f"killed after {timeout_s:g} s while running this test"
+            else:
+                t["outcome"] = "error"
+                t["message"] = t["message"] or "the test did not finish"
+    return list(tests.values())
+
+
+def _read_log(path: str) -> str:
+    """The end of the child's log, four times as long as the output it becomes: a stack dump's
+    first frames (the candidate's) must survive until the dump's other frames are dropped."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - OUTPUT_TAIL * 4))
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return text
+
+
+def _relative(text: str, tmp: str) -> str:
+    """Paths inside the temporary folder, shown relative to it (as the files were given)."""
+    return text.replace(tmp + os.sep, "").replace(tmp, ".")
+
+
+def _strip_dump(output: str) -> str:
+    """Drop the frames of pytest, the standard library and this helper from faulthandler's stack
+    dump, keeping the candidate's frames (which come first: most recent call first)."""
+    keep = []
+    for line in output.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("File ") and (
+            "site-packages" in stripped
+            or "<frozen" in stripped
+            or "fixturegen_helper" in stripped
+            or f"{os.sep}lib{os.sep}python" in stripped
+        ):
+            continue
+        keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
+def _blamed_file(output: str, p: dict[str, Any]) -> str:
+    """The deepest candidate file the output mentions (a traceback or stack dump), else conftest.py."""
+    import re
+
+    pattern = r'File "([^"]+)", line \d+|^([^\s:]+\.py):\d+: in '
+    hits = [
+        name
+        for m in re.finditer(pattern, output, re.MULTILINE)
+        for name in (m.group(1) or m.group(2),)
+        if name in p["files"]
+    ]
+    return hits[-1] if hits else "conftest.py"
+
+
+#: Stages of one verification: (name, from mark, to mark). The parent marks start, sent (the
+#: candidate handed to a child), reaped and end; the child marks child (forked), pytest
+#: (pytest.main called), go (candidate in place: conftest reached), configured, collected and
+#: finished (see `verify_recorder._Recorder`).
+STAGES = (
+    ("prepareMs", "start", "sent"),
+    ("childSetupMs", "child", "pytest"),
+    ("pytestStartupMs", "pytest", "go"),
+    ("candidateImportMs", "go", "configured"),
+    ("collectMs", "configured", "collected"),
+    ("runMs", "collected", "finished"),
+    ("exitMs", "finished", "reaped"),
+    ("reportMs", "reaped", "end"),
+)
+
+
+def _timings(records: list[dict[str, Any]], points: dict[str, float], spare: bool) -> dict[str, float]:
+    """Milliseconds per stage of this request. A spare's set-up and pytest start-up happened
+    before the request and are not part of it (`spare` is 1); stages with missing marks (a crash,
+    a timeout) are left out."""
+    t = dict(points)
+    cpu: dict[str, float] = {}
+    for r in records:
+        if r.get("event") == "mark" and isinstance(r.get("t"), (int, float)):
+            t.setdefault(str(r.get("name")), float(r["t"]))
+            if isinstance(r.get("cpu"), (int, float)):
+                cpu.setdefault(str(r.get("name")), float(r["cpu"]))
+    out = {
+        name: round((t[b] - t[a]) * 1000, 2)
+        for name, a, b in STAGES
+        if a in t and b in t and t[a] >= points["start"]
+    }
+    out["spare"] = 1.0 if spare else 0.0
+    if "go" in cpu and "finished" in cpu:
+        # The child's own CPU once the candidate was in place: what load does not skew.
+        out["goToFinishedCpuMs"] = round((cpu["finished"] - cpu["go"]) * 1000, 2)
+    return out
