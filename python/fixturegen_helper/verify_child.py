@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import sys
@@ -19,6 +20,7 @@ import traceback
 from typing import Any
 
 from fixturegen_helper import warm
+from fixturegen_helper.prefault import prefault_inherited_memory
 from fixturegen_helper.verify_folder import SMOKE_MODULE
 from fixturegen_helper.verify_recorder import _Recorder
 
@@ -87,7 +89,11 @@ def candidate_ready() -> dict[str, Any]:
     until the parent has written the candidate and sent the request's values."""
     global _GO
     if isinstance(_GO, int):
-        _GO = _receive(_GO)
+        fd = _GO
+        # Idle time, off the critical path: pay the copy-on-write faults now, until the request
+        # arrives (in a build, the next scenario's request may already be here: then not at all).
+        prefault_inherited_memory(lambda: bool(_PIPE_REST[0]) or bool(select.select([fd], [], [], 0)[0]))
+        _GO = _receive(fd)
     if not isinstance(_GO, dict):
         raise RuntimeError("candidate_ready() is for fixturegen's verification children")
     if not _CHILD["applied"]:
@@ -182,8 +188,6 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
             # A spare is forked while the request before it still runs: it starts its pytest
             # only once that one is done, so as not to take CPU from it.
             _read_line(go)
-            # Idle time, off the critical path: pay the copy-on-write faults now.
-            warm.prefault_inherited_memory()
         level, plain_asserts = mode
         recorder = _Recorder(results_path, tmp, level == "collect")
         _mark(results_path, "pytest")

@@ -131,3 +131,27 @@ def test_the_spare_ends_when_the_helper_is_killed(other: Helper) -> None:
     os.kill(other.proc.pid, signal.SIGKILL)
     other.proc.wait()
     assert wait_gone(spare, 10)
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """kB figures of /proc/<pid>/smaps_rollup."""
+    out = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0].endswith(":") and fields[1].isdigit():
+            out[fields[0][:-1]] = int(fields[1])
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's smaps_rollup")
+def test_a_waiting_spare_copies_the_helpers_memory_ahead(fresh: Helper) -> None:
+    fresh.result("verify", sp.verify_params("run"))
+    spare = the_spare(fresh.proc.pid)
+    deadline = time.monotonic() + 5
+    memory = _memory(spare)
+    # Right after the fork nearly all of it is shared with the helper (dirty pages, copy-on-write).
+    while memory["Shared_Dirty"] > memory["Rss"] * 0.1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        memory = _memory(spare)
+    assert memory["Shared_Dirty"] <= memory["Rss"] * 0.1, memory
+    assert memory["Private_Dirty"] >= memory["Rss"] * 0.6, memory
