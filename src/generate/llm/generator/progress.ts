@@ -1,0 +1,27 @@
+import type { LlmEvent } from '../client.js';
+import type { LlmGeneratorDeps, LlmStatus } from './types.js';
+
+export function statusReporter(
+  deps: Pick<LlmGeneratorDeps, 'onStatus'>,
+): (name: string, s: LlmStatus) => void {
+  return (name, s) => {
+    try {
+      deps.onStatus?.(name, s);
+    } catch {
+      // progress output must never break generation
+    }
+  };
+}
+
+export function eventStatus(round: number, e: LlmEvent): LlmStatus | null {
+  switch (e.type) {
+    case 'request':
+      return { phase: 'sending', round, request: e.attempt };
+    case 'first-chunk':
+      return { phase: 'receiving', round };
+    case 'retry':
+      return { phase: 'retrying', round, reason: e.reason, delayMs: e.delayMs };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,173 @@
+import { stringify as yamlStringify } from 'yaml';
+import type { IndexExpr, Plan, PlanValue, ValueExpr } from '../../../plan/types.js';
+import { renderValue } from '../../builtin/pyexpr.js';
+import type { ExprContext } from '../../builtin/pyexpr.js';
+import type { PromptContext } from './types.js';
+
+/** The scenario document from its canonical JSON (keys sorted), without the description. */
+export function scenarioYaml(plan: Plan): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(plan.canonical);
+  } catch {
+    return '# (not available)';
+  }
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
+    const { description: _description, ...rest } = doc as Record<string, unknown>;
+    void _description;
+    doc = rest;
+  }
+  const text = yamlStringify(doc, { lineWidth: 0 }).trimEnd();
+  return text === '{}' ? '# (no keys besides the description)' : text;
+}
+
+// The plan in words: labels, counts, values as Python expressions, references.
+
+interface Described {
+  readonly labels: string[];
+  readonly imports: string[];
+}
+
+export function describePlan(plan: Plan, ctx: PromptContext): Described {
+  const lists = new Set<string>([
+    ...plan.inherited.filter((x) => x.count !== null).map((x) => x.label),
+    ...plan.entities.filter((e) => e.count !== null).map((e) => e.label),
+  ]);
+  const std = new Set<string>();
+  const enums = new Map<string, Set<string>>();
+  const exprCtx = (i: 'loop' | number): ExprContext => ({
+    i,
+    imports: std,
+    enumName: (module, cls) => {
+      const set = enums.get(module) ?? new Set<string>();
+      set.add(cls);
+      enums.set(module, set);
+      return cls;
+    },
+    labelVar: (label) => label,
+    isList: (label) => lists.has(label),
+  });
+  const labels: string[] = [];
+  for (const x of plan.inherited) {
+    const via = plan.extends.find(
+      (p) =>
+        (ctx.plans.get(p)?.inherited ?? []).some((y) => y.label === x.label) ||
+        (ctx.plans.get(p)?.entities ?? []).some((e) => e.label === x.label),
+    );
+    labels.push(
+      `- \`${x.label}\`: ${amount(x.count, x.className)} (${x.model}), inherited: take it from the \`${via ?? x.scenario}\` parent's dataclass (\`${via ?? x.scenario}.${x.label}\`); create nothing for it`,
+    );
+  }
+  for (const entity of plan.entities) {
+    const head =
+      entity.count === null
+        ? `- \`${entity.label}\`: one ${entity.className} (${entity.model})`
+        : `- \`${entity.label}\`: a list of exactly ${entity.count} ${entity.className} (${entity.model}), i = 0..${entity.count - 1}`;
+    const ctxFor = exprCtx(entity.count === null ? 0 : 'loop');
+    const values = [...entity.values].sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
+    const lines = values.map(
+      (v) => `    ${v.attribute} = ${renderValue(v.value, ctxFor)}${valueNote(v, lists)}`,
+    );
+    labels.push(
+      lines.length > 0
+        ? `${head}, with:\n${lines.join('\n')}`
+        : `${head}, with no values (every column is left to its default)`,
+    );
+  }
+  const imports: string[] = [];
+  for (const m of [...std].sort()) imports.push(`\`import ${m}\``);
+  for (const [module, classes] of [...enums.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    imports.push(`\`from ${module} import ${[...classes].sort().join(', ')}\``);
+  }
+  return { labels, imports };
+}
+
+function amount(count: number | null, cls: string): string {
+  return count === null ? `one ${cls}` : `a list of ${count} ${cls}`;
+}
+
+function valueNote(v: PlanValue, lists: ReadonlySet<string>): string {
+  const notes: string[] = [];
+  if (v.origin === 'autolink') {
+    notes.push('not written in the scenario: a NOT NULL foreign key linked to the only candidate');
+  } else if (v.origin === 'synth') {
+    notes.push(
+      'not written in the scenario: NOT NULL without a default, so fixturegen chose this value',
+    );
+  }
+  if (v.collection) notes.push('a collection: assign a list (or append each member)');
+  const refs = describeRefs(v.value, lists);
+  if (refs) notes.push(refs);
+  return notes.length > 0 ? `  # ${notes.join('; ')}` : '';
+}
+
+/** A reference that reads a column of another instance needs that instance flushed first. */
+function describeRefs(expr: ValueExpr, lists: ReadonlySet<string>): string | null {
+  switch (expr.kind) {
+    case 'ref': {
+      if (expr.attribute !== null) {
+        return `the ${expr.attribute} of ${refText(expr.label, expr.index)}: flush it before reading it`;
+      }
+      if (expr.index === null && lists.has(expr.label)) return `every item of ${expr.label}`;
+      return null;
+    }
+    case 'synth':
+      return describeRefs(expr.expr, lists);
+    default:
+      return null;
+  }
+}
+
+function refText(label: string, index: IndexExpr | null): string {
+  if (index === null) return label;
+  switch (index.kind) {
+    case 'const':
+      return `${label}[${index.value}]`;
+    case 'i':
+      return `${label}[i]`;
+    case 'mod':
+      return `${label}[i % ${index.k}]`;
+    case 'div':
+      return `${label}[i // ${index.k}]`;
+  }
+}
+
+export function countLines(plan: Plan): string[] {
+  const entries = Object.entries(plan.expectCounts).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  if (entries.length === 0) return ['(none declared)'];
+  return entries.map(([model, n]) => `${model}: exactly ${n}`);
+}
+
+export function signatures(
+  plan: Plan,
+  ctx: PromptContext,
+  parents: readonly { name: string; cls: string }[],
+): string {
+  const fields = [
+    ...plan.inherited.map((x) => ({ label: x.label, cls: x.className, count: x.count })),
+    ...plan.entities.map((e) => ({ label: e.label, cls: e.className, count: e.count })),
+  ];
+  const lines = ['@dataclasses.dataclass(frozen=True)', `class ${plan.className}:`];
+  if (fields.length === 0) lines.push('    pass  # the scenario declares no labels');
+  for (const f of fields)
+    lines.push(`    ${f.label}: ${f.count === null ? f.cls : `list[${f.cls}]`}`);
+  const createParams = ['session', ...parents.map((p) => `${p.name}: ${p.cls} | None = None`)];
+  lines.push(
+    '',
+    '',
+    `def create_${plan.name}(${createParams.join(', ')}) -> ${plan.className}:`,
+    '    ...',
+  );
+  const fixtureParams = [ctx.sessionFixture, ...parents.map((p) => p.name)];
+  const call = [ctx.sessionFixture, ...parents.map((p) => `${p.name}=${p.name}`)];
+  lines.push(
+    '',
+    '',
+    '@pytest.fixture',
+    `def ${plan.name}(${fixtureParams.join(', ')}) -> ${plan.className}:`,
+    `    return create_${plan.name}(${call.join(', ')})`,
+  );
+  return lines.join('\n');
+}
