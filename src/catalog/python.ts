@@ -79,6 +79,22 @@ export function startPythonHelper(options: {
       );
     }
   });
+  // A helper killed from outside can be dead before Node has seen its exit: a request written
+  // then fails on the stream (EPIPE), which would crash the process unhandled. Its exit follows
+  // at once and fails what is pending with the signal and stderr; the timer is for a helper that
+  // closed its stdin and lives on.
+  child.stdin.on('error', (err) => {
+    if (exited) return;
+    const timer = setTimeout(() => {
+      if (!exited)
+        failAll(
+          new PythonEnvironmentError(`the Python helper stopped reading requests: ${err.message}`, {
+            cause: err,
+          }),
+        );
+    }, 1000);
+    child.once('exit', () => clearTimeout(timer));
+  });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-8000);

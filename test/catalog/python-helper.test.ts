@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
+import { PYTHON, REPO } from '../support/python.js';
+
+/** The process state letter from /proc/<pid>/stat (`Z`: dead, not yet reaped by Node). */
+function state(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '';
+}
+
+describe('the Python helper client', () => {
+  it('answers requests over JSON lines', async () => {
+    const helper = startPythonHelper({ python: PYTHON, root: REPO });
+    try {
+      await expect(helper.request('ping')).resolves.toBeTruthy();
+    } finally {
+      await helper.close();
+    }
+  });
+
+  it('rejects a request written after the helper died but before its exit was seen, and does not crash', async () => {
+    const helper = startPythonHelper({ python: PYTHON, root: REPO });
+    await helper.request('ping');
+    const pid = helper.pid!;
+    process.kill(pid, 'SIGKILL');
+    // Hold the event loop until the process is dead, so Node has not handled its exit yet: the
+    // write below then meets a closed pipe (EPIPE), as in a watch run right after a kill.
+    const deadline = Date.now() + 5000;
+    while (state(pid) !== 'Z' && Date.now() < deadline) {
+      /* busy wait: no await, no exit event */
+    }
+    expect(state(pid)).toBe('Z');
+    const answer = helper.request('ping');
+    await expect(answer).rejects.toBeInstanceOf(PythonEnvironmentError);
+    await expect(answer).rejects.toThrow(/exited \(SIGKILL\)/);
+    await expect(helper.request('ping')).rejects.toBeInstanceOf(PythonEnvironmentError);
+    await helper.close();
+  });
+});
