@@ -35,8 +35,10 @@ streams, puts the temporary folder first on sys.path (so the candidate package s
 Warm path: what a child would redo every time is done once in the parent (`warm`), and after each
 request the next child is forked ahead (`verify_process._Spare`): it starts pytest (plugins,
 options, ini) and waits in the verifier's conftest, the first point where pytest needs the
-candidate, until the parent has written the next candidate and sent the request's values. A request that does not fit
-the spare (another level, or a candidate whose asserts pytest must rewrite) gets a fresh child.
+candidate, until the parent has written the next candidate and sent the request's values; while
+it waits it copies the helper's memory (`prefault`), so the run does not take a copy-on-write
+fault per page it touches. A request that does not fit the spare (another level, or a candidate
+whose asserts pytest must rewrite) gets a fresh child.
 Results are the same either way; only the time differs.
 
 This module checks the request and puts the response together; the rest is split by side:
