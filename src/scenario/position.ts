@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
+import { sourceRange } from './scalar-offsets.js';
 import type { Path, ScenarioSource } from './types.js';
 
 /** A 1-based source span. */
@@ -99,6 +100,25 @@ export function spanAt(src: ScenarioSource, path: Path, which: 'key' | 'value' =
   return { line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
 
+/** Characters `from`..`to` (UTF-16 offsets) of the string value written at a path. */
+export type Part = readonly [from: number, to: number];
+
+/**
+ * Where part of the string at `path` is written, when that is exact (see scalar-offsets.ts): the
+ * node must be the string scalar `value` itself, not an alias of it. Otherwise the span of the
+ * whole node, as `spanAt` gives it.
+ */
+export function spanWithin(src: ScenarioSource, path: Path, value: string, part: Part): Span {
+  const found = locate(src, path);
+  const node = found.node;
+  if (found.depth === path.length && isScalar(node) && node.value === value && node.range) {
+    const [start, end] = node.range;
+    const at = sourceRange(node.type, src.text.slice(start, end), value, part[0], part[1]);
+    if (at !== null) return spanOfRange(src, start + at.start, start + at.end);
+  }
+  return spanAt(src, path);
+}
+
 /** The source text of a plain scalar at `path` (for exact numbers such as `1234.50`), or null. */
 export function plainSourceAt(src: ScenarioSource, path: Path): string | null {
   const found = locate(src, path);
@@ -116,9 +136,17 @@ export function diagAt(
   code: string,
   message: string,
   path: Path,
-  options: { which?: 'key' | 'value'; hint?: string | undefined } = {},
+  options: {
+    which?: 'key' | 'value';
+    hint?: string | undefined;
+    /** Point at this part of the string `value` written at `path`. */
+    within?: { readonly value: string; readonly part: Part } | undefined;
+  } = {},
 ): Diagnostic {
-  const span = spanAt(src, path, options.which ?? 'value');
+  const span =
+    options.within === undefined
+      ? spanAt(src, path, options.which ?? 'value')
+      : spanWithin(src, path, options.within.value, options.within.part);
   return error(code, message, {
     file: src.file,
     ...span,

@@ -3,7 +3,7 @@ import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.j
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { CatalogIndex } from '../plan/catalog-index.js';
 import type { LabelInfo, RefSite, Where } from '../plan/input.js';
-import { diagAt, spanAt } from './position.js';
+import { diagAt, spanAt, spanWithin, type Part } from './position.js';
 import type { Path, ScenarioSource } from './types.js';
 
 export type Target =
@@ -37,18 +37,30 @@ export function* instances(s: Subset): Generator<number> {
   }
 }
 
-export function where(ctx: ValueContext, path: Path): Where {
-  return { file: ctx.src.file, ...spanAt(ctx.src, path) };
+/** A part of the string value at a path that a diagnostic is about (see spanWithin). */
+export interface Within {
+  readonly value: string;
+  readonly part: Part;
 }
 
+export function where(ctx: ValueContext, path: Path, within?: Within): Where {
+  const span =
+    within === undefined
+      ? spanAt(ctx.src, path)
+      : spanWithin(ctx.src, path, within.value, within.part);
+  return { file: ctx.src.file, ...span };
+}
+
+/** Records a diagnostic at `path`, or at a part of the string written there. */
 export function report(
   ctx: ValueContext,
   code: string,
   message: string,
   path: Path,
   hint?: string,
+  within?: Within,
 ): null {
-  ctx.diagnostics.push(diagAt(ctx.src, code, message, path, { hint }));
+  ctx.diagnostics.push(diagAt(ctx.src, code, message, path, { hint, within }));
   return null;
 }
 
