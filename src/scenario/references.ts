@@ -7,7 +7,7 @@ import { didYouMean, suggest } from '../diagnostics/suggest.js';
 import type { LabelInfo } from '../plan/input.js';
 import type { IndexExpr, ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
-import { evalIndex, parseReference, showIndex } from './forms.js';
+import { evalIndex, parseReference, referenceParts, showIndex, type TextPart } from './forms.js';
 import type { Path } from './types.js';
 import {
   instances,
@@ -18,6 +18,7 @@ import {
   type Subset,
   type Target,
   type ValueContext,
+  type Within,
 } from './value-context.js';
 
 /** Parses and checks a `@label[INDEX]` string for the attribute. */
@@ -30,7 +31,15 @@ export function checkReference(
   inList: boolean,
 ): ValueExpr | null {
   const ref = parseReference(text);
-  if (!ref.ok) return report(ctx, Codes.badReference, ref.message, path, ref.hint);
+  if (!ref.ok) {
+    const at = ref.at === null ? undefined : { value: text, part: ref.at };
+    return report(ctx, Codes.badReference, ref.message, path, ref.hint, at);
+  }
+  // Diagnostics about the label point at it, those about the index at the index.
+  const parts = referenceParts(text)!;
+  const atLabel: Within = { value: text, part: parts.label };
+  const atIndex = (part: TextPart | null): Within | undefined =>
+    part === null ? undefined : { value: text, part };
   if (!ctx.labels.has(ref.label)) {
     return report(
       ctx,
@@ -39,11 +48,12 @@ export function checkReference(
       path,
       didYouMean(ref.label, ctx.labels.keys()) ??
         `labels here: ${[...ctx.labels.keys()].sort().join(', ') || 'none'}`,
+      atLabel,
     );
   }
   const label = ctx.labels.get(ref.label) ?? null;
   if (label === null) return null;
-  ctx.refs.push({ label: ref.label, at: where(ctx, path) });
+  ctx.refs.push({ label: ref.label, at: where(ctx, path, atLabel) });
 
   // What the attribute accepts: which model, one instance or a collection, which attribute.
   let expected: string;
@@ -98,6 +108,7 @@ export function checkReference(
       `${text} is a ${label.model.name}, but ${targetName(target)} needs a ${short(expected)}`,
       path,
       suggestLabel(ctx, expected, ref.label),
+      atLabel,
     );
   }
 
@@ -109,6 +120,7 @@ export function checkReference(
       `${ref.label} is one instance, not a list, so it takes no index`,
       path,
       `write "@${ref.label}"`,
+      atIndex(parts.brackets),
     );
   }
   if (index === null && label.count !== null && (!collection || inList)) {
@@ -121,16 +133,20 @@ export function checkReference(
       `${ref.label} is a list of ${label.count}; ${targetName(target)} needs one instance`,
       path,
       hint,
+      atLabel,
     );
   }
   if (
     index !== null &&
     label.count !== null &&
-    !checkIndex(ctx, ref.label, label.count, index, path, subset)
+    !checkIndex(ctx, ref.label, label.count, index, path, subset, atIndex(parts.index))
   ) {
     return null;
   }
-  if (ref.label === ctx.entity.label && !checkSelf(ctx, ref.label, index, path, subset))
+  if (
+    ref.label === ctx.entity.label &&
+    !checkSelf(ctx, ref.label, index, path, subset, atIndex(parts.index) ?? atLabel)
+  )
     return null;
 
   const expr: ValueExpr = { kind: 'ref', label: ref.label, index, attribute };
@@ -169,6 +185,7 @@ function checkIndex(
   index: IndexExpr,
   path: Path,
   subset: Subset,
+  within: Within | undefined,
 ): boolean {
   let worst = -1;
   let at = 0;
@@ -199,17 +216,22 @@ function checkIndex(
     `${reach}, but ${label} has ${count} instance${count === 1 ? '' : 's'} (0..${count - 1})`,
     path,
     fix,
+    within,
   );
   return false;
 }
 
-/** A list may refer to its own earlier instances only; a single instance never to itself. */
+/**
+ * A list may refer to its own earlier instances only; a single instance never to itself. `at` is
+ * the index, or the label when there is none.
+ */
 function checkSelf(
   ctx: ValueContext,
   label: string,
   index: IndexExpr | null,
   path: Path,
   subset: Subset,
+  at: Within,
 ): boolean {
   if (index === null) {
     report(
@@ -218,6 +240,7 @@ function checkSelf(
       `reference cycle: ${label} → ${label}`,
       path,
       'an instance cannot reference itself',
+      at,
     );
     return false;
   }
@@ -231,6 +254,7 @@ function checkSelf(
         `${label}[${i}] would reference ${what}`,
         path,
         'an instance of a list may only reference earlier instances of the same list',
+        at,
       );
       return false;
     }

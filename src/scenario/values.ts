@@ -197,12 +197,15 @@ function checkString(
   if (!text.includes('{') && !text.includes('}')) return literal(ctx, col, text, path);
   const parsed = parseInterpolation(text);
   if (!parsed.ok) {
+    // Point at the brace or placeholder, in `raw` (which may start with the @ of `@@`).
+    const shift = raw.length - text.length;
     return report(
       ctx,
       Codes.badInterpolation,
       parsed.message,
       path,
       'write {i} or {n}; {{ and }} are literal braces',
+      { value: raw, part: [parsed.offset + shift, parsed.end + shift] },
     );
   }
   if (parsed.parts.every((p) => typeof p === 'string')) {

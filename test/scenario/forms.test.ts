@@ -7,6 +7,7 @@ import {
   parseIndex,
   parseInterpolation,
   parseReference,
+  referenceParts,
   showIndex,
 } from '../../src/scenario/forms.js';
 
@@ -40,6 +41,35 @@ describe('references', () => {
       expect(r.message.length).toBeGreaterThan(0);
       expect(r.hint.length).toBeGreaterThan(0);
     }
+  });
+
+  test.each([
+    ['@acme', { label: [1, 5], brackets: null, index: null }],
+    ['@users[i % 3]', { label: [1, 6], brackets: [6, 13], index: [7, 12] }],
+    ['@u[ i ]', { label: [1, 2], brackets: [2, 7], index: [4, 5] }],
+    ['@u[]', { label: [1, 2], brackets: [2, 4], index: [3, 3] }],
+    ['@u[i + 1]', { label: [1, 2], brackets: [2, 9], index: [3, 8] }],
+    ['@ u', null],
+    ['@u[0', null],
+  ])('the parts of %s', (text, parts) => {
+    expect(referenceParts(text)).toEqual(parts);
+  });
+
+  test.each([
+    // The index, K, the unclosed bracket; a reference that is wrong as a whole has no part.
+    ['@users[i + 1]', [7, 12]],
+    ['@users[ x ]', [8, 9]],
+    ['@users[i % 0]', [11, 12]],
+    ['@users[ i // 00 ]', [13, 15]],
+    ['@users[99999999999999999999]', [7, 27]],
+    ['@users[]', [7, 7]],
+    ['@users[0', [6, 7]],
+    ['@ users', null],
+    ['@users]', null],
+  ])('a refused %s is about the part at %j', (text, at) => {
+    const r = parseReference(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.at).toEqual(at);
   });
 
   const indexArb: fc.Arbitrary<IndexExpr> = fc.oneof(
@@ -89,8 +119,17 @@ describe('interpolation', () => {
     expect(parseInterpolation('{{literal}}')).toEqual({ ok: true, parts: ['{literal}'] });
   });
 
-  test.each(['{x}', '{', '}', 'a{i', '{ i }', '{N}'])('%s is refused', (text) => {
-    expect(parseInterpolation(text).ok).toBe(false);
+  test.each([
+    ['{x}', 0, 3],
+    ['{', 0, 1],
+    ['}', 0, 1],
+    ['a{i', 1, 2],
+    ['{ i }', 0, 5],
+    ['user{N}@x', 4, 7],
+    ['{{{N}}}', 2, 5],
+    ['{i}}', 3, 4],
+  ])('%s is refused, about the characters %i..%i', (text, offset, end) => {
+    expect(parseInterpolation(text)).toMatchObject({ ok: false, offset, end });
   });
 
   test('property: escaping any text and interpolating gives the text back', () => {

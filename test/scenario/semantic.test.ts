@@ -232,7 +232,8 @@ describe('literal values', () => {
             email: "user{N}@x"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG217', line: 10, column: 14 });
+    // At the placeholder inside the string, not at its opening quote.
+    expect(where(d)).toEqual({ code: 'FG217', line: 10, column: 19 });
     expect(d.message).toContain('{N}');
   });
 
@@ -300,7 +301,7 @@ describe('references', () => {
             tenant: "@acmee"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG208', line: 10, column: 15 });
+    expect(where(d)).toEqual({ code: 'FG208', line: 10, column: 17 });
     expect(d.hint).toBe('did you mean "acme"?');
   });
 
@@ -317,7 +318,7 @@ describe('references', () => {
             tenant: "@r"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG209', line: 13, column: 15 });
+    expect(where(d)).toEqual({ code: 'FG209', line: 13, column: 17 });
     expect(d.message).toBe('@r is a Role, but tenant needs a Tenant');
   });
 
@@ -339,7 +340,7 @@ describe('references', () => {
           values: { name: admin }
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG210', line: 14, column: 13 });
+    expect(where(d)).toEqual({ code: 'FG210', line: 14, column: 15 });
     expect(d.hint).toContain('"@users[0]"');
   });
 
@@ -353,7 +354,7 @@ describe('references', () => {
             tenant: "@acme[0]"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG212', line: 10, column: 15 });
+    expect(where(d)).toEqual({ code: 'FG212', line: 10, column: 21 });
   });
 
   test('a constant index out of range', () => {
@@ -370,7 +371,7 @@ describe('references', () => {
             manager: "@users[3]"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG211', line: 14, column: 16 });
+    expect(where(d)).toEqual({ code: 'FG211', line: 14, column: 24 });
     expect(d.message).toBe('index 3, but users has 3 instances (0..2)');
   });
 
@@ -398,7 +399,7 @@ describe('references', () => {
             role: "@roles[i % 3]"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG211', line: 19, column: 13 });
+    expect(where(d)).toEqual({ code: 'FG211', line: 19, column: 21 });
     expect(d.message).toBe(`${message}, but users has 3 instances (0..2)`);
   });
 
@@ -422,12 +423,13 @@ describe('references', () => {
   });
 
   test.each([
-    ['@users[i+1]', 'invalid index "i+1"'],
-    ['@users[i % 0]', 'K in "i % K" must be a positive integer, not 0'],
-    ['@users[-1]', 'invalid index "-1"'],
-    ['@users[0', 'the index must be closed with ]'],
-    ['@ users', 'invalid reference "@ users"'],
-  ])('invalid reference %s', (ref, message) => {
+    // The column of the index, of K, of the unclosed [, or of the string for a whole bad reference.
+    ['@users[i+1]', 24, 'invalid index "i+1"'],
+    ['@users[i % 0]', 28, 'K in "i % K" must be a positive integer, not 0'],
+    ['@users[-1]', 24, 'invalid index "-1"'],
+    ['@users[0', 23, 'the index must be closed with ]'],
+    ['@ users', 16, 'invalid reference "@ users"'],
+  ])('invalid reference %s', (ref, column, message) => {
     const d = diagnosticOf(
       withTenant(yaml`
         users:
@@ -441,7 +443,7 @@ describe('references', () => {
             manager: "${ref}"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG212', line: 14, column: 16 });
+    expect(where(d)).toEqual({ code: 'FG212', line: 14, column });
     expect(d.message).toContain(message);
   });
 
@@ -469,7 +471,7 @@ describe('references', () => {
           values: { email: b@x, manager: "@a" }
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG216', line: 8, column: 36 });
+    expect(where(d)).toEqual({ code: 'FG216', line: 8, column: 38 });
     expect(d.message).toBe('reference cycle: a → b → a');
   });
 
@@ -481,7 +483,7 @@ describe('references', () => {
           values: { email: a@x, manager: "@a" }
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG216', line: 8, column: 36 });
+    expect(where(d)).toEqual({ code: 'FG216', line: 8, column: 38 });
   });
 
   test('a list may reference its own earlier instances only', () => {
@@ -506,7 +508,7 @@ describe('references', () => {
             manager: "@users[i // 2]"
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG227', line: 11, column: 16 });
+    expect(where(d)).toEqual({ code: 'FG227', line: 11, column: 24 });
     expect(d.message).toBe('users[0] would reference itself');
   });
 });
@@ -580,7 +582,7 @@ describe('more reference rules', () => {
           values: { name: T, budget: 1, members: ["@users"] }
       `),
     );
-    expect(where(d)).toEqual({ code: 'FG210', line: 12, column: 45 });
+    expect(where(d)).toEqual({ code: 'FG210', line: 12, column: 47 });
     expect(d.hint).toContain('write "@users" alone to set the whole list');
   });
 
