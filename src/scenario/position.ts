@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
+import type { TextPart } from './forms.js';
 import { sourceRange } from './scalar-offsets.js';
 import type { Path, ScenarioSource } from './types.js';
 
@@ -100,15 +101,18 @@ export function spanAt(src: ScenarioSource, path: Path, which: 'key' | 'value' =
   return { line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
 
-/** Characters `from`..`to` (UTF-16 offsets) of the string value written at a path. */
-export type Part = readonly [from: number, to: number];
+/** A part of the string value written at a path that a diagnostic is about (see spanWithin). */
+export interface Within {
+  readonly value: string;
+  readonly part: TextPart;
+}
 
 /**
  * Where part of the string at `path` is written, when that is exact (see scalar-offsets.ts): the
  * node must be the string scalar `value` itself, not an alias of it. Otherwise the span of the
  * whole node, as `spanAt` gives it.
  */
-export function spanWithin(src: ScenarioSource, path: Path, value: string, part: Part): Span {
+export function spanWithin(src: ScenarioSource, path: Path, value: string, part: TextPart): Span {
   const found = locate(src, path);
   const node = found.node;
   if (found.depth === path.length && isScalar(node) && node.value === value && node.range) {
@@ -130,6 +134,18 @@ export function plainSourceAt(src: ScenarioSource, path: Path): string | null {
   return null;
 }
 
+/** The span of the node at `path`, or of the part of its string that `within` names. */
+export function spanFor(
+  src: ScenarioSource,
+  path: Path,
+  within: Within | undefined,
+  which: 'key' | 'value' = 'value',
+): Span {
+  return within === undefined
+    ? spanAt(src, path, which)
+    : spanWithin(src, path, within.value, within.part);
+}
+
 /** Builds an error diagnostic positioned at `path`. */
 export function diagAt(
   src: ScenarioSource,
@@ -139,14 +155,11 @@ export function diagAt(
   options: {
     which?: 'key' | 'value';
     hint?: string | undefined;
-    /** Point at this part of the string `value` written at `path`. */
-    within?: { readonly value: string; readonly part: Part } | undefined;
+    /** Point at this part of the string written at `path`. */
+    within?: Within | undefined;
   } = {},
 ): Diagnostic {
-  const span =
-    options.within === undefined
-      ? spanAt(src, path, options.which ?? 'value')
-      : spanWithin(src, path, options.within.value, options.within.part);
+  const span = spanFor(src, path, options.within, options.which);
   return error(code, message, {
     file: src.file,
     ...span,

@@ -8,6 +8,7 @@ import type { LabelInfo } from '../plan/input.js';
 import type { IndexExpr, ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
 import { evalIndex, parseReference, referenceParts, showIndex, type TextPart } from './forms.js';
+import type { Within } from './position.js';
 import type { Path } from './types.js';
 import {
   instances,
@@ -18,7 +19,6 @@ import {
   type Subset,
   type Target,
   type ValueContext,
-  type Within,
 } from './value-context.js';
 
 /** Parses and checks a `@label[INDEX]` string for the attribute. */

@@ -3,7 +3,7 @@ import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.j
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { CatalogIndex } from '../plan/catalog-index.js';
 import type { LabelInfo, RefSite, Where } from '../plan/input.js';
-import { diagAt, spanAt, spanWithin, type Part } from './position.js';
+import { diagAt, spanFor, type Within } from './position.js';
 import type { Path, ScenarioSource } from './types.js';
 
 export type Target =
@@ -37,18 +37,8 @@ export function* instances(s: Subset): Generator<number> {
   }
 }
 
-/** A part of the string value at a path that a diagnostic is about (see spanWithin). */
-export interface Within {
-  readonly value: string;
-  readonly part: Part;
-}
-
 export function where(ctx: ValueContext, path: Path, within?: Within): Where {
-  const span =
-    within === undefined
-      ? spanAt(ctx.src, path)
-      : spanWithin(ctx.src, path, within.value, within.part);
-  return { file: ctx.src.file, ...span };
+  return { file: ctx.src.file, ...spanFor(ctx.src, path, within) };
 }
 
 /** Records a diagnostic at `path`, or at a part of the string written there. */
