@@ -17,7 +17,6 @@ import {
 import { toDate, toDateTime, toTime } from './temporal.js';
 
 export type { Conversion, LiteralInput } from './conversion.js';
-export { toEnum } from './enum.js';
 
 const UUID_SYNTAX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
