@@ -159,6 +159,10 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // The child is unref'd while idle; waiting for its exit must hold the event loop, or a
+      // helper slower to exit than the grace timer leaves nothing alive once the kill is sent,
+      // and the CLI ends with 13 ("unsettled top-level await") instead of its own code.
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;

@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
 import { PYTHON, REPO } from '../support/python.js';
@@ -36,5 +40,47 @@ describe('the Python helper client', () => {
     await expect(answer).rejects.toThrow(/exited \(SIGKILL\)/);
     await expect(helper.request('ping')).rejects.toBeInstanceOf(PythonEnvironmentError);
     await helper.close();
+  });
+
+  it('close() keeps the process alive until a slow helper has exited (no exit 13 from an empty event loop)', () => {
+    // A helper that answers, then takes longer than close()'s 2 s grace to exit after its stdin
+    // closes (as a loaded machine can make the real one): close() kills it and must still see
+    // the exit. Before the fix the unref'd child let the event loop empty first: exit code 13,
+    // "unsettled top-level await", on builds under load.
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-slow-helper-'));
+    try {
+      const fake = join(dir, 'python');
+      writeFileSync(
+        fake,
+        [
+          '#!/bin/bash',
+          "trap '' TERM",
+          'while IFS= read -r line; do',
+          '  id=$(printf %s "$line" | sed -E \'s/.*"id": ?([0-9]+).*/\\1/\')',
+          '  printf \'{"id": %s, "result": true}\\n\' "$id"',
+          'done',
+          'exec sleep 5',
+        ].join('\n'),
+      );
+      chmodSync(fake, 0o755);
+      const client = pathToFileURL(join(REPO, 'dist', 'catalog', 'python.js')).href;
+      const driver = [
+        `const { startPythonHelper } = await import(${JSON.stringify(client)});`,
+        `const h = startPythonHelper({ python: ${JSON.stringify(fake)}, root: ${JSON.stringify(dir)} });`,
+        `await h.request('ping');`,
+        `await h.close();`,
+        `console.log('closed');`,
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', driver], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect({ status: r.status, stdout: r.stdout.trim() }, r.stderr).toEqual({
+        status: 0,
+        stdout: 'closed',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
