@@ -114,6 +114,18 @@ def test_fg404_through_module_alias(check) -> None:
     assert codes(found) == ["FG404"] and found[0]["hint"] == 'did you mean "name"?'
 
 
+def test_fg404_hint_ranks_by_similarity_and_hides_internal_names(check, models) -> None:
+    models = {**models}
+    user = models["crm.models.User"]
+    models["crm.models.User"] = {**user, "attributes": sorted([*user["attributes"], "_sentinel"])}
+    found = check("import crm.models as m\nm.User(active=True)\nm.User(sentinel=1)\n", contract=None, models=models)
+    assert codes(found) == ["FG404", "FG404"]
+    # The scenario checks (FG203) give the same hint for the same typo: one algorithm.
+    assert found[0]["hint"] == 'did you mean "is_active"?'
+    assert found[1]["hint"].startswith("mapped attributes of crm.models.User: ")
+    assert "_sentinel" not in found[1]["hint"]
+
+
 def test_fg405_unknown_attribute_of_a_model_instance(check) -> None:
     source = sp.SCENARIO.replace(
         "    session.flush()\n",
