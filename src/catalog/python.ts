@@ -159,6 +159,9 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Idle, the child is unref'd; a helper slower to exit than the timer below would then leave
+      // nothing holding the event loop, and Node would quit mid-await (exit code 13).
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;

@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
 import { PYTHON, REPO } from '../support/python.js';
@@ -36,5 +40,33 @@ describe('the Python helper client', () => {
     await expect(answer).rejects.toThrow(/exited \(SIGKILL\)/);
     await expect(helper.request('ping')).rejects.toBeInstanceOf(PythonEnvironmentError);
     await helper.close();
+  });
+
+  it('close() holds the process until a helper slow to exit has exited (built CLI code)', () => {
+    // A helper that answers, then ignores the end of its input, as a loaded machine's helper can
+    // for longer than close() waits before SIGKILL. Run in a process of its own: only there does
+    // an event loop with nothing left to wait on show (Node exits 13 mid-await).
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-slow-helper-'));
+    try {
+      const fake = join(dir, 'python');
+      writeFileSync(fake, '#!/bin/sh\nread line\necho \'{"id":1,"result":true}\'\nexec sleep 30\n');
+      chmodSync(fake, 0o755);
+      const client = pathToFileURL(join(REPO, 'dist', 'catalog', 'python.js')).href;
+      const script = [
+        `import { startPythonHelper } from ${JSON.stringify(client)};`,
+        `const helper = startPythonHelper({ python: ${JSON.stringify(fake)}, root: ${JSON.stringify(dir)} });`,
+        `await helper.request('ping');`,
+        `await helper.close();`,
+        `console.log('closed');`,
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('closed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
