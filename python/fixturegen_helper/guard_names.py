@@ -62,13 +62,16 @@ class _Names(ast.NodeVisitor):
             return len(line.encode("utf-8")[:col_offset].decode("utf-8", errors="replace")) + 1
         return col_offset + 1
 
-    def report(self, code: str, message: str, node: ast.AST | None) -> None:
+    def report(self, code: str, message: str, node: ast.AST | None, hint: str | None = None) -> None:
         if node is None or not hasattr(node, "lineno"):
             line, column = 1, 1
         else:
             line = node.lineno  # type: ignore[attr-defined]
             column = self._column(line, node.col_offset)  # type: ignore[attr-defined]
-        self.diagnostics.append({"code": code, "message": message, "line": line, "column": column})
+        found: dict[str, Any] = {"code": code, "message": message, "line": line, "column": column}
+        if hint is not None:
+            found["hint"] = hint
+        self.diagnostics.append(found)
 
     # -- imports (FG402) ----------------------------------------------------------------------
 

@@ -6,11 +6,11 @@ unknown constructor keywords (FG404) and unknown attributes of model instances (
 from __future__ import annotations
 
 import ast
-import difflib
 from typing import Any, Iterable
 
 from fixturegen_helper.guard_model import _Model
 from fixturegen_helper.guard_names import DANGEROUS_ATTRIBUTES, DANGEROUS_NAMES, DYNAMIC_ACCESS, _Names
+from fixturegen_helper.suggest import hint_for
 
 
 class _Walk(_Names):
@@ -130,7 +130,8 @@ class _Walk(_Names):
             model = kind[1]
             names = model.attribute_names()
             if node.attr not in names:
-                self.report("FG405", self._unknown(model, node.attr, "attribute", names), node)
+                message, hint = self._unknown(model, node.attr, "attribute", names)
+                self.report("FG405", message, node, hint)
                 return
         if node.attr in DANGEROUS_ATTRIBUTES:
             self.report("FG403", f"attribute {node.attr!r} reaches outside the test process and is not allowed", node)
@@ -148,16 +149,13 @@ class _Walk(_Names):
             allowed = model.keyword_names()
             for kw in node.keywords:
                 if kw.arg is not None and kw.arg not in allowed:
-                    self.report("FG404", self._unknown(model, kw.arg, "keyword", allowed), kw)
+                    message, hint = self._unknown(model, kw.arg, "keyword", allowed)
+                    self.report("FG404", message, kw, hint)
         self.generic_visit(node)
 
-    def _unknown(self, model: _Model, name: str, what: str, names: set[str]) -> str:
-        public = sorted(n for n in (model.attributes or names) if not n.startswith("_"))
-        close = difflib.get_close_matches(name, public, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+    def _unknown(self, model: _Model, name: str, what: str, names: set[str]) -> tuple[str, str]:
         if what == "keyword":
-            text = f"{model.class_name}() has no mapped attribute {name!r}{hint}"
+            text = f"{model.class_name}() has no mapped attribute {name!r}"
         else:
-            text = f"{model.class_name} instances have no attribute {name!r}{hint}"
-        known = ", ".join(public[:30]) + (", ..." if len(public) > 30 else "")
-        return f"{text} (mapped attributes of {model.qualname}: {known})"
+            text = f"{model.class_name} instances have no attribute {name!r}"
+        return text, hint_for(name, model.attributes or names, f"mapped attributes of {model.qualname}", 30)

@@ -5,7 +5,7 @@ import type { Node as YamlNode } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic, Result } from '../diagnostics/types.js';
 import { error, fail, ok } from '../diagnostics/types.js';
-import { suggest } from '../diagnostics/suggest.js';
+import { meant, suggest } from '../diagnostics/suggest.js';
 import { configSchema } from './schema.js';
 import type { Config } from './schema.js';
 
@@ -160,7 +160,7 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
         path = [...path, bad];
         message = `unknown key ${JSON.stringify(bad)}${path.length > 1 ? ` in ${String(path[0])}` : ''}`;
         const close = suggest(bad, known);
-        hint = close ? `did you mean ${JSON.stringify(close)}?` : `known keys: ${known.join(', ')}`;
+        hint = close ? meant(close) : `known keys: ${known.join(', ')}`;
       }
       return error('FG603', message, { file: rel, ...position(path), ...(hint ? { hint } : {}) });
     });

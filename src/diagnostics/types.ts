@@ -2,13 +2,14 @@
  * Diagnostics are values, not exceptions: every stage returns them, the CLI collects all of them
  * across scenarios and renders them at the end.
  *
- * Code ranges: FG1xx scenario (YAML, schema), FG2xx catalog and semantic, FG3xx generation,
- * FG4xx verification, FG5xx output and check, FG6xx configuration and environment.
+ * Codes come from the registry (codes.ts): a code missing there does not compile.
  */
+import type { DiagnosticCode } from './codes.js';
+
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   readonly message: string;
   /** Path relative to the project root, with forward slashes. */
@@ -36,7 +37,7 @@ export function fail<T>(diagnostics: readonly Diagnostic[]): Result<T> {
 }
 
 export function error(
-  code: string,
+  code: DiagnosticCode,
   message: string,
   where: Omit<Diagnostic, 'code' | 'message' | 'severity'> = {},
 ): Diagnostic {

@@ -4,7 +4,7 @@
  */
 import type { Catalog, ModelInfo, RelationshipInfo } from '../catalog/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { hintFor } from '../diagnostics/suggest.js';
 import { CatalogIndex } from '../plan/catalog-index.js';
 import type { CheckedEntity, LabelInfo, WrittenValue } from '../plan/input.js';
 import { Codes } from './codes.js';
@@ -48,8 +48,7 @@ function resolveAttribute(
     return { hint: `"${key}" is the database column name; the attribute is ${byDbName.key}` };
   }
   const keys = [...model.columns.map((c) => c.key), ...model.relationships.map((r) => r.key)];
-  const listed = keys.length > 12 ? `${keys.slice(0, 12).join(', ')}, …` : keys.join(', ');
-  return { hint: didYouMean(key, keys) ?? `attributes of ${model.name}: ${listed}` };
+  return { hint: hintFor(key, keys, `attributes of ${model.name}`) };
 }
 
 function checkEntityValues(

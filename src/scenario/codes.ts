@@ -1,5 +1,7 @@
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+
 /**
- * Stable diagnostic codes of the scenario stages. FG1xx: the file itself (YAML, schema); FG2xx: what
+ * Names for the diagnostic codes of the scenario stages (the registry is ../diagnostics/codes.ts). FG1xx: the file itself (YAML, schema); FG2xx: what
  * the scenario means against the model catalog. Never renumber: users search for these.
  */
 export const Codes = {
@@ -47,6 +49,6 @@ export const Codes = {
   duplicateName: 'FG225',
   setTwice: 'FG226',
   selfReference: 'FG227',
-} as const;
+} as const satisfies Record<string, DiagnosticCode>;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

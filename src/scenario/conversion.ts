@@ -1,7 +1,7 @@
 /** Shapes shared by the literal converters. */
 import type { ColumnInfo } from '../catalog/types.js';
 import type { PyLiteral } from '../plan/types.js';
-import { Codes } from './codes.js';
+import { Codes, type Code } from './codes.js';
 
 export interface LiteralInput {
   /** The YAML value as plain data. */
@@ -16,7 +16,7 @@ export type Conversion =
   | { readonly ok: true; readonly value: PyLiteral }
   | {
       readonly ok: false;
-      readonly code: string;
+      readonly code: Code;
       readonly message: string;
       readonly hint?: string;
       /** Where inside a list or mapping value the problem is, relative to the value. */
@@ -28,7 +28,7 @@ export type Column = Pick<
   'key' | 'type' | 'family' | 'length' | 'precision' | 'scale' | 'timezone' | 'enum' | 'itemFamily'
 >;
 
-export function bad(message: string, hint?: string, code: string = Codes.typeMismatch): Conversion {
+export function bad(message: string, hint?: string, code: Code = Codes.typeMismatch): Conversion {
   return hint === undefined ? { ok: false, code, message } : { ok: false, code, message, hint };
 }
 

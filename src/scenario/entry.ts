@@ -1,7 +1,7 @@
 /** One scenario file on its way through compilation: loaded, schema-checked, named. */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-import { Codes } from './codes.js';
+import { Codes, type Code } from './codes.js';
 import { loadScenario } from './load.js';
 import { diagAt, spanAt } from './position.js';
 import { checkSchema } from './schema.js';
@@ -109,7 +109,7 @@ export function nameSite(e: Entry): string {
   return `${e.file}:${s.line}:${s.column}`;
 }
 
-export function nameDiagnostic(e: Entry, message: string, code: string, hint?: string): Diagnostic {
+export function nameDiagnostic(e: Entry, message: string, code: Code, hint?: string): Diagnostic {
   if (e.src !== null && e.namePath !== null && e.namePath.length > 0) {
     return diagAt(e.src, code, message, e.namePath, { hint });
   }

@@ -10,7 +10,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
-import { Codes } from './codes.js';
+import { Codes, type Code } from './codes.js';
 import type { ScenarioSource } from './types.js';
 import { positioned, refineYamlError } from './yaml-errors.js';
 
@@ -21,7 +21,7 @@ const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
 );
 
-function yamlCode(e: YAMLError): { code: string; hint: string } {
+function yamlCode(e: YAMLError): { code: Code; hint: string } {
   const syntax = (hint: string) => ({ code: Codes.yamlSyntax, hint });
   switch (e.code) {
     case 'DUPLICATE_KEY':

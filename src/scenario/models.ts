@@ -1,10 +1,10 @@
 import type { Catalog, ModelInfo } from '../catalog/types.js';
-import { suggest } from '../diagnostics/suggest.js';
-import { Codes } from './codes.js';
+import { meant, suggest } from '../diagnostics/suggest.js';
+import { Codes, type Code } from './codes.js';
 
 export type ModelLookup =
   | { readonly ok: true; readonly model: ModelInfo }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly hint: string };
+  | { readonly ok: false; readonly code: Code; readonly message: string; readonly hint: string };
 
 /** True when `module` is one of `paths` or a submodule of one. */
 export function underPaths(module: string, paths: readonly string[]): boolean {
@@ -41,7 +41,7 @@ export function resolveModel(
     (m) => !underPaths(m.module, paths) && (m.name === name || m.qualname === name),
   );
   let hint: string;
-  if (near !== null) hint = `did you mean "${near}"?`;
+  if (near !== null) hint = meant(near);
   else if (elsewhere.length > 0) {
     hint = `${elsewhere.map((m) => m.qualname).join(', ')} is outside this scenario's models (${paths.join(', ')}); add its module to models:`;
   } else if (scope.length === 0) {

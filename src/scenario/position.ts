@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { error, type Diagnostic } from '../diagnostics/types.js';
 import type { TextPart } from './forms.js';
 import { sourceRange } from './scalar-offsets.js';
@@ -149,7 +150,7 @@ export function spanFor(
 /** Builds an error diagnostic positioned at `path`. */
 export function diagAt(
   src: ScenarioSource,
-  code: string,
+  code: DiagnosticCode,
   message: string,
   path: Path,
   options: {

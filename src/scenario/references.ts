@@ -3,7 +3,7 @@
  * label, model, one instance or a list, index range, and references of a list to itself.
  */
 import type { ModelInfo, RelationshipInfo } from '../catalog/types.js';
-import { didYouMean, suggest } from '../diagnostics/suggest.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import type { LabelInfo } from '../plan/input.js';
 import type { IndexExpr, ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
@@ -172,10 +172,10 @@ function suggestLabel(ctx: ValueContext, model: string, written: string): string
     .filter((l): l is LabelInfo => l !== null && ctx.index.isA(l.model.qualname, model))
     .map((l) => l.label);
   if (fits.length === 0) return `no label here is a ${short(model)}`;
-  const near = suggest(written, fits);
-  return near !== null
-    ? `did you mean "@${near}"?`
-    : `labels that are a ${short(model)}: ${fits.sort().join(', ')}`;
+  return (
+    didYouMean(written, fits, (label) => `@${label}`) ??
+    `labels that are a ${short(model)}: ${fits.sort().join(', ')}`
+  );
 }
 
 function checkIndex(

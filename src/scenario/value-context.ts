@@ -4,6 +4,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { CatalogIndex } from '../plan/catalog-index.js';
 import type { LabelInfo, RefSite, Where } from '../plan/input.js';
 import { diagAt, spanFor, type Within } from './position.js';
+import type { Code } from './codes.js';
 import type { Path, ScenarioSource } from './types.js';
 
 export type Target =
@@ -44,7 +45,7 @@ export function where(ctx: ValueContext, path: Path, within?: Within): Where {
 /** Records a diagnostic at `path`, or at a part of the string written there. */
 export function report(
   ctx: ValueContext,
-  code: string,
+  code: Code,
   message: string,
   path: Path,
   hint?: string,

@@ -2,6 +2,7 @@
  * Checks one written value against its attribute and turns it into a plan expression. Every
  * problem becomes a diagnostic at the offending node; the expression is null when there was one.
  */
+import { meant } from '../diagnostics/suggest.js';
 import type { ColumnInfo, RelationshipInfo } from '../catalog/types.js';
 import type { ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
@@ -164,7 +165,7 @@ function checkRelationshipForm(
           `items of ${rel.key} must be references such as "@label", not ${JSON.stringify(item)}`,
           p,
           typeof item === 'string' && ctx.labels.has(item)
-            ? `did you mean "@${item}"?`
+            ? meant(`@${item}`)
             : 'write each item as "@label" or "@label[INDEX]"',
         );
       }
@@ -175,7 +176,7 @@ function checkRelationshipForm(
   }
   const asLabel =
     typeof value === 'string' && ctx.labels.has(value)
-      ? `did you mean "@${value}"?`
+      ? meant(`@${value}`)
       : `write a reference such as "@label"`;
   return report(
     ctx,

@@ -1,6 +1,7 @@
 import type { PythonHelper } from '../catalog/python.js';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog } from '../catalog/types.js';
+import { isDiagnosticCode, type DiagnosticCode } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
@@ -10,6 +11,14 @@ interface GuardDiagnostic {
   readonly message: string;
   readonly line: number;
   readonly column: number;
+  readonly hint?: string;
+}
+
+/** The helper's codes are checked against the registry in a test; one missing here is a bug. */
+function registered(code: string): DiagnosticCode {
+  if (!isDiagnosticCode(code))
+    throw new Error(`the Python helper reported an unknown code ${code}`);
+  return code;
 }
 
 /**
@@ -51,6 +60,9 @@ export async function guardCandidate(
     },
   });
   return result.diagnostics.map((d) =>
-    error(d.code, `candidate line ${d.line}:${d.column}: ${d.message}`, { file: plan.source }),
+    error(registered(d.code), `candidate line ${d.line}:${d.column}: ${d.message}`, {
+      file: plan.source,
+      ...(d.hint === undefined ? {} : { hint: d.hint }),
+    }),
   );
 }

@@ -9,6 +9,7 @@ import {
   sortDiagnostics,
 } from '../../src/diagnostics/render.js';
 import { error, type Diagnostic } from '../../src/diagnostics/types.js';
+import type { DiagnosticCode } from '../../src/diagnostics/codes.js';
 
 const SCENARIO = [
   'entities:',
@@ -132,8 +133,12 @@ describe('renderDiagnostic', () => {
 });
 
 describe('sortDiagnostics and renderDiagnostics', () => {
-  const at = (file: string, line: number, column: number, code = 'FG201'): Diagnostic =>
-    error(code, `${file}:${line}:${column}`, { file, line, column, hint: 'h' });
+  const at = (
+    file: string,
+    line: number,
+    column: number,
+    code: DiagnosticCode = 'FG201',
+  ): Diagnostic => error(code, `${file}:${line}:${column}`, { file, line, column, hint: 'h' });
 
   test('sorted by file, line, column, code; files by code units whatever the locale', () => {
     const list = [

@@ -105,7 +105,7 @@ describe('repair', () => {
     expect(messages[2]!.content).toContain('permision=');
     expect(messages[3]!.content).toContain('FG404');
     expect(messages[3]!.content).toContain("PermissionGrant() has no mapped attribute 'permision'");
-    expect(messages[3]!.content).toContain("did you mean 'permission'?");
+    expect(messages[3]!.content).toContain('hint: did you mean "permission"?');
     expect(messages[3]!.content).toMatch(/line \d+: permision=f"perm\.\{i\}",/);
     // The first two messages are exactly the first request's: one conversation.
     expect(messages.slice(0, 2)).toEqual(requests[0]!.body.messages);
