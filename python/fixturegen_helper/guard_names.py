@@ -10,7 +10,8 @@ its function agrees, so that no branch or loop can hand a different object to an
 from __future__ import annotations
 
 import ast
-from typing import Any, Optional
+import difflib
+from typing import Any, Iterable, Optional
 
 from fixturegen_helper.guard_model import MEMBERS, Known, Model
 
@@ -171,6 +172,38 @@ class Names:
                 self.scopes[-1][node.id] = kind if isinstance(target, ast.Name) else None
 
 
+    # -- constructor keywords (FG404) and unknown attributes -----------------------------
+
+    def _keywords(self, node: ast.Call, thing: tuple) -> None:
+        names: frozenset[str] | None = None
+        what = ""
+        if thing[0] == "model":
+            names, what = thing[1].keyword_names(), "mapped attribute"
+        elif thing[0] == "dataclass":
+            scenario = self.known.scenarios.get(thing[1]) if thing[1] else None
+            names = frozenset(scenario.labels) if scenario else frozenset(self.own_fields)
+            what = "field"
+        if names is None:
+            return
+        for kw in node.keywords:
+            if kw.arg is not None and not kw.arg.startswith("_") and kw.arg not in names:
+                if thing[0] == "model":
+                    self.report("FG404", self._unknown(thing[1], kw.arg, "keyword", names), kw)
+                else:
+                    self.report("FG404", f"{short(node.func)}() has no {what} {kw.arg!r} (fields: {', '.join(sorted(names))})", kw)
+
+    def _unknown(self, model: Model, name: str, what: str, names: Iterable[str]) -> str:
+        public = sorted(n for n in (model.attributes or names) if not n.startswith("_"))
+        close = difflib.get_close_matches(name, public, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        if what == "keyword":
+            text = f"{model.class_name}() has no mapped attribute {name!r}{hint}"
+        else:
+            text = f"{model.class_name} instances have no attribute {name!r}{hint}"
+        known = ", ".join(public[:30]) + (", ..." if len(public) > 30 else "")
+        return f"{text} (mapped attributes of {model.qualname}: {known})"
+
+
 def join(kinds: list[Kind]) -> Kind:
     """One kind for several bindings: None (unknown) unless all known ones agree."""
     seen = {k for k in kinds if k not in (NONE, PENDING)}
@@ -178,3 +211,8 @@ def join(kinds: list[Kind]) -> Kind:
         return None if seen or PENDING not in kinds else PENDING
     [only] = seen
     return only
+
+
+def short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."

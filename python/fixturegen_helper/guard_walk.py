@@ -9,7 +9,6 @@ instance; FG409 a statement or expression outside the subset.
 from __future__ import annotations
 
 import ast
-import difflib
 from typing import Iterable
 
 from fixturegen_helper.guard_model import (
@@ -21,9 +20,8 @@ from fixturegen_helper.guard_model import (
     LIST_METHODS,
     LITERAL_METHODS,
     SESSION_METHODS,
-    Model,
 )
-from fixturegen_helper.guard_names import NONE, PENDING, SESSION, Kind, Names, join
+from fixturegen_helper.guard_names import PENDING, SESSION, Kind, Names, short, join
 
 STATEMENT_NAMES = {
     ast.While: "`while` loops", ast.Try: "`try` statements", ast.With: "`with` statements",
@@ -244,7 +242,7 @@ class Walk(Names):
                 self.expr(node.value)
                 return
         if self.thing(node.value) is not None or self.thing(node) is not None:
-            what = f"{_text(node)!r} is not allowed here"
+            what = f"{short(node)!r} is not allowed here"
         else:
             what = f"attribute {node.attr!r} is not allowed here"
         self.report("FG403", f"{what}; {ALLOWED_ATTRIBUTES}", node)
@@ -274,7 +272,9 @@ class Walk(Names):
         if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Constant, ast.JoinedStr)):
             self.report("FG403", f"string method {func.attr!r} is not allowed; {ALLOWED_CALLS}", func)
         else:
-            self.report("FG403", f"calling {_text(func)!r} is not allowed; {ALLOWED_CALLS}", func)
+            if not isinstance(func, (ast.Name, ast.Attribute)):
+                self.expr(func)  # a lambda, a call's result, a subscript: say what it is too
+            self.report("FG403", f"calling {short(func)!r} is not allowed; {ALLOWED_CALLS}", func)
 
     def _allowed_method(self, func: ast.Attribute, node: ast.Call) -> bool:
         receiver = func.value
@@ -298,35 +298,6 @@ class Walk(Names):
                     return True
         return False
 
-    def _keywords(self, node: ast.Call, thing: tuple) -> None:
-        names: frozenset[str] | None = None
-        what = ""
-        if thing[0] == "model":
-            names, what = thing[1].keyword_names(), "mapped attribute"
-        elif thing[0] == "dataclass":
-            scenario = self.known.scenarios.get(thing[1]) if thing[1] else None
-            names = frozenset(scenario.labels) if scenario else frozenset(self.own_fields)
-            what = "field"
-        if names is None:
-            return
-        for kw in node.keywords:
-            if kw.arg is not None and not kw.arg.startswith("_") and kw.arg not in names:
-                if thing[0] == "model":
-                    self.report("FG404", self._unknown(thing[1], kw.arg, "keyword", names), kw)
-                else:
-                    self.report("FG404", f"{_text(node.func)}() has no {what} {kw.arg!r} (fields: {', '.join(sorted(names))})", kw)
-
-    def _unknown(self, model: Model, name: str, what: str, names: Iterable[str]) -> str:
-        public = sorted(n for n in (model.attributes or names) if not n.startswith("_"))
-        close = difflib.get_close_matches(name, public, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        if what == "keyword":
-            text = f"{model.class_name}() has no mapped attribute {name!r}{hint}"
-        else:
-            text = f"{model.class_name} instances have no attribute {name!r}{hint}"
-        known = ", ".join(public[:30]) + (", ..." if len(public) > 30 else "")
-        return f"{text} (mapped attributes of {model.qualname}: {known})"
-
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
@@ -336,7 +307,3 @@ def n_node(target: ast.AST) -> ast.AST | None:
     """The target itself when it is a plain name (its binding takes the value's kind)."""
     return target if isinstance(target, ast.Name) else None
 
-
-def _text(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 60 else text[:57] + "..."
