@@ -96,7 +96,8 @@ class Walk(Names):
         """A local binding: never over a top-level name, a built-in, or the session."""
         if not self.check_identifier(name, node):
             return
-        if name in self.things or name in BUILTIN_NAMES:
+        # A label may share the scenario's name: the fixture function is never called from here.
+        if (name in self.things and self.things[name][0] != "fixture") or name in BUILTIN_NAMES:
             self.report("FG409", f"{name!r} is already a name of the module or of Python; pick another local name", node)
         elif self.kind_of(name) == SESSION:
             self.report("FG409", f"{name!r} holds the session and may not be reassigned", node)

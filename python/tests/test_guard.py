@@ -76,6 +76,12 @@ def test_idioms_inside_the_subset_pass(check) -> None:
     assert d["code"] == "FG403" and "calling 'names[0].encode().decode' is not allowed" in d["message"]
 
 
+def test_a_label_may_share_the_scenario_name(check) -> None:
+    # The builtin generator names a label's variable after the label, also when it is the fixture's name.
+    assert check(body("    tenant_with_team = acme\n")) == []
+    assert codes(check(body("    create_tenant_with_team = acme\n"))) == ["FG409"]
+
+
 def test_fg401_syntax_error(check) -> None:
     source = GENERATED.replace("def create_tenant_with_team(session)", "def create_tenant_with_team(session")
     [d] = check(source)
