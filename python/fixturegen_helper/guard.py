@@ -51,13 +51,18 @@ def guard(params: dict[str, Any]) -> dict[str, Any]:
         raise HelperError("ProtocolError", "params.source must be a string")
     try:
         tree = ast.parse(source, filename="<candidate>")
+    except RecursionError:
+        return {"diagnostics": [_too_deep()]}
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         column = getattr(exc, "offset", None) or 1
         message = getattr(exc, "msg", None) or str(exc)
         return {"diagnostics": [{"code": "FG401", "message": f"syntax error: {message}", "line": line, "column": max(1, column)}]}
     checker = Top(source, Known(params))
-    checker.check_module(tree)
+    try:
+        checker.check_module(tree)
+    except RecursionError:
+        return {"diagnostics": [_too_deep()]}
     seen: set[tuple[Any, ...]] = set()
     out = []
     for d in sorted(checker.diagnostics, key=lambda d: (d["line"], d["column"], d["code"], d["message"])):
@@ -66,3 +71,9 @@ def guard(params: dict[str, Any]) -> dict[str, Any]:
             seen.add(key)
             out.append(d)
     return {"diagnostics": out}
+
+
+def _too_deep() -> dict[str, Any]:
+    """Nesting deeper than Python's recursion limit is not something fixture code needs."""
+    message = "the module nests expressions too deeply to be checked; fixture code is flat"
+    return {"code": "FG409", "message": message, "line": 1, "column": 1}

@@ -237,6 +237,12 @@ def test_fg409_defaults_and_annotations_that_would_run(check) -> None:
     assert ("FG409", at(source, "acme: |print()")) in [(d["code"], where(d)) for d in found]
 
 
+def test_nesting_past_the_recursion_limit_is_rejected_not_a_crash(check) -> None:
+    deep = GENERATED.replace('name="Acme Corp"', "name=" + " + ".join(['"a"'] * 20000))
+    [d] = check(deep)
+    assert (d["code"], d["line"], d["column"]) == ("FG409", 1, 1) and "too deeply" in d["message"]
+
+
 def test_extended_scenarios_their_imports_fields_and_parameters(check, params) -> None:
     parents = [
         {
