@@ -159,6 +159,9 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // An idle helper is unref'd: without this, once the kill timer has fired nothing would keep
+      // the event loop alive until the exit is seen, and the CLI would end with Node's code 13.
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;
