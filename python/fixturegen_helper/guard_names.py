@@ -1,57 +1,37 @@
-"""The static guard's knowledge of names (see `guard`): imports, checked against the allow-list
-(FG402), what each variable is known to hold (a model instance, a list of them, or unknown), the
-model class a call constructs, and how diagnostics are reported.
+"""The allow-list guard's knowledge of names (see `guard`): what each top-level name stands for
+(a "thing": a module, a value constructor, a model, an enum, a scenario dataclass or create
+function), what each local variable of a function is known to hold (a "kind"), and how
+diagnostics are reported with their positions.
 
-The checks that walk statements and expressions build on this (`guard_walk`), and the contract
-check (FG406) on those (`guard`).
+Kinds are inferred flow-insensitively: a local variable has a kind only when every binding of it in
+its function agrees, so that no branch or loop can hand a different object to an allowed attribute.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, Iterable, Optional
 
-from fixturegen_helper.guard_model import _Model
+from fixturegen_helper.guard_model import MEMBERS, Known, Model
+from fixturegen_helper.suggest import hint_for
 
-ALLOWED_STDLIB = frozenset(
-    {"__future__", "dataclasses", "datetime", "decimal", "enum", "uuid", "typing", "collections.abc", "json"}
-)
+Thing = tuple[str, Any]  # ("module", "datetime"), ("ctor", "decimal.Decimal"), ("model", Model), ...
+Kind = Optional[tuple[str, ...]]  # ("model", qualname), ("list", qualname|""), ("parent", name), ...
 
-DANGEROUS_NAMES = frozenset(
-    {
-        # modules
-        "os", "sys", "subprocess", "socket", "shutil", "pathlib", "io", "importlib", "builtins",
-        "ctypes", "pickle", "marshal", "signal", "threading", "multiprocessing", "tempfile",
-        # built-ins
-        "open", "eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint",
-        "input", "exit", "quit", "__builtins__", "__loader__", "__spec__",
-    }
-)
-
-DANGEROUS_ATTRIBUTES = frozenset(
-    {
-        "os", "sys", "subprocess", "socket", "shutil", "pathlib", "builtins", "importlib", "ctypes",
-        "__globals__", "__builtins__", "__subclasses__", "__bases__", "__base__", "__mro__",
-        "__code__", "__closure__", "__import__", "__loader__", "__spec__", "__getattribute__",
-        "__reduce__", "__reduce_ex__", "f_globals", "f_locals", "f_builtins", "f_back", "gi_frame",
-        "cr_frame", "tb_frame",
-    }
-)
-
-DYNAMIC_ACCESS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
+NONE: tuple[str, ...] = ("none",)
+PENDING: tuple[str, ...] = ("pending",)
+SESSION: tuple[str, ...] = ("session",)
+OWN: tuple[str, ...] = ("own",)
 
 
-class _Names(ast.NodeVisitor):
-    def __init__(self, source: str, params: dict[str, Any]) -> None:
+class Names:
+    def __init__(self, source: str, known: Known) -> None:
         self.lines = source.splitlines()
+        self.known = known
         self.diagnostics: list[dict[str, Any]] = []
-        self.allowed_models = [str(m) for m in params.get("allowedModules") or []]
-        self.package = str(params.get("package") or "generated")
-        self.models = [_Model(q, info or {}) for q, info in sorted((params.get("models") or {}).items())]
-        self.by_location = {(m.module, m.class_name): m for m in self.models}
-        # name -> ("symbol", module, name) for `from m import n`, ("module", dotted) for imports
-        self.imports: dict[str, tuple[str, ...]] = {}
-        self.scopes: list[dict[str, tuple[str, _Model] | None]] = [{}]
+        self.things: dict[str, Thing] = {}  # top-level names: imports and the contract's definitions
+        self.own_fields: set[str] = set()
+        self.scopes: list[dict[str, Kind]] = []  # the function's locals, then comprehension scopes
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -73,181 +53,168 @@ class _Names(ast.NodeVisitor):
             found["hint"] = hint
         self.diagnostics.append(found)
 
-    # -- imports (FG402) ----------------------------------------------------------------------
+    def check_identifier(self, name: str, node: ast.AST) -> bool:
+        """No `_`-prefixed name and no pytest hook name anywhere; False (reported) when it is one."""
+        if name.startswith("_"):
+            self.report("FG403", f"{name!r}: names beginning with `_` are not allowed in fixture code", node)
+            return False
+        if name.startswith("pytest_"):
+            self.report("FG408", f"{name!r}: pytest hooks and `pytest_plugins` are not allowed in fixture code", node)
+            return False
+        return True
 
-    def allowed(self, module: str) -> bool:
-        if module in ALLOWED_STDLIB or module == "pytest":
-            return True
-        for root in ["sqlalchemy", self.package, *self.allowed_models]:
-            if module == root or module.startswith(root + "."):
-                return True
-        return False
+    # -- things -------------------------------------------------------------------------------
 
-    def _allow_list_text(self) -> str:
-        names = sorted(ALLOWED_STDLIB) + ["pytest", "sqlalchemy"] + self.allowed_models + [self.package]
-        return ", ".join(names)
+    def local(self, name: str) -> bool:
+        return any(name in scope for scope in self.scopes)
 
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if not self.allowed(alias.name):
-                self.report(
-                    "FG402",
-                    f"import of {alias.name!r} is not allowed; generated code may import only: "
-                    f"{self._allow_list_text()}",
-                    node,
-                )
-                continue
-            if alias.asname:
-                self._bind_import(alias.asname, ("module", alias.name))
-            else:
-                top = alias.name.split(".")[0]
-                self._bind_import(top, ("module", top))
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.level:
-            if node.level > 1:
-                self.report("FG402", "relative import outside the output package is not allowed", node)
-                return
-            module = self.package + (f".{node.module}" if node.module else "")
-        else:
-            module = node.module or ""
-        if not self.allowed(module) and not all(
-            a.name != "*" and self.allowed(f"{module}.{a.name}") for a in node.names
-        ):
-            self.report(
-                "FG402",
-                f"import from {module!r} is not allowed; generated code may import only: "
-                f"{self._allow_list_text()}",
-                node,
-            )
-            return
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            self._bind_import(alias.asname or alias.name, ("symbol", module, alias.name))
-            if alias.name in DANGEROUS_NAMES:
-                self.report("FG403", f"{alias.name!r} reaches outside the test process and is not allowed", node)
-
-    def _bind_import(self, name: str, target: tuple[str, ...]) -> None:
-        if self.scopes and len(self.scopes) == 1:
-            self.imports[name] = target
-        else:
-            self.imports.setdefault(name, target)
-        self._bind(name, None)
-
-    # -- model resolution ---------------------------------------------------------------------
-
-    def _dotted(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            target = self.imports.get(node.id)
-            if target is None:
-                return None
-            return target[1] if target[0] == "module" else f"{target[1]}.{target[2]}"
-        if isinstance(node, ast.Attribute):
-            base = self._dotted(node.value)
-            return None if base is None else f"{base}.{node.attr}"
-        return None
-
-    def model_of_callee(self, func: ast.AST) -> _Model | None:
-        if isinstance(func, ast.Name) and self._lookup(func.id) is not None:
-            return None  # a local variable, not the imported class
-        dotted = self._dotted(func)
-        if dotted is None or "." not in dotted:
-            return None
-        module, name = dotted.rsplit(".", 1)
-        model = self.by_location.get((module, name))
-        if model is not None:
-            return model
-        # Re-exported from an allowed models package (`from crm import User`).
-        if self.allowed(module) and not module.startswith(("sqlalchemy", self.package)):
-            candidates = [m for m in self.models if m.class_name == name]
-            if len(candidates) == 1:
-                return candidates[0]
-        return None
-
-    # -- scopes and types ---------------------------------------------------------------------
-
-    def _lookup(self, name: str) -> tuple[str, _Model] | None:
+    def kind_of(self, name: str) -> Kind:
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]
         return None
 
-    def _bind(self, name: str, kind: tuple[str, _Model] | None) -> None:
-        self.scopes[-1][name] = kind
+    def thing(self, node: ast.AST) -> Thing | None:
+        """What a name or attribute chain of top-level names stands for (None: not a thing)."""
+        if isinstance(node, ast.Name):
+            if self.local(node.id):
+                return None
+            return self.things.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.thing(node.value)
+            if base is None:
+                return None
+            key = f"{base[0]}:{base[1]}" if base[0] in ("module", "ctor") else None
+            if key is not None:
+                return MEMBERS.get(key, {}).get(node.attr)
+            if base[0] == "enum" and node.attr in base[1].members:
+                return ("value", f"{base[1].name}.{node.attr}")
+        return None
 
-    def infer(self, node: ast.AST | None) -> tuple[str, _Model] | None:
+    # -- kinds --------------------------------------------------------------------------------
+
+    def model(self, qualname: str) -> Model | None:
+        return self.known.models.get(qualname)
+
+    def infer(self, node: ast.AST | None) -> Kind:
         if node is None:
             return None
-        if isinstance(node, ast.Call):
-            model = self.model_of_callee(node.func)
-            if model is not None:
-                return ("model", model)
-            if isinstance(node.func, ast.Name) and node.func.id in ("list", "sorted", "tuple") and node.args:
-                inner = self.infer(node.args[0])
-                return inner if inner and inner[0] == "list" else None
-            return None
+        if isinstance(node, ast.Constant) and node.value is None:
+            return NONE
         if isinstance(node, ast.Name):
-            return self._lookup(node.id)
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            return self.kind_of(node.id) if self.local(node.id) else None
+        if isinstance(node, ast.Call):
+            thing = self.thing(node.func)
+            if thing is None:
+                if isinstance(node.func, ast.Name) and node.func.id == "list" and not self.local("list") and node.args:
+                    inner = self.infer(node.args[0])
+                    return inner if inner and inner[0] == "list" else None
+                return None
+            if thing[0] == "model":
+                return ("model", thing[1].qualname)
+            if thing[0] in ("create", "dataclass"):
+                return OWN if thing[1] is None else ("parent", thing[1])
+            return None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            if not node.elts:
+                return ("list", "") if isinstance(node, ast.List) else None
+            kinds = set()
+            for elt in node.elts:
+                k = self.infer(elt.value if isinstance(elt, ast.Starred) else elt)
+                if isinstance(elt, ast.Starred):
+                    k = ("model", k[1]) if k and k[0] == "list" and k[1] else None
+                kinds.add(k)
+            [only] = kinds if len(kinds) == 1 else [None]
+            return ("list", only[1]) if only and only[0] == "model" else ("list", "")
+        if isinstance(node, ast.ListComp):
             self.scopes.append({})
             try:
                 for gen in node.generators:
-                    self._bind_target(gen.target, gen.iter)
+                    self.bind_loop(gen.target, gen.iter, check=False)
                 elt = self.infer(node.elt)
             finally:
                 self.scopes.pop()
-            return ("list", elt[1]) if elt and elt[0] == "model" else None
-        if isinstance(node, (ast.List, ast.Tuple)):
-            kinds = []
-            for elt in node.elts:
-                if isinstance(elt, ast.Starred):
-                    k = self.infer(elt.value)
-                    kinds.append(("model", k[1]) if k and k[0] == "list" else None)
-                else:
-                    kinds.append(self.infer(elt))
-            if kinds and all(k is not None and k[0] == "model" for k in kinds):
-                models = {k[1].qualname for k in kinds if k}
-                if len(models) == 1:
-                    return ("list", kinds[0][1])  # type: ignore[index]
-            return None
+            return ("list", elt[1]) if elt and elt[0] == "model" else ("list", "")
         if isinstance(node, ast.Subscript):
             base = self.infer(node.value)
             if base and base[0] == "list":
-                return base if isinstance(node.slice, ast.Slice) else ("model", base[1])
+                if isinstance(node.slice, ast.Slice):
+                    return base
+                return ("model", base[1]) if base[1] else None
+            return None
+        if isinstance(node, ast.Attribute):
+            base = self.infer(node.value)
+            if base and base[0] == "parent":
+                scenario = self.known.scenarios.get(base[1])
+                label = scenario.labels.get(node.attr) if scenario else None
+                return label if label and label[1] else None
             return None
         if isinstance(node, ast.IfExp):
-            a, b = self.infer(node.body), self.infer(node.orelse)
-            return a if a and b and a[0] == b[0] and a[1] is b[1] else None
-        if isinstance(node, ast.NamedExpr):
-            return self.infer(node.value)
+            return join([self.infer(node.body), self.infer(node.orelse)])
         return None
 
-    def _bind_target(self, target: ast.AST, iterable: ast.AST) -> None:
-        """Bind a for/comprehension target over `iterable`."""
-        seq = self.infer(iterable)
-        if isinstance(target, ast.Name):
-            self._bind(target.id, ("model", seq[1]) if seq and seq[0] == "list" else None)
-            return
-        # for i, x in enumerate(models)
-        if (
-            isinstance(target, ast.Tuple)
-            and len(target.elts) == 2
-            and isinstance(iterable, ast.Call)
-            and isinstance(iterable.func, ast.Name)
-            and iterable.func.id == "enumerate"
-            and iterable.args
-        ):
-            inner = self.infer(iterable.args[0])
-            first, second = target.elts
-            if isinstance(first, ast.Name):
-                self._bind(first.id, None)
-            if isinstance(second, ast.Name):
-                self._bind(second.id, ("model", inner[1]) if inner and inner[0] == "list" else None)
-            return
-        self._clear_targets(target)
+    def annotation_kind(self, node: ast.AST) -> Kind:
+        """`list[Model]` (or a string of it) as a kind, for `x: list[Model] = []`."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ("list", "List"):
+            thing = self.thing(node.slice)
+            if thing and thing[0] == "model":
+                return ("list", thing[1].qualname)
+        return None
 
-    def _clear_targets(self, target: ast.AST) -> None:
+    def bind_loop(self, target: ast.AST, iterable: ast.AST, check: bool = True) -> None:
+        """Bind a for/comprehension target in the innermost scope: an element of a list, or a number."""
+        seq = self.infer(iterable)
+        kind: Kind = ("model", seq[1]) if seq and seq[0] == "list" and seq[1] else None
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
-                self._bind(node.id, None)
+                self.scopes[-1][node.id] = kind if isinstance(target, ast.Name) else None
+
+
+    # -- constructor keywords (FG404) and unknown attributes -----------------------------
+
+    def _keywords(self, node: ast.Call, thing: tuple) -> None:
+        names: frozenset[str] | None = None
+        what = ""
+        if thing[0] == "model":
+            names, what = thing[1].keyword_names(), "mapped attribute"
+        elif thing[0] == "dataclass":
+            scenario = self.known.scenarios.get(thing[1]) if thing[1] else None
+            names = frozenset(scenario.labels) if scenario else frozenset(self.own_fields)
+            what = "field"
+        if names is None:
+            return
+        for kw in node.keywords:
+            if kw.arg is not None and not kw.arg.startswith("_") and kw.arg not in names:
+                if thing[0] == "model":
+                    text, hint = self._unknown(thing[1], kw.arg, "keyword", names)
+                    self.report("FG404", text, kw, hint)
+                else:
+                    self.report("FG404", f"{short(node.func)}() has no {what} {kw.arg!r} (fields: {', '.join(sorted(names))})", kw)
+
+    def _unknown(self, model: Model, name: str, what: str, names: Iterable[str]) -> tuple[str, str]:
+        """The message and the hint for an unknown attribute: the hint ranks the mapped attributes
+        with the one suggestion algorithm (fixturegen_helper.suggest), as FG203 does."""
+        if what == "keyword":
+            text = f"{model.class_name}() has no mapped attribute {name!r}"
+        else:
+            text = f"{model.class_name} instances have no attribute {name!r}"
+        return text, hint_for(name, model.attributes or names, f"mapped attributes of {model.qualname}", 30)
+
+
+def join(kinds: list[Kind]) -> Kind:
+    """One kind for several bindings: None (unknown) unless all known ones agree."""
+    seen = {k for k in kinds if k not in (NONE, PENDING)}
+    if len(seen) != 1:
+        return None if seen or PENDING not in kinds else PENDING
+    [only] = seen
+    return only
+
+
+def short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."

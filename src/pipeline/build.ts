@@ -175,7 +175,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           catalog,
           packageName: pkg,
           sessionFixture: config.session_fixture ?? 'db_session',
+          plans: byName,
         });
+        // Nothing of a candidate that fails the guard is written, imported or run.
         if (guarded.length > 0) return guarded;
         const files: Record<string, string> = {};
         for (const parent of closure) {

@@ -21,10 +21,41 @@ function registered(code: string): DiagnosticCode {
   return code;
 }
 
+interface GuardLabel {
+  readonly label: string;
+  readonly model: string;
+  readonly list: boolean;
+}
+
+/** Every label a scenario's dataclass carries: inherited ones first, as the contract orders them. */
+function labels(plan: Plan): GuardLabel[] {
+  return [
+    ...plan.inherited.map((x) => ({ label: x.label, model: x.model, list: x.count !== null })),
+    ...plan.entities.map((e) => ({ label: e.label, model: e.model, list: e.count !== null })),
+  ];
+}
+
+/** The scenarios `plan` extends, transitively, with whether each is a direct parent. */
+function ancestors(plan: Plan, plans: ReadonlyMap<string, Plan>): Plan[] {
+  const out = new Map<string, Plan>();
+  const visit = (p: Plan) => {
+    for (const name of p.extends) {
+      const parent = plans.get(name);
+      if (parent && !out.has(name)) {
+        out.set(name, parent);
+        visit(parent);
+      }
+    }
+  };
+  visit(plan);
+  return [...out.values()];
+}
+
 /**
- * The static guard (in the Python helper; nothing is imported or run): allowed imports only, nothing
- * that reaches the outside world, only mapped attributes as keywords and attributes, and the
- * contract's names present. Positions are in the candidate body, so they are put in the message.
+ * The static allow-list guard (in the Python helper; nothing is imported or run): the module may
+ * hold only the contract's definitions, import only the catalog's classes, the value constructors
+ * and the scenarios it extends, and use only the names, calls and attributes fixture code needs.
+ * Positions are in the candidate body, so they are put in the message.
  */
 export async function guardCandidate(
   helper: PythonHelper,
@@ -34,24 +65,50 @@ export async function guardCandidate(
     catalog: Catalog;
     packageName: string;
     sessionFixture: string;
+    /** Every plan by name: the extended scenarios' dataclasses and labels. */
+    plans?: ReadonlyMap<string, Plan>;
   },
 ): Promise<Diagnostic[]> {
   const { plan, catalog } = options;
-  const slice = catalogSlice(catalog, plan.models);
-  const models: Record<string, { className: string; module: string; attributes: string[] }> = {};
+  const parents = ancestors(plan, options.plans ?? new Map());
+  const touched = [
+    ...plan.models,
+    ...parents.flatMap((p) => labels(p).map((l) => l.model)),
+    ...labels(plan).map((l) => l.model),
+  ];
+  const slice = catalogSlice(catalog, [...new Set(touched)].sort());
+  const models: Record<string, object> = {};
+  const enums = new Map<string, { module: string; name: string; members: string[] }>();
   for (const m of slice) {
     models[m.qualname] = {
       className: m.name,
       module: m.module,
       attributes: [...m.columns.map((c) => c.key), ...m.relationships.map((r) => r.key)].sort(),
+      collections: m.relationships.filter((r) => r.uselist).map((r) => r.key),
     };
+    for (const c of m.columns) {
+      const e = c.enum?.pythonEnum;
+      if (e) {
+        enums.set(`${e.module}.${e.name}`, {
+          module: e.module,
+          name: e.name,
+          members: e.members.map((x) => x.name),
+        });
+      }
+    }
   }
-  const allowed = [...new Set([...catalog.modules, ...slice.map((m) => m.module)])].sort();
   const result = await helper.request<{ diagnostics: GuardDiagnostic[] }>('guard', {
     source: options.body,
-    allowedModules: allowed,
+    allowedModules: [...catalog.modules].sort(),
     package: options.packageName,
     models,
+    enums: [...enums.values()],
+    parents: parents.map((p) => ({
+      name: p.name,
+      className: p.className,
+      labels: labels(p),
+      direct: plan.extends.includes(p.name),
+    })),
     contract: {
       className: plan.className,
       createName: `create_${plan.name}`,

@@ -39,17 +39,17 @@ const MALICIOUS: { name: string; code: () => string; expect: RegExp[] }[] = [
   {
     name: '`import os`',
     code: () => withModule(`import os\nos.system("touch ${marker}")`),
-    expect: [/FG402/, /'os'/],
+    expect: [/FG402/, /`import os` is not allowed/],
   },
   {
     name: '`open(...)`',
     code: () => withModule(`open(${JSON.stringify(marker)}, "w").write("x")`),
-    expect: [/FG403/, /'open' reaches outside the test process/],
+    expect: [/FG408/, /this top-level statement is not allowed/],
   },
   {
     name: '`sys.exit`',
     code: () => withModule('import sys\nsys.exit(0)'),
-    expect: [/FG40[23]/, /'sys'/],
+    expect: [/FG402/, /`import sys` is not allowed/],
   },
 ];
 
@@ -96,10 +96,13 @@ describe('answers that fail later', () => {
     expect(snapshot(join(dir, 'generated'))).toEqual(before);
   });
 
-  it('an infinite loop at import is killed by the verify timeout (FG412)', async () => {
-    const server = await llmServer(() => ({
-      content: fenced(withModule('while True:\n    pass')),
-    }));
+  it('an endless loop in the fixture is killed by the verify timeout (FG412)', async () => {
+    // Inside the guard's subset (a loop over range), so only the time limit can stop it.
+    const endless = base.bodies.tenant_with_team.replace(
+      '    session.flush()\n',
+      '    for k in range(10**18):\n        pass\n    session.flush()\n',
+    );
+    const server = await llmServer(() => ({ content: fenced(endless) }));
     const dir = copyProject(base);
     useLlm(dir, server.url, { maxRepairs: 0, verifyTimeoutS: 1 });
 

@@ -1,0 +1,244 @@
+"""The allow-list guard's check of a module's top level (see `guard`): the allowed imports (FG402),
+only the contract's three definitions in their contract shape (FG406, FG408), annotations that
+only name types (FG409); the function bodies are left to `guard_walk`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from fixturegen_helper.guard_model import (
+    ALLOWED_IMPORTS,
+    ALLOWED_TOP,
+    ANNOTATION_BUILTINS,
+    BUILTIN_NAMES,
+    FROM_IMPORTS,
+    MODULES,
+)
+from fixturegen_helper.guard_names import SESSION, Kind, Thing
+from fixturegen_helper.guard_walk import Walk
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+class Top(Walk):
+    def check_module(self, tree: ast.Module) -> None:
+        k = self.known
+        self.allowed_top = ALLOWED_TOP.format(cls=k.class_name, create=k.create_name, fixture=k.fixture_name)
+        defined: dict[str, ast.AST] = {}
+        for n, stmt in enumerate(tree.body):
+            if isinstance(stmt, ast.Import):
+                self.imports(stmt)
+            elif isinstance(stmt, ast.ImportFrom):
+                self.import_from(stmt)
+            elif isinstance(stmt, DEFINITIONS) and stmt.name in (k.class_name, k.create_name, k.fixture_name):
+                thing: Thing = (
+                    ("dataclass", None) if stmt.name == k.class_name
+                    else ("create", None) if stmt.name == k.create_name else ("fixture", None)
+                )  # fmt: skip
+                if self.top_bind(stmt.name, thing, stmt):
+                    defined[stmt.name] = stmt
+            elif not (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                self.stray(stmt)
+        cls = defined.get(k.class_name)
+        if isinstance(cls, ast.ClassDef):
+            self.own_fields = {s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
+            self.dataclass(cls)
+        elif k.class_name:
+            self.report("FG406", f"the module must define the frozen dataclass `class {k.class_name}` at top level", cls)
+        for name in (k.create_name, k.fixture_name):
+            if isinstance(defined.get(name), ast.AsyncFunctionDef):
+                self.report("FG409", f"{name}() must be a plain `def`, not `async def`", defined[name])
+        create = defined.get(k.create_name)
+        if isinstance(create, ast.FunctionDef):
+            self.create(create)
+        elif k.create_name and create is None:
+            self.report("FG406", f"the module must define `def {k.create_name}(session)` at top level", create)
+        fixture = defined.get(k.fixture_name)
+        if isinstance(fixture, ast.FunctionDef):
+            self.fixture(fixture)
+        elif k.fixture_name and fixture is None:
+            self.report("FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture)
+
+    # -- imports (FG402) ----------------------------------------------------------------------
+
+    def top_bind(self, name: str, thing: Thing, node: ast.AST) -> bool:
+        if not self.check_identifier(name, node):
+            return False
+        if name in BUILTIN_NAMES:
+            self.report("FG408", f"{name!r} would shadow Python's built-in of that name", node)
+            return False
+        if name in self.things:
+            self.report("FG408", f"{name!r} is defined twice at top level; each name may be bound once", node)
+            return False
+        self.things[name] = thing
+        return True
+
+    def _not_allowed(self, what: str, node: ast.AST) -> None:
+        allowed = ALLOWED_IMPORTS.format(package=self.known.package)
+        self.report("FG402", f"{what} is not allowed; fixture code may import only: {allowed}", node)
+
+    def imports(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name in MODULES and alias.asname in (None, alias.name):
+                self.top_bind(alias.name, ("module", alias.name), node)
+            else:
+                text = alias.name + (f" as {alias.asname}" if alias.asname else "")
+                self._not_allowed(f"`import {text}`", node)
+
+    def import_from(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level > 1:
+            return self._not_allowed("a relative import outside the output package", node)
+        if node.level == 1:
+            module = f"{self.known.package}.{module}" if module else self.known.package
+        if module == "__future__":
+            if any(a.name != "annotations" for a in node.names):
+                self._not_allowed("`from __future__` of anything but annotations", node)
+            return
+        scenario = self.known.scenario_module(module)
+        if scenario is not None:
+            names: dict[str, Thing] = {
+                scenario.class_name: ("dataclass", scenario.name),
+                f"create_{scenario.name}": ("create", scenario.name),
+            }
+        elif module in FROM_IMPORTS:
+            names = dict(FROM_IMPORTS[module])
+        else:
+            names = self.known.classes_at(module)
+        for alias in node.names:
+            thing = names.get(alias.name)
+            if thing is None:
+                self._not_allowed(f"`from {module} import {alias.name}`", node)
+            else:
+                self.top_bind(alias.asname or alias.name, thing, node)
+
+    # -- top-level statements (FG408) ---------------------------------------------------------
+
+    def stray(self, stmt: ast.stmt) -> None:
+        targets = [t for t in getattr(stmt, "targets", [getattr(stmt, "target", None)]) if t is not None]
+        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        if isinstance(stmt, DEFINITIONS):
+            names = [stmt.name]
+        for name in names:
+            if name == "pytest_plugins" or name.startswith(("pytest_", "_")):
+                self.check_identifier(name, stmt) if name != "pytest_plugins" else self.report(
+                    "FG408", "`pytest_plugins` is not allowed in fixture code: it imports other modules", stmt
+                )
+                return
+        if isinstance(stmt, DEFINITIONS):
+            what = "a class" if isinstance(stmt, ast.ClassDef) else "a function"
+            self.report("FG408", f"{what} {stmt.name!r} is not part of the contract; {self.allowed_top}", stmt)
+        else:
+            self.report("FG408", f"this top-level statement is not allowed; {self.allowed_top}", stmt)
+
+    def _is(self, node: ast.AST, dotted: str) -> bool:
+        return self.thing(node) == ("decorator", dotted)
+
+    def dataclass(self, node: ast.ClassDef) -> None:
+        frozen = False
+        for deco in node.decorator_list:
+            if isinstance(deco, ast.Call) and self._is(deco.func, "dataclasses.dataclass") and not deco.args:
+                kws = {k.arg: k.value for k in deco.keywords}
+                value = kws.get("frozen")
+                if set(kws) - {"frozen"}:
+                    self.report("FG408", "the dataclass decorator takes only `frozen=True`", deco)
+                frozen = isinstance(value, ast.Constant) and value.value is True
+            elif not self._is(deco, "dataclasses.dataclass"):
+                self.report("FG408", "the only decorator allowed on the class is @dataclasses.dataclass(frozen=True)", deco)
+        if not frozen:
+            self.report(
+                "FG406",
+                f"class {node.name} must be a frozen dataclass: decorate it with @dataclasses.dataclass(frozen=True)",
+                node,
+            )
+        for base in node.bases + node.keywords:
+            self.report("FG408", f"class {node.name} takes no base class, metaclass or class keyword", base)
+        for n, stmt in enumerate(node.body):
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None:
+                self.check_identifier(stmt.target.id, stmt.target)
+                self.annotation(stmt.annotation)
+            elif not (isinstance(stmt, ast.Pass) or (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))):
+                self.report("FG409", f"the body of class {node.name} may hold only its docstring and one `label: Type` per label (no defaults)", stmt)
+
+    def _signature(self, node: ast.FunctionDef, allowed: list[str], defaults: bool) -> dict[str, Kind]:
+        args = node.args
+        params: dict[str, Kind] = {}
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            if self.check_identifier(arg.arg, arg) and arg.arg not in allowed:
+                self.report("FG408", f"{node.name}() may take only these parameters: {', '.join(allowed)}", arg)
+            if arg.annotation is not None:
+                self.annotation(arg.annotation)
+            params[arg.arg] = ("parent", arg.arg) if arg.arg in self.known.scenarios else None
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self.report("FG408", f"{node.name}() takes no *args or **kwargs", extra)
+        for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
+            if not defaults or not (isinstance(default, ast.Constant) and default.value is None):
+                self.report("FG409", "parameter defaults may only be None (on the extended scenarios of create_<name>)", default)
+        if node.returns is not None:
+            self.annotation(node.returns)
+        return params
+
+    def create(self, node: ast.FunctionDef) -> None:
+        for deco in node.decorator_list:
+            self.report("FG408", f"{node.name}() takes no decorator", deco)
+        args = node.args.posonlyargs + node.args.args
+        if not args:
+            self.report("FG406", f"{node.name}() must take the session as its first parameter", node)
+            return
+        session = args[0].arg
+        params = self._signature(node, [session, *self.known.direct_parents()], defaults=True)
+        params[session] = SESSION
+        self.check_body(node.body, params)
+
+    def fixture(self, node: ast.FunctionDef) -> None:
+        decorated = False
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
+            if self._is(target, "pytest.fixture") and not decorated:
+                decorated = True
+            else:
+                self.report("FG408", f"the only decorator allowed on {node.name}() is a bare @pytest.fixture", deco)
+        if not decorated:
+            self.report("FG406", f"{node.name}() must be decorated with @pytest.fixture", node)
+        session = self.known.session_fixture
+        params = self._signature(node, [session, *self.known.direct_parents()], defaults=False)
+        if session not in params:
+            self.report("FG406", f"{node.name}() must request the session fixture by taking a parameter named {session!r}", node)
+        params[session] = SESSION
+        self.check_body(node.body, params)
+
+    # -- annotations (FG409) ------------------------------------------------------------------
+
+    def annotation(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+            if isinstance(node.value, str):
+                try:
+                    inner = ast.parse(node.value.strip(), mode="eval").body
+                except SyntaxError:
+                    self.report("FG409", "a string annotation must be a type expression", node)
+                    return
+                self._annotation_at(inner, node)
+            return
+        self._annotation_at(node, None)
+
+    def _annotation_at(self, node: ast.AST, where: ast.AST | None) -> None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            self._annotation_at(node.left, where)
+            self._annotation_at(node.right, where)
+            return
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ANNOTATION_BUILTINS:
+            for part in node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]:
+                self._annotation_at(part, where)
+            return
+        if isinstance(node, ast.Constant) and node.value is None:
+            return
+        if isinstance(node, ast.Name) and node.id in ANNOTATION_BUILTINS and node.id not in self.things:
+            return
+        thing = self.thing(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if thing is not None and thing[0] in ("model", "enum", "ctor", "dataclass"):
+            return
+        self.report("FG409", "annotations may only name model classes, enums, value types, scenario dataclasses, "
+                    "builtin types, `list[...]` and `X | None`", where or node)  # fmt: skip
