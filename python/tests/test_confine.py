@@ -1,0 +1,152 @@
+"""The verification child's confinement, each limit tested with a hostile candidate run through the
+real verification (a helper with a secret in its environment): environment, writes, network,
+memory and CPU. Processes, leftovers and the verdict: test_confine_processes.py."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from confine_support import HOSTILE_ENV, LANDLOCK, SECCOMP, SECRET, UNRELATED, attempt, probe
+from conftest import REPO, Helper
+
+linux = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="confinement is Linux's")
+pytestmark = linux
+
+
+@pytest.fixture(scope="module")
+def hostile_helper() -> Iterator[Helper]:
+    h = Helper(REPO, extra_env=HOSTILE_ENV)
+    h.result("introspect", {"models": ["crm.models"]})
+    yield h
+    out, _ = h.close()
+    assert out == ""
+
+
+def test_environment_holds_only_what_pytest_and_the_driver_need(hostile_helper: Helper) -> None:
+    found = probe(
+        hostile_helper,
+        """
+        import os, posix
+        out['environ'] = dict(os.environ)
+        out['posix'] = sorted(k.decode() for k in posix.environ)
+        with open('/proc/self/environ', 'rb') as f:
+            out['proc'] = f.read().replace(b'\\0', b' ').decode('latin-1').strip()
+        """,
+    )
+    env = found["environ"]
+    assert "FIXTUREGEN_API_KEY" not in env and "SOME_UNRELATED_SETTING" not in env
+    assert SECRET not in repr(found) and UNRELATED not in repr(found)
+    # The database URL still reaches the generated db_engine the way it always did.
+    assert env["FIXTUREGEN_DATABASE_URL"] == "sqlite+pysqlite:///:memory:"
+    assert env["FIXTUREGEN_MODELS"] == "crm.models"
+    assert set(env) <= {"PATH", "LANG", "LANGUAGE", "TZ", "HOME", "TMPDIR", "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+                        "FIXTUREGEN_DATABASE_URL", "FIXTUREGEN_MODELS"} | {k for k in env if k.startswith("LC_")}
+    assert found["posix"] == sorted(env) and found["proc"] == ""
+
+
+def test_environment_keeps_libpq_variables_for_postgresql_only(hostile_helper: Helper) -> None:
+    code = "import os\nout['pg'] = sorted(k for k in os.environ if k.startswith('PG'))"
+    helper = Helper(REPO, extra_env={**HOSTILE_ENV, "PGSSLMODE": "disable"})
+    try:
+        helper.result("introspect", {"models": ["crm.models"]})
+        assert probe(helper, code)["pg"] == []
+        url = "postgresql+psycopg://fixturegen@127.0.0.1:1/none"
+        assert probe(helper, code, databaseUrl=url)["pg"] == ["PGSSLMODE"]
+    finally:
+        helper.close()
+
+
+@pytest.mark.skipif(LANDLOCK < 1, reason="no Landlock on this kernel: writes are not confined")
+def test_writes_only_inside_the_temporary_folder(hostile_helper: Helper) -> None:
+    outside = Path(tempfile.mkdtemp(prefix="fixturegen-confine-test-"))
+    try:
+        target = outside / "escaped.txt"
+        project_file = REPO / "fixturegen-escaped.txt"
+        found = probe(
+            hostile_helper,
+            attempt("inside", "open('inside.txt', 'w').write('x'); import tempfile; tempfile.TemporaryFile().close()")
+            + attempt("outside", f"open({str(target)!r}, 'w').write('x')")
+            + attempt("project", f"open({str(project_file)!r}, 'w').write('x')")
+            + attempt("mkdir", f"__import__('os').mkdir({str(outside / 'd')!r})")
+            + attempt("unlink", f"__import__('os').unlink({str(REPO / 'README.md')!r})"),
+        )
+        assert found["inside"] == "allowed"
+        for what in ("outside", "project", "mkdir", "unlink"):
+            assert found[what].startswith("PermissionError"), found
+        assert not target.exists() and not project_file.exists() and not (outside / "d").exists()
+        assert (REPO / "README.md").exists()
+    finally:
+        for leftover in (outside / "escaped.txt", REPO / "fixturegen-escaped.txt"):
+            leftover.unlink(missing_ok=True)
+        os.rmdir(outside) if not (outside / "d").exists() else None
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 the candidate must not reach (it is not the database)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server.getsockname()[1]
+    server.close()
+
+
+@pytest.mark.skipif(not SECCOMP, reason="no seccomp filter for this machine: socket families are not limited")
+def test_sqlite_candidate_has_no_network(hostile_helper: Helper, listener: int) -> None:
+    found = probe(
+        hostile_helper,
+        "import socket\n"
+        + attempt("tcp", f"socket.create_connection(('127.0.0.1', {listener}), timeout=5)")
+        + attempt("udp", "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 53))")
+        + attempt("unix", "socket.socket(socket.AF_UNIX)")
+        + attempt("pair", "socket.socketpair()"),
+    )
+    for what in ("tcp", "udp", "unix"):
+        assert found[what].startswith("PermissionError"), found
+    assert found["pair"] == "allowed"  # an AF_UNIX pair reaches no one
+
+
+@pytest.mark.skipif(LANDLOCK < 4, reason="Landlock ABI < 4: TCP connections are not limited to the database's port")
+def test_server_database_candidate_reaches_only_the_database_port(hostile_helper: Helper, listener: int) -> None:
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen(8)
+    try:
+        url = f"postgresql+psycopg://fixturegen:pw@127.0.0.1:{listener}/none"
+        found = probe(
+            hostile_helper,
+            "import socket\n"
+            + attempt("database", f"socket.create_connection(('127.0.0.1', {listener}), timeout=5).close()")
+            + attempt("other", f"socket.create_connection(('127.0.0.1', {other.getsockname()[1]}), timeout=5)")
+            + attempt("bind", "socket.socket().bind(('127.0.0.1', 0))")
+            + attempt("udp", "socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"),
+            databaseUrl=url,
+        )
+    finally:
+        other.close()
+    assert found["database"] == "allowed"
+    for what in ("other", "bind", "udp"):
+        assert found[what].startswith("PermissionError"), found
+
+
+def test_memory_and_cpu_are_limited_and_cannot_be_raised(hostile_helper: Helper) -> None:
+    found = probe(
+        hostile_helper,
+        "import resource\n"
+        "out['as'] = resource.getrlimit(resource.RLIMIT_AS)\n"
+        "out['cpu'] = resource.getrlimit(resource.RLIMIT_CPU)\n"
+        + attempt("six_gib", "bytearray(6 << 30)")
+        + attempt("raise_as", "resource.setrlimit(resource.RLIMIT_AS, (-1, -1))")
+        + attempt("raise_cpu", "resource.setrlimit(resource.RLIMIT_CPU, (-1, -1))"),
+        timeoutS=20,
+    )
+    assert found["six_gib"].startswith("MemoryError"), found
+    assert 0 < found["as"][0] < 8 << 30
+    assert 0 < found["cpu"][0] <= found["cpu"][1] < 60
+    assert not found["raise_as"] == "allowed" and not found["raise_cpu"] == "allowed"
