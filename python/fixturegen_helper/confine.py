@@ -45,8 +45,12 @@ class _Plan:
     seccomp = False
     root = False
     cgroup: str | None = None
+    #: The exec-time environment block (env_start, env_end): the same addresses in every child.
+    env_block = (0, 0)
     missing: list[str] = []
     warned = False
+    #: In a child: whether it joined a pids cgroup of its own (`prepare`).
+    joined = False
 
 
 def probe() -> None:
@@ -62,6 +66,9 @@ def probe() -> None:
     _Plan.landlock = confine_sys.landlock_abi()
     _Plan.seccomp = confine_sys.seccomp_supported()
     _Plan.cgroup = confine_reap.pids_cgroup()
+    if _Plan.cgroup is not None:
+        confine_reap.remove_stale(_Plan.cgroup)
+    _Plan.env_block = _environment_block()
     confine_reap.become_subreaper()
     missing = []
     if _Plan.landlock == 0:
@@ -101,8 +108,18 @@ def warning() -> str | None:
     return "verification is not fully confined on this machine: missing " + "; ".join(_Plan.missing)
 
 
+_DATABASES: dict[str, tuple[str, bool, bool, int | None, str | None]] = {}
+
+
+def database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
+    """(backend, needs AF_UNIX, needs TCP, TCP port, SQLite file's folder) of a database URL;
+    asked in the helper for each request, so that the next spare finds it known."""
+    if url not in _DATABASES:
+        _DATABASES[url] = _database(url)
+    return _DATABASES[url]
+
+
 def _database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
-    """(backend, needs AF_UNIX, needs TCP, TCP port, SQLite file's folder) of a database URL."""
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
@@ -119,41 +136,50 @@ def _database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
     return backend, socket_path, tcp, u.port or DEFAULT_PORTS.get(backend), None
 
 
-def child_environment(tmp: str, go: dict[str, Any], backend: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in KEEP or k.startswith(KEEP_PREFIXES)}
-    if backend == "postgresql":
-        env.update({k: v for k, v in os.environ.items() if k.startswith("PG")})
-    env.update(
-        {
-            "HOME": tmp,
-            "TMPDIR": tmp,
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-            "FIXTUREGEN_DATABASE_URL": go["databaseUrl"],
-            "FIXTUREGEN_MODELS": ",".join(go["models"]),
-        }
-    )
+def child_environment(tmp: str, environ: dict[str, str]) -> dict[str, str]:
+    """The environment a child keeps of `environ` (the helper's), before the request's values."""
+    env = {k: v for k, v in environ.items() if k in KEEP or k.startswith(KEEP_PREFIXES)}
+    env.update({"HOME": tmp, "TMPDIR": tmp, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     return env
 
 
-def _replace_environment(env: dict[str, str]) -> None:
-    """os.environ (its data is posix.environ, and the C environment through putenv/unsetenv)
-    becomes `env`; the exec-time block /proc/self/environ reads, which unsetenv leaves as it was,
-    is zeroed."""
-    os.environ.clear()
-    os.environ.update(env)
+def _environment_block() -> tuple[int, int]:
+    """(env_start, env_end) from /proc/self/stat (fields 50 and 51); read in the helper, where it
+    costs nothing the user waits for (it can take milliseconds)."""
     try:
-        import ctypes
-
         with open("/proc/self/stat", encoding="ascii", errors="replace") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50 and 51)
-        if 0 < start < end:
-            ctypes.memset(start, 0, end - start)
+        return int(fields[47]), int(fields[48])
     except (OSError, ValueError, IndexError):
-        pass
+        return 0, 0
+
+
+#: In a child: libpq's variables of the helper's environment, for a PostgreSQL request.
+_PG: dict[str, str] = {}
+
+
+def prepare(tmp: str) -> None:
+    """In a child, at its start (a spare's idle time, before pytest starts): the environment is
+    reduced (`child_environment`; os.environ's data is posix.environ, and the C environment follows
+    through unsetenv), the exec-time block /proc/self/environ reads, which unsetenv leaves as it
+    was, is zeroed, and the child joins a pids cgroup of its own (moving a process between cgroups
+    takes milliseconds)."""
+    if not sys.platform.startswith("linux"):
+        return
+    environ = dict(os.environ)
+    _PG.update({k: v for k, v in environ.items() if k.startswith("PG")})
+    os.environ.clear()
+    os.environ.update(child_environment(tmp, environ))
+    start, end = _Plan.env_block
+    if 0 < start < end:
+        import ctypes
+
+        ctypes.memset(start, 0, end - start)
     import tempfile
 
-    tempfile.tempdir = env["TMPDIR"]
+    tempfile.tempdir = tmp
+    if _Plan.cgroup is not None:
+        _Plan.joined = confine_reap.join_pids_cgroup(_Plan.cgroup, PIDS_MAX)
 
 
 def _limit_resources(deadline_in: float) -> None:
@@ -161,31 +187,30 @@ def _limit_resources(deadline_in: float) -> None:
         size = int(f.read().split()[0]) * resource.getpagesize()
     memory = size + MEMORY_BUDGET
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    cpu = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
-    soft = cpu + max(1, int(deadline_in) + 1)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime) + max(1, int(deadline_in) + 1)
     # SIGXCPU at the soft limit; a candidate that catches it is killed at the hard one.
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def apply(tmp: str, go: dict[str, Any], deadline_in: float) -> None:
-    """In the child, after the candidate is written and before it is imported: every limit this
-    machine offers (see the module's docstring). A limit the kernel refuses is added to the
-    reasons `warning` gives, not raised: the child verifies as before."""
+    """In the child, after the candidate is written and before it is imported: the request's
+    variables, then every limit this machine offers (see the module's docstring). A limit the
+    kernel refuses although `probe` found it raises: the verification fails rather than run the
+    candidate unconfined."""
+    os.environ["FIXTUREGEN_DATABASE_URL"] = go["databaseUrl"]
+    os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
     if not sys.platform.startswith("linux"):
-        os.environ["FIXTUREGEN_DATABASE_URL"] = go["databaseUrl"]
-        os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
         return
-    backend, unix, tcp, port, sqlite_folder = _database(go["databaseUrl"])
-    _replace_environment(child_environment(tmp, go, backend))
-    in_cgroup = False
-    if _Plan.cgroup is not None:
-        in_cgroup = confine_reap.join_pids_cgroup(_Plan.cgroup, PIDS_MAX)
+    backend, unix, tcp, port, sqlite_folder = database(go["databaseUrl"])
+    if backend == "postgresql":
+        os.environ.update(_PG)
     _limit_resources(deadline_in)
     confine_sys.prctl(confine_sys.PR_SET_NO_NEW_PRIVS, 1)
     if _Plan.landlock:
         writable = [tmp] + ([sqlite_folder] if sqlite_folder and os.path.isdir(sqlite_folder) else [])
         confine_sys.landlock_restrict(_Plan.landlock, writable, ["/dev/null"], [port] if tcp and port else [])
     if _Plan.seccomp:
-        confine_sys.seccomp_filter(unix=unix, inet_stream=tcp, deny_processes=not in_cgroup)
+        confine_sys.seccomp_filter(unix=unix, inet_stream=tcp, deny_processes=not _Plan.joined)
     confine_sys.drop_capabilities()

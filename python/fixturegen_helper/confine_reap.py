@@ -74,6 +74,22 @@ def pids_cgroup() -> str | None:
     return None
 
 
+def remove_stale(base: str) -> None:
+    """Cgroups of children whose process is gone (a helper killed before it could remove them);
+    one still holding processes is busy and stays."""
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX) :]
+        if name.startswith(PREFIX) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            try:
+                os.rmdir(os.path.join(base, name))
+            except OSError:
+                pass
+
+
 def cgroup_path(base: str, pid: int) -> str:
     return os.path.join(base, f"{PREFIX}{pid}")
 

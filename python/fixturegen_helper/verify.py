@@ -157,6 +157,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     warm.entry_point_names()
     warm.fixture_free_holders()
     confine.probe()
+    confine.database(p["databaseUrl"])
     started = time.monotonic()
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.

@@ -161,6 +161,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
     try:
         _mark(results_path, "child")
         os.setsid()
+        confine.prepare(tmp)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from typing import Any
 
-from fixturegen_helper import confine_reap
+from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.verify_child import DUMP_SIGNAL, _child
 from fixturegen_helper.verify_folder import _write_static, verdict_path
 
@@ -215,6 +215,7 @@ class _Spare:
                     pass
         self.go_fd = self.done_fd = -1
         _kill_group(self.pid)
+        confine_reap.finish(confine.cgroup(), self.pid, 0)
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:

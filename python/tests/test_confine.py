@@ -5,6 +5,7 @@ memory and CPU. Processes, leftovers and the verdict: test_confine_processes.py.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -45,7 +46,7 @@ def test_environment_holds_only_what_pytest_and_the_driver_need(hostile_helper: 
     # The database URL still reaches the generated db_engine the way it always did.
     assert env["FIXTUREGEN_DATABASE_URL"] == "sqlite+pysqlite:///:memory:"
     assert env["FIXTUREGEN_MODELS"] == "crm.models"
-    assert set(env) <= {"PATH", "LANG", "LANGUAGE", "TZ", "HOME", "TMPDIR", "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+    assert set(env) <= {"PATH", "LANG", "LANGUAGE", "TZ", "HOME", "TMPDIR", "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_VERSION",
                         "FIXTUREGEN_DATABASE_URL", "FIXTUREGEN_MODELS"} | {k for k in env if k.startswith("LC_")}
     assert found["posix"] == sorted(env) and found["proc"] == ""
 
@@ -68,23 +69,27 @@ def test_writes_only_inside_the_temporary_folder(hostile_helper: Helper) -> None
     try:
         target = outside / "escaped.txt"
         project_file = REPO / "fixturegen-escaped.txt"
+        # A file of the project's own the candidate tries to delete (made here: a failing run of
+        # this test must not cost the repository a file).
+        victim = REPO / "fixturegen-confine-victim.txt"
+        victim.write_text("keep me", "utf-8")
         found = probe(
             hostile_helper,
             attempt("inside", "open('inside.txt', 'w').write('x'); import tempfile; tempfile.TemporaryFile().close()")
             + attempt("outside", f"open({str(target)!r}, 'w').write('x')")
             + attempt("project", f"open({str(project_file)!r}, 'w').write('x')")
             + attempt("mkdir", f"__import__('os').mkdir({str(outside / 'd')!r})")
-            + attempt("unlink", f"__import__('os').unlink({str(REPO / 'README.md')!r})"),
+            + attempt("unlink", f"__import__('os').unlink({str(victim)!r})"),
         )
         assert found["inside"] == "allowed"
         for what in ("outside", "project", "mkdir", "unlink"):
             assert found[what].startswith("PermissionError"), found
         assert not target.exists() and not project_file.exists() and not (outside / "d").exists()
-        assert (REPO / "README.md").exists()
+        assert victim.exists()
     finally:
-        for leftover in (outside / "escaped.txt", REPO / "fixturegen-escaped.txt"):
+        for leftover in (outside / "escaped.txt", REPO / "fixturegen-escaped.txt", REPO / "fixturegen-confine-victim.txt"):
             leftover.unlink(missing_ok=True)
-        os.rmdir(outside) if not (outside / "d").exists() else None
+        shutil.rmtree(outside, ignore_errors=True)
 
 
 @pytest.fixture
