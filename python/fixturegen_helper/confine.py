@@ -30,9 +30,10 @@ from fixturegen_helper import confine_reap, confine_sys
 
 MEMORY_BUDGET = 2 << 30
 PIDS_MAX = 32
-#: Variables a child keeps: the locale, the time zone, the search path; libpq's PG* for a
-#: PostgreSQL database (the URL may leave host, user or password to them).
-KEEP = ("PATH", "LANG", "LANGUAGE", "TZ")
+#: Variables a child keeps: the search path, the home folder (libpq reads ~/.pgpass; nothing can
+#: be written there), the locale, the time zone; libpq's PG* for a PostgreSQL database (the URL
+#: may leave host, user or password to them).
+KEEP = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ")
 KEEP_PREFIXES = ("LC_",)
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
 
@@ -139,7 +140,7 @@ def _database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
 def child_environment(tmp: str, environ: dict[str, str]) -> dict[str, str]:
     """The environment a child keeps of `environ` (the helper's), before the request's values."""
     env = {k: v for k, v in environ.items() if k in KEEP or k.startswith(KEEP_PREFIXES)}
-    env.update({"HOME": tmp, "TMPDIR": tmp, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    env.update({"TMPDIR": tmp, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     return env
 
 
