@@ -155,3 +155,42 @@ def test_memory_and_cpu_are_limited_and_cannot_be_raised(hostile_helper: Helper)
     assert 0 < found["as"][0] < 8 << 30
     assert 0 < found["cpu"][0] <= found["cpu"][1] < 60
     assert not found["raise_as"] == "allowed" and not found["raise_cpu"] == "allowed"
+
+
+def test_this_machine_is_fully_confined_or_says_what_is_missing(hostile_helper: Helper) -> None:
+    import sample_package as sp
+
+    from fixturegen_helper import confine
+
+    fresh = Helper(REPO)
+    try:
+        fresh.result("introspect", {"models": ["crm.models"]})
+        first = fresh.result("verify", sp.verify_params("run"))
+        second = fresh.result("verify", sp.verify_params("run"))
+    finally:
+        fresh.close()
+    missing = confine.status()["missing"]
+    assert first["ok"] and second["ok"]
+    assert "warning" not in second  # said once at most
+    if missing:
+        assert all(reason in first["warning"] for reason in missing)
+    else:
+        assert "warning" not in first
+
+
+def test_a_missing_capability_is_named_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fixturegen_helper import confine, confine_sys
+
+    for field in ("probed", "warned", "landlock", "seccomp", "root", "cgroup", "env_block", "missing"):
+        monkeypatch.setattr(confine._Plan, field, getattr(confine._Plan, field))  # restored afterwards
+    monkeypatch.setattr(confine._Plan, "probed", False)
+    monkeypatch.setattr(confine_sys, "landlock_abi", lambda: 3)
+    confine.probe()
+    text = confine.warning()
+    assert text is not None and "Landlock ABI 4 (kernel has ABI 3)" in text and "database's port" in text
+    assert confine.warning() is None
+    monkeypatch.setattr(confine._Plan, "probed", False)
+    monkeypatch.setattr(confine._Plan, "warned", False)
+    monkeypatch.setattr(confine_sys, "landlock_abi", lambda: 0)
+    confine.probe()
+    assert "CONFIG_SECURITY_LANDLOCK" in (confine.warning() or "")
