@@ -183,15 +183,22 @@ def prepare(tmp: str) -> None:
         _Plan.joined = confine_reap.join_pids_cgroup(_Plan.cgroup, PIDS_MAX)
 
 
+def _within(limit: int, value: int) -> int:
+    """`value`, or the helper's own hard limit when that is lower (it cannot be raised)."""
+    hard = resource.getrlimit(limit)[1]
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
+
 def _limit_resources(deadline_in: float) -> None:
     with open("/proc/self/statm", encoding="ascii") as f:
         size = int(f.read().split()[0]) * resource.getpagesize()
-    memory = size + MEMORY_BUDGET
+    memory = _within(resource.RLIMIT_AS, size + MEMORY_BUDGET)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(usage.ru_utime + usage.ru_stime) + max(1, int(deadline_in) + 1)
     # SIGXCPU at the soft limit; a candidate that catches it is killed at the hard one.
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+    hard = _within(resource.RLIMIT_CPU, soft + 2)
+    resource.setrlimit(resource.RLIMIT_CPU, (min(soft, hard), hard))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 

@@ -93,7 +93,7 @@ def landlock_restrict(abi: int, writable: list[str], writable_files: list[str], 
                 _check(lib.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, rule, 0))
             finally:
                 os.close(fd)
-        for port in tcp_ports or [] if net else []:
+        for port in (tcp_ports or []) if net else []:
             rule = struct.pack("QQ", NET_CONNECT_TCP, port)
             _check(lib.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_NET_PORT, rule, 0))
         _check(lib.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0))
@@ -106,6 +106,8 @@ _ARCH = {
     "x86_64": (0xC000003E, 41, 56, 435, 57, 58),
     "aarch64": (0xC00000B7, 198, 220, 435, None, None),
 }
+#: io_uring_setup (the same number everywhere): io_uring creates sockets without socket(2).
+NR_IO_URING_SETUP = 425
 SECCOMP_RET_KILL_PROCESS = 0x80000000
 SECCOMP_RET_ERRNO = 0x00050000
 SECCOMP_RET_ALLOW = 0x7FFF0000
@@ -126,7 +128,8 @@ def seccomp_filter(unix: bool, inet_stream: bool, deny_processes: bool) -> None:
     """A seccomp filter: socket(2) only for AF_UNIX when `unix`, and AF_INET/AF_INET6 stream
     sockets when `inet_stream` (Landlock then decides which ports), else EACCES; with
     `deny_processes`, no new process (threads only: clone with CLONE_THREAD; clone3 answers
-    ENOSYS so that libc falls back to clone). A system call of another ABI (i386, x32) kills."""
+    ENOSYS so that libc falls back to clone). No io_uring (it opens sockets without socket(2)).
+    A system call of another ABI (i386, x32) kills."""
     arch, nr_socket, nr_clone, nr_clone3, nr_fork, nr_vfork = _ARCH[_MACHINE]
     deny = SECCOMP_RET_ERRNO | EACCES
     # (code, k, label if true, label if false) for jumps, (code, k) otherwise; labels resolve below.
@@ -134,6 +137,7 @@ def seccomp_filter(unix: bool, inet_stream: bool, deny_processes: bool) -> None:
     prog: list[tuple[Any, ...]] = [
         (LD, 4), (JEQ, arch, None, "kill"),
         (LD, 0), (JGE, 0x40000000, "kill", None),
+        (JEQ, NR_IO_URING_SETUP, "eperm", None),
         (JEQ, nr_socket, None, "processes"),
         (LD, 16), (JEQ, AF_UNIX, None, "inet"), (RET, SECCOMP_RET_ALLOW if unix else deny),
         "inet", (JEQ, AF_INET, "stream", None), (JEQ, AF_INET6, None, "deny"),

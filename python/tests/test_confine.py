@@ -110,11 +110,14 @@ def test_sqlite_candidate_has_no_network(hostile_helper: Helper, listener: int) 
         + attempt("tcp", f"socket.create_connection(('127.0.0.1', {listener}), timeout=5)")
         + attempt("udp", "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 53))")
         + attempt("unix", "socket.socket(socket.AF_UNIX)")
-        + attempt("pair", "socket.socketpair()"),
+        + attempt("pair", "socket.socketpair()")
+        + "import ctypes\nfd = ctypes.CDLL(None, use_errno=True).syscall(425, 8, ctypes.create_string_buffer(120))\n"
+        + "out['io_uring'] = 'allowed' if fd >= 0 else 'errno %d' % ctypes.get_errno()\n",
     )
     for what in ("tcp", "udp", "unix"):
         assert found[what].startswith("PermissionError"), found
     assert found["pair"] == "allowed"  # an AF_UNIX pair reaches no one
+    assert found["io_uring"] == "errno 1"  # EPERM: io_uring would open sockets past socket(2)
 
 
 @pytest.mark.skipif(LANDLOCK < 4, reason="Landlock ABI < 4: TCP connections are not limited to the database's port")
