@@ -190,8 +190,6 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
             exit_code = os.waitstatus_to_exitcode(status)
         tests = _tests_from(records, timed_out, p["timeoutS"])
-        if p["level"] == "run" and not timed_out:
-            _apply_verdict(tests, _read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
         output = _relative(_read_log(log_path), tmp)
         if timed_out:
             output = _strip_dump(output)
@@ -220,6 +218,8 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             )
         if exit_code == 5:
             tests.append({"nodeid": SMOKE_MODULE, "outcome": "error", "message": "pytest collected no tests from the smoke test module"})
+        if p["level"] == "run" and not timed_out:
+            _apply_verdict(tests, _read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
         ok = (
             not timed_out
             and exit_code == 0

@@ -182,8 +182,9 @@ UNCONFIRMED = (
 
 def _apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations: list[Any], smoke: str) -> None:
     """A run's tests, checked against the smoke tests' own verdicts: every expected smoke test
-    must have confirmed its pass. A test pytest reported passed or skipped without confirming it,
-    and an expected test with no report at all (deselected, never run), become `unconfirmed`."""
+    must have confirmed its pass. A test pytest reported passed or skipped without confirming it
+    becomes `unconfirmed`; so does an expected test with no report at all (deselected, never run)
+    when nothing else failed (a failure, such as a candidate that does not import, says why)."""
     expected = ["test_fixturegen_baseline"]
     expected += [f"test_fixturegen_scenario[{e.get('fixture')}]" for e in expectations if isinstance(e, dict)]
     expected.append("test_fixturegen_isolation")
@@ -193,6 +194,8 @@ def _apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectation
         seen.add(name)
         if t["outcome"] in ("passed", "skipped") and name not in confirmed:
             t["outcome"], t["message"] = "unconfirmed", UNCONFIRMED.format(outcome=t["outcome"])
+    if any(t["outcome"] in ("failed", "error", "timeout") for t in tests):
+        return
     for name in expected:
         if name not in seen and name not in confirmed:
             tests.append({"nodeid": f"{smoke}::{name}", "outcome": "unconfirmed", "message": UNCONFIRMED.format(outcome="nothing")})

@@ -161,3 +161,10 @@ def test_nine_grants_and_a_hook_still_fail(hostile_helper: Helper, hook: str) ->
 def test_the_same_hook_in_a_correct_candidate_does_not_fail_it(hostile_helper: Helper) -> None:
     result = hostile_helper.result("verify", sp.verify_params("run", files=sp.files(sp.SCENARIO + FLIP_HOOKS)))
     assert result["ok"], result["tests"]
+
+
+def test_a_candidate_that_does_not_import_is_one_error_not_a_list_of_unconfirmed_tests(hostile_helper: Helper) -> None:
+    broken = sp.SCENARIO.replace("import pytest\n", "import pytest\nimport not_a_module_anywhere\n", 1)
+    result = hostile_helper.result("verify", sp.verify_params("run", files=sp.files(broken)))
+    assert not result["ok"]
+    assert [t["outcome"] for t in result["tests"]] == ["error"], result["tests"]
