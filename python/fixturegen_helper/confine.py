@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 from fixturegen_helper import confine_reap, confine_sys
 
@@ -109,32 +109,65 @@ def warning() -> str | None:
     return "verification is not fully confined on this machine: missing " + "; ".join(_Plan.missing)
 
 
-_DATABASES: dict[str, tuple[str, bool, bool, int | None, str | None]] = {}
+class Database(NamedTuple):
+    """What a child needs to reach its database, and nothing more."""
+
+    backend: str
+    unix: bool  # AF_UNIX sockets (a socket path, or libpq's default)
+    tcp: bool  # TCP stream sockets, connect to `port` only
+    port: int | None
+    folder: str | None  # an SQLite file's folder, given by an absolute path
+    url: str  # the URL the child's fixtures get (see `_database`)
 
 
-def database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
-    """(backend, needs AF_UNIX, needs TCP, TCP port, SQLite file's folder) of a database URL;
-    asked in the helper for each request, so that the next spare finds it known."""
+_DATABASES: dict[str, Database] = {}
+
+
+def database(url: str) -> Database:
+    """What the child needs for `url`; asked in the helper for each request, so that the next
+    spare finds it known (and a host name resolved)."""
     if url not in _DATABASES:
         _DATABASES[url] = _database(url)
     return _DATABASES[url]
 
 
-def _database(url: str) -> tuple[str, bool, bool, int | None, str | None]:
+def _database(url: str) -> Database:
+    """For PostgreSQL on a named host, libpq's `hostaddr` is added to the URL, resolved here: the
+    child then needs no DNS, which would take datagram sockets to anywhere (Landlock limits TCP
+    only). `host` stays for TLS and .pgpass."""
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
     backend = u.get_backend_name()
     if backend == "sqlite":
         db = u.database or ""
-        folder = None
-        if db and db != ":memory:" and not db.startswith("file:"):
-            folder = os.path.dirname(os.path.abspath(db))
-        return backend, False, False, None, folder
+        # A relative path is resolved in the child's folder, where it may write anyway.
+        folder = os.path.dirname(db) if os.path.isabs(db) else None
+        return Database(backend, False, False, None, folder, url)
     host = u.host or ""
-    socket_path = not host or host.startswith("/") or "host" in u.query
+    unix = not host or host.startswith("/") or "host" in u.query
     tcp = bool(host) and not host.startswith("/")
-    return backend, socket_path, tcp, u.port or DEFAULT_PORTS.get(backend), None
+    port = u.port or DEFAULT_PORTS.get(backend)
+    # localhost is in /etc/hosts, which needs no socket to read.
+    if backend == "postgresql" and tcp and "hostaddr" not in u.query and host != "localhost" and not _is_address(host):
+        try:
+            import socket
+
+            address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0]
+            url = u.update_query_dict({"hostaddr": str(address)}).render_as_string(hide_password=False)
+        except OSError:
+            pass  # the child's connection fails and says why
+    return Database(backend, unix, tcp, port, None, url)
+
+
+def _is_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def child_environment(tmp: str, environ: dict[str, str]) -> dict[str, str]:
@@ -211,14 +244,15 @@ def apply(tmp: str, go: dict[str, Any], deadline_in: float) -> None:
     os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
     if not sys.platform.startswith("linux"):
         return
-    backend, unix, tcp, port, sqlite_folder = database(go["databaseUrl"])
-    if backend == "postgresql":
+    db = database(go["databaseUrl"])
+    os.environ["FIXTUREGEN_DATABASE_URL"] = db.url
+    if db.backend == "postgresql":
         os.environ.update(_PG)
     _limit_resources(deadline_in)
     confine_sys.prctl(confine_sys.PR_SET_NO_NEW_PRIVS, 1)
     if _Plan.landlock:
-        writable = [tmp] + ([sqlite_folder] if sqlite_folder and os.path.isdir(sqlite_folder) else [])
-        confine_sys.landlock_restrict(_Plan.landlock, writable, ["/dev/null"], [port] if tcp and port else [])
+        writable = [tmp] + ([db.folder] if db.folder and os.path.isdir(db.folder) else [])
+        confine_sys.landlock_restrict(_Plan.landlock, writable, ["/dev/null"], [db.port] if db.tcp and db.port else [])
     if _Plan.seccomp:
-        confine_sys.seccomp_filter(unix=unix, inet_stream=tcp, deny_processes=not _Plan.joined)
+        confine_sys.seccomp_filter(unix=db.unix, inet_stream=db.tcp, deny_processes=not _Plan.joined)
     confine_sys.drop_capabilities()

@@ -143,6 +143,38 @@ def test_server_database_candidate_reaches_only_the_database_port(hostile_helper
         assert found[what].startswith("PermissionError"), found
 
 
+def _resolvable_name() -> str | None:
+    name = socket.gethostname()
+    try:
+        socket.getaddrinfo(name, 5432, type=socket.SOCK_STREAM)
+    except OSError:
+        return None
+    return None if name == "localhost" else name
+
+
+@pytest.mark.skipif(LANDLOCK < 4 or not SECCOMP or _resolvable_name() is None, reason="needs Landlock ABI 4, seccomp and a host name that resolves")
+def test_a_named_postgresql_host_is_resolved_by_the_helper(hostile_helper: Helper) -> None:
+    server = socket.socket()
+    server.bind(("0.0.0.0", 0))
+    server.listen(8)
+    try:
+        port = server.getsockname()[1]
+        found = probe(
+            hostile_helper,
+            "import os, socket\nout['url'] = os.environ['FIXTUREGEN_DATABASE_URL']\n"
+            + attempt("dns", f"socket.getaddrinfo('example.invalid', {port})")
+            + attempt("database", "from sqlalchemy.engine import make_url\n"
+                      "    a = make_url(out['url']).query['hostaddr']\n"
+                      f"    socket.create_connection((a, {port}), timeout=5).close()"),
+            databaseUrl=f"postgresql+psycopg://fixturegen:pw@{_resolvable_name()}:{port}/none",
+        )
+    finally:
+        server.close()
+    assert "hostaddr=" in found["url"] and f"@{_resolvable_name()}:{port}/" in found["url"]
+    assert found["database"] == "allowed", found
+    assert found["dns"] != "allowed"  # no datagram socket, no resolver
+
+
 def test_memory_and_cpu_are_limited_and_cannot_be_raised(hostile_helper: Helper) -> None:
     found = probe(
         hostile_helper,
