@@ -5,7 +5,7 @@ hooks. Each with a hostile candidate through the real verification."""
 from __future__ import annotations
 
 import os
-import time
+import select
 from typing import Iterator
 
 import pytest
@@ -88,13 +88,17 @@ out['alive'] = True
 
 
 def _wait_dead(pid: int, deadline_s: float = 10.0) -> str | None:
-    """The sleeper's state once it is dead (None: reaped) or the deadline passed."""
-    limit = time.monotonic() + deadline_s
-    state = process_state(pid)
-    while state not in (None, "Z") and time.monotonic() < limit:
-        time.sleep(0.01)
-        state = process_state(pid)
-    return state
+    """The sleeper's state once it has exited (Z: not yet reaped, None: reaped), or at the
+    deadline: a pidfd becomes readable when the process exits."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return None
+    try:
+        select.select([fd], [], [], deadline_s)
+    finally:
+        os.close(fd)
+    return process_state(pid)
 
 
 @pytest.mark.skipif(not (PIDS_CGROUP or not SECCOMP), reason="without a pids cgroup no process may start: nothing to survive")
