@@ -71,6 +71,7 @@ def probe() -> None:
         confine_reap.remove_stale(_Plan.cgroup)
     _Plan.env_block = _environment_block()
     confine_reap.become_subreaper()
+    confine_reap.remove_stale_verdicts()
     missing = []
     if _Plan.landlock == 0:
         missing.append("Landlock (kernel without CONFIG_SECURITY_LANDLOCK, or landlock not in lsm=): writes outside the temporary folder and TCP connections are not confined")

@@ -90,6 +90,20 @@ def remove_stale(base: str) -> None:
                 pass
 
 
+def remove_stale_verdicts() -> None:
+    """Verdict files (see `verify_child.confirm`) whose folder is gone: a confined child killed
+    with the helper cannot remove its own, which lies outside what it may write."""
+    import glob
+    import tempfile
+
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), PREFIX + "*.verdict")):
+        if not os.path.isdir(path[: -len(".verdict")]):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
 def cgroup_path(base: str, pid: int) -> str:
     return os.path.join(base, f"{PREFIX}{pid}")
 
