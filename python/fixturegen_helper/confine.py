@@ -128,7 +128,10 @@ def database(url: str) -> Database:
     """What the child needs for `url`; asked in the helper for each request, so that the next
     spare finds it known (and a host name resolved)."""
     if url not in _DATABASES:
-        _DATABASES[url] = _database(url)
+        db = _DATABASES[url] = _database(url)
+        if _Plan.seccomp:
+            for deny_processes in (False, True):
+                confine_sys.seccomp_program(db.unix, db.tcp, deny_processes)
     return _DATABASES[url]
 
 

@@ -124,12 +124,24 @@ def seccomp_supported() -> bool:
     return _MACHINE in _ARCH
 
 
+#: Assembled programs by (unix, inet_stream, deny_processes): built in the helper (`confine.database`),
+#: so that a child only installs one.
+_PROGRAMS: dict[tuple[bool, bool, bool], bytes] = {}
+
+
 def seccomp_filter(unix: bool, inet_stream: bool, deny_processes: bool) -> None:
-    """A seccomp filter: socket(2) only for AF_UNIX when `unix`, and AF_INET/AF_INET6 stream
+    _install(seccomp_program(unix, inet_stream, deny_processes))
+
+
+def seccomp_program(unix: bool, inet_stream: bool, deny_processes: bool) -> bytes:
+    """The seccomp filter: socket(2) only for AF_UNIX when `unix`, and AF_INET/AF_INET6 stream
     sockets when `inet_stream` (Landlock then decides which ports), else EACCES; with
     `deny_processes`, no new process (threads only: clone with CLONE_THREAD; clone3 answers
     ENOSYS so that libc falls back to clone). No io_uring (it opens sockets without socket(2)).
     A system call of another ABI (i386, x32) kills."""
+    key = (unix, inet_stream, deny_processes)
+    if key in _PROGRAMS:
+        return _PROGRAMS[key]
     arch, nr_socket, nr_clone, nr_clone3, nr_fork, nr_vfork = _ARCH[_MACHINE]
     deny = SECCOMP_RET_ERRNO | EACCES
     # (code, k, label if true, label if false) for jumps, (code, k) otherwise; labels resolve below.
@@ -158,7 +170,8 @@ def seccomp_filter(unix: bool, inet_stream: bool, deny_processes: bool) -> None:
             if nr is not None:
                 prog += [(JEQ, nr, "eperm", None)]
     prog += ["allow", (RET, SECCOMP_RET_ALLOW), "eperm", (RET, SECCOMP_RET_ERRNO | EPERM)]
-    _install(_assemble(prog))
+    _PROGRAMS[key] = b"".join(struct.pack("=HBBI", *ins) for ins in _assemble(prog))
+    return _PROGRAMS[key]
 
 
 def _assemble(prog: list[Any]) -> list[tuple[int, int, int, int]]:
@@ -182,10 +195,9 @@ def _assemble(prog: list[Any]) -> list[tuple[int, int, int, int]]:
     return code
 
 
-def _install(prog: list[tuple[int, int, int, int]]) -> None:
-    raw = b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+def _install(raw: bytes) -> None:
     buf = ctypes.create_string_buffer(raw, len(raw))
-    fprog = struct.pack("@HP", len(prog), ctypes.addressof(buf))
+    fprog = struct.pack("@HP", len(raw) // 8, ctypes.addressof(buf))
     prctl_buf = ctypes.create_string_buffer(fprog, len(fprog))
     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prctl_buf))
 
