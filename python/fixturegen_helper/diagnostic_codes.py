@@ -64,9 +64,11 @@ CODES: dict[str, tuple[str, str]] = {
     "FG411": ("verification", "smoke test failed"),
     "FG412": ("verification", "verification timed out"),
     "FG413": ("verification", "pytest collected nothing"),
+    "FG499": ("verification", "a smoke test's pass was not confirmed by the smoke test itself"),
     "FG601": ("environment", "configuration file does not parse"),
     "FG602": ("environment", "no configuration file"),
     "FG603": ("environment", "invalid configuration key or value"),
     "FG610": ("environment", "the models cannot be imported"),
     "FG611": ("environment", "the models do not configure"),
+    "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),
 }

@@ -399,6 +399,7 @@ def test_fixturegen_baseline(request: Any) -> None:
     problems = _Problems()
     _BASELINE.update(_count_all(session, problems))
     problems.fail_if_any("cannot count the rows of the expected models:")
+    _confirm("test_fixturegen_baseline")
 
 
 @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
@@ -413,6 +414,7 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     _check_refs(expectation.get("refs", []), labels, problems, names)
     _check_counts(session, expectation.get("counts", {}), problems)
     problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
+    _confirm(f"test_fixturegen_scenario[{fixture}]")
 
 
 def test_fixturegen_isolation(request: Any) -> None:
@@ -428,3 +430,11 @@ def test_fixturegen_isolation(request: Any) -> None:
         f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
         "back each test's transaction"
     )
+    _confirm("test_fixturegen_isolation")
+
+
+def _confirm(name: str) -> None:
+    """Reached only when every check of the test passed: the verdict (see verify_child.confirm)."""
+    from fixturegen_helper.verify_child import confirm
+
+    confirm(name)

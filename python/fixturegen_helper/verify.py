@@ -56,17 +56,19 @@ import tempfile
 import time
 from typing import Any
 
-from fixturegen_helper import warm
+from fixturegen_helper import confine, confine_reap, warm
 from fixturegen_helper.introspect import LAST_MODULES, HelperError
 from fixturegen_helper.verify_child import _child
-from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, _write_candidate, _write_static
-from fixturegen_helper.verify_process import _EXITING, _kill_group, _reap_exiting, _Spare, _wait
+from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, _write_candidate, _write_static, verdict_path
+from fixturegen_helper.verify_process import _EXITING, _keep, _kill_group, _reap_exiting, _Spare, _wait
 from fixturegen_helper.verify_recorder import MESSAGE_LIMIT
 from fixturegen_helper.verify_results import (
     OUTPUT_TAIL,
+    _apply_verdict,
     _blamed_file,
     _read_log,
     _read_records,
+    _read_verdict,
     _relative,
     _strip_dump,
     _tests_from,
@@ -154,12 +156,16 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     warm.smoke_code()
     warm.entry_point_names()
     warm.fixture_free_holders()
+    confine.probe()
+    confine.database(p["databaseUrl"])
     started = time.monotonic()
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
     mode = (p["level"], not any("assert" in text for text in p["files"].values()))
     _reap_exiting()
+    confine_reap.tidy(_keep())
     pid, tmp, done_fd, from_spare = _start(p, mode, started + p["timeoutS"])
+    since = confine_reap.start_ticks(pid)
     sent = time.monotonic()
     # The next request's child, forked while this one runs; it starts once this one is done.
     _Spare.make(mode)
@@ -168,8 +174,10 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     try:
         status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"], done_fd, log_path)
         reaped = time.monotonic()
-        # Whatever the candidate started in the child's process group goes too.
+        # Whatever the candidate started goes too: the child's process group, and its cgroup
+        # (processes that left the group); strays re-parented to the helper are reaped.
         _kill_group(pid)
+        confine_reap.finish(confine.cgroup(), pid, since)
         records = _read_records(results_path)
         exit_mark = next((r for r in records if r.get("event") == "mark" and r.get("name") == "exit"), None)
         if status is None and exit_mark is not None:
@@ -210,13 +218,17 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             )
         if exit_code == 5:
             tests.append({"nodeid": SMOKE_MODULE, "outcome": "error", "message": "pytest collected no tests from the smoke test module"})
+        if p["level"] == "run" and not timed_out:
+            _apply_verdict(tests, _read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
         ok = (
             not timed_out
             and exit_code == 0
             and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
         )
         end = time.monotonic()
+        warning = confine.warning()
         return {
+            **({"warning": warning} if warning else {}),
             "ok": ok,
             "exitCode": exit_code,
             "timedOut": timed_out,
@@ -231,5 +243,10 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            os.unlink(verdict_path(tmp))
+        except OSError:
+            pass
+        confine_reap.tidy(_keep())
         # The next request's child starts its pytest now, while this answer is on its way.
         _Spare.start_current()

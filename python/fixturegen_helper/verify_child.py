@@ -19,9 +19,9 @@ import time
 import traceback
 from typing import Any
 
-from fixturegen_helper import warm
+from fixturegen_helper import confine, warm
 from fixturegen_helper.prefault import prefault_inherited_memory
-from fixturegen_helper.verify_folder import SMOKE_MODULE
+from fixturegen_helper.verify_folder import SMOKE_MODULE, verdict_path
 from fixturegen_helper.verify_recorder import _Recorder
 
 #: The protocol's stdout descriptor, closed in the verification child.
@@ -55,11 +55,20 @@ def _read_line(fd: int) -> bytes:
     while b"\n" not in data:
         chunk = os.read(fd, 1 << 16)
         if not chunk:
-            shutil.rmtree(_CHILD.get("tmp") or "", ignore_errors=True)
+            _remove_folder(_CHILD.get("tmp") or "")
             os._exit(0)
         data += chunk
     line, _PIPE_REST[0] = data.split(b"\n", 1)
     return line
+
+
+def _remove_folder(tmp: str) -> None:
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            os.unlink(verdict_path(tmp))
+        except OSError:
+            pass
 
 
 def _receive(fd: int) -> dict[str, Any]:
@@ -79,9 +88,20 @@ def _apply(go: dict[str, Any]) -> None:
     for key in list(sys.path_importer_cache):
         if key == tmp or key.startswith(tmp + os.sep):
             del sys.path_importer_cache[key]
-    os.environ["FIXTUREGEN_DATABASE_URL"] = go["databaseUrl"]
-    os.environ["FIXTUREGEN_MODELS"] = ",".join(go["models"])
+    # Confined before the candidate is imported; a refusal fails the verification (closed).
+    confine.apply(tmp, go, float(go["deadline"]) - time.monotonic())
     _mark(_CHILD["results"], "go")
+
+
+def confirm(name: str) -> None:
+    """The smoke test's verdict channel: each smoke test calls this as its last statement, so only
+    a test whose checks all passed is confirmed. The parent accepts a pass only when confirmed:
+    pytest's reports, which the candidate's hooks can rewrite, cannot turn a failure into a pass.
+    The file lies outside the folder the child may write to (Landlock), opened before the
+    candidate was imported. A no-op outside a verification child (smoke.py's own tests)."""
+    fd = _CHILD.get("verdict")
+    if isinstance(fd, int):
+        os.write(fd, (name + "\n").encode("utf-8"))
 
 
 def candidate_ready() -> dict[str, Any]:
@@ -141,6 +161,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
     try:
         _mark(results_path, "child")
         os.setsid()
+        confine.prepare(tmp)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
@@ -154,7 +175,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
             except OSError:
                 pass
         sys.stdout = sys.__stdout__ if sys.__stdout__ is not None else sys.stderr
-        warm.die_with_parent(parent, on_exit=lambda: shutil.rmtree(tmp, ignore_errors=True))
+        warm.die_with_parent(parent, on_exit=lambda: _remove_folder(tmp))
         # A descriptor of its own for faulthandler: pytest's capture redirects fds 1 and 2.
         import faulthandler
 
@@ -164,7 +185,8 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
         # says where the candidate hung. faulthandler writes from the signal handler itself, so a
         # loop that never gives up the GIL still answers.
         faulthandler.register(DUMP_SIGNAL, file=dump_file, all_threads=True)
-        _CHILD.update(tmp=tmp, results=results_path, dump=dump_file)
+        verdict = os.open(verdict_path(tmp), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        _CHILD.update(tmp=tmp, results=results_path, dump=dump_file, verdict=verdict)
         os.chdir(tmp)
         sys.path.insert(0, tmp)
         for name in list(sys.modules):

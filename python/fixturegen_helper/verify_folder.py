@@ -37,6 +37,11 @@ if _candidate["alias"]:
 """
 
 
+def verdict_path(tmp: str) -> str:
+    """Beside the folder, not in it: the candidate may write in its folder, not here."""
+    return tmp + ".verdict"
+
+
 def _write_static(tmp: str) -> None:
     """The files that do not depend on the candidate."""
     with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:

@@ -18,8 +18,9 @@ import tempfile
 import time
 from typing import Any
 
+from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.verify_child import DUMP_SIGNAL, _child
-from fixturegen_helper.verify_folder import _write_static
+from fixturegen_helper.verify_folder import _write_static, verdict_path
 
 
 def _kill_group(pid: int) -> None:
@@ -43,6 +44,12 @@ def _reap_exiting(block: bool = False) -> None:
         except ChildProcessError:
             pass
         _EXITING.remove(pid)
+
+
+def _keep() -> set[int]:
+    """The helper's children that are not strays: the spare, and children still exiting."""
+    spare = _Spare.current
+    return set(_EXITING) | ({spare.pid} if spare is not None else set())
 
 
 #: How long the parent waits for the stack dump (`DUMP_SIGNAL`) to appear in the child's log.
@@ -208,12 +215,20 @@ class _Spare:
                     pass
         self.go_fd = self.done_fd = -1
         _kill_group(self.pid)
+        confine_reap.finish(confine.cgroup(), self.pid, 0)
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
         shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            os.unlink(verdict_path(self.tmp))
+        except OSError:
+            pass
 
 
-atexit.register(_Spare.discard)
+# Exit handlers run last registered first: the spare goes, exiting children are reaped, then
+# their leftovers (strays, cgroups) are killed, reaped and removed.
+atexit.register(lambda: confine_reap.tidy(_keep(), block=True))
 atexit.register(_reap_exiting, True)
+atexit.register(_Spare.discard)

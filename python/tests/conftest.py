@@ -23,9 +23,9 @@ for entry in (str(TESTS), str(PYTHON_DIR), str(REPO)):
 class Helper:
     """`python -m fixturegen_helper` in a project folder, one request at a time."""
 
-    def __init__(self, cwd: Path, extra_path: list[str] | None = None) -> None:
+    def __init__(self, cwd: Path, extra_path: list[str] | None = None, extra_env: dict[str, str] | None = None) -> None:
         self.cwd = Path(cwd).resolve()
-        env = dict(os.environ)
+        env = {**os.environ, **(extra_env or {})}
         env["PYTHONPATH"] = os.pathsep.join([str(PYTHON_DIR), *(extra_path or [])])
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.proc = subprocess.Popen(

@@ -44,6 +44,9 @@ export function startPythonHelper(options: {
   env?: NodeJS.ProcessEnv;
 }): PythonHelper {
   const env = { ...(options.env ?? process.env) };
+  // The helper never talks to the model server: the key stays out of its memory, and so out of
+  // reach of the candidate code its verification children run.
+  delete env.FIXTUREGEN_API_KEY;
   env.PYTHONPATH = [HELPER_PATH, env.PYTHONPATH].filter(Boolean).join(':');
   env.PYTHONDONTWRITEBYTECODE = '1';
   env.PYTHONUNBUFFERED = '1';

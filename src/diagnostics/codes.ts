@@ -75,11 +75,13 @@ export const DIAGNOSTICS = {
   FG411: { title: 'smoke test failed', example: '→ smoke test failed: test_rows: grants has 9 items, expected 10' },
   FG412: { title: 'verification timed out', example: '→ verification timed out after 60 s and was killed' },
   FG413: { title: 'pytest collected nothing', example: '→ pytest collected nothing: …' },
+  FG499: { title: 'a smoke test\'s pass was not confirmed by the smoke test itself', example: '→ smoke test not confirmed: test_fixturegen_scenario[x]: pytest reported passed, but fixturegen\'s smoke test did not confirm it …' },
   FG601: { title: 'configuration file does not parse', example: '→ invalid YAML: … (or invalid TOML)' },
   FG602: { title: 'no configuration file', example: '→ no fixturegen.yaml (or [tool.fixturegen] in pyproject.toml) here or above' },
   FG603: { title: 'invalid configuration key or value', example: '`verfy: run` → unknown key "verfy" (hint: did you mean "verify"?)' },
   FG610: { title: 'the models cannot be imported', example: '→ cannot import the models (crm.models): ModuleNotFoundError: … (exit 3)' },
   FG611: { title: 'the models do not configure', example: '→ the models do not configure (crm.models): MapperError: … (exit 3)' },
+  FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },
 } as const satisfies Record<`FG${number}`, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

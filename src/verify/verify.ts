@@ -13,6 +13,8 @@ export interface VerifyResult {
   readonly durationMs: number;
   readonly tests: readonly { nodeid: string; outcome: string; message: string | null }[];
   readonly output: string;
+  /** What the machine could not confine, in the first response of a helper only. */
+  readonly warning?: string;
 }
 
 export interface VerifyRequest {
@@ -24,6 +26,20 @@ export interface VerifyRequest {
   readonly plans: readonly Plan[];
   /** Scenario file the diagnostics point at. */
   readonly source: string;
+}
+
+const warned = new Set<string>();
+
+/**
+ * The helper says once what it could not confine (its first verify response); a watch that
+ * restarts the helper hears it again, and says it once.
+ */
+function warnOnce(text: string): void {
+  if (warned.has(text)) return;
+  warned.add(text);
+  process.stderr.write(
+    `warning FG699: ${text}\n  hint: verification still runs; candidate code is confined only as far as this machine allows\n`,
+  );
 }
 
 function trim(text: string, max = 1500): string {
@@ -50,6 +66,7 @@ export async function verifyCandidate(
     timeoutS: req.config.verify_timeout_s,
     expectations: req.plans.map(expectationFor),
   });
+  if (result.warning) warnOnce(result.warning);
   if (result.ok) return [];
   const where = { file: req.source, line: 1, column: 1 };
   if (result.timedOut) {
@@ -64,15 +81,24 @@ export async function verifyCandidate(
       ),
     ];
   }
-  const failed = result.tests.filter((t) => t.outcome === 'failed' || t.outcome === 'error');
+  const failed = result.tests.filter(
+    (t) => t.outcome === 'failed' || t.outcome === 'error' || t.outcome === 'unconfirmed',
+  );
   if (failed.length > 0) {
-    return failed.map((t) =>
-      error(
+    return failed.map((t) => {
+      const name = t.nodeid.split('::').pop();
+      if (t.outcome === 'unconfirmed') {
+        return error('FG499', `smoke test not confirmed: ${name}: ${trim(t.message ?? '')}`, {
+          ...where,
+          hint: 'generated code must not define pytest hooks or plugins: the smoke test itself decides what passed',
+        });
+      }
+      return error(
         level === 'collect' ? 'FG410' : 'FG411',
-        `${level === 'collect' ? 'collection' : 'smoke test'} failed: ${t.nodeid.split('::').pop()}: ${trim(t.message ?? 'failed')}`,
+        `${level === 'collect' ? 'collection' : 'smoke test'} failed: ${name}: ${trim(t.message ?? 'failed')}`,
         where,
-      ),
-    );
+      );
+    });
   }
   const what =
     result.exitCode === 5
