@@ -12,7 +12,7 @@ function columnLine(model: ModelInfo, c: ColumnInfo): string {
     ...c.foreignKeys.map((fk) => `→ ${fk.table}.${fk.column}`),
   ].filter(Boolean);
   const len = c.length ? `(${c.length})` : '';
-  const stored = c.storedAs ? ` as ${c.family}` : '';
+  const stored = c.familyFrom ? ` as ${c.unplaced ? 'unknown' : c.family}` : '';
   return `  ${c.key.padEnd(24)} ${`${c.type}${len}${stored}`.padEnd(18)} ${flags.join(', ')}`;
 }
 
