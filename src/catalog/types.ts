@@ -130,7 +130,28 @@ export interface ModelInfo {
    * constructor takes any mapped attribute as a keyword.
    */
   readonly dataclassFields?: readonly DataclassField[];
+  /**
+   * How generated code reaches the class when `from <module> import <name>` does not (classes
+   * built with `type()` and kept in a dict, defined in a function, exported under another name).
+   * Absent when that import works.
+   */
+  readonly access?: ModelAccess;
 }
+
+export type ModelAccess =
+  /** `from <module> import <name>` is the class. */
+  | { readonly via: 'attribute'; readonly module: string; readonly name: string }
+  /**
+   * `<name>` in `<module>` is a declarative base or a class of the same registry (`declarative`,
+   * reached as `<name>.registry`) or the `registry` itself; the class is the one of its mappers
+   * whose `module.qualname` is `key`.
+   */
+  | {
+      readonly via: 'declarative' | 'registry';
+      readonly module: string;
+      readonly name: string;
+      readonly key: string;
+    };
 
 export interface DataclassField {
   readonly key: string;

@@ -37,7 +37,12 @@ export async function guardCandidate(
       attributes: [...m.columns.map((c) => c.key), ...m.relationships.map((r) => r.key)].sort(),
     };
   }
-  const allowed = [...new Set([...catalog.modules, ...slice.map((m) => m.module)])].sort();
+  const allowed = [
+    ...new Set([
+      ...catalog.modules,
+      ...slice.flatMap((m) => (m.access ? [m.module, m.access.module] : [m.module])),
+    ]),
+  ].sort();
   const result = await helper.request<{ diagnostics: GuardDiagnostic[] }>('guard', {
     source: options.body,
     allowedModules: allowed,
