@@ -63,9 +63,24 @@ def access_of(mapper: Mapper, modules: list[ModuleType]) -> dict[str, Any] | Non
     if len(same) != 1:
         return None  # two classes of one registry share the name: nothing tells them apart
     for mod in candidates:
+        anchors = []
         for name in _names(mod):
             value = getattr(mod, name, None)
             if _registry_of(value) is mapper.registry:
-                via = "registry" if isinstance(value, registry) else "declarative"
-                return {"via": via, "module": mod.__name__, "name": name, "key": key}
+                # The registry itself, then a declarative base, then any mapped class of it.
+                rank = 0 if isinstance(value, registry) else 2 if _is_mapped(value) else 1
+                anchors.append((rank, name.startswith("_"), name, value))
+        if anchors:
+            _rank, _private, name, value = min(anchors, key=lambda a: a[:3])
+            via = "registry" if isinstance(value, registry) else "declarative"
+            return {"via": via, "module": mod.__name__, "name": name, "key": key}
     return None
+
+
+def _is_mapped(value: Any) -> bool:
+    from sqlalchemy import inspect
+
+    try:
+        return inspect(value, raiseerr=False) is not None
+    except Exception:  # noqa: BLE001
+        return False
