@@ -99,6 +99,9 @@ export class Imports {
   }
 
   name(module: string, cls: string): string {
+    // A nested class (an enum defined in a model class): import the outer one.
+    const dot = cls.indexOf('.');
+    if (dot > 0) return `${this.name(module, cls.slice(0, dot))}${cls.slice(dot)}`;
     const key = `${module}.${cls}`;
     if (!this.byQualname.has(key)) {
       this.byQualname.set(key, { module, cls });

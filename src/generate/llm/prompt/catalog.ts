@@ -46,6 +46,9 @@ function typeText(col: ColumnInfo): string {
       : `${col.type}(${col.precision})`;
   if (col.timezone) return `${col.type}(timezone=True)`;
   if (col.itemFamily) return `${col.type} of ${col.itemFamily}`;
+  // A TypeDecorator taking other values than it stores: say what it takes.
+  if (col.unplaced) return `${col.type} (leave it unset: fixturegen cannot write its values)`;
+  if (col.familyFrom) return `${col.type} (takes ${col.pythonType ?? col.family})`;
   return col.type;
 }
 

@@ -7,6 +7,7 @@ import enum
 import uuid
 from typing import Literal, Optional
 
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy import ForeignKey, String, Unicode
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -47,7 +48,14 @@ class Account(Base):
 class Entry(Base):
     __tablename__ = "entry"
 
+    class Side(enum.Enum):
+        """Nested in the model: generated code imports Entry and writes Entry.Side.DEBIT."""
+
+        DEBIT = "debit"
+        CREDIT = "credit"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("account.id"))
     memo: Mapped[str] = mapped_column(String(200))
+    side = mapped_column(SAEnum(Side), nullable=False)
     account: Mapped[Account] = relationship(back_populates="entries")

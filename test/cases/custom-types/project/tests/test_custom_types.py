@@ -46,6 +46,7 @@ def test_ledger_written_values_round_trip(ledger, db_session):
     assert main.kind == "business"
     assert main.opened_at == datetime.datetime(2024, 5, 1, 7, 30, tzinfo=UTC)
     assert [e.account_id for e in ledger.entries] == [main.id, main.id]
+    assert [e.side.value for e in ledger.entries] == ["debit", "credit"]
 
 
 def test_ledger_synthesized_values(ledger_filled, db_session):
