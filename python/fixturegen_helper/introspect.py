@@ -20,6 +20,7 @@ import sqlalchemy
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers
 
+from fixturegen_helper.introspect_access import access_of
 from fixturegen_helper.introspect_mappers import _Index, model_info, qualname
 from fixturegen_helper.introspect_types import family_of  # noqa: F401 - imported from here by tests
 
@@ -98,6 +99,20 @@ def _mapper_of(obj: Any) -> Mapper | None:
     return None
 
 
+def _registry_attribute(value: Any) -> Any:
+    from sqlalchemy.orm import registry
+
+    if isinstance(value, registry):
+        return value
+    if isinstance(value, type):
+        try:
+            reg = getattr(value, "registry", None)
+        except Exception:  # noqa: BLE001
+            return None
+        return reg if isinstance(reg, registry) else None
+    return None
+
+
 def discover_mappers(modules: list[ModuleType]) -> list[Mapper]:
     """Mapped classes found in the modules' namespaces, or defined in those modules and registered
     in a registry reachable from them (including SQLModel's). Sorted by qualname."""
@@ -111,6 +126,10 @@ def discover_mappers(modules: list[ModuleType]) -> list[Mapper]:
                 found[mapper.class_] = mapper
                 if mapper.registry not in registries:
                     registries.append(mapper.registry)
+            # A declarative base or registry: its classes may be no module attribute at all.
+            reg = _registry_attribute(value)
+            if reg is not None and reg not in registries:
+                registries.append(reg)
     sqlmodel = sys.modules.get("sqlmodel")
     if sqlmodel is not None:
         reg = getattr(getattr(sqlmodel, "SQLModel", None), "_sa_registry", None)
@@ -164,6 +183,10 @@ def introspect(params: dict[str, Any]) -> dict[str, Any]:
     mappers = discover_mappers(modules)
     index = _Index(mappers)
     models = [model_info(m, index) for m in mappers]
+    for mapper, info in zip(mappers, models):
+        access = access_of(mapper, modules)
+        if access is not None:
+            info["access"] = access
     LAST_MODULES[:] = list(paths)
     return {
         "modules": list(paths),

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Mapper
 from sqlalchemy.schema import Column, Index, PrimaryKeyConstraint, Table, UniqueConstraint
-from sqlalchemy.sql import sqltypes
 
-from fixturegen_helper.introspect_types import _impl, enum_info, family_of, python_type_name
+from fixturegen_helper.introspect_annotations import attribute_value_type
+from fixturegen_helper.introspect_resolve import resolve
 
 
 def qualname(cls: type) -> str:
@@ -98,8 +98,6 @@ def _registries_of_table(table: Any) -> list[Any]:
 
 def column_info(mapper: Mapper, key: str, column: Column, index: _Index) -> dict[str, Any]:
     t = column.type
-    impl = _impl(t)
-    family = family_of(t)
     prop = mapper.attrs[key]
     columns = list(getattr(prop, "columns", [column]))
     autoincrement = any(
@@ -108,13 +106,15 @@ def column_info(mapper: Mapper, key: str, column: Column, index: _Index) -> dict
     ) or any(isinstance(c, Column) and c.identity is not None for c in columns)
     disc = mapper.polymorphic_on
     is_discriminator = disc is not None and any(disc is c for c in columns)
-    return {
+    annotated = None if is_discriminator else attribute_value_type(mapper.class_, key)
+    value = resolve(t, annotated)
+    info = {
         "key": key,
         "name": column.name,
         "table": _table_name(column.table),
         "type": type(t).__name__,
-        "family": family,
-        "pythonType": python_type_name(t),
+        "family": value["family"],
+        "pythonType": value["pythonType"],
         "nullable": bool(column.nullable),
         "primaryKey": bool(column.primary_key),
         "autoincrement": bool(autoincrement),
@@ -124,14 +124,18 @@ def column_info(mapper: Mapper, key: str, column: Column, index: _Index) -> dict
             (_fk_info(fk, index) for fk in column.foreign_keys),
             key=lambda f: (f["table"], f["column"]),
         ),
-        "length": getattr(impl, "length", None) if family in ("string", "binary") else None,
-        "precision": getattr(impl, "precision", None) if family in ("numeric", "float") else None,
-        "scale": getattr(impl, "scale", None) if family in ("numeric", "float") else None,
-        "timezone": bool(getattr(impl, "timezone", False)) if family in ("datetime", "time") else False,
-        "enum": enum_info(t),
-        "itemFamily": family_of(impl.item_type) if isinstance(impl, sqltypes.ARRAY) else None,
+        "length": value["length"],
+        "precision": value["precision"],
+        "scale": value["scale"],
+        "timezone": value["timezone"],
+        "enum": value["enum"],
+        "itemFamily": value["itemFamily"],
         "isDiscriminator": bool(is_discriminator),
     }
+    for k in ("storedAs", "familyFrom", "unplaced"):
+        if k in value:
+            info[k] = value[k]
+    return info
 
 
 def relationship_info(mapper: Mapper, rel: Any) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """How `introspect` describes a column's SQLAlchemy type: its family (what kind of value the
 generators write for it), its Python type, and an enum's stored and Python values, all as JSON.
+`resolve` looks through TypeDecorators and annotations (`introspect_values`) for what the column
+takes rather than what it stores.
 """
 
 from __future__ import annotations
@@ -81,6 +83,19 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+def python_enum_info(cls: type[enum.Enum], as_value: bool = False) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "module": cls.__module__,
+        "name": cls.__qualname__,
+        "members": [{"name": m.name, "value": _json_safe(m.value)} for m in cls],
+    }
+    if as_value:
+        # The column binds plain values (a String column annotated Mapped[Kind] with a Kind
+        # that is not a str enum): generated code writes Kind.MEMBER.value.
+        info["asValue"] = True
+    return info
+
+
 def enum_info(t: sqltypes.TypeEngine) -> dict[str, Any] | None:
     t = _impl(t)
     if not isinstance(t, sqltypes.Enum):
@@ -88,9 +103,5 @@ def enum_info(t: sqltypes.TypeEngine) -> dict[str, Any] | None:
     python_enum = None
     cls = getattr(t, "enum_class", None)
     if isinstance(cls, type) and issubclass(cls, enum.Enum):
-        python_enum = {
-            "module": cls.__module__,
-            "name": cls.__qualname__,
-            "members": [{"name": m.name, "value": _json_safe(m.value)} for m in cls],
-        }
+        python_enum = python_enum_info(cls)
     return {"stored": [str(e) for e in t.enums], "pythonEnum": python_enum}

@@ -77,7 +77,25 @@ def load_class(qualname: str) -> type:
         if isinstance(obj, type):
             _CLASSES[qualname] = obj
             return obj
+    # A class no module exports under its name (built with type(), defined in a function): its
+    # module is imported by now, so its mapper registry knows it.
+    found = _registered_class(qualname)
+    if found is not None:
+        _CLASSES[qualname] = found
+        return found
     raise LookupError(f"cannot import model class {qualname}")
+
+
+def _registered_class(qualname: str) -> type | None:
+    from sqlalchemy.orm import mapperlib
+
+    matches = {
+        m.class_
+        for reg in list(mapperlib._mapper_registries)
+        for m in list(reg.mappers)
+        if f"{m.class_.__module__}.{m.class_.__qualname__}" == qualname
+    }
+    return matches.pop() if len(matches) == 1 else None
 
 
 def _all_models() -> list[str]:

@@ -40,6 +40,11 @@ export interface EnumInfo {
     readonly module: string;
     readonly name: string;
     readonly members: readonly { readonly name: string; readonly value: unknown }[];
+    /**
+     * The column binds the members' values, not the members (a `String` column annotated
+     * `Mapped[Kind]` with a `Kind` that is not a `str` enum): code writes `Kind.MEMBER.value`.
+     */
+    readonly asValue?: boolean;
   } | null;
 }
 
@@ -70,6 +75,16 @@ export interface ColumnInfo {
   /** Item type family for ARRAY columns. */
   readonly itemFamily: TypeFamily | null;
   readonly isDiscriminator: boolean;
+  /**
+   * For a TypeDecorator (or an annotated column) whose values are not what its storage type
+   * says: the storage type (`BINARY(16)`), and which rule found `family` (`library`: a known
+   * library's type; `annotation`: `Mapped[Kind]`; `python_type`; `probe`: values bound and read
+   * back through the decorator; `none`: nothing found). Absent for plain columns.
+   */
+  readonly storedAs?: string;
+  readonly familyFrom?: 'library' | 'annotation' | 'python_type' | 'probe' | 'none';
+  /** A TypeDecorator that processes values but takes none fixturegen can write. */
+  readonly unplaced?: boolean;
 }
 
 export type RelationshipDirection = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
@@ -115,7 +130,28 @@ export interface ModelInfo {
    * constructor takes any mapped attribute as a keyword.
    */
   readonly dataclassFields?: readonly DataclassField[];
+  /**
+   * How generated code reaches the class when `from <module> import <name>` does not (classes
+   * built with `type()` and kept in a dict, defined in a function, exported under another name).
+   * Absent when that import works.
+   */
+  readonly access?: ModelAccess;
 }
+
+export type ModelAccess =
+  /** `from <module> import <name>` is the class. */
+  | { readonly via: 'attribute'; readonly module: string; readonly name: string }
+  /**
+   * `<name>` in `<module>` is a declarative base or a class of the same registry (`declarative`,
+   * reached as `<name>.registry`) or the `registry` itself; the class is the one of its mappers
+   * whose `module.qualname` is `key`.
+   */
+  | {
+      readonly via: 'declarative' | 'registry';
+      readonly module: string;
+      readonly name: string;
+      readonly key: string;
+    };
 
 export interface DataclassField {
   readonly key: string;

@@ -1,4 +1,5 @@
 import { diagnosticJson, sortDiagnostics } from '../diagnostics/render.js';
+import { fileStem } from '../scenario/index.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT, loadProjectConfig, openProject } from './project.js';
@@ -19,10 +20,15 @@ export async function validateCommand(
   const project = await openProject(config);
   try {
     const { failures, plans } = project.analysis;
-    const known = new Set([
-      ...failures.flatMap((f) => [f.file, ...(f.name === null ? [] : [f.name])]),
-      ...plans.flatMap((p) => [p.name, p.source]),
-    ]);
+    // A scenario is found by its name, its file, or its file stem (a file that does not parse
+    // has no name, and a stem is what people type).
+    const keys = (x: { name: string | null; file: string }) => [
+      x.file,
+      fileStem(x.file),
+      ...(x.name === null ? [] : [x.name]),
+    ];
+    const all = [...failures, ...plans.map((p) => ({ name: p.name, file: p.source }))];
+    const known = new Set(all.flatMap(keys));
     // A file path may be written as ./scenarios/x.yaml; the analysis knows it as scenarios/x.yaml.
     names = names.map((n) => n.replace(/^(\.\/)+/, ''));
     const unknown = names.filter((n) => !known.has(n));
@@ -32,7 +38,7 @@ export async function validateCommand(
     }
     const only = new Set(names);
     const pick = (x: { name: string | null; file: string }) =>
-      only.size === 0 || only.has(x.name ?? '') || only.has(x.file);
+      only.size === 0 || keys(x).some((k) => only.has(k));
     const failed = failures.filter(pick);
     const valid = plans.filter((p) => pick({ name: p.name, file: p.source }));
     const diagnostics = sortDiagnostics(failed.flatMap((f) => [...f.diagnostics]));

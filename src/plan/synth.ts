@@ -199,6 +199,7 @@ export function synthesize(col: ColumnInfo, ctx: SynthContext): Synthesized {
             enumModule: py?.module ?? null,
             enumClass: py?.name ?? null,
             member,
+            ...(py?.asValue ? { asValue: true } : {}),
           })),
         ),
       };
@@ -208,6 +209,11 @@ export function synthesize(col: ColumnInfo, ctx: SynthContext): Synthesized {
     case 'array':
       return { ok: true, value: lit({ kind: 'list', items: [] }) };
     case 'other':
-      return fail(`cannot synthesize a value of type ${col.type} for ${col.key}`);
+      return col.unplaced
+        ? fail(
+            `cannot synthesize a value of type ${col.type} for ${col.key}: ${col.type} stores ${col.storedAs ?? 'values'} but takes a Python type fixturegen does not know`,
+            `declare what ${col.type} takes (a python_type property, e.g. returning str), give the column a default, or make it nullable`,
+          )
+        : fail(`cannot synthesize a value of type ${col.type} for ${col.key}`);
   }
 }

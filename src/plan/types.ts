@@ -39,6 +39,8 @@ export type PyLiteral =
       readonly enumModule: string | null;
       readonly enumClass: string | null;
       readonly member: string;
+      /** Write the member's value (`Kind.A.value`): the column binds plain values. */
+      readonly asValue?: boolean;
     }
   | { readonly kind: 'json'; readonly value: unknown }
   | { readonly kind: 'list'; readonly items: readonly PyLiteral[] };
@@ -58,6 +60,7 @@ export type ValueExpr =
       /** For enum columns, how members are reached; same shape as PyLiteral enum. */
       readonly enumModule?: string | null;
       readonly enumClass?: string | null;
+      readonly enumAsValue?: boolean;
     }
   /** A reference to a label's instance (index null: the whole label, an instance or a list). */
   | {

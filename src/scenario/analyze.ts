@@ -8,6 +8,7 @@ import { hintFor } from '../diagnostics/suggest.js';
 import { CatalogIndex } from '../plan/catalog-index.js';
 import type { CheckedEntity, LabelInfo, WrittenValue } from '../plan/input.js';
 import { Codes } from './codes.js';
+import type { FailedLabels } from './failed-labels.js';
 import { resolveModel } from './models.js';
 import { viewOnlyHint } from './references.js';
 import { diagAt, spanAt } from './position.js';
@@ -156,10 +157,12 @@ export function analyzeScenario(
   inherited: readonly LabelInfo[],
   /** Describes where an extended scenario defines a label, for messages. */
   labelSite: (scenario: string, label: string) => string = (scenario) => scenario,
+  /** Labels of extended scenarios that failed (their own diagnostics are reported elsewhere). */
+  failed?: FailedLabels,
 ): Analysis {
   const index = new CatalogIndex(catalog);
   const diagnostics: Diagnostic[] = [];
-  const labels = new Map<string, LabelInfo | null>();
+  const labels: Map<string, LabelInfo | null> = failed?.view() ?? new Map();
   for (const l of inherited) labels.set(l.label, l);
 
   const entities = raw.entities ?? {};

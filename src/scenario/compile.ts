@@ -1,7 +1,7 @@
 /**
  * The scenario stage as a whole: every file loaded, schema-checked, its name and `extends`
  * resolved, checked against the catalog and planned. One scenario's failure never stops another's,
- * except that a scenario extending a failed one fails too.
+ * except that a scenario extending a failed one fails too (its own errors are still reported).
  */
 import type { Catalog } from '../catalog/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -14,6 +14,7 @@ import { analyzeScenario } from './analyze.js';
 import { Codes } from './codes.js';
 import {
   canonicalJson,
+  fileStem,
   listOf,
   loadEntry,
   nameDiagnostic,
@@ -21,6 +22,7 @@ import {
   type Entry,
   type ScenarioInput,
 } from './entry.js';
+import { FailedLabels } from './failed-labels.js';
 import { diagAt, spanAt } from './position.js';
 import type { Path } from './types.js';
 
@@ -93,6 +95,12 @@ export function compileScenarios(
 
   const unique = new Map<string, Entry>();
   for (const [name, group] of byName) if (group.length === 1) unique.set(name, group[0]!);
+  // A file that did not load has no name; `extends` may still mean it by its file stem.
+  const unreadable = new Map<string, Entry>();
+  for (const e of entries) {
+    const stem = fileStem(e.file);
+    if (e.src === null && !byName.has(stem)) unreadable.set(stem, e);
+  }
   const index = new CatalogIndex(catalog);
   /** `scenarios/base.yaml:4:3`, where `scenario` defines `label`. */
   const labelSite = (scenario: string, label: string): string => {
@@ -116,8 +124,10 @@ export function compileScenarios(
     const basePath = (k: number): Path =>
       typeof raw.extends === 'string' ? ['extends'] : ['extends', k];
     const inherited: PlanInherited[] = [];
+    /** Labels of extended scenarios that failed: still visible, so the scenario's own errors show. */
+    const fromFailed = new FailedLabels();
     bases.forEach((baseName, k) => {
-      const base = unique.get(baseName);
+      const base = unique.get(baseName) ?? unreadable.get(baseName);
       if (base === undefined) {
         const dup = (byName.get(baseName)?.length ?? 0) > 1;
         e.diagnostics.push(
@@ -173,6 +183,7 @@ export function compileScenarios(
             hint: `fix ${base.file} first`,
           }),
         );
+        fromFailed.add(base, unique, catalog, options.defaultModels);
         return;
       }
       const fromBase: PlanInherited[] = [
@@ -204,7 +215,7 @@ export function compileScenarios(
         }
       }
     });
-    if (e.diagnostics.length > 0) {
+    if (e.diagnostics.length > 0 && !fromFailed.any) {
       e.state = 'done';
       return;
     }
@@ -213,8 +224,16 @@ export function compileScenarios(
       return model ? [{ label: l.label, model, count: l.count, scenario: l.scenario }] : [];
     });
     const modelPaths = raw.models === undefined ? options.defaultModels : listOf(raw.models);
-    const analysis = analyzeScenario(src, raw, catalog, modelPaths, inheritedLabels, labelSite);
-    if (analysis.diagnostics.length > 0) {
+    const analysis = analyzeScenario(
+      src,
+      raw,
+      catalog,
+      modelPaths,
+      inheritedLabels,
+      labelSite,
+      fromFailed.any ? fromFailed : undefined,
+    );
+    if (analysis.diagnostics.length > 0 || e.diagnostics.length > 0) {
       e.diagnostics.push(...analysis.diagnostics);
       e.state = 'done';
       return;

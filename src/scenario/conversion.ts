@@ -26,7 +26,8 @@ export type Conversion =
 export type Column = Pick<
   ColumnInfo,
   'key' | 'type' | 'family' | 'length' | 'precision' | 'scale' | 'timezone' | 'enum' | 'itemFamily'
->;
+> &
+  Partial<Pick<ColumnInfo, 'storedAs' | 'unplaced'>>;
 
 export function bad(message: string, hint?: string, code: Code = Codes.typeMismatch): Conversion {
   return hint === undefined ? { ok: false, code, message } : { ok: false, code, message, hint };

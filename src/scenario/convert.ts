@@ -45,6 +45,23 @@ function jsonUnsafeAt(v: unknown): (string | number)[] | null {
   return [];
 }
 
+/** A string that is itself JSON for a mapping or list (written as text by mistake), or null. */
+export function jsonText(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const t = v.trim();
+  if (!/^[[{]/.test(t)) return null;
+  try {
+    const parsed: unknown = JSON.parse(t);
+    return parsed !== null && typeof parsed === 'object' ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+function abbreviate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
 function valueAt(v: unknown, at: readonly (string | number)[]): unknown {
   return at.reduce<unknown>((cur, k) => (cur as Record<string | number, unknown>)[k], v);
 }
@@ -139,6 +156,14 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
       return { ok: true, value: { kind: 'uuid', value: s.toLowerCase() } };
     }
     case 'json': {
+      const text = jsonText(v);
+      if (text !== null) {
+        return bad(
+          `${col.key} is ${col.type}: the string ${JSON.stringify(abbreviate(text))} would be stored as one JSON string, not as the ${text.startsWith('[') ? 'list' : 'mapping'} it spells`,
+          `write it as YAML, e.g. ${col.key}: ${text.startsWith('[') ? '[a, b]' : '{key: value}'}`,
+          Codes.wrongForm,
+        );
+      }
       const at = jsonUnsafeAt(v);
       if (at !== null) {
         return {
@@ -185,11 +210,28 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
       return { ok: true, value: { kind: 'list', items } };
     }
     case 'other':
+      if (col.unplaced) {
+        const u = unplaced(col);
+        return bad(u.message, u.hint, Codes.unplacedType);
+      }
       return toOther(input, col);
   }
 }
 
-/** A type fixturegen does not know: pass plain values through as the nearest Python literal. */
+/** What FG299 says about a TypeDecorator whose Python values fixturegen cannot write. */
+export function unplaced(col: Column): { message: string; hint: string } {
+  const stored = col.storedAs ? ` (stored as ${col.storedAs})` : '';
+  return {
+    message: `${col.key} has type ${col.type}${stored}, which converts its values in a way fixturegen cannot follow: it takes none of str, int, Decimal, date, datetime, UUID, dict or bytes`,
+    hint: `leave ${col.key} out (give it a default or make it nullable), or declare what ${col.type} takes with a python_type property (e.g. returning str)`,
+  };
+}
+
+/**
+ * A native type fixturegen does not know (INET, TSVECTOR, ranges…): plain values go to the
+ * driver as the nearest Python literal, which is how such columns take literals. Decorators that
+ * convert values never get here (they are `unplaced`).
+ */
 function toOther(input: LiteralInput, col: Column): Conversion {
   const v = input.value;
   if (typeof v === 'string') return { ok: true, value: { kind: 'str', value: v } };

@@ -18,7 +18,13 @@ export function toEnum(value: unknown, col: Column): Conversion {
     if (byValue && (typeof value === 'string' || typeof value === 'number')) {
       return {
         ok: true,
-        value: { kind: 'enum', enumModule: py.module, enumClass: py.name, member: byValue.name },
+        value: {
+          kind: 'enum',
+          enumModule: py.module,
+          enumClass: py.name,
+          member: byValue.name,
+          ...(py.asValue ? { asValue: true } : {}),
+        },
       };
     }
     const names = py.members.map((m) => m.name);

@@ -21,8 +21,10 @@ export function resolveModel(
   paths: readonly string[],
 ): ModelLookup {
   const scope = catalog.models.filter((m) => underPaths(m.module, paths));
+  // A class exported under another name is found by that name too (`Label = make_tag()`).
+  const exported = (m: ModelInfo) => m.access?.via === 'attribute' && m.access.name === name;
   const matches = scope.filter(
-    (m) => m.qualname === name || m.name === name || m.qualname.endsWith(`.${name}`),
+    (m) => m.qualname === name || m.name === name || m.qualname.endsWith(`.${name}`) || exported(m),
   );
   const exact = matches.find((m) => m.qualname === name);
   if (exact) return { ok: true, model: exact };

@@ -6,7 +6,7 @@ import { meant } from '../diagnostics/suggest.js';
 import type { ColumnInfo, RelationshipInfo } from '../catalog/types.js';
 import type { ValueExpr } from '../plan/types.js';
 import { Codes } from './codes.js';
-import { convertLiteral } from './convert.js';
+import { convertLiteral, jsonText, unplaced } from './convert.js';
 import { interpolate, parseInterpolation, type InterpolationPart } from './forms.js';
 import { plainSourceAt } from './position.js';
 import { checkReference } from './references.js';
@@ -74,6 +74,10 @@ export function checkValue(
   if (target.kind === 'relationship')
     return checkRelationshipForm(ctx, target.rel, value, path, subset);
   const col = target.col;
+  if (col.unplaced) {
+    const u = unplaced(col);
+    return report(ctx, Codes.unplacedType, u.message, path, u.hint);
+  }
   if (
     Array.isArray(value) &&
     col.family !== 'json' &&
@@ -195,7 +199,9 @@ function checkString(
   subset: Subset,
 ): ValueExpr | null {
   const text = raw.startsWith('@@') ? raw.slice(1) : raw;
+  // JSON written as text has braces, but it is no interpolation: say what it would store.
   if (!text.includes('{') && !text.includes('}')) return literal(ctx, col, text, path);
+  if (col.family === 'json' && jsonText(text) !== null) return literal(ctx, col, text, path);
   const parsed = parseInterpolation(text);
   if (!parsed.ok) {
     // Point at the brace or placeholder, in `raw` (which may start with the @ of `@@`).
@@ -307,7 +313,11 @@ function checkInterpolation(
     parts,
     convert,
     ...(col.family === 'enum'
-      ? { enumModule: py?.module ?? null, enumClass: py?.name ?? null }
+      ? {
+          enumModule: py?.module ?? null,
+          enumClass: py?.name ?? null,
+          ...(py?.asValue ? { enumAsValue: true } : {}),
+        }
       : {}),
   };
 }

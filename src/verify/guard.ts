@@ -97,9 +97,15 @@ export async function guardCandidate(
       }
     }
   }
+  const allowed = [
+    ...new Set([
+      ...catalog.modules,
+      ...slice.flatMap((m) => (m.access ? [m.module, m.access.module] : [m.module])),
+    ]),
+  ].sort();
   const result = await helper.request<{ diagnostics: GuardDiagnostic[] }>('guard', {
     source: options.body,
-    allowedModules: [...catalog.modules].sort(),
+    allowedModules: allowed,
     package: options.packageName,
     models,
     enums: [...enums.values()],

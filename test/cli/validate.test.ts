@@ -137,6 +137,10 @@ describe('validate and build on malformed scenarios', () => {
     );
     expect(file.status).toBe(1);
     expect((JSON.parse(file.stdout) as JsonDiagnostic[]).map((d) => d.code)).toEqual(['FG203']);
+    // A file that does not parse has no name: its file stem finds it.
+    const stem = fixturegen(dir, ['validate', '--json', 'yaml_unclosed_flow_list'], VENV_ENV);
+    expect(stem.status, stem.stderr).toBe(1);
+    expect((JSON.parse(stem.stdout) as JsonDiagnostic[]).map((d) => d.code)).toEqual(['FG105']);
     const nope = fixturegen(dir, ['validate', 'no_such_scenario'], VENV_ENV);
     expect(nope.status).toBe(2);
     expect(nope.stderr).toContain('no scenario named "no_such_scenario"');

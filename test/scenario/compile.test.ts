@@ -177,6 +177,31 @@ describe('extends', () => {
     ]);
   });
 
+  test('a scenario extending a failed one still reports its own errors', () => {
+    const r = compile({
+      'scenarios/base.yaml': 'entities:\n  acme:\n    model: Tenant\n    values: {nmae: x}\n',
+      'scenarios/child.yaml':
+        'extends: base\nentities:\n  bob:\n    model: Usr\n  ann:\n    model: Tenant\n    values: {name: "@acme", plan: "@nobody"}\n',
+    });
+    const child = r.failures.find((f) => f.name === 'child')!;
+    expect(child.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      'FG223 1:10 extends "base", which has errors',
+      'FG201 4:12 unknown model "Usr"',
+      'FG213 7:20 name is neither a relationship nor a foreign-key column, so it cannot take the reference @acme',
+      'FG208 7:37 unknown label "nobody" in @nobody',
+    ]);
+  });
+
+  test('a parent that does not even parse hides its labels: none is reported unknown', () => {
+    const r = compile({
+      'scenarios/base.yaml': 'entities:\n  acme: [\n',
+      'scenarios/child.yaml':
+        'extends: base\nentities:\n  ann:\n    model: Tenant\n    values: {nmae: "@acme"}\n',
+    });
+    const child = r.failures.find((f) => f.file === 'scenarios/child.yaml')!;
+    expect(child.diagnostics.map((d) => d.code)).toEqual(['FG223', 'FG203']);
+  });
+
   test('a label defined again clashes with the inherited one', () => {
     const r = compile({
       'scenarios/base.yaml': BASE,

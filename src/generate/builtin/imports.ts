@@ -1,4 +1,23 @@
 /** Import bookkeeping of a generated module, and the local names a label may not take. */
+import type { ModelAccess } from '../../catalog/types.js';
+
+/** How a model class is reached when `from <module> import <class>` does not work. */
+export type AccessOf = (module: string, cls: string) => ModelAccess | undefined;
+
+/**
+ * The class a registry lookup finds: the mapper of `anchor`'s registry whose class has the
+ * catalog's `module.qualname`. Over several lines, indented by `indent`.
+ */
+export function lookupExpression(a: Extract<ModelAccess, { key: string }>, indent = ''): string {
+  const registry = a.via === 'registry' ? a.name : `${a.name}.registry`;
+  return [
+    'next(',
+    `${indent}    mapper.class_`,
+    `${indent}    for mapper in ${registry}.mappers`,
+    `${indent}    if f"{mapper.class_.__module__}.{mapper.class_.__qualname__}" == ${JSON.stringify(a.key)}`,
+    `${indent})`,
+  ].join('\n');
+}
 
 /** Names a label's local variable must not take: the function's own names and Python's. */
 export const RESERVED = new Set([
@@ -68,6 +87,7 @@ export class Imports {
   constructor(
     known: Iterable<{ module: string; cls: string }> = [],
     private readonly defined: ReadonlySet<string> = new Set(),
+    private readonly access: AccessOf = () => undefined,
   ) {
     for (const { module, cls } of known) this.note(module, cls);
   }
@@ -79,6 +99,9 @@ export class Imports {
   }
 
   name(module: string, cls: string): string {
+    // A nested class (an enum defined in a model class): import the outer one.
+    const dot = cls.indexOf('.');
+    if (dot > 0) return `${this.name(module, cls.slice(0, dot))}${cls.slice(dot)}`;
     const key = `${module}.${cls}`;
     if (!this.byQualname.has(key)) {
       this.byQualname.set(key, { module, cls });
@@ -107,15 +130,31 @@ export class Imports {
   }
 
   fromImports(): { module: string; names: string }[] {
-    const groups = new Map<string, string[]>();
+    const groups = new Map<string, Set<string>>();
+    const add = (module: string, name: string) =>
+      groups.set(module, (groups.get(module) ?? new Set()).add(name));
     for (const { module, cls } of this.byQualname.values()) {
       const local = this.local(module, cls);
-      const list = groups.get(module) ?? [];
-      list.push(local === cls ? cls : `${cls} as ${local}`);
-      groups.set(module, list);
+      const a = this.access(module, cls);
+      if (a === undefined) add(module, local === cls ? cls : `${cls} as ${local}`);
+      else if (a.via === 'attribute')
+        add(a.module, a.name === local ? local : `${a.name} as ${local}`);
+      else add(a.module, a.name);
     }
     return [...groups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([module, names]) => ({ module, names: names.sort().join(', ') }));
+      .map(([module, names]) => ({ module, names: [...names].sort().join(', ') }));
+  }
+
+  /** `Local = next(…)` for each class that is reached through its mapper registry. */
+  lookups(): string[] {
+    const out: string[] = [];
+    for (const { module, cls } of this.byQualname.values()) {
+      const a = this.access(module, cls);
+      if (a !== undefined && a.via !== 'attribute') {
+        out.push(`${this.local(module, cls)} = ${lookupExpression(a)}`);
+      }
+    }
+    return out.sort();
   }
 }

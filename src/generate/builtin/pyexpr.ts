@@ -156,9 +156,10 @@ export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
     case 'enum':
       if (lit.enumModule && lit.enumClass) {
         const name = ctx.enumName(lit.enumModule, lit.enumClass);
-        return /^[A-Za-z_][A-Za-z0-9_]*$/.test(lit.member)
+        const member = /^[A-Za-z_][A-Za-z0-9_]*$/.test(lit.member)
           ? `${name}.${lit.member}`
           : `${name}[${pyString(lit.member)}]`;
+        return lit.asValue ? `${member}.value` : member;
       }
       return pyString(lit.member);
     case 'json':
@@ -211,7 +212,8 @@ function convertInterpolated(
       return `${text}.encode()`;
     case 'enum':
       if (expr.enumModule && expr.enumClass) {
-        return `${ctx.enumName(expr.enumModule, expr.enumClass)}[${text}]`;
+        const member = `${ctx.enumName(expr.enumModule, expr.enumClass)}[${text}]`;
+        return expr.enumAsValue ? `${member}.value` : member;
       }
       return text;
     default:

@@ -3,12 +3,22 @@ import type { Catalog } from '../../catalog/types.js';
 import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
 import { entityStatements } from './entities.js';
-import { Imports, RESERVED } from './imports.js';
+import { Imports, RESERVED, type AccessOf } from './imports.js';
 import { labelsOf, parentStatements } from './parents.js';
 import type { ExprContext } from './pyexpr.js';
 import { pyString } from './pyexpr.js';
 
 const BUILTIN_DIR = join(TEMPLATES_DIR, 'builtin');
+
+/** The catalog's access of each model that is not imported as `from <module> import <name>`. */
+export function accessOf(catalog: Catalog): AccessOf {
+  const byClass = new Map(
+    catalog.models.flatMap((m) =>
+      m.access ? [[`${m.module}\0${m.name}`, m.access] as const] : [],
+    ),
+  );
+  return (module, cls) => byClass.get(`${module}\0${cls}`);
+}
 
 export function docstring(text: string, indent: string): string {
   const escaped = text.trim().replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
@@ -51,9 +61,10 @@ function argumentList(
 export function renderScenarioModule(plan: Plan, options: RenderOptions): string {
   // The first pass only learns which classes are imported, so that aliases are stable.
   const defined = new Set([plan.className]);
-  const first = new Imports([], defined);
+  const access = accessOf(options.catalog);
+  const first = new Imports([], defined, access);
   renderWith(plan, options, first);
-  return renderWith(plan, options, new Imports(first.used(), defined));
+  return renderWith(plan, options, new Imports(first.used(), defined, access));
 }
 
 function renderWith(plan: Plan, options: RenderOptions, imports: Imports): string {
@@ -136,6 +147,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     source: plan.source,
     stdImports: [...imports.std].sort(),
     fromImports: imports.fromImports(),
+    lookups: imports.lookups(),
     fields,
     createParams: argumentList(
       `def create_${plan.name}(`,
@@ -168,12 +180,26 @@ export function renderInitModule(options: {
   readonly ownSession: boolean;
   readonly databaseUrl: string;
 }): string {
+  // Only what finding the tables needs: each class that is a module attribute, and for the others
+  // the declarative base or registry they are reached through (its metadata has their tables).
+  const concrete = options.catalog.models.filter((m) => !m.abstract);
   const imports = new Imports(
-    options.catalog.models.map((m) => ({ module: m.module, cls: m.name })),
+    concrete.filter((m) => m.access === undefined).map((m) => ({ module: m.module, cls: m.name })),
   );
-  const models = options.catalog.models
-    .filter((m) => !m.abstract)
-    .map((m) => imports.name(m.module, m.name));
+  const anchors = new Map<string, { module: string; name: string }>();
+  const models: string[] = [];
+  for (const m of concrete) {
+    const a = m.access;
+    if (a === undefined) models.push(imports.name(m.module, m.name));
+    else if (a.via === 'attribute') {
+      const local = imports.name(a.module, a.name);
+      if (!models.includes(local)) models.push(local);
+    } else anchors.set(`${a.module}.${a.name}`, { module: a.module, name: a.name });
+  }
+  for (const { module, name } of anchors.values()) {
+    const local = imports.name(module, name);
+    if (!models.includes(local)) models.push(local);
+  }
   return template(
     BUILTIN_DIR,
     'init.py.hbs',
@@ -184,5 +210,6 @@ export function renderInitModule(options: {
     plugins: [...options.scenarioNames].sort().map((n) => `${options.packageName}.${n}`),
     databaseUrl: pyString(options.databaseUrl),
     models: models.sort(),
+    anchors: anchors.size > 0,
   });
 }

@@ -1,4 +1,5 @@
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../../../catalog/types.js';
+import { lookupExpression } from '../../builtin/imports.js';
 
 // The catalog, compactly: one line per column and per relationship.
 
@@ -8,7 +9,7 @@ export function formatModels(models: readonly ModelInfo[]): string {
 }
 
 function formatModel(model: ModelInfo): string {
-  const head = [`class ${model.name}`, `from ${model.module}`, `table ${model.table}`];
+  const head = [`class ${model.name}`, reach(model), `table ${model.table}`];
   if (model.inherits) head.push(`inherits ${shortName(model.inherits)}`);
   if (model.polymorphicIdentity !== null)
     head.push(`polymorphic identity ${JSON.stringify(model.polymorphicIdentity)}`);
@@ -19,6 +20,13 @@ function formatModel(model: ModelInfo): string {
   const composite = model.uniques.filter((u) => u.length > 1 && !sameKeys(u, model.primaryKey));
   for (const u of composite) lines.push(`  unique together: (${u.join(', ')})`);
   return lines.join('\n');
+}
+
+function reach(model: ModelInfo): string {
+  const a = model.access;
+  if (a === undefined) return `from ${model.module}`;
+  if (a.via === 'attribute') return `imported as ${a.name} from ${a.module}`;
+  return `no module attribute: ${lookupExpression(a)} (after from ${a.module} import ${a.name})`;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -38,6 +46,9 @@ function typeText(col: ColumnInfo): string {
       : `${col.type}(${col.precision})`;
   if (col.timezone) return `${col.type}(timezone=True)`;
   if (col.itemFamily) return `${col.type} of ${col.itemFamily}`;
+  // A TypeDecorator taking other values than it stores: say what it takes.
+  if (col.unplaced) return `${col.type} (leave it unset: fixturegen cannot write its values)`;
+  if (col.familyFrom) return `${col.type} (takes ${col.pythonType ?? col.family})`;
   return col.type;
 }
 
