@@ -9,6 +9,7 @@ imported its module in this process; otherwise the catalog's lists are all there
 from __future__ import annotations
 
 import builtins
+import json
 import sys
 from typing import Any, NamedTuple
 
@@ -83,6 +84,9 @@ class Model:
         self.module = str(info.get("module") or qualname.rsplit(".", 1)[0])
         self.attributes = frozenset(str(a) for a in info.get("attributes") or [] if not str(a).startswith("_"))
         self.collections = frozenset(str(a) for a in info.get("collections") or [])
+        #: how generated code reaches a class its module does not export under its name (the
+        #: catalog's `access`: an attribute of another name, or a lookup in a mapper registry)
+        self.access: dict[str, Any] | None = info.get("access") if isinstance(info.get("access"), dict) else None
         self._keywords: frozenset[str] | None = None
 
     def live(self) -> Any:
@@ -160,8 +164,15 @@ class Known:
         """What `from <module> import <name>` may take from a models module: name -> thing."""
         out: dict[str, tuple[str, Any]] = {}
         for m in self.models.values():
-            if m.module == module:
-                out[m.class_name] = ("model", m)
+            a = m.access
+            if a is None:
+                if m.module == module:
+                    out[m.class_name] = ("model", m)
+            elif a.get("module") == module and a.get("via") == "attribute":
+                out[str(a.get("name"))] = ("model", m)
+            elif a.get("module") == module:
+                # A declarative base or registry: usable only in the lookup statement (`lookup`).
+                out[str(a.get("name"))] = ("anchor", str(a.get("via")))
         for e in self.enums:
             if e.module == module:
                 out[e.name] = ("enum", e)
@@ -180,3 +191,14 @@ class Known:
         if module.startswith(prefix):
             return self.scenarios.get(module[len(prefix):])
         return None
+
+
+def lookup_source(anchor: str, via: str, key: str) -> str:
+    """The one expression that reaches a class through its mapper registry (the builtin
+    generator's `lookupExpression`); a candidate's lookup must be this, to the AST node."""
+    registry = anchor if via == "registry" else f"{anchor}.registry"
+    return (
+        f"next(mapper.class_ for mapper in {registry}.mappers"
+        f' if f"{{mapper.class_.__module__}}.{{mapper.class_.__qualname__}}" == {json.dumps(key)})'
+    )
+

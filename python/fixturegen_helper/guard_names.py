@@ -89,6 +89,16 @@ class Names:
                 return MEMBERS.get(key, {}).get(node.attr)
             if base[0] == "enum" and node.attr in base[1].members:
                 return ("value", f"{base[1].name}.{node.attr}")
+            if base[0] == "value" and node.attr in ("value", "name") and base[1].count(".") >= 1:
+                # An enum member's stored value or name (`Tier.GOLD.value`): builtin output writes
+                # it for a String column annotated `Mapped[Tier]` that binds plain values.
+                return ("value", f"{base[1]}.{node.attr}")
+            if base[0] == "model":
+                # An enum class nested in a model class (`Entry.Side`), as the catalog names it.
+                nested = f"{base[1].class_name}.{node.attr}"
+                for e in self.known.enums:
+                    if e.module == base[1].module and e.name == nested:
+                        return ("enum", e)
         return None
 
     # -- kinds --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fixturegen_helper.guard_model import (
     BUILTIN_NAMES,
     FROM_IMPORTS,
     MODULES,
+    lookup_source,
 )
 from fixturegen_helper.guard_names import SESSION, Kind, Thing
 from fixturegen_helper.guard_walk import Walk
@@ -39,6 +40,8 @@ class Top(Walk):
                 )  # fmt: skip
                 if self.top_bind(stmt.name, thing, stmt):
                     defined[stmt.name] = stmt
+            elif isinstance(stmt, ast.Assign) and self.lookup(stmt):
+                pass
             elif not (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
                 self.stray(stmt)
         cls = defined.get(k.class_name)
@@ -60,6 +63,26 @@ class Top(Walk):
             self.fixture(fixture)
         elif k.fixture_name and fixture is None:
             self.report("FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture)
+
+    def lookup(self, stmt: ast.Assign) -> bool:
+        """`Name = next(mapper.class_ for mapper in Base.registry.mappers if … == "key")`, exactly
+        as the builtin generator writes it for a class no module exports under its name: binds
+        `Name` to that model. Anything else, however close, is left to `stray` (FG408)."""
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return False
+        shape = ast.dump(stmt.value)
+        for m in self.known.models.values():
+            a = m.access
+            if a is None or a.get("via") not in ("declarative", "registry"):
+                continue
+            for anchor, thing in self.things.items():
+                if thing != ("anchor", a.get("via")):
+                    continue
+                expected = ast.parse(lookup_source(anchor, str(a["via"]), str(a.get("key"))), mode="eval").body
+                if shape == ast.dump(expected):
+                    self.top_bind(stmt.targets[0].id, ("model", m), stmt)
+                    return True
+        return False
 
     # -- imports (FG402) ----------------------------------------------------------------------
 

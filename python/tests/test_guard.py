@@ -291,3 +291,81 @@ def test_guard_over_the_protocol(helper: Helper, params) -> None:
 
 def test_escape_corpus_is_next_door() -> None:
     assert (Path(__file__).parent / "escapes" / "clean.py").exists()
+
+
+LOOKUP_MODELS = {
+    "dyn.models.Color": {
+        "className": "Color",
+        "module": "dyn.models",
+        "attributes": ["id", "name"],
+        "access": {"via": "declarative", "module": "dyn.models", "name": "Base", "key": "dyn.models.Color"},
+    },
+}
+LOOKUP_CONTRACT = {"className": "Palette", "createName": "create_palette", "fixtureName": "palette"}
+LOOKUP_MODULE = '''from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dyn.models import Base
+
+Color = next(
+    mapper.class_
+    for mapper in Base.registry.mappers
+    if f"{mapper.class_.__module__}.{mapper.class_.__qualname__}" == "dyn.models.Color"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Palette:
+    red: Color
+
+
+def create_palette(session) -> Palette:
+    red = Color(name="red")
+    session.add(red)
+    session.flush()
+    return Palette(red=red)
+
+
+@pytest.fixture
+def palette(db_session) -> Palette:
+    return create_palette(db_session)
+'''
+
+
+def lookup_check(source: str) -> list[dict[str, Any]]:
+    params = {"source": source, "allowedModules": ["dyn.models"], "models": LOOKUP_MODELS, "contract": LOOKUP_CONTRACT}
+    return guard(params)["diagnostics"]
+
+
+def test_a_class_reached_through_its_mapper_registry_passes_in_the_builtin_shape_only() -> None:
+    assert lookup_check(LOOKUP_MODULE) == []
+    # Another key, another expression, or the base used for anything else is outside the subset.
+    other_key = LOOKUP_MODULE.replace('== "dyn.models.Color"', '== "dyn.models.Secret"')
+    assert codes(lookup_check(other_key)) != []
+    other_shape = LOOKUP_MODULE.replace("mapper.class_\n    for", "mapper.class_.__init__\n    for")
+    assert codes(lookup_check(other_shape)) != []
+    misuse = LOOKUP_MODULE.replace(
+        '    red = Color(name="red")\n', '    Base.metadata.drop_all(session.get_bind())\n    red = Color(name="red")\n'
+    )
+    assert "FG403" in codes(lookup_check(misuse))
+
+
+def test_enum_member_values_and_enums_nested_in_a_model_class() -> None:
+    models = {"ledger.models.Entry": {"className": "Entry", "module": "ledger.models", "attributes": ["id", "side", "tier"]}}
+    enums = [
+        {"module": "ledger.models", "name": "Entry.Side", "members": ["DEBIT", "CREDIT"]},
+        {"module": "ledger.models", "name": "Tier", "members": ["GOLD"]},
+    ]
+    source = LOOKUP_MODULE.replace("from dyn.models import Base", "from ledger.models import Entry, Tier")
+    source = source[: source.index("Color = next(")] + source[source.index("@dataclasses") :]
+    source = source.replace("red: Color", "red: Entry").replace(
+        'red = Color(name="red")', "red = Entry(side=(Entry.Side.DEBIT, Entry.Side.CREDIT)[0], tier=Tier.GOLD.value)"
+    )
+    params = {"source": source, "allowedModules": ["ledger.models"], "models": models, "enums": enums, "contract": LOOKUP_CONTRACT}
+    assert guard(params)["diagnostics"] == []
+    for bad in ("Entry.Side.DEBIT.__class__", "Entry.Secret.DEBIT", "Tier.GOLD.value.__class__", "Entry.metadata"):
+        found = guard({**params, "source": source.replace("Tier.GOLD.value)", f"{bad})")})["diagnostics"]
+        assert found and {d["code"] for d in found} <= {"FG403"}, bad

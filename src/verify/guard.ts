@@ -85,6 +85,7 @@ export async function guardCandidate(
       module: m.module,
       attributes: [...m.columns.map((c) => c.key), ...m.relationships.map((r) => r.key)].sort(),
       collections: m.relationships.filter((r) => r.uselist).map((r) => r.key),
+      ...(m.access ? { access: m.access } : {}),
     };
     for (const c of m.columns) {
       const e = c.enum?.pythonEnum;
