@@ -48,7 +48,7 @@ class Walk(Names):
                 if isinstance(node, ast.Assign):
                     for t in node.targets:
                         for n in _names(t):
-                            bindings.setdefault(n, []).append(("value" if t is n_node(t) else "", node.value))
+                            bindings.setdefault(n, []).append(("value" if isinstance(t, ast.Name) else "", node.value))
                 elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                     bindings.setdefault(node.target.id, []).append(("ann", node))
                 elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
@@ -303,9 +303,4 @@ class Walk(Names):
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-
-
-def n_node(target: ast.AST) -> ast.AST | None:
-    """The target itself when it is a plain name (its binding takes the value's kind)."""
-    return target if isinstance(target, ast.Name) else None
 
