@@ -159,6 +159,9 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Held until its exit is seen: an unreferenced child killed by the timer below would let the
+      // event loop drain first, and the CLI would end with Node's exit code 13 (unsettled await).
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;
