@@ -1,7 +1,12 @@
 /** Import bookkeeping of a generated module, and the local names a label may not take. */
+import type { FromImport } from './import-block.js';
 
 /** Names a label's local variable must not take: the function's own names and Python's. */
 export const RESERVED = new Set([
+  // pycodestyle E741 (in ruff's default rules): names that read like 1 and 0.
+  'l',
+  'I',
+  'O',
   'session',
   'i',
   'pytest',
@@ -106,16 +111,11 @@ export class Imports {
     return [...this.byQualname.values()];
   }
 
-  fromImports(): { module: string; names: string }[] {
-    const groups = new Map<string, string[]>();
-    for (const { module, cls } of this.byQualname.values()) {
+  /** Every class handed out, with its alias where it has one (import-block.ts sorts them). */
+  fromImports(): FromImport[] {
+    return [...this.byQualname.values()].map(({ module, cls }) => {
       const local = this.local(module, cls);
-      const list = groups.get(module) ?? [];
-      list.push(local === cls ? cls : `${cls} as ${local}`);
-      groups.set(module, list);
-    }
-    return [...groups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([module, names]) => ({ module, names: names.sort().join(', ') }));
+      return local === cls ? { module, name: cls } : { module, name: cls, alias: local };
+    });
   }
 }
