@@ -17,7 +17,7 @@ const BIN = join(REPO, '.venv', 'bin');
 const CASES = join(REPO, 'test', 'cases');
 let root = '';
 /** Every `<project>/generated` folder under `root`, relative to it. */
-let outputs: string[] = [];
+const outputs: string[] = [];
 
 /**
  * A project folder of its own: an empty ruff.toml makes it ruff's project root, so its model

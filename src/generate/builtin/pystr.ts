@@ -38,7 +38,7 @@ export function pyString(text: string): string {
  * there), else the encoded string.
  */
 export function pyBytes(text: string): string {
-  if (!/^[\x00-\x7f]*$/.test(text)) return `${pyString(text)}.encode()`;
+  if ([...text].some((ch) => ch.charCodeAt(0) > 0x7f)) return `${pyString(text)}.encode()`;
   const q = quoteFor(text);
   return `b${q}${body(text, q, true)}${q}`;
 }
