@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { sampleProject } from '../support/project.js';
 import { REPO } from '../support/python.js';
-import { userEnv } from './user-project.js';
+import { linkInstall, userEnv } from './user-project.js';
 
 interface Hook {
   id: string;
@@ -24,9 +24,7 @@ function installedSample(): string {
   const dir = sampleProject('fixturegen-hook-');
   made.push(dir);
   cpSync(join(REPO, 'generated'), join(dir, 'generated'), { recursive: true });
-  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
-  symlinkSync(REPO, join(dir, 'node_modules', 'fixturegen'));
-  symlinkSync('../fixturegen/bin/fixturegen.js', join(dir, 'node_modules', '.bin', 'fixturegen'));
+  linkInstall(dir);
   return dir;
 }
 

@@ -5,7 +5,7 @@
  * venv with the same pins costs about a minute of pip per test on a loaded machine.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect } from 'vitest';
@@ -140,4 +140,11 @@ export function initBuildTestCheck(dir: string): void {
 
   const check = sh(dir, 'npx', ['fixturegen', 'check']);
   expect(check.status, `${check.stdout}\n${check.stderr}`).toBe(0);
+}
+
+/** fixturegen installed from this checkout as `npm install -D <path>` installs a folder: linked. */
+export function linkInstall(dir: string): void {
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(REPO, join(dir, 'node_modules', 'fixturegen'));
+  symlinkSync('../fixturegen/bin/fixturegen.js', join(dir, 'node_modules', '.bin', 'fixturegen'));
 }

@@ -69,7 +69,7 @@ export function className(name: string): string {
 
 /**
  * Arguments or parameters between `head` and `tail` (the rest of their line): on that line when it
- * stays within 100 columns, else one per line.
+ * stays within 88 columns, else one per line with a trailing comma (which formatters keep spread).
  */
 function argumentList(
   head: string,
