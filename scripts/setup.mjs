@@ -74,9 +74,10 @@ step(
 );
 
 const venvPython = join(root, '.venv', 'bin', 'python');
+// requirements-dev.txt: the formatters and linter the generated code is checked against.
 step(
   'venv',
-  [join(root, 'python', 'requirements.txt')],
+  [join(root, 'python', 'requirements.txt'), join(root, 'python', 'requirements-dev.txt')],
   () => existsSync(venvPython),
   () => {
     if (!existsSync(venvPython)) {
@@ -93,6 +94,8 @@ step(
         '--disable-pip-version-check',
         '-r',
         'python/requirements.txt',
+        '-r',
+        'python/requirements-dev.txt',
       ],
       'installing Python requirements into .venv',
     );

@@ -1,5 +1,12 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import {
+  existsSync,
+  readFileSync,
+  writeFileSync,
+  mkdirSync,
+  appendFileSync,
+  realpathSync,
+} from 'node:fs';
+import { dirname, join, parse, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
 import { startPythonHelper } from '../catalog/python.js';
@@ -9,6 +16,21 @@ import type { Io } from './io.js';
 import { EXIT } from './project.js';
 
 const SCHEMA = fileURLToPath(new URL('../../schemas/scenario.schema.json', import.meta.url));
+
+/**
+ * The schema as this project reaches it: through `node_modules/fixturegen` in the project or a
+ * folder above it when that is this very package. Node runs a symlinked install (`npm install -D
+ * ../fixturegen`) from its target, whose path would not exist on another clone.
+ */
+export function projectSchemaPath(root: string, schema = SCHEMA): string {
+  const real = realpathSync(schema);
+  const tail = relative(join(dirname(schema), '..'), schema);
+  for (let dir = root; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', 'fixturegen', tail);
+    if (existsSync(candidate) && realpathSync(candidate) === real) return candidate;
+    if (dir === parse(dir).root) return schema;
+  }
+}
 
 export interface InitFlags {
   models?: string;
@@ -75,11 +97,14 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<number> {
     await helper.close();
   }
   // The YAML language server resolves the modeline against the scenario file, with forward slashes.
-  const schemaRel = relative(join(root, 'scenarios'), SCHEMA).split(sep).join('/');
-  if (relative(root, SCHEMA).startsWith('..')) {
+  const schema = projectSchemaPath(root);
+  const schemaRel = relative(join(root, 'scenarios'), schema).split(sep).join('/');
+  if (schema === SCHEMA && relative(root, schema).startsWith('..')) {
     io.warn(
-      `note: the schema line in scenarios/example.yaml points outside this project (${SCHEMA}); ` +
-        'install fixturegen as a dev dependency (npm install -D fixturegen) for a path that works on every clone',
+      `note: the schema line in scenarios/example.yaml points outside this project (${schema}); ` +
+        'for a path that works on every clone, install fixturegen as a dev dependency ' +
+        '(npm install -D <git URL of fixturegen or a tarball from npm pack>; README: Install), ' +
+        'delete scenarios/example.yaml and run `npx fixturegen init` again',
     );
   }
   write(

@@ -74,6 +74,7 @@ export function renderInit(
   });
   const body = renderInitModule({
     catalog,
+    root: config.root,
     packageName: pkg,
     scenarioNames: names,
     ownSession,

@@ -7,7 +7,7 @@
 import type { ModelInfo } from '../../catalog/types.js';
 import type { Plan, PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js';
 import type { ExprContext } from './pyexpr.js';
-import { referencedLabels, renderArgument } from './pyexpr.js';
+import { referencedLabels, renderArgument, renderAssignment } from './pyexpr.js';
 
 export interface EntityContext {
   readonly models: ReadonlyMap<string, ModelInfo>;
@@ -136,10 +136,7 @@ function entityLines(
   const { args, after } = argumentsOf(effectiveValues(entity, model), model);
   const add = shape.add ? [addStatement(entity, variable)] : [];
   const assign = (target: string, ctx: ExprContext, indent: string) =>
-    after.map(
-      (v) =>
-        `${indent}${target}.${v.attribute} = ${renderArgument(v.value, ctx, indent, `${target}.${v.attribute} = `)}`,
-    );
+    after.map((v) => renderAssignment(v.value, ctx, indent, `${target}.${v.attribute}`));
   if (entity.count === null) {
     const ctx = ectx.ctxFor(0);
     const ctor = constructor(cls, args, ctx, '    ');

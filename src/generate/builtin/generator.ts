@@ -14,6 +14,7 @@ export function createBuiltinGenerator(): Generator {
     async generate(plan, ctx) {
       const body = renderScenarioModule(plan, {
         catalog: ctx.catalog,
+        root: ctx.config.root,
         packageName: ctx.packageName,
         sessionFixture: ctx.config.session_fixture ?? 'db_session',
         plans: ctx.plans,

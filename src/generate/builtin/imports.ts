@@ -1,5 +1,6 @@
 /** Import bookkeeping of a generated module, and the local names a label may not take. */
 import type { ModelAccess } from '../../catalog/types.js';
+import type { FromImport } from './import-block.js';
 
 /** How a model class is reached when `from <module> import <class>` does not work. */
 export type AccessOf = (module: string, cls: string) => ModelAccess | undefined;
@@ -21,6 +22,10 @@ export function lookupExpression(a: Extract<ModelAccess, { key: string }>, inden
 
 /** Names a label's local variable must not take: the function's own names and Python's. */
 export const RESERVED = new Set([
+  // pycodestyle E741 (in ruff's default rules): names that read like 1 and 0.
+  'l',
+  'I',
+  'O',
   'session',
   'i',
   'pytest',
@@ -129,21 +134,27 @@ export class Imports {
     return [...this.byQualname.values()];
   }
 
-  fromImports(): { module: string; names: string }[] {
-    const groups = new Map<string, Set<string>>();
-    const add = (module: string, name: string) =>
-      groups.set(module, (groups.get(module) ?? new Set()).add(name));
+  /**
+   * Every class handed out, with its alias where it has one (import-block.ts sorts them); a class
+   * reached another way is imported by the name its access gives, or through its anchor.
+   */
+  fromImports(): FromImport[] {
+    const out = new Map<string, FromImport>();
+    const add = (f: FromImport) => out.set(`${f.module}\0${f.name}\0${f.alias ?? ''}`, f);
     for (const { module, cls } of this.byQualname.values()) {
       const local = this.local(module, cls);
       const a = this.access(module, cls);
-      if (a === undefined) add(module, local === cls ? cls : `${cls} as ${local}`);
+      if (a === undefined)
+        add(local === cls ? { module, name: cls } : { module, name: cls, alias: local });
       else if (a.via === 'attribute')
-        add(a.module, a.name === local ? local : `${a.name} as ${local}`);
-      else add(a.module, a.name);
+        add(
+          a.name === local
+            ? { module: a.module, name: a.name }
+            : { module: a.module, name: a.name, alias: local },
+        );
+      else add({ module: a.module, name: a.name });
     }
-    return [...groups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([module, names]) => ({ module, names: [...names].sort().join(', ') }));
+    return [...out.values()];
   }
 
   /** `Local = next(…)` for each class that is reached through its mapper registry. */

@@ -10,6 +10,7 @@
  * - every other ancestor is left to the parent that extends it.
  */
 import type { Plan } from '../../plan/types.js';
+import { call, layout } from './layout.js';
 
 export interface ParentsContext {
   readonly plan: Plan;
@@ -57,32 +58,31 @@ export function parentStatements(pc: ParentsContext): string[] {
 
   const dataclass = (name: string) =>
     pc.className(`${pc.packageName}.${name}`, plans.get(name)?.className ?? pc.fallbackClass(name));
-  const create = (name: string) => {
+  /** `name = <callee>(<args>)`, spread one argument per line where it would not fit. */
+  const assign = (indent: string, name: string, callee: string, args: string[]) => {
+    const head = `${indent}${name} = `;
+    return `${head}${layout(call(callee, args), indent, head.length, 0)}`;
+  };
+  const create = (name: string, indent: string) => {
     const fn = pc.className(`${pc.packageName}.${name}`, `create_${name}`);
     const args = parentsOf(name)
       .filter((p) => needed.includes(p))
       .map((p) => `${p}=${p}`);
-    return `${fn}(${['session', ...args].join(', ')})`;
+    return assign(indent, name, fn, ['session', ...args]);
   };
-  const rebuild = (name: string, from: string, indent: string): string[] => {
+  const rebuild = (name: string, from: string, indent: string): string => {
     const fields = labelsOf(plans.get(name)!).map((l) => `${l}=${from}.${l}`);
-    const one = `${indent}${name} = ${dataclass(name)}(${fields.join(', ')})`;
-    if (one.length <= 100) return [one];
-    return [
-      `${indent}${name} = ${dataclass(name)}(`,
-      ...fields.map((f) => `${indent}    ${f},`),
-      `${indent})`,
-    ];
+    return assign(indent, name, dataclass(name), fields);
   };
   const obtain = (name: string, indent: string): string[] => {
     const from = direct.filter((p) => p !== name && closure(p).has(name) && plans.has(name));
-    if (from.length === 0) return [`${indent}${name} = ${create(name)}`];
+    if (from.length === 0) return [create(name, indent)];
     const lines: string[] = [];
     from.forEach((p, k) => {
       lines.push(`${indent}${k === 0 ? 'if' : 'elif'} ${p} is not None:`);
-      lines.push(...rebuild(name, p, `${indent}    `));
+      lines.push(rebuild(name, p, `${indent}    `));
     });
-    lines.push(`${indent}else:`, `${indent}    ${name} = ${create(name)}`);
+    lines.push(`${indent}else:`, create(name, `${indent}    `));
     return lines;
   };
 

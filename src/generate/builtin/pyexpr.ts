@@ -1,5 +1,10 @@
 import { evalIndex } from '../../plan/index-expr.js';
 import type { IndexExpr, PyLiteral, ValueExpr } from '../../plan/types.js';
+import type { Doc } from './layout.js';
+import { call, cond, dict, flat, layout, list, seq, statement, tuple, width } from './layout.js';
+import { pyBytes, pyFString, pyFloat, pyNumber, pyString } from './pystr.js';
+
+export { pyString } from './pystr.js';
 
 /**
  * Renders Plan values as Python expressions. `i` is either the loop variable (a list entity) or a
@@ -17,23 +22,24 @@ export interface ExprContext {
   readonly isList: (label: string) => boolean;
 }
 
-export function pyString(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '"') out += '\\"';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f || (code >= 0x2028 && code <= 0x2029)) {
-      out += `\\u${code.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return `${out}"`;
+function tzExpr(offsetMinutes: number, ctx: ExprContext): Doc {
+  ctx.imports.add('datetime');
+  // Not `timezone.utc` (ruff's UP017 wants `datetime.UTC` from Python 3.11) nor `datetime.UTC`
+  // (absent before 3.11): this is the same object on every version.
+  if (offsetMinutes === 0) return call('datetime.timezone', [call('datetime.timedelta', ['0'])]);
+  const delta =
+    offsetMinutes % 60 === 0 ? `hours=${offsetMinutes / 60}` : `minutes=${offsetMinutes}`;
+  return call('datetime.timezone', [call('datetime.timedelta', [delta])]);
 }
 
-function pyJson(value: unknown): string {
+/** Trailing zero components are dropped: `datetime.time(9, 30)` rather than `(9, 30, 0, 0)`. */
+function trimmedParts(parts: readonly number[], keep: number): string[] {
+  const out = [...parts];
+  while (out.length > keep && out[out.length - 1] === 0) out.pop();
+  return out.map(String);
+}
+
+function jsonDoc(value: unknown): Doc {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
@@ -41,84 +47,13 @@ function pyJson(value: unknown): string {
     return Number.isInteger(value) ? String(value) : pyFloat(String(value));
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return pyString(value);
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
+  if (Array.isArray(value)) return list(value.map(jsonDoc));
   const entries = Object.entries(value as Record<string, unknown>);
-  return `{${entries.map(([k, v]) => `${pyString(k)}: ${pyJson(v)}`).join(', ')}}`;
+  return dict(entries.map(([k, v]) => seq(`${pyString(k)}: `, jsonDoc(v))));
 }
 
-/**
- * A JSON value as Python, one item per line where the one-line form would not fit in `width`
- * columns; `lead` columns precede it on its first line, later lines are indented from `indent`.
- */
-function pyJsonBlock(value: unknown, indent: string, lead: number, width: number): string {
-  const flat = pyJson(value);
-  if (lead + flat.length + 1 <= width || value === null || typeof value !== 'object') return flat;
-  const inner = `${indent}    `;
-  const entries: [string, unknown][] = Array.isArray(value)
-    ? value.map((v) => ['', v])
-    : Object.entries(value as Record<string, unknown>).map(([k, v]) => [`${pyString(k)}: `, v]);
-  if (entries.length === 0) return flat;
-  const lines = entries.map(
-    ([key, v]) => `${inner}${key}${pyJsonBlock(v, inner, inner.length + key.length, width)},`,
-  );
-  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
-  return `${open}\n${lines.join('\n')}\n${indent}${close}`;
-}
-
-/**
- * `renderValue` for a keyword argument `prefix` (e.g. `settings=`) on a line indented by
- * `indent`: a JSON literal too long for one line of `width` columns is spread over several.
- */
-export function renderArgument(
-  expr: ValueExpr,
-  ctx: ExprContext,
-  indent: string,
-  prefix: string,
-  width = 100,
-): string {
-  const lit = expr.kind === 'synth' ? expr.expr : expr;
-  if (lit.kind === 'literal' && lit.value.kind === 'json') {
-    return pyJsonBlock(lit.value.value, indent, indent.length + prefix.length, width);
-  }
-  const flat = renderValue(expr, ctx);
-  // A long tuple of per-instance values (synthesized dates, UUIDs…): one item per line.
-  if (
-    indent.length + prefix.length + flat.length + 1 > width &&
-    ctx.i === 'loop' &&
-    lit.kind === 'cycle' &&
-    lit.items.length > 1 &&
-    !lit.items.some(hasReference)
-  ) {
-    const items = lit.items.map((item) => `${indent}    ${renderValue(item, ctx)},`);
-    return `(\n${items.join('\n')}\n${indent})[i % ${lit.items.length}]`;
-  }
-  return flat;
-}
-
-function pyFloat(text: string): string {
-  const n = Number(text);
-  if (Number.isNaN(n)) return 'float("nan")';
-  if (n === Infinity) return 'float("inf")';
-  if (n === -Infinity) return 'float("-inf")';
-  return /[.eE]/.test(text) ? text : `${text}.0`;
-}
-
-function tzExpr(offsetMinutes: number, ctx: ExprContext): string {
-  ctx.imports.add('datetime');
-  if (offsetMinutes === 0) return 'datetime.timezone.utc';
-  const delta =
-    offsetMinutes % 60 === 0 ? `hours=${offsetMinutes / 60}` : `minutes=${offsetMinutes}`;
-  return `datetime.timezone(datetime.timedelta(${delta}))`;
-}
-
-/** Trailing zero components are dropped: `datetime.time(9, 30)` rather than `(9, 30, 0, 0)`. */
-function trimmedParts(parts: readonly number[], keep: number): string {
-  const out = [...parts];
-  while (out.length > keep && out[out.length - 1] === 0) out.pop();
-  return out.join(', ');
-}
-
-export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
+/** A PyLiteral as a layout document (see layout.ts). */
+export function literalDoc(lit: PyLiteral, ctx: ExprContext): Doc {
   switch (lit.kind) {
     case 'none':
       return 'None';
@@ -130,29 +65,32 @@ export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
       return pyFloat(lit.value);
     case 'decimal':
       ctx.imports.add('decimal');
-      return `decimal.Decimal(${pyString(lit.value)})`;
+      // A whole number as an int: ruff's FURB157 flags `Decimal("5")`.
+      return call('decimal.Decimal', [
+        /^[+-]?\d+$/.test(lit.value) ? BigInt(lit.value).toString() : pyString(lit.value),
+      ]);
     case 'str':
       return pyString(lit.value);
     case 'bytes':
-      return `${pyString(lit.value)}.encode()`;
+      return pyBytes(lit.value);
     case 'date':
       ctx.imports.add('datetime');
-      return `datetime.date(${lit.year}, ${lit.month}, ${lit.day})`;
+      return call('datetime.date', [String(lit.year), String(lit.month), String(lit.day)]);
     case 'datetime': {
       ctx.imports.add('datetime');
-      const args = trimmedParts(lit.parts, 3);
-      const tz = lit.offsetMinutes === null ? '' : `, tzinfo=${tzExpr(lit.offsetMinutes, ctx)}`;
-      return `datetime.datetime(${args}${tz})`;
+      const args: Doc[] = trimmedParts(lit.parts, 3);
+      if (lit.offsetMinutes !== null) args.push(seq('tzinfo=', tzExpr(lit.offsetMinutes, ctx)));
+      return call('datetime.datetime', args);
     }
     case 'time':
       ctx.imports.add('datetime');
-      return `datetime.time(${trimmedParts(lit.parts, 2)})`;
+      return call('datetime.time', trimmedParts(lit.parts, 2));
     case 'interval':
       ctx.imports.add('datetime');
-      return `datetime.timedelta(seconds=${lit.seconds})`;
+      return call('datetime.timedelta', [`seconds=${pyNumber(lit.seconds)}`]);
     case 'uuid':
       ctx.imports.add('uuid');
-      return `uuid.UUID(${pyString(lit.value)})`;
+      return call('uuid.UUID', [pyString(lit.value)]);
     case 'enum':
       if (lit.enumModule && lit.enumClass) {
         const name = ctx.enumName(lit.enumModule, lit.enumClass);
@@ -163,10 +101,14 @@ export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
       }
       return pyString(lit.member);
     case 'json':
-      return pyJson(lit.value);
+      return jsonDoc(lit.value);
     case 'list':
-      return `[${lit.items.map((item) => renderLiteral(item, ctx)).join(', ')}]`;
+      return list(lit.items.map((item) => literalDoc(item, ctx)));
   }
+}
+
+export function renderLiteral(lit: PyLiteral, ctx: ExprContext): string {
+  return flat(literalDoc(lit, ctx));
 }
 
 function renderIndex(index: IndexExpr, ctx: ExprContext): string {
@@ -176,38 +118,34 @@ function renderIndex(index: IndexExpr, ctx: ExprContext): string {
   return index.kind === 'mod' ? `i % ${index.k}` : `i // ${index.k}`;
 }
 
-function fStringText(text: string): string {
-  return pyString(text).slice(1, -1).replace(/\{/g, '{{').replace(/\}/g, '}}');
-}
-
 /** Python conversion applied to an interpolated string, by the column's type family. */
 function convertInterpolated(
   text: string,
   expr: Extract<ValueExpr, { kind: 'interpolate' }>,
   ctx: ExprContext,
-): string {
+): Doc {
   switch (expr.convert) {
     case 'integer':
-      return `int(${text})`;
+      return call('int', [text]);
     case 'float':
-      return `float(${text})`;
+      return call('float', [text]);
     case 'numeric':
       ctx.imports.add('decimal');
-      return `decimal.Decimal(${text})`;
+      return call('decimal.Decimal', [text]);
     case 'boolean':
-      return `(${text}).lower() in ("true", "1", "yes")`;
+      return seq(`(${text}).lower() in `, tuple(['"true"', '"1"', '"yes"']));
     case 'date':
       ctx.imports.add('datetime');
-      return `datetime.date.fromisoformat(${text})`;
+      return call('datetime.date.fromisoformat', [text]);
     case 'datetime':
       ctx.imports.add('datetime');
-      return `datetime.datetime.fromisoformat(${text})`;
+      return call('datetime.datetime.fromisoformat', [text]);
     case 'time':
       ctx.imports.add('datetime');
-      return `datetime.time.fromisoformat(${text})`;
+      return call('datetime.time.fromisoformat', [text]);
     case 'uuid':
       ctx.imports.add('uuid');
-      return `uuid.UUID(${text})`;
+      return call('uuid.UUID', [text]);
     case 'binary':
       return `${text}.encode()`;
     case 'enum':
@@ -221,12 +159,13 @@ function convertInterpolated(
   }
 }
 
-export function renderValue(expr: ValueExpr, ctx: ExprContext): string {
+/** A plan value as a layout document (see layout.ts). */
+export function valueDoc(expr: ValueExpr, ctx: ExprContext): Doc {
   switch (expr.kind) {
     case 'literal':
-      return renderLiteral(expr.value, ctx);
+      return literalDoc(expr.value, ctx);
     case 'synth':
-      return renderValue(expr.expr, ctx);
+      return valueDoc(expr.expr, ctx);
     case 'interpolate': {
       const i = ctx.i;
       if (i !== 'loop') {
@@ -240,40 +179,65 @@ export function renderValue(expr: ValueExpr, ctx: ExprContext): string {
       if (only !== undefined && typeof only !== 'string' && expr.convert === 'integer') {
         return only.var === 'i' ? 'i' : 'i + 1';
       }
-      const body = expr.parts
-        .map((p) => (typeof p === 'string' ? fStringText(p) : p.var === 'i' ? '{i}' : '{i + 1}'))
-        .join('');
-      return convertInterpolated(`f"${body}"`, expr, ctx);
+      const parts = expr.parts.map((p) =>
+        typeof p === 'string' ? { text: p } : { expr: p.var === 'i' ? 'i' : 'i + 1' },
+      );
+      return convertInterpolated(pyFString(parts), expr, ctx);
     }
     case 'ref': {
       const name = ctx.labelVar(expr.label);
       // A whole list label set on a collection gets a list of its own, never the label's list.
-      if (!expr.index && !expr.attribute && ctx.isList(expr.label)) return `list(${name})`;
+      if (!expr.index && !expr.attribute && ctx.isList(expr.label)) return call('list', [name]);
       const indexed = expr.index ? `${name}[${renderIndex(expr.index, ctx)}]` : name;
       return expr.attribute ? `${indexed}.${expr.attribute}` : indexed;
     }
     case 'refList':
-      return `[${expr.items.map((item) => renderValue(item, ctx)).join(', ')}]`;
+      return list(expr.items.map((item) => valueDoc(item, ctx)));
     case 'cycle': {
       const i = ctx.i;
       if (i !== 'loop') {
         const item = expr.items[i % expr.items.length];
-        return item ? renderValue(item, ctx) : 'None';
+        return item ? valueDoc(item, ctx) : 'None';
       }
       const n = expr.items.length;
-      const items = expr.items.map((item) => renderValue(item, ctx));
+      const items = expr.items.map((item) => valueDoc(item, ctx));
       // A tuple evaluates every item for every instance: fine for values, not for references,
       // whose index may be out of range (or the instance not created yet) where the item is unused.
       if (n === 1) return items[0]!;
-      if (!expr.items.some(hasReference)) return `(${items.join(', ')})[i % ${n}]`;
-      const nested = (e: ValueExpr) => e.kind === 'cycle' && e.items.length > 1 && hasReference(e);
-      const lazy = items.map((text, k) => (nested(expr.items[k]!) ? `(${text})` : text));
-      return [
-        ...lazy.slice(0, -1).map((text, k) => `${text} if i % ${n} == ${k} else `),
-        lazy.at(-1)!,
-      ].join('');
+      if (!expr.items.some(hasReference)) return seq(tuple(items), `[i % ${n}]`);
+      let out = items[n - 1]!;
+      for (let k = n - 2; k >= 0; k--) out = cond(items[k]!, `i % ${n} == ${k}`, out);
+      return out;
     }
   }
+}
+
+/** A plan value as one line of Python. */
+export function renderValue(expr: ValueExpr, ctx: ExprContext): string {
+  return flat(valueDoc(expr, ctx));
+}
+
+/**
+ * A value after `prefix` (e.g. `settings=`) on a line indented by `indent`, followed by a comma:
+ * spread over several lines where it would not fit in one (layout.ts).
+ */
+export function renderArgument(
+  expr: ValueExpr,
+  ctx: ExprContext,
+  indent: string,
+  prefix: string,
+): string {
+  return layout(valueDoc(expr, ctx), indent, width(indent + prefix), 1);
+}
+
+/** The statement `<target> = <value>` on a line indented by `indent` (layout.ts). */
+export function renderAssignment(
+  expr: ValueExpr,
+  ctx: ExprContext,
+  indent: string,
+  target: string,
+): string {
+  return statement(indent, `${target} = `, valueDoc(expr, ctx));
 }
 
 function hasReference(expr: ValueExpr): boolean {

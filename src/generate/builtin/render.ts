@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog } from '../../catalog/types.js';
 import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
 import { entityStatements } from './entities.js';
+import type { IsFirstParty } from './import-block.js';
+import { importBlock } from './import-block.js';
 import { Imports, RESERVED, type AccessOf } from './imports.js';
+import { LINE_WIDTH, statement, width } from './layout.js';
 import { labelsOf, parentStatements } from './parents.js';
 import type { ExprContext } from './pyexpr.js';
 import { pyString } from './pyexpr.js';
@@ -20,15 +24,46 @@ export function accessOf(catalog: Catalog): AccessOf {
   return (module, cls) => byClass.get(`${module}\0${cls}`);
 }
 
+/**
+ * A docstring as black and ruff format leave it: lines after the first lose their common
+ * indentation (then get `indent`), tabs are written as `\\t`, and a quote never touches the
+ * closing quotes.
+ */
 export function docstring(text: string, indent: string): string {
-  const escaped = text.trim().replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
-  const lines = escaped.split('\n').map((l) => l.trimEnd());
-  if (lines.length === 1) return `"""${lines[0]}${lines[0]?.endsWith('"') ? ' ' : ''}"""`;
-  return `"""${lines.map((l, n) => (n === 0 || l === '' ? l : indent + l)).join('\n')}\n${indent}"""`;
+  const escaped = text
+    .trim()
+    .replace(/\\/g, '\\\\')
+    .replace(/"""/g, '\\"\\"\\"')
+    .replace(/\t/g, '\\t');
+  const [first = '', ...rest] = escaped.split('\n').map((l) => l.trimEnd());
+  const margins = rest.filter((l) => l !== '').map((l) => l.length - l.trimStart().length);
+  const cut = margins.length > 0 ? Math.min(...margins) : 0;
+  const head = first.startsWith('"') ? ` ${first}` : first;
+  if (rest.length === 0) return `"""${head}${head.endsWith('"') ? ' ' : ''}"""`;
+  const lines = rest.map((l) => (l === '' ? l : indent + l.slice(cut)));
+  return `"""${[head, ...lines].join('\n')}\n${indent}"""`;
+}
+
+/**
+ * Whether isort and ruff will count a module as the project's own: the output package, or a module
+ * found as a folder or `.py` file under the project root or its `src/` (their default search path).
+ */
+export function firstPartyIn(root: string | undefined, packageName: string): IsFirstParty {
+  return (module) => {
+    if (module === packageName || module.startsWith(`${packageName}.`)) return true;
+    if (root === undefined) return false;
+    const rel = module.split('.');
+    return [root, join(root, 'src')].some((base) => {
+      const path = join(base, ...rel);
+      return existsSync(`${path}.py`) || existsSync(join(path, '__init__.py')) || existsSync(path);
+    });
+  };
 }
 
 export interface RenderOptions {
   readonly catalog: Catalog;
+  /** Project root: decides which model modules are first party in the import block. */
+  readonly root?: string;
   readonly packageName: string;
   readonly sessionFixture: string;
   readonly plans: ReadonlyMap<string, Plan>;
@@ -44,7 +79,7 @@ export function className(name: string): string {
 
 /**
  * Arguments or parameters between `head` and `tail` (the rest of their line): on that line when it
- * stays within 100 columns, else one per line.
+ * stays within 88 columns, else one per line with a trailing comma (which formatters keep spread).
  */
 function argumentList(
   head: string,
@@ -53,7 +88,7 @@ function argumentList(
   indent: string,
 ): string {
   const flat = items.join(', ');
-  if (head.length + flat.length + tail.length <= 100) return flat;
+  if (width(head + flat + tail) <= LINE_WIDTH) return flat;
   return `\n${items.map((item) => `${indent}    ${item},`).join('\n')}\n${indent}`;
 }
 
@@ -107,7 +142,8 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       const parent = options.plans.get(p);
       return parent !== undefined && labelsOf(parent).includes(inherited.label);
     });
-    body.push(`    ${vars.get(inherited.label)} = ${via ?? inherited.scenario}.${inherited.label}`);
+    const head = `${vars.get(inherited.label)} = `;
+    body.push(statement('    ', head, `${via ?? inherited.scenario}.${inherited.label}`));
   }
   for (const entity of plan.entities)
     bind(entity.label, entity.module, entity.className, entity.count);
@@ -145,8 +181,11 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     name: plan.name,
     className: plan.className,
     source: plan.source,
-    stdImports: [...imports.std].sort(),
-    fromImports: imports.fromImports(),
+    imports: importBlock(
+      ['dataclasses', ...imports.std, 'pytest'],
+      [{ module: '__future__', name: 'annotations' }, ...imports.fromImports()],
+      firstPartyIn(options.root, options.packageName),
+    ),
     lookups: imports.lookups(),
     fields,
     createParams: argumentList(
@@ -175,6 +214,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
 /** The body of `<output>/__init__.py`: the plugin list and, by default, db_engine and db_session. */
 export function renderInitModule(options: {
   readonly catalog: Catalog;
+  readonly root?: string;
   readonly packageName: string;
   readonly scenarioNames: readonly string[];
   readonly ownSession: boolean;
@@ -187,29 +227,54 @@ export function renderInitModule(options: {
     concrete.filter((m) => m.access === undefined).map((m) => ({ module: m.module, cls: m.name })),
   );
   const anchors = new Map<string, { module: string; name: string }>();
-  const models: string[] = [];
+  const named: string[] = [];
   for (const m of concrete) {
     const a = m.access;
-    if (a === undefined) models.push(imports.name(m.module, m.name));
+    if (a === undefined) named.push(imports.name(m.module, m.name));
     else if (a.via === 'attribute') {
       const local = imports.name(a.module, a.name);
-      if (!models.includes(local)) models.push(local);
+      if (!named.includes(local)) named.push(local);
     } else anchors.set(`${a.module}.${a.name}`, { module: a.module, name: a.name });
   }
   for (const { module, name } of anchors.values()) {
     const local = imports.name(module, name);
-    if (!models.includes(local)) models.push(local);
+    if (!named.includes(local)) named.push(local);
   }
+  const models = named.sort();
+  const plugins = [...options.scenarioNames]
+    .sort()
+    .map((n) => pyString(`${options.packageName}.${n}`));
+  const session = [
+    { module: 'sqlalchemy', name: 'create_engine' },
+    { module: 'sqlalchemy', name: 'event' },
+    { module: 'sqlalchemy', name: 'inspect' },
+    { module: 'sqlalchemy.engine', name: 'Engine' },
+    { module: 'sqlalchemy.orm', name: 'Session' },
+    { module: 'sqlalchemy.pool', name: 'StaticPool' },
+    ...imports.fromImports(),
+  ];
+  const future = { module: '__future__', name: 'annotations' };
+  const spread = (items: string[]) => items.map((x) => `\n    ${x},`).join('');
   return template(
     BUILTIN_DIR,
     'init.py.hbs',
   )({
     package: options.packageName,
     ownSession: options.ownSession,
-    modelImports: imports.fromImports(),
-    plugins: [...options.scenarioNames].sort().map((n) => `${options.packageName}.${n}`),
+    imports: options.ownSession
+      ? importBlock(
+          ['os', 'pytest'],
+          [future, ...session],
+          firstPartyIn(options.root, options.packageName),
+        )
+      : importBlock([], [future], () => false),
+    // Spread with a trailing comma, which formatters keep spread; a one-item tuple's is not one.
+    plugins: `[${spread(plugins)}${plugins.length > 0 ? '\n' : ''}]`,
     databaseUrl: pyString(options.databaseUrl),
-    models: models.sort(),
+    models:
+      models.length === 1
+        ? `(${models[0]},)`
+        : `(${spread(models)}${models.length > 0 ? '\n' : ''})`,
     anchors: anchors.size > 0,
   });
 }
