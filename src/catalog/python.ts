@@ -159,6 +159,10 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Wait for the exit with the child referenced: unreferenced (nothing was pending), a helper
+      // slower to exit than the kill timer (a loaded machine) left nothing holding the event
+      // loop, and the CLI ended with exit 13 (an unsettled top-level await) after a good build.
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;
