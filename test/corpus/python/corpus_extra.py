@@ -25,6 +25,27 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class Spot:
+    """A class of the project's own: what SpotType takes."""
+
+    def __init__(self, x: int, y: int) -> None:
+        self.x, self.y = x, y
+
+
+class SpotType(TypeDecorator):
+    """Stores a Spot as "x,y" text; takes nothing but Spot objects."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else f"{value.x},{value.y}"
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Spot(*map(int, value.split(",")))
 
 
 class Base(DeclarativeBase):
@@ -54,6 +75,7 @@ class Gadget(Base):
     blob: Mapped[Optional[bytes]] = mapped_column(LargeBinary(8))
     level: Mapped[Optional[str]] = mapped_column(Enum("low", "high", name="level"))
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("corpus_user.id"))
+    spot: Mapped[Optional[Spot]] = mapped_column(SpotType)
 
     owner: Mapped[Optional[User]] = relationship()
     owner_seen: Mapped[Optional[User]] = relationship(viewonly=True)
