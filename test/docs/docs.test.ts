@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { parseDocument } from 'yaml';
 import { isDiagnosticCode } from '../../src/diagnostics/codes.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -22,6 +23,13 @@ const show = (list: readonly Diagnostic[]) =>
   list.map((d) => `  ${d.code} ${d.line ?? ''}:${d.column ?? ''} ${d.message} | ${d.hint ?? ''}`);
 
 function diagnosticsOf(e: Example): readonly Diagnostic[] {
+  if (e.kind === 'other') {
+    // Another tool's file (a CI job, a pre-commit config): fixturegen reads none; it must parse.
+    parseDocument(e.text, { prettyErrors: false }).errors.forEach((err) => {
+      throw new Error(`${e.at}: ${err.message}`);
+    });
+    return [];
+  }
   if (e.kind === 'config') {
     const dir = mkdtempSync(join(tmpdir(), 'fixturegen-docs-'));
     try {

@@ -5,6 +5,7 @@
  *     # fixturegen.yaml            a configuration file (loaded by the real config loader)
  *     # scenarios/base.yaml        a scenario file of that name (without it: scenarios/<page>_<n>.yaml)
  *     # expect: FG203 is_active    must fail with FG203, the rest of the line in its message or hint
+ *     # .gitlab-ci.yml             another tool's file (a path starting with a dot): it must parse
  *
  * A block without `# expect:` must be valid. A scenario is compiled against the sample catalog
  * (test/corpus/catalog.json: crm.models plus corpus_extra) together with the blocks of the same
@@ -22,7 +23,7 @@ export interface Expected {
 }
 
 export interface Example {
-  readonly kind: 'config' | 'scenario';
+  readonly kind: 'config' | 'scenario' | 'other';
   /** `docs/scenarios.md:42`: where the block starts. */
   readonly at: string;
   readonly page: string;
@@ -42,6 +43,7 @@ export const PAGES = [
 
 const EXPECT = /^#\s*expect:\s*(FG\d{3})\b\s*(.*)$/;
 const FILE = /^#\s*((?:scenarios\/[\w/.-]+\.ya?ml)|fixturegen\.yaml)\s*$/;
+const OTHER = /^#\s*(\.[\w/.-]+\.ya?ml)\s*$/;
 
 function fromBlock(page: string, line: number, n: number, text: string): Example {
   const leading: string[] = [];
@@ -50,6 +52,7 @@ function fromBlock(page: string, line: number, n: number, text: string): Example
     leading.push(l.trimEnd());
   }
   const named = leading.map((l) => FILE.exec(l)?.[1]).find((f) => f !== undefined);
+  const other = leading.map((l) => OTHER.exec(l)?.[1]).find((f) => f !== undefined);
   const expect = leading.flatMap((l) => {
     const m = EXPECT.exec(l);
     return m ? [{ code: m[1]!, fragment: m[2]!.trim() }] : [];
@@ -59,10 +62,10 @@ function fromBlock(page: string, line: number, n: number, text: string): Example
     .replace(/\W+/g, '_')
     .toLowerCase();
   return {
-    kind: named === 'fixturegen.yaml' ? 'config' : 'scenario',
+    kind: named === 'fixturegen.yaml' ? 'config' : other !== undefined ? 'other' : 'scenario',
     at: `${page}:${line}`,
     page,
-    file: named ?? `scenarios/${stem}_${n}.yaml`,
+    file: named ?? other ?? `scenarios/${stem}_${n}.yaml`,
     text,
     expect,
   };
