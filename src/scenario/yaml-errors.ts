@@ -29,7 +29,15 @@ function isClosedQuote(source: string, quote: string): boolean {
   return run % 2 === 1;
 }
 
+/** The last text scanned: several errors of one file each ask for its unclosed tokens. */
+let lastScan: { readonly text: string; readonly tokens: Unclosed[] } | null = null;
+
 function unclosedTokens(text: string): Unclosed[] {
+  if (lastScan?.text !== text) lastScan = { text, tokens: scanUnclosed(text) };
+  return lastScan.tokens;
+}
+
+function scanUnclosed(text: string): Unclosed[] {
   const out: Unclosed[] = [];
   const walk = (token: unknown): void => {
     if (token === null || typeof token !== 'object') return;
