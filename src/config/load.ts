@@ -96,7 +96,7 @@ function loadYamlConfig(file: string, text: string, rel: string): Result<Located
       }
     },
   });
-  if (aliases.length > 0) return fail(aliases);
+  if (aliases.length > 0) return fail(aliases.slice(0, 5));
   const position = (path: readonly PropertyKey[]) => {
     let node: YamlNode | null = doc.contents as YamlNode | null;
     let best = node?.range?.[0] ?? 0;

@@ -3,11 +3,11 @@
  * or memory: its size, how deep it nests, how many aliases it uses, how many entities it declares.
  * Each is far beyond what a scenario needs and small enough that every later stage stays fast.
  */
-import { isAlias, isCollection, isPair, Lexer, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, Lexer, type Node, type YAMLMap } from 'yaml';
 
 export const LIMITS = {
   /** Bytes of one scenario file. */
-  scenarioBytes: 256 * 1024,
+  scenarioBytes: 128 * 1024,
   /** Bytes of the configuration file. */
   configBytes: 64 * 1024,
   /** Nested mappings and lists. A scenario needs about 6. */
@@ -16,6 +16,10 @@ export const LIMITS = {
   aliases: 1000,
   /** Labels under `entities`. */
   entities: 1000,
+  /** Instances of all entities together (`count` summed): each is checked on its own. */
+  instances: 1_000_000,
+  /** Nodes that aliases expand to, all together (one merge key per entity fits). */
+  expandedNodes: 50_000,
   /** Characters of a scenario name: it names a file, and a folder during verification. */
   nameChars: 100,
 } as const;
@@ -90,6 +94,35 @@ export function checkTree(root: Node | null | undefined, what: string): LimitPro
         stack.push({ node: item.value, depth: depth + 1 });
       } else stack.push({ node: item, depth: depth + 1 });
     }
+  }
+  return null;
+}
+
+/** Too many entities, or too many instances of them all together. */
+export function checkEntities(root: YAMLMap | null, data: unknown): LimitProblem | null {
+  const labels = (data as { entities?: unknown } | null)?.entities;
+  if (labels === null || typeof labels !== 'object') return null;
+  const node = isMap(root) ? (root.get('entities', true) as Node | undefined) : undefined;
+  const offset = node?.range?.[0] ?? 0;
+  const entities = Object.values(labels);
+  if (entities.length > LIMITS.entities) {
+    return {
+      offset,
+      message: `the scenario declares ${entities.length} entities; at most ${LIMITS.entities} are read`,
+      hint: 'use count: for many rows of one kind, or split the scenario and extend it',
+    };
+  }
+  let instances = 0;
+  for (const entity of entities) {
+    const count = (entity as { count?: unknown } | null)?.count;
+    instances += typeof count === 'number' && count > 1 ? Math.min(count, 1e9) : 1;
+  }
+  if (instances > LIMITS.instances) {
+    return {
+      offset,
+      message: `the scenario's entities make ${instances} instances together; at most ${LIMITS.instances} are read`,
+      hint: 'lower the counts: a test rarely needs more than a few hundred rows of a kind',
+    };
   }
   return null;
 }

@@ -13,7 +13,7 @@ import {
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
 import { Codes } from './codes.js';
 import type { ScenarioSource } from './types.js';
-import { checkTree, LIMITS, prescan, type LimitProblem } from './limits.js';
+import { checkEntities, checkTree, LIMITS, prescan, type LimitProblem } from './limits.js';
 import { positioned, refineYamlError } from './yaml-errors.js';
 
 const MAX_YAML_ERRORS = 5;
@@ -217,12 +217,16 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
   if (early !== null) return fail([limitDiagnostic(file, text, early)]);
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *defaults`) are not YAML 1.2 core, but scenario authors expect them.
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: true,
-  });
+  // A file of garbage makes tens of thousands of parser errors, and capturing a stack trace for
+  // each costs more than the parse itself: none of them is ever shown.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   const explained = [...doc.errors]
     .sort((a, b) => a.pos[0] - b.pos[0])
     .slice(0, MAX_ERRORS_EXPLAINED);
@@ -260,7 +264,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = doc.toJS({ maxAliasCount: LIMITS.expandedNodes });
   } catch (cause) {
     return fail([
       error(Codes.alias, `cannot expand the document: ${(cause as Error).message}`, {
@@ -290,23 +294,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
       }),
     ]);
   }
-  const entities = (doc.contents as YAMLMap).get('entities', true) as Node | undefined;
-  const labels = (data as { entities?: unknown }).entities;
-  if (labels !== null && typeof labels === 'object') {
-    const count = Object.keys(labels).length;
-    if (count > LIMITS.entities) {
-      const range = entities?.range ?? [0, 0];
-      return fail([
-        error(
-          Codes.beyondLimits,
-          `the scenario declares ${count} entities; at most ${LIMITS.entities} are read`,
-          {
-            ...positioned(file, text, range[0], range[0] + 1),
-            hint: 'use count: for many rows of one kind, or split the scenario and extend it',
-          },
-        ),
-      ]);
-    }
-  }
+  const many = checkEntities(doc.contents as YAMLMap, data);
+  if (many !== null) return fail([limitDiagnostic(file, text, many)]);
   return ok({ file, text, data, doc, lineCounter });
 }

@@ -90,12 +90,6 @@ export function reservedName(
       hint: instead,
     };
   }
-  if (/^test_|_test$/.test(name)) {
-    return {
-      reason: `"${name}" would name a module test_*.py or *_test.py, which pytest collects as tests`,
-      hint: instead,
-    };
-  }
   if (PYTHON_BUILTINS.includes(name)) {
     return {
       reason: `"${name}" is a Python builtin, and the generated module would hide it`,
