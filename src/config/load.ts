@@ -10,6 +10,7 @@ import { checkTree, LIMITS, prescan } from '../scenario/limits.js';
 import { checkOutput, checkScenarios } from './paths.js';
 import { readRegularFile } from './read.js';
 import { configSchema } from './schema.js';
+import { rememberConfigSecrets } from './secrets.js';
 import type { Config } from './schema.js';
 
 export const CONFIG_FILE = 'fixturegen.yaml';
@@ -228,6 +229,7 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
     );
   }
   const env = options.env;
+  rememberConfigSecrets(raw, env);
   return ok({
     ...raw,
     models: typeof raw.models === 'string' ? [raw.models] : raw.models,
