@@ -14,7 +14,7 @@ import { dirname, join, basename } from 'node:path';
  * Temporary files of `writeAtomic`: `.<name>.<pid>.<random>.tmp`. The pid tells whether the
  * process that wrote it is still running; the older form without it is stray by definition.
  */
-const TEMP = /^\.(.+)\.(?:(\d+)\.)?[0-9a-f]{12}\.tmp$/;
+const TEMP = /^\.(.+?)\.(?:(\d+)\.)?[0-9a-f]{12}\.tmp$/;
 
 /**
  * Writes a file atomically: a temporary file in the same folder, then a rename. Returns false and
