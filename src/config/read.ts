@@ -99,14 +99,19 @@ export function readRegularFile(path: string, maxBytes: number): ReadResult {
       hint: 'split it into smaller files',
     });
     if (st.size > maxBytes) return tooLarge(st.size);
-    // Read one byte more than allowed, in case the file grew since fstat.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // One byte more than its size, to notice a file that grew since fstat; grown up to the limit.
+    let buffer = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return tooLarge(length);
+        const bigger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(bigger);
+        buffer = bigger;
+      }
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > maxBytes) return tooLarge(length);
     }
     return { ok: true, text: buffer.toString('utf8', 0, length) };
   } catch (err) {

@@ -7,7 +7,7 @@ import { isAlias, isCollection, isMap, isPair, Lexer, type Node, type YAMLMap } 
 
 export const LIMITS = {
   /** Bytes of one scenario file. */
-  scenarioBytes: 128 * 1024,
+  scenarioBytes: 64 * 1024,
   /** Bytes of the configuration file. */
   configBytes: 64 * 1024,
   /** Nested mappings and lists. A scenario needs about 6. */

@@ -14,7 +14,7 @@ import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/ty
 import { Codes } from './codes.js';
 import type { ScenarioSource } from './types.js';
 import { checkEntities, checkTree, LIMITS, prescan, type LimitProblem } from './limits.js';
-import { positioned, refineYamlError } from './yaml-errors.js';
+import { duplicateKeyErrors, positioned, refineYamlError } from './yaml-errors.js';
 
 const MAX_YAML_ERRORS = 5;
 /**
@@ -223,11 +223,11 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
   Error.stackTraceLimit = 0;
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
-  const explained = [...doc.errors]
+  const explained = [...doc.errors, ...duplicateKeyErrors(doc)]
     .sort((a, b) => a.pos[0] - b.pos[0])
     .slice(0, MAX_ERRORS_EXPLAINED);
   const all: Diagnostic[] = explained.map((e) => {
