@@ -21,6 +21,10 @@ CODES: dict[str, tuple[str, str]] = {
     "FG114": ("scenario", "`count` outside 1..100000"),
     "FG115": ("scenario", "other schema rule"),
     "FG116": ("scenario", "file name is no fixture name"),
+    "FG196": ("scenario", "text that is not valid Unicode"),
+    "FG197": ("scenario", "scenario name reserved"),
+    "FG198": ("scenario", "scenario file cannot be read"),
+    "FG199": ("scenario", "beyond fixturegen's limits"),
     "FG201": ("semantic", "unknown model"),
     "FG202": ("semantic", "ambiguous model"),
     "FG203": ("semantic", "unknown attribute"),
@@ -71,5 +75,6 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("environment", "invalid configuration key or value"),
     "FG610": ("environment", "the models cannot be imported"),
     "FG611": ("environment", "the models do not configure"),
+    "FG698": ("environment", "configuration file cannot be read"),
     "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),
 }

@@ -75,10 +75,13 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
         `${failed} failed, ${report.outcomes.length - built - failed} unchanged (${seconds} s)`,
     );
     for (const n of unknown) io.warn(`no scenario named ${JSON.stringify(n)}`);
+    for (const f of report.removed)
+      io.say(`removed ${f}, a temporary file left by an interrupted write`);
     io.result({
       command: 'build',
       ok: failed === 0 && unknown.length === 0,
       written: report.written,
+      removed: report.removed,
       scenarios: report.outcomes,
     });
     if (unknown.length > 0) return EXIT.usage;

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics/types.js';
+import { redact } from '../config/secrets.js';
 import { renderDiagnostics, sortDiagnostics } from '../diagnostics/render.js';
 
 /** Where and how a command speaks: human text, or JSON on stdout with human text on stderr. */
@@ -48,3 +49,28 @@ export function createIo(
 
 export const paint = (io: Io, code: string, text: string): string =>
   io.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+
+/**
+ * Masks secrets in everything the process writes to stdout and stderr, whoever writes it (the
+ * commands' own output, watch's JSON events, progress lines): diagnostics quote a candidate's
+ * error text and a model server's error body, and either can hold the API key or a database
+ * password. Every write is a whole line or more, so a secret is never split across two.
+ */
+let redacting = false;
+
+export function redactOutput(): void {
+  if (redacting) return;
+  redacting = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(
+        typeof chunk === 'string'
+          ? redact(chunk)
+          : chunk instanceof Uint8Array
+            ? redact(Buffer.from(chunk).toString('utf8'))
+            : chunk,
+        ...rest,
+      )) as typeof stream.write;
+  }
+}

@@ -8,7 +8,8 @@ import { catalogCommand } from './catalog.js';
 import { checkCommand } from './check.js';
 import { initCommand } from './init.js';
 import { promptCommand } from './prompt.js';
-import { createIo } from './io.js';
+import { createIo, redactOutput } from './io.js';
+import { rememberEnvironmentSecrets } from '../config/secrets.js';
 import { EXIT, UsageError } from './project.js';
 import { validateCommand } from './validate.js';
 import { watchCommand } from './watch.js';
@@ -113,6 +114,8 @@ types, nullability, keys and defaults, and relationships.`,
 };
 
 export async function main(argv: string[]): Promise<number> {
+  rememberEnvironmentSecrets(process.env);
+  redactOutput();
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,12 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic, Result } from '../diagnostics/types.js';
 import { error, fail, ok } from '../diagnostics/types.js';
 import { meant, suggest } from '../diagnostics/suggest.js';
+import { checkTree, LIMITS, prescan } from '../scenario/limits.js';
+import { checkOutput, checkScenarios } from './paths.js';
+import { readRegularFile } from './read.js';
 import { configSchema } from './schema.js';
+import { rememberConfigSecrets } from './secrets.js';
 import type { Config } from './schema.js';
 
 export const CONFIG_FILE = 'fixturegen.yaml';
@@ -25,11 +29,10 @@ export function findConfigFile(cwd: string): string | null {
     const yamlPath = join(dir, CONFIG_FILE);
     if (existsSync(yamlPath)) return yamlPath;
     const pyproject = join(dir, 'pyproject.toml');
-    if (
-      existsSync(pyproject) &&
-      /^\s*\[tool\.fixturegen\]/m.test(readFileSync(pyproject, 'utf8'))
-    ) {
-      return pyproject;
+    if (existsSync(pyproject)) {
+      // A pyproject.toml that cannot be read is not ours to complain about: keep searching.
+      const read = readRegularFile(pyproject, LIMITS.configBytes * 16);
+      if (read.ok && /^\s*\[tool\.fixturegen\]/m.test(read.text)) return pyproject;
     }
     const parent = dirname(dir);
     if (parent === dir) return null;
@@ -45,6 +48,21 @@ interface Located {
 
 function loadYamlConfig(file: string, text: string, rel: string): Result<Located> {
   const lineCounter = new LineCounter();
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { file: rel, line: pos.line, column: pos.col };
+  };
+  const early = prescan(text, 'the configuration');
+  if (early !== null) {
+    // Nothing is parsed yet: count the lines by hand.
+    lineCounter.addNewLine(0);
+    for (let k = text.indexOf('\n'); k >= 0 && k < early.offset; k = text.indexOf('\n', k + 1)) {
+      lineCounter.addNewLine(k + 1);
+    }
+    return fail([
+      error('FG601', `invalid YAML: ${early.message}`, { ...at(early.offset), hint: early.hint }),
+    ]);
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return fail(
@@ -58,6 +76,28 @@ function loadYamlConfig(file: string, text: string, rel: string): Result<Located
       }),
     );
   }
+  const deep = checkTree(doc.contents as YamlNode | null, 'the configuration');
+  if (deep !== null) {
+    return fail([
+      error('FG601', `invalid YAML: ${deep.message}`, { ...at(deep.offset), hint: deep.hint }),
+    ]);
+  }
+  // Aliases buy nothing in a file this small, and an unresolved or self-containing one breaks
+  // reading it: every one is refused where it is written.
+  const aliases: Diagnostic[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node)) {
+        aliases.push(
+          error('FG601', `the configuration does not use aliases (*${node.source})`, {
+            ...at(node.range?.[0] ?? 0),
+            hint: 'write the value out in full',
+          }),
+        );
+      }
+    },
+  });
+  if (aliases.length > 0) return fail(aliases.slice(0, 5));
   const position = (path: readonly PropertyKey[]) => {
     let node: YamlNode | null = doc.contents as YamlNode | null;
     let best = node?.range?.[0] ?? 0;
@@ -138,7 +178,18 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
   }
   const root = dirname(file);
   const rel = relative(options.cwd, file) || file;
-  const text = readFileSync(file, 'utf8');
+  const read = readRegularFile(file, LIMITS.configBytes);
+  if (!read.ok) {
+    return fail([
+      error('FG698', `the configuration file ${read.message}`, {
+        file: rel,
+        line: 1,
+        column: 1,
+        hint: read.hint,
+      }),
+    ]);
+  }
+  const text = read.text;
   const loaded = file.endsWith('.toml')
     ? loadTomlConfig(file, text, rel)
     : loadYamlConfig(file, text, rel);
@@ -167,7 +218,18 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
     return fail(diagnostics);
   }
   const raw = parsed.data;
+  const folders = [checkOutput(root, raw.output), checkScenarios(root, raw.scenarios)].filter(
+    (p) => p !== null,
+  );
+  if (folders.length > 0) {
+    return fail(
+      folders.map((p) =>
+        error('FG603', p.message, { file: rel, ...position([p.key]), hint: p.hint }),
+      ),
+    );
+  }
   const env = options.env;
+  rememberConfigSecrets(raw, env);
   return ok({
     ...raw,
     models: typeof raw.models === 'string' ? [raw.models] : raw.models,

@@ -32,6 +32,10 @@ export const DIAGNOSTICS = {
   FG114: { title: '`count` outside 1..100000', example: '`count: 100001` → count must be between 1 and 100000, not 100001' },
   FG115: { title: 'other schema rule', example: '`expect: {counts: {Tenant: -1}}` → expect.counts.Tenant must be >= 0' },
   FG116: { title: 'file name is no fixture name', example: '`bad-file-stem.yaml` without `name:` → the file name "bad-file-stem" is not a valid fixture name, and the scenario has no name (hint: add name: bad_file_stem)' },
+  FG196: { title: 'text that is not valid Unicode', example: '`name: "\\udc00"` → this text holds half of a UTF-16 surrogate pair, not a character' },
+  FG197: { title: 'scenario name reserved', example: '`name: tmp_path` → "tmp_path" is one of pytest\'s own fixtures and would replace it in every test (also `conftest`, `request`, `db_session`, Python builtins such as `list`, modules generated code imports)' },
+  FG198: { title: 'scenario file cannot be read', example: 'a FIFO `x.yaml` → this file is a named pipe (FIFO), not a regular file (also dangling or looping symbolic links, devices, no permission)' },
+  FG199: { title: 'beyond fixturegen\'s limits', example: '`budget: "1e999999999"` → the exponent of 1e999999999 is beyond ±10000 (see configuration.md, Limits)' },
   FG201: { title: 'unknown model', example: '`model: Tennant` → unknown model "Tennant" (hint: did you mean "Tenant"?)' },
   FG202: { title: 'ambiguous model', example: '`model: User` with two modules that define one → model "User" is ambiguous: billing.models.User, crm.models.User' },
   FG203: { title: 'unknown attribute', example: '`nmae: Acme` → Tenant has no attribute "nmae" (hint: did you mean "name"?)' },
@@ -82,6 +86,7 @@ export const DIAGNOSTICS = {
   FG603: { title: 'invalid configuration key or value', example: '`verfy: run` → unknown key "verfy" (hint: did you mean "verify"?)' },
   FG610: { title: 'the models cannot be imported', example: '→ cannot import the models (crm.models): ModuleNotFoundError: … (exit 3)' },
   FG611: { title: 'the models do not configure', example: '→ the models do not configure (crm.models): MapperError: … (exit 3)' },
+  FG698: { title: 'configuration file cannot be read', example: '`fixturegen.yaml` is a FIFO → the configuration file is a named pipe (FIFO), not a regular file (also too large, no permission)' },
   FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },
 } as const satisfies Record<`FG${number}`, CodeInfo>;
 

@@ -64,6 +64,9 @@ export function analyze(
   config: Config,
   inputs: readonly ScenarioInput[],
 ): Analysis {
-  const { plans, failures } = compileScenarios(inputs, catalog, { defaultModels: config.models });
+  const { plans, failures } = compileScenarios(inputs, catalog, {
+    defaultModels: config.models,
+    ...(config.session_fixture ? { sessionFixture: config.session_fixture } : {}),
+  });
   return { catalog, plans, failures };
 }

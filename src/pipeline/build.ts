@@ -7,7 +7,7 @@ import type { LlmScenarioReport } from '../generate/llm/generator.js';
 import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
 import { readHeader, sha256, withHeader } from '../output/header.js';
-import { writeAtomic } from '../output/write.js';
+import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';
 import { verifyCandidate } from '../verify/verify.js';
 import { VERSION } from '../version.js';
@@ -35,6 +35,8 @@ export interface BuildReport {
   readonly outcomes: readonly ScenarioOutcome[];
   /** Files written (relative paths). */
   readonly written: readonly string[];
+  /** Temporary files a killed writer left in the output folder, removed (relative paths). */
+  readonly removed: readonly string[];
 }
 
 export interface BuildOptions {
@@ -244,5 +246,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const init = renderInit(config, catalog, [...new Set(registered)]);
   if (writeAtomic(absolute(config, initPath(config)), init)) written.push(initPath(config));
   outcomes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { outcomes, written };
+  const outDir = absolute(config, config.output);
+  const removed = removeStrayTemps(outDir).map((n) => `${config.output.replace(/\/+$/, '')}/${n}`);
+  return { outcomes, written, removed };
 }

@@ -1,44 +1,100 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { readRegularFile } from '../config/read.js';
 import type { Config } from '../config/schema.js';
+import { error } from '../diagnostics/types.js';
+import { Codes } from '../scenario/codes.js';
+import { LIMITS } from '../scenario/limits.js';
+import type { ScenarioInput } from '../scenario/index.js';
 
-export interface ScenarioInput {
-  /** Path relative to the project root, forward slashes. */
-  readonly file: string;
-  readonly text: string;
+export type { ScenarioInput } from '../scenario/index.js';
+
+/**
+ * FG198: a scenario file (or a folder under the scenarios folder) that cannot be read: a dangling
+ * or looping symbolic link, a FIFO, a device, no permission.
+ */
+export const UNREADABLE = 'FG198';
+
+const SCENARIO_FILE = /\.ya?ml$/;
+
+/**
+ * Every `*.yaml` / `*.yml` under the scenarios folder, recursively, sorted by path. Folders are
+ * walked, symbolic links to folders are not (no loops); everything else with a scenario's name is
+ * listed, so that reading it says what is wrong with it rather than skipping it silently.
+ */
+export function listScenarioFiles(config: Config): string[] {
+  return listScenarioEntries(config).map((e) => e.path);
 }
 
-/** Every `*.yaml` / `*.yml` under the scenarios folder, recursively, sorted by path. */
-export function listScenarioFiles(config: Config): string[] {
+interface Listed {
+  readonly path: string;
+  /** A folder that could not be listed. */
+  readonly unlisted?: string;
+}
+
+function listScenarioEntries(config: Config): Listed[] {
   const dir = join(config.root, config.scenarios);
-  const out: string[] = [];
-  const walk = (d: string) => {
+  const out: Listed[] = [];
+  const walk = (d: string, top: boolean) => {
     let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      // The folder itself missing is the configuration's error (FG603), reported when loading it.
+      if (!top) out.push({ path: d, unlisted: (err as NodeJS.ErrnoException).code ?? 'error' });
       return;
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e.name)) out.push(p);
+      if (e.isDirectory()) walk(p, false);
+      else if (SCENARIO_FILE.test(e.name)) out.push({ path: p });
     }
   };
-  walk(dir);
-  return out.sort();
+  walk(dir, true);
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function toRel(root: string, abs: string): string {
   return relative(root, abs).split(sep).join('/');
 }
 
+/** One scenario file read safely: its text, or why it cannot be read as a diagnostic. */
+export function readScenarioInput(root: string, abs: string): ScenarioInput {
+  const file = toRel(root, abs);
+  const read = readRegularFile(abs, LIMITS.scenarioBytes);
+  if (read.ok) return { file, text: read.text };
+  return {
+    file,
+    text: '',
+    problem: error(
+      read.kind === 'limit' ? Codes.beyondLimits : UNREADABLE,
+      `this file ${read.message}`,
+      {
+        file,
+        line: 1,
+        column: 1,
+        hint: read.hint,
+      },
+    ),
+  };
+}
+
 export function readScenarioInputs(config: Config): ScenarioInput[] {
-  return listScenarioFiles(config).map((abs) => ({
-    file: toRel(config.root, abs),
-    text: readFileSync(abs, 'utf8'),
-  }));
+  return listScenarioEntries(config).map((entry) => {
+    if (entry.unlisted === undefined) return readScenarioInput(config.root, entry.path);
+    const file = toRel(config.root, entry.path);
+    return {
+      file,
+      text: '',
+      problem: error(UNREADABLE, `the folder ${file} cannot be listed (${entry.unlisted})`, {
+        file,
+        line: 1,
+        column: 1,
+        hint: 'give the user running fixturegen read access to it, or move it out of the scenarios folder',
+      }),
+    };
+  });
 }
 
 /** Python import path of the output folder: `generated`, `tests/generated` → `tests.generated`. */

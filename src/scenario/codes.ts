@@ -21,6 +21,10 @@ export const Codes = {
   countRange: 'FG114',
   schemaOther: 'FG115',
   badFileStem: 'FG116',
+  /** From the end of the range; FG198 (a file that cannot be read) is pipeline/inputs.ts's. */
+  badText: 'FG196',
+  reservedName: 'FG197',
+  beyondLimits: 'FG199',
 
   unknownModel: 'FG201',
   ambiguousModel: 'FG202',

@@ -31,6 +31,8 @@ export type { ScenarioInput } from './entry.js';
 export interface CompileOptions {
   /** Model import paths of the configuration, for scenarios without `models`. */
   readonly defaultModels: readonly string[];
+  /** The configured `session_fixture`, a name no scenario may take. */
+  readonly sessionFixture?: string;
 }
 
 export interface ScenarioFailure {
@@ -73,7 +75,7 @@ export function compileScenarios(
 ): CompileResult {
   const entries = [...inputs]
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-    .map(loadEntry);
+    .map((input) => loadEntry(input, { sessionFixture: options.sessionFixture }));
 
   const byName = new Map<string, Entry[]>();
   for (const e of entries)

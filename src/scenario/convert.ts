@@ -8,6 +8,7 @@ import { toEnum } from './enum.js';
 import {
   bigIntOf,
   INT_SYNTAX,
+  MAX_NUMBER_CHARS,
   numberText,
   toFloat,
   toInteger,
@@ -238,7 +239,7 @@ function toOther(input: LiteralInput, col: Column): Conversion {
   if (typeof v === 'boolean') return { ok: true, value: { kind: 'bool', value: v } };
   if (typeof v === 'number') {
     const text = numberText(input);
-    if (text !== null && INT_SYNTAX.test(text))
+    if (text !== null && text.length <= MAX_NUMBER_CHARS && INT_SYNTAX.test(text))
       return { ok: true, value: { kind: 'int', value: bigIntOf(text).toString() } };
     return toFloat(input, col);
   }

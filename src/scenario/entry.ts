@@ -2,8 +2,10 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
 import { Codes, type Code } from './codes.js';
+import { LIMITS } from './limits.js';
 import { loadScenario } from './load.js';
 import { diagAt, spanAt } from './position.js';
+import { reservedName } from './reserved.js';
 import { checkSchema } from './schema.js';
 import type { Path, RawScenario, ScenarioSource } from './types.js';
 
@@ -11,6 +13,13 @@ export interface ScenarioInput {
   /** Path relative to the project root, forward slashes. */
   readonly file: string;
   readonly text: string;
+  /** Why the file could not be read (then `text` is empty): the scenario fails with it. */
+  readonly problem?: Diagnostic;
+}
+
+export interface EntryOptions {
+  /** The configured `session_fixture`: no scenario may take its name. */
+  readonly sessionFixture?: string;
 }
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
@@ -57,19 +66,19 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sort(value));
 }
 
-export function loadEntry(input: ScenarioInput): Entry {
+export function loadEntry(input: ScenarioInput, options: EntryOptions = {}): Entry {
   const base = { file: input.file, plan: null, inCycle: false, state: 'new' as const };
+  const failed = (diagnostics: readonly Diagnostic[]): Entry => ({
+    ...base,
+    src: null,
+    raw: null,
+    name: null,
+    namePath: null,
+    diagnostics: [...diagnostics],
+  });
+  if (input.problem !== undefined) return failed([input.problem]);
   const loaded = loadScenario(input.file, input.text);
-  if (!loaded.ok) {
-    return {
-      ...base,
-      src: null,
-      raw: null,
-      name: null,
-      namePath: null,
-      diagnostics: [...loaded.diagnostics],
-    };
-  }
+  if (!loaded.ok) return failed(loaded.diagnostics);
   const src = loaded.value;
   const data = src.data as Record<string, unknown>;
   const diagnostics = checkSchema(src);
@@ -88,19 +97,52 @@ export function loadEntry(input: ScenarioInput): Entry {
       diagnostics.push({
         code: Codes.badFileStem,
         severity: 'error',
-        message: `the file name "${stem}" is not a valid fixture name, and the scenario has no name`,
+        message: `the file name "${shorten(stem)}" is not a valid fixture name, and the scenario has no name`,
         file: input.file,
         line: 1,
         column: 1,
-        hint: `add name: ${stem
-          .toLowerCase()
-          .replace(/[^a-z0-9_]/g, '_')
-          .replace(/^([0-9])/, '_$1')}, or rename the file`,
+        hint: `add name: ${shorten(
+          stem
+            .toLowerCase()
+            .replace(/[^a-z0-9_]/g, '_')
+            .replace(/^([0-9])/, '_$1'),
+        )}, or rename the file`,
       });
     }
   }
+  const entry = { ...base, src, raw: null, name, namePath, diagnostics };
+  const fromStem = namePath !== null && namePath.length === 0;
+  if (name !== null && name.length > LIMITS.nameChars) {
+    diagnostics.push(
+      nameDiagnostic(
+        entry,
+        `the scenario name ${fromStem ? '(the file name) ' : ''}is ${name.length} characters long; at most ${LIMITS.nameChars} fit in file names`,
+        Codes.badName,
+        fromStem ? 'add a shorter name:, or rename the file' : 'choose a shorter name',
+      ),
+    );
+  } else if (name !== null) {
+    const reserved = reservedName(name, options.sessionFixture);
+    if (reserved !== null) {
+      diagnostics.push(
+        nameDiagnostic(
+          entry,
+          `${fromStem ? 'the file name ' : ''}${reserved.reason}`,
+          Codes.reservedName,
+          fromStem
+            ? `add a name: to the scenario, or rename the file (${reserved.hint})`
+            : reserved.hint,
+        ),
+      );
+    }
+  }
   const raw = diagnostics.length === 0 ? (data as RawScenario) : null;
-  return { ...base, src, raw, name, namePath, diagnostics };
+  return { ...entry, raw };
+}
+
+/** A name quoted in a message, cut short when a file name is absurdly long. */
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 export function nameSite(e: Entry): string {

@@ -8,13 +8,20 @@ import {
   parseDocument,
   type Node,
   type YAMLError,
+  type YAMLMap,
 } from 'yaml';
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
 import { Codes, type Code } from './codes.js';
 import type { ScenarioSource } from './types.js';
-import { positioned, refineYamlError } from './yaml-errors.js';
+import { checkEntities, checkTree, LIMITS, prescan, type LimitProblem } from './limits.js';
+import { duplicateKeyErrors, positioned, refineYamlError } from './yaml-errors.js';
 
 const MAX_YAML_ERRORS = 5;
+/**
+ * Parser errors looked at, first by position: explaining one reads the whole text, and a file of
+ * garbage has thousands. At most five lines are reported anyway.
+ */
+const MAX_ERRORS_EXPLAINED = 25;
 
 /** Tags of the YAML 1.2 core schema; anything else (`!!binary`, `!!set`, custom tags) is refused. */
 const CORE_TAGS = new Set(
@@ -91,9 +98,14 @@ function afterUnclosed(list: readonly Diagnostic[]): Diagnostic[] {
   );
 }
 
+/** Text with half of a UTF-16 surrogate pair (`"\udc00"`): no file or program can hold it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Structural problems the parser accepts but a scenario must not contain: aliases that contain
- * themselves, aliases to anchors never set, keys that are not plain scalars, non-core tags.
+ * themselves, aliases to anchors never set, keys that are not plain scalars, non-core tags, text
+ * that is not valid Unicode. Anchors are collected as the walk meets them, in document order, so
+ * an alias resolves in constant time (the parser's own lookup scans the whole document).
  */
 function checkNodes(
   doc: ReturnType<typeof parseDocument>,
@@ -101,11 +113,22 @@ function checkNodes(
   file: string,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const anchors = new Map<string, unknown>();
   const at = (n: Node | null | undefined) =>
     n?.range ? positioned(file, text, n.range[0], n.range[1]) : { file, line: 1, column: 1 };
+  const checkText = (node: unknown): void => {
+    if (isScalar(node) && typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+      out.push(
+        error(Codes.badText, 'this text holds half of a UTF-16 surrogate pair, not a character', {
+          ...at(node),
+          hint: 'write the character itself, or both halves of the pair (\\ud83d\\ude00)',
+        }),
+      );
+    }
+  };
   const walk = (node: unknown, ancestors: Set<unknown>): void => {
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = anchors.get(node.source);
       if (target === undefined) {
         out.push(
           error(Codes.alias, `unknown alias *${node.source}`, {
@@ -124,6 +147,8 @@ function checkNodes(
       return;
     }
     if (isScalar(node) || isCollection(node)) {
+      if (node.anchor) anchors.set(node.anchor, node);
+      checkText(node);
       if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
         // The node's range starts after its tag; point at the `!` written before it.
         const start = node.range?.[0] ?? 0;
@@ -150,7 +175,7 @@ function checkNodes(
               hint: 'keys are names such as entities, model or an attribute',
             }),
           );
-        }
+        } else checkText(item.key);
         walk(item.value, inner);
       } else {
         walk(item, inner);
@@ -161,20 +186,51 @@ function checkNodes(
   return out;
 }
 
+/** A limit passed, as a diagnostic at the place it is passed. */
+function limitDiagnostic(file: string, text: string, problem: LimitProblem): Diagnostic {
+  return error(Codes.beyondLimits, problem.message, {
+    ...positioned(file, text, problem.offset, problem.offset + 1),
+    hint: problem.hint,
+  });
+}
+
 /**
  * Parses one scenario file, keeping source positions. `file` is the path relative to the project
  * root with forward slashes; every diagnostic carries it.
  */
 export function loadScenario(file: string, text: string): Result<ScenarioSource> {
+  if (text.length > LIMITS.scenarioBytes) {
+    return fail([
+      error(
+        Codes.beyondLimits,
+        `the file holds ${text.length} characters; a scenario holds at most ${LIMITS.scenarioBytes}`,
+        {
+          file,
+          line: 1,
+          column: 1,
+          hint: 'split it into scenarios that extend one another',
+        },
+      ),
+    ]);
+  }
+  const early = prescan(text, 'the scenario');
+  if (early !== null) return fail([limitDiagnostic(file, text, early)]);
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *defaults`) are not YAML 1.2 core, but scenario authors expect them.
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: true,
-  });
-  const all: Diagnostic[] = doc.errors.map((e) => {
+  // A file of garbage makes tens of thousands of parser errors, and capturing a stack trace for
+  // each costs more than the parse itself: none of them is ever shown.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  const explained = [...doc.errors, ...duplicateKeyErrors(doc)]
+    .sort((a, b) => a.pos[0] - b.pos[0])
+    .slice(0, MAX_ERRORS_EXPLAINED);
+  const all: Diagnostic[] = explained.map((e) => {
     const { code, hint } = yamlCode(e);
     return (
       refineYamlError(e, file, text, doc) ??
@@ -194,6 +250,8 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
     return true;
   });
   if (diagnostics.length > 0) return fail(diagnostics);
+  const deep = checkTree(doc.contents as Node | null, 'the scenario');
+  if (deep !== null) return fail([limitDiagnostic(file, text, deep)]);
   const structural = checkNodes(doc, text, file);
   if (structural.length > 0) return fail(structural);
   const warnings = doc.warnings.map((w) =>
@@ -206,7 +264,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = doc.toJS({ maxAliasCount: LIMITS.expandedNodes });
   } catch (cause) {
     return fail([
       error(Codes.alias, `cannot expand the document: ${(cause as Error).message}`, {
@@ -236,5 +294,7 @@ export function loadScenario(file: string, text: string): Result<ScenarioSource>
       }),
     ]);
   }
+  const many = checkEntities(doc.contents as YAMLMap, data);
+  if (many !== null) return fail([limitDiagnostic(file, text, many)]);
   return ok({ file, text, data, doc, lineCounter });
 }

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { LIMITS, prescan } from './limits.js';
 
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -7,6 +8,8 @@ const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * the scenario is checked. Tolerant: broken YAML gives what can still be read, never an error.
  */
 export function scenarioModelPaths(text: string): string[] {
+  // A file beyond the limits fails when it is loaded; reading it here could only take long.
+  if (text.length > LIMITS.scenarioBytes || prescan(text, '') !== null) return [];
   let found: unknown[] | null = null;
   try {
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });

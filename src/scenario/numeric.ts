@@ -2,6 +2,7 @@
  * Integer, float, Numeric and Interval literals. Numbers keep their written text where exactness
  * matters (Numeric, Interval, big integers), so a `1234.50` never passes through a float.
  */
+import { Codes } from './codes.js';
 import { bad, show, type Column, type Conversion, type LiteralInput } from './conversion.js';
 
 export const INT_SYNTAX = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
@@ -16,6 +17,33 @@ const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
   bigint: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+/**
+ * The longest number and the largest exponent read. Far beyond any column (PostgreSQL's numeric
+ * keeps 1000 significant digits), and small enough that no check below can take long.
+ */
+export const MAX_NUMBER_CHARS = 1000;
+const MAX_EXPONENT = 10_000;
+
+/** A number written beyond the limits, or null. Checked before any pattern runs over the text. */
+function beyondLimits(text: string, col: Column): Conversion | null {
+  if (text.length > MAX_NUMBER_CHARS) {
+    return bad(
+      `the value of ${col.key} is ${text.length} characters long; fixturegen reads numbers of at most ${MAX_NUMBER_CHARS}`,
+      'write a shorter number',
+      Codes.beyondLimits,
+    );
+  }
+  const exp = /[eE]([-+]?[0-9]+)$/.exec(text);
+  if (exp && Math.abs(Number(exp[1])) > MAX_EXPONENT) {
+    return bad(
+      `the exponent of ${text} is beyond ±${MAX_EXPONENT}`,
+      `write ${col.key} with an exponent within ±${MAX_EXPONENT}`,
+      Codes.beyondLimits,
+    );
+  }
+  return null;
+}
+
 /** The text a number was written as, when that is ordinary decimal or integer syntax. */
 export function numberText(input: LiteralInput): string | null {
   if (input.interpolated && typeof input.value === 'string') return input.value;
@@ -23,6 +51,11 @@ export function numberText(input: LiteralInput): string | null {
   const src = input.source;
   if (src !== null && (DECIMAL_SYNTAX.test(src) || INT_SYNTAX.test(src))) return src;
   return Number.isFinite(input.value) ? String(input.value) : null;
+}
+
+/** A string value, trimmed, for the limits (other values are short by nature). */
+function stringOf(input: LiteralInput): string {
+  return typeof input.value === 'string' ? input.value.trim() : '';
 }
 
 export function bigIntOf(text: string): bigint {
@@ -34,6 +67,8 @@ export function bigIntOf(text: string): bigint {
 
 export function toInteger(input: LiteralInput, col: Column): Conversion {
   const text = numberText(input);
+  const limit = beyondLimits(text ?? stringOf(input), col);
+  if (limit) return limit;
   if (typeof input.value === 'number' || input.interpolated) {
     if (text === null || !INT_SYNTAX.test(text)) {
       return bad(
@@ -60,6 +95,8 @@ export function toInteger(input: LiteralInput, col: Column): Conversion {
 
 export function toFloat(input: LiteralInput, col: Column): Conversion {
   const text = numberText(input);
+  const limit = beyondLimits(text ?? stringOf(input), col);
+  if (limit) return limit;
   if ((typeof input.value === 'number' || input.interpolated) && text !== null) {
     if (!DECIMAL_SYNTAX.test(text) && !INT_SYNTAX.test(text)) {
       return bad(
@@ -83,27 +120,29 @@ export function toFloat(input: LiteralInput, col: Column): Conversion {
   );
 }
 
-/** Integer and fraction digit counts of a decimal text, after applying its exponent. */
+/**
+ * Integer and fraction digit counts of a decimal text, after applying its exponent. Counted, never
+ * built: `1e-300000` must not become a string of 300,000 zeros.
+ */
 function decimalShape(text: string): { intDigits: number; fracDigits: number } {
   const m = /^[-+]?([0-9]*)\.?([0-9]*)(?:[eE]([-+]?[0-9]+))?$/.exec(text)!;
-  const exp = Number(m[3] ?? 0);
   const digits = `${m[1]}${m[2]}`;
-  const point = m[1]!.length + exp;
-  const intPart = point <= 0 ? '' : digits.slice(0, point).padEnd(point, '0');
-  const fracPart =
-    point >= digits.length
-      ? ''
-      : '0'.repeat(Math.max(0, -point)) + digits.slice(Math.max(0, point));
-  return {
-    intDigits: intPart.replace(/^0+/, '').length,
-    fracDigits: fracPart.replace(/0+$/, '').length,
-  };
+  let first = 0;
+  while (first < digits.length && digits[first] === '0') first++;
+  let end = digits.length;
+  while (end > first && digits[end - 1] === '0') end--;
+  if (end === first) return { intDigits: 0, fracDigits: 0 };
+  // Where the decimal point falls relative to the first significant digit.
+  const point = m[1]!.length + Number(m[3] ?? 0) - first;
+  return { intDigits: Math.max(0, point), fracDigits: Math.max(0, end - first - point) };
 }
 
 export function toNumeric(input: LiteralInput, col: Column): Conversion {
   let text: string | null = null;
   if (typeof input.value === 'number' || input.interpolated) text = numberText(input);
   else if (typeof input.value === 'string') text = input.value.trim();
+  const limit = beyondLimits(text ?? '', col);
+  if (limit) return limit;
   if (text === null || !(DECIMAL_SYNTAX.test(text) || INT_SYNTAX.test(text))) {
     const hint = 'write a decimal number such as 1234.50';
     if (typeof input.value === 'number')
@@ -136,6 +175,8 @@ export function toNumeric(input: LiteralInput, col: Column): Conversion {
 
 export function toInterval(input: LiteralInput, col: Column): Conversion {
   const text = typeof input.value === 'number' ? numberText(input) : null;
+  const limit = beyondLimits(text ?? '', col);
+  if (limit) return limit;
   if (text === null || !(DECIMAL_SYNTAX.test(text) || INT_SYNTAX.test(text))) {
     return bad(
       `${col.key} is an Interval and needs a number of seconds, not ${show(input.value)}`,

@@ -4,7 +4,15 @@
  * first line whose indentation is off (the parser may notice a line earlier, at the value that line
  * runs into), and the second of two equal keys with the line of the first.
  */
-import { isMap, isScalar, Parser, visit, type Document, type YAMLError } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  Parser,
+  visit,
+  YAMLParseError,
+  type Document,
+  type YAMLError,
+} from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
 import { Codes } from './codes.js';
 
@@ -29,7 +37,15 @@ function isClosedQuote(source: string, quote: string): boolean {
   return run % 2 === 1;
 }
 
+/** The last text scanned: several errors of one file each ask for its unclosed tokens. */
+let lastScan: { readonly text: string; readonly tokens: Unclosed[] } | null = null;
+
 function unclosedTokens(text: string): Unclosed[] {
+  if (lastScan?.text !== text) lastScan = { text, tokens: scanUnclosed(text) };
+  return lastScan.tokens;
+}
+
+function scanUnclosed(text: string): Unclosed[] {
   const out: Unclosed[] = [];
   const walk = (token: unknown): void => {
     if (token === null || typeof token !== 'object') return;
@@ -164,6 +180,30 @@ function duplicateOf(doc: Document, text: string, offset: number) {
     },
   });
   return found as { key: string; firstLine: number } | null;
+}
+
+/**
+ * The parser's DUPLICATE_KEY errors, found in linear time: its own check (`uniqueKeys`) compares
+ * each key with every key before it, which takes seconds on a mapping of a few thousand keys.
+ * Keys are equal as the parser compares them: the same scalar value.
+ */
+export function duplicateKeyErrors(doc: Document): YAMLError[] {
+  const out: YAMLError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = pair.key.value;
+        if (seen.has(key) && pair.key.range) {
+          const at = pair.key.range[0];
+          out.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return out;
 }
 
 export interface Located {

@@ -4,7 +4,7 @@
  * names exists, and every link stays inside the repository and finds its file and heading.
  * The table of codes is checked by test/diagnostics/registry.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -34,6 +34,9 @@ function diagnosticsOf(e: Example): readonly Diagnostic[] {
     const dir = mkdtempSync(join(tmpdir(), 'fixturegen-docs-'));
     try {
       writeFileSync(join(dir, 'fixturegen.yaml'), e.text);
+      // A project has its scenarios folder (a missing one is FG603): the one the example names.
+      const named = (parseDocument(e.text).toJS() as { scenarios?: unknown } | null)?.scenarios;
+      mkdirSync(join(dir, typeof named === 'string' ? named : 'scenarios'), { recursive: true });
       const r = loadConfig({ cwd: dir, env: {} });
       return r.ok ? [] : r.diagnostics;
     } finally {

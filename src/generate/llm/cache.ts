@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmConfig } from '../../config/schema.js';
+import { redact } from '../../config/secrets.js';
 import { samplingParams } from './client.js';
 import type { ChatMessage, TokenUsage } from './client.js';
 
@@ -95,6 +96,8 @@ export function createAnswerCache(root: string): AnswerCache {
     },
     async put(key, entry) {
       const file = fileOf(key);
+      // An answer that holds a secret is not kept: asking again costs less than storing it.
+      if (redact(entry.code) !== entry.code) return;
       await mkdir(dir, { recursive: true });
       const record = {
         format: FORMAT,

@@ -1,5 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import type { LlmConfig } from '../../config/schema.js';
+import { rememberSecrets } from '../../config/secrets.js';
 import { LlmAnswerError, LlmUnavailableError } from './client/errors.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, sleep } from './client/retry.js';
 import type { RetryPolicy } from './client/retry.js';
@@ -40,7 +41,9 @@ export function createLlmClient(
 ): LlmClient {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? config.timeout_s * 1000;
-  // The key lives only inside the SDK instance: never in messages, events, errors or the cache.
+  // The key lives only inside the SDK instance: never in messages, events, errors or the cache,
+  // which all pass through `redact` (it masks the key wherever a server or a candidate echoes it).
+  rememberSecrets([env[config.api_key_env]]);
   const sdk = new OpenAI({
     baseURL: config.base_url,
     apiKey: env[config.api_key_env] || 'sk-no-key',

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { LlmConfig } from '../../../config/schema.js';
+import { redact } from '../../../config/secrets.js';
 import { retryAfter } from './retry.js';
 
 export type UnavailableReason =
@@ -11,7 +12,8 @@ export class LlmError extends Error {
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    // A server's error body is quoted in the message, and servers echo what they were sent.
+    super(redact(message), options);
     this.name = new.target.name;
   }
 }
@@ -56,7 +58,7 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
     return {
       retry: true,
       kind: 'connection',
-      reason: `cannot connect to ${config.base_url}${causeText(err)}`,
+      reason: redact(`cannot connect to ${config.base_url}${causeText(err)}`),
     };
   }
   if (err instanceof APIError && err.status !== undefined) {
@@ -65,7 +67,7 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
       return {
         retry: true,
         kind: 'status',
-        reason: `HTTP ${err.message}`,
+        reason: redact(`HTTP ${err.message}`),
         retryAfterMs: retryAfter(err.headers),
       };
     }
@@ -115,7 +117,7 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
   return {
     retry: true,
     kind: 'connection',
-    reason: `the stream broke: ${message}${causeText(err)}`,
+    reason: redact(`the stream broke: ${message}${causeText(err)}`),
   };
 }
 

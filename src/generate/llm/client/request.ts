@@ -1,5 +1,6 @@
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { LlmConfig } from '../../../config/schema.js';
+import { redact } from '../../../config/secrets.js';
 import type { ChatMessage } from './types.js';
 
 /** The request fields that shape the answer, as sent; the cache key is built from the same object. */
@@ -26,7 +27,8 @@ export function requestBody(
   return {
     ...params,
     model: config.model,
-    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    // The last line of defence for the repair prompt: a candidate's error text can hold anything.
+    messages: messages.map((m) => ({ role: m.role, content: redact(m.content) })),
     max_tokens: maxTokens,
     stream: true,
     ...(withStreamOptions ? { stream_options: { include_usage: true } } : {}),
