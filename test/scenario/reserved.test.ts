@@ -14,9 +14,12 @@ import { PYTHON } from '../support/python.js';
 it('lists every public fixture of the installed pytest, and `request`', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixturegen-fixtures-'));
   writeFileSync(join(dir, 'test_x.py'), 'def test_x():\n    pass\n');
+  // pytest's own fixtures only: third-party plugins that the venv happens to hold (a test
+  // dependency's `pytest11` entry point) are not pytest's and are not reserved.
   const r = spawnSync(PYTHON, ['-m', 'pytest', '--fixtures', '-v', '-p', 'pytester'], {
     cwd: dir,
     encoding: 'utf8',
+    env: { ...process.env, PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1' },
   });
   const names = [...r.stdout.matchAll(/^([a-z][a-z0-9_]*)(?: \[[a-z ]+\])? -- /gm)].map(
     (m) => m[1]!,
