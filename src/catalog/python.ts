@@ -159,6 +159,9 @@ export function startPythonHelper(options: {
       if (exited || child.exitCode !== null) return;
       exited = new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Unreferenced while idle, the child would not keep the loop alive until its exit event:
+      // a helper slower than the timer to exit would leave `await done` unsettled (exit code 13).
+      child.ref();
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;

@@ -75,10 +75,21 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
         `${failed} failed, ${report.outcomes.length - built - failed} unchanged (${seconds} s)`,
     );
     for (const n of unknown) io.warn(`no scenario named ${JSON.stringify(n)}`);
+    // Orphans do not fail the build, but `check` fails on them: say so now, with the fix.
+    for (const o of report.orphaned) {
+      io.say(
+        `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.path} — its scenario ${o.source} no longer exists; ` +
+          `\`fixturegen check\` fails until it is removed`,
+      );
+    }
+    if (report.orphaned.length > 0) {
+      io.say(`fix: rm ${report.orphaned.map((o) => o.path).join(' ')}`);
+    }
     io.result({
       command: 'build',
       ok: failed === 0 && unknown.length === 0,
       written: report.written,
+      orphaned: report.orphaned,
       scenarios: report.outcomes,
     });
     if (unknown.length > 0) return EXIT.usage;

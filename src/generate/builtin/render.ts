@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { CatalogView } from '../../catalog/slice.js';
 import type { Catalog } from '../../catalog/types.js';
 import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
@@ -18,7 +19,7 @@ export function docstring(text: string, indent: string): string {
 }
 
 export interface RenderOptions {
-  readonly catalog: Catalog;
+  readonly catalog: CatalogView;
   readonly packageName: string;
   readonly sessionFixture: string;
   readonly plans: ReadonlyMap<string, Plan>;
