@@ -1,12 +1,17 @@
 // Start-up time of `fixturegen --version` and `fixturegen --help` next to `node -e 0`, each the
 // median of --runs (default 10) runs interleaved in the same loop, so that machine load hits all
-// three alike. Run `npm run build` first. Usage: node bench/cli-startup.mjs [--runs N]
+// three alike. Run `npm run build` first. Usage: node bench/cli-startup.mjs [--runs N] [--bin PATH]
+// (--bin: another build's bin/fixturegen.js, e.g. an older commit's, to compare in the same run)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const at = process.argv.indexOf('--runs');
 const runs = at > 0 ? Number(process.argv[at + 1]) : 10;
-const bin = fileURLToPath(new URL('../bin/fixturegen.js', import.meta.url));
+const binAt = process.argv.indexOf('--bin');
+const bin =
+  binAt > 0
+    ? process.argv[binAt + 1]
+    : fileURLToPath(new URL('../bin/fixturegen.js', import.meta.url));
 const cases = {
   'node -e 0': ['-e', '0'],
   'fixturegen --version': [bin, '--version'],

@@ -4,7 +4,8 @@ import type { ScenarioOutcome } from '../pipeline/build.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { llmTable, progressFor } from './progress.js';
-import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { createGenerator, loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export interface BuildFlags extends CommonFlags {

@@ -1,7 +1,8 @@
 import { checkOutputs } from '../pipeline/check.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
-import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { createGenerator, loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> {
