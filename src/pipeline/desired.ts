@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import type { Analysis } from './analyze.js';
 import { packageName } from './inputs.js';
 import type { InputParts } from './outputs.js';
-import { inputHashes, scenarioPath } from './outputs.js';
+import { INPUT_PARTS, inputHashes, scenarioPath } from './outputs.js';
 
 export interface DesiredScenario {
   readonly name: string;
@@ -122,6 +122,7 @@ export function fileContents(desired: DesiredScenario, body: string): string {
     source: desired.source,
     generator: desired.generator,
     input: desired.input,
+    parts: Object.fromEntries(INPUT_PARTS.map((k) => [k, desired.parts[k]])),
   });
 }
 

@@ -20,7 +20,7 @@ export interface InputParts {
   readonly scenario: string;
   /** The input hashes of the scenarios it extends. */
   readonly extends: string;
-  /** The catalog slice of the models it touches. */
+  /** The catalog slice of the models it touches, and the model modules. */
   readonly models: string;
   /** The generator's fingerprint: its templates, or the model and its settings. */
   readonly fingerprint: string;
@@ -66,6 +66,8 @@ export function inputHashes(
         return parent ? visit(parent).input : p;
       }),
       slice: catalogSlice(catalog, plan.models),
+      // The generator sees the model modules too (the LLM prompt lists them as allowed imports).
+      modules: catalog.modules,
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
     };
@@ -74,7 +76,7 @@ export function inputHashes(
       parts: {
         scenario: part(value.scenario),
         extends: part(value.extends),
-        models: part(value.slice),
+        models: part([value.slice, value.modules]),
         fingerprint: part(value.generator),
         config: part([value.package, value.session_fixture]),
       },

@@ -88,7 +88,7 @@ export function reasonText(reason: StaleReason, desired: DesiredScenario): strin
         ? `its parent scenario \`${reason.parents[0]}\` changed`
         : `its parent scenarios ${reason.parents.map((p) => `\`${p}\``).join(', ')} changed`;
     case 'models':
-      return `the models it touches changed (${reason.models.map(short).join(', ')}, or their neighbours)`;
+      return `the models it touches changed (${reason.models.map(short).join(', ')} or their neighbours, or the list of model modules)`;
     case 'fingerprint':
       return reason.generator === 'builtin'
         ? 'the builtin templates changed'
