@@ -15,8 +15,6 @@ import { diffInit, diffOutputs } from './diff.js';
 import { packageName } from './inputs.js';
 import { absolute, initPath, renderInit, scenarioPath } from './outputs.js';
 
-export { extendsClosure } from './desired.js';
-
 export type ScenarioStatus = 'built' | 'unchanged' | 'up-to-date' | 'failed';
 
 export interface ScenarioOutcome {
@@ -156,8 +154,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     return done('unchanged', [], notes);
   };
 
-  const built = await Promise.all([...diff.scenarios.values()].map(run));
-  outcomes.push(...built.filter((o) => selects(only, o.name, o.file)));
+  // The selected scenarios and their parents, which were selected with them.
+  outcomes.push(...(await Promise.all([...diff.scenarios.values()].map(run))));
 
   // The plugin list: every scenario whose module exists after this build (a failing scenario keeps
   // its last good file, and stays registered).
