@@ -148,13 +148,9 @@ describe('stale reasons, orphans and the fix-all command', () => {
     });
   });
 
-  it('build lists an orphan with its fix; check ends with one command that fixes everything', () => {
-    restoring([scenario('club'), scenario('transitive'), gen('sponsor')], () => {
+  it('build lists an orphan with its fix and replaces a header-less file; check says both', () => {
+    restoring([scenario('transitive'), gen('sponsor')], () => {
       rmSync(scenario('transitive'));
-      writeFileSync(
-        scenario('club'),
-        readFileSync(scenario('club'), 'utf8').replace('Ada', 'Grace'),
-      );
       // A generated file whose header was removed: edited by hand, for check and for build alike.
       const lines = readFileSync(gen('sponsor'), 'utf8').split('\n');
       writeFileSync(gen('sponsor'), lines.slice(3).join('\n'));
@@ -162,11 +158,9 @@ describe('stale reasons, orphans and the fix-all command', () => {
       const human = fixturegen(dir, ['check'], VENV_ENV);
       expect(human.status).toBe(1);
       expect(human.stdout).toContain('generated/sponsor.py has no fixturegen header');
+      expect(human.stdout).toContain('generated/transitive.py is orphaned');
       const last = human.stdout.trimEnd().split('\n').at(-1);
       expect(last).toBe('fix all: rm generated/transitive.py && fixturegen build');
-      const result = check();
-      expect(result.fixAll).toBe('rm generated/transitive.py && fixturegen build');
-      expect(reasons(result).sponsor).toBe('hand-edited');
 
       const b = fixturegen(dir, ['build', '--verify', 'none'], VENV_ENV);
       expect(b.status).toBe(0);
@@ -176,11 +170,24 @@ describe('stale reasons, orphans and the fix-all command', () => {
       expect(b.stdout).toContain('fix: rm generated/transitive.py');
       expect(b.stdout).toContain('replaced generated/sponsor.py, which had no fixturegen header');
       expect(reasons(check())).toEqual({ transitive: 'orphaned' });
+    });
+  });
 
+  it("running check's fix-all command makes check pass", () => {
+    restoring([scenario('club'), scenario('transitive'), gen('with_events')], () => {
+      rmSync(scenario('transitive'));
+      writeFileSync(
+        scenario('club'),
+        readFileSync(scenario('club'), 'utf8').replace('Ada', 'Grace'),
+      );
+      writeFileSync(gen('with_events'), `${readFileSync(gen('with_events'), 'utf8')}# tweak\n`);
+      const result = check();
+      expect(reasons(result).with_events).toBe('hand-edited');
+      expect(result.fixAll).toBe('rm generated/transitive.py && fixturegen build');
       for (const command of result.fixAll!.split(' && ')) {
         const [program, ...args] = command.split(' ');
         if (program === 'rm') for (const f of args) rmSync(join(dir, f));
-        else expect(fixturegen(dir, args, VENV_ENV).status).toBe(0);
+        else expect(fixturegen(dir, [...args, '--verify', 'none'], VENV_ENV).status).toBe(0);
       }
       expect(check()).toMatchObject({ ok: true, findings: [], fixAll: null });
     });
