@@ -5,7 +5,10 @@ import type { Catalog, ModelInfo } from './types.js';
  * neighbours, sorted by qualname. It feeds the input hash (a change elsewhere in the schema does not
  * make a scenario stale) and the LLM prompt (only what the scenario needs is sent).
  */
-export function catalogSlice(catalog: Catalog, touched: readonly string[]): ModelInfo[] {
+export function catalogSlice(
+  catalog: Pick<Catalog, 'models'>,
+  touched: readonly string[],
+): ModelInfo[] {
   const byName = new Map(catalog.models.map((m) => [m.qualname, m]));
   const wanted = new Set<string>();
   for (const q of touched) {
@@ -22,4 +25,17 @@ export function catalogSlice(catalog: Catalog, touched: readonly string[]): Mode
     .sort()
     .map((q) => byName.get(q))
     .filter((m): m is ModelInfo => m !== undefined);
+}
+
+/**
+ * What a generator sees of the catalog: the introspected model modules and the slice its input hash
+ * covers, so that a generator cannot depend on a model whose change would not make its output stale.
+ */
+export interface CatalogView {
+  readonly modules: readonly string[];
+  readonly models: readonly ModelInfo[];
+}
+
+export function catalogView(catalog: Catalog, touched: readonly string[]): CatalogView {
+  return { modules: catalog.modules, models: catalogSlice(catalog, touched) };
 }

@@ -4,7 +4,8 @@ import type { ScenarioOutcome } from '../pipeline/build.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { llmTable, progressFor } from './progress.js';
-import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { createGenerator, loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export interface BuildFlags extends CommonFlags {
@@ -77,11 +78,22 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
     for (const n of unknown) io.warn(`no scenario named ${JSON.stringify(n)}`);
     for (const f of report.removed)
       io.say(`removed ${f}, a temporary file left by an interrupted write`);
+    // Orphans do not fail the build, but `check` fails on them: say so now, with the fix.
+    for (const o of report.orphaned) {
+      io.say(
+        `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.path} — its scenario ${o.source} no longer exists; ` +
+          `\`fixturegen check\` fails until it is removed`,
+      );
+    }
+    if (report.orphaned.length > 0) {
+      io.say(`fix: rm ${report.orphaned.map((o) => o.path).join(' ')}`);
+    }
     io.result({
       command: 'build',
       ok: failed === 0 && unknown.length === 0,
       written: report.written,
       removed: report.removed,
+      orphaned: report.orphaned,
       scenarios: report.outcomes,
     });
     if (unknown.length > 0) return EXIT.usage;

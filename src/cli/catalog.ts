@@ -3,7 +3,8 @@ import { startPythonHelper } from '../catalog/python.js';
 import { introspect, modelModules } from '../pipeline/analyze.js';
 import { readScenarioInputs } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
-import { EXIT, loadProjectConfig } from './project.js';
+import { EXIT } from './exit.js';
+import { loadProjectConfig } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export async function catalogCommand(flags: CommonFlags, io: Io): Promise<number> {

@@ -1,7 +1,8 @@
-import { checkOutputs } from '../output/check.js';
+import { checkOutputs } from '../pipeline/check.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
-import { EXIT, createGenerator, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { createGenerator, loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> {
@@ -9,7 +10,11 @@ export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> 
   const generator = await createGenerator(config, io);
   const project = await openProject(config);
   try {
-    const findings = await checkOutputs({ config, analysis: project.analysis, generator });
+    const { findings, fixAll } = await checkOutputs({
+      config,
+      analysis: project.analysis,
+      generator,
+    });
     const failures = project.analysis.failures;
     io.diagnostics(
       failures.flatMap((f) => [...f.diagnostics]),
@@ -27,8 +32,11 @@ export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> 
       io.say(
         `${findings.length} file${findings.length === 1 ? '' : 's'} out of date, ${failures.length} scenario${failures.length === 1 ? '' : 's'} with errors`,
       );
+      // Scenarios with errors keep their last good file: no command fixes them, the user does.
+      const first = failures.length > 0 ? 'fix the scenario errors above, then run: ' : 'fix all: ';
+      io.say(`${first}${fixAll ?? 'fixturegen build'}`);
     }
-    io.result({ command: 'check', ok, findings, failures });
+    io.result({ command: 'check', ok, findings, failures, fixAll });
     return ok ? EXIT.ok : EXIT.failed;
   } finally {
     await project.helper.close();

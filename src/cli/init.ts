@@ -13,7 +13,7 @@ import { startPythonHelper } from '../catalog/python.js';
 import type { Catalog } from '../catalog/types.js';
 import { resolvePython } from '../config/load.js';
 import type { Io } from './io.js';
-import { EXIT } from './project.js';
+import { EXIT } from './exit.js';
 
 const SCHEMA = fileURLToPath(new URL('../../schemas/scenario.schema.json', import.meta.url));
 

@@ -1,156 +1,121 @@
 import { parseArgs } from 'node:util';
-import { PythonEnvironmentError } from '../catalog/python.js';
-import { renderDiagnostic } from '../diagnostics/render.js';
-import { ModelsError } from '../pipeline/analyze.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import { VERSION } from '../version.js';
-import { buildCommand } from './build.js';
-import { catalogCommand } from './catalog.js';
-import { checkCommand } from './check.js';
-import { initCommand } from './init.js';
-import { promptCommand } from './prompt.js';
-import { createIo, redactOutput } from './io.js';
 import { rememberEnvironmentSecrets } from '../config/secrets.js';
-import { EXIT, UsageError } from './project.js';
-import { validateCommand } from './validate.js';
-import { watchCommand } from './watch.js';
+import { EXIT, UsageError } from './exit.js';
+import type { CommandName, OptionName } from './help.js';
+import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, commandHelp, mainHelp, OPTIONS } from './help.js';
+import type { Io } from './io.js';
+import { createIo, redactOutput } from './io.js';
 
-const HELP = `fixturegen ${VERSION} — compile YAML test scenarios into verified pytest fixtures
-
-Usage: fixturegen <command> [options]
-
-Commands:
-  init                  write fixturegen.yaml, scenarios/example.yaml and the conftest.py line
-  validate [SCENARIO…]  check scenarios against the schema and the models; generate nothing
-  build [SCENARIO…]     generate, verify (pytest) and write what is out of date
-  watch                 build, then rebuild what each saved change affects, until Ctrl-C
-  check                 fail if generated/ is stale, missing, orphaned or edited by hand
-  catalog               print the models the Python helper sees
-  prompt SCENARIO       print what the LLM generator would send for a scenario (sends nothing)
-  help [COMMAND]        this text, or a command's
-
-Options:
-  --config PATH         fixturegen.yaml or pyproject.toml (default: searched upwards)
-  --generator NAME      builtin | llm (overrides the config)
-  --verify LEVEL        none | collect | run (overrides the config)
-  --force               build: regenerate every scenario, even up-to-date ones
-  --fallback builtin    build with llm: when the model's answers fail for a scenario, write the
-                        builtin output instead (an unusable server still stops the build: exit 3)
-  --json                machine-readable result on stdout; human text goes to stderr
-  --quiet               only errors
-  --no-color            no colours (also NO_COLOR=1)
-  --version             print the version
-
-Exit codes: 0 success; 1 a scenario failed or check found a difference;
-2 usage or configuration error; 3 the Python environment or model server could not be used.
-
-Examples:
-  fixturegen build                     build every scenario that changed
-  fixturegen build tenant_with_team    build one scenario (and what it extends)
-  fixturegen validate --json           diagnostics as JSON, for editors and CI
-  fixturegen watch                     rebuild on every save while writing tests
-  fixturegen build --generator llm     let the configured model write the fixtures (llm: in the config)
-  fixturegen prompt tenant_with_team   the prompt the model would get, with its size
-  FIXTUREGEN_DATABASE_URL=postgresql+psycopg://localhost/test fixturegen build --force
-`;
-
-const COMMAND_HELP: Record<string, string> = {
-  init: `fixturegen init [--models IMPORT.PATH]
-
-Writes fixturegen.yaml, scenarios/example.yaml (with the yaml-language-server schema line that
-gives editors completion and hover help) and adds pytest_plugins = ["generated"] to the root
-conftest.py. Never overwrites a file; asks for the models path only on a terminal.`,
-  validate: `fixturegen validate [SCENARIO…] [--json]
-
-Runs every check up to the plan — YAML syntax, the scenario schema, models, attributes, values,
-references — and writes nothing. Diagnostics are printed sorted by file and position as
-file:line:col: CODE message; --json prints them as a JSON array on stdout. Exit 1 on any error.`,
-  build: `fixturegen build [SCENARIO…] [--force] [--verify none|collect|run]
-
-Generates each out-of-date scenario's fixture module, verifies it with pytest in a child process
-(collect: it imports; run: the fixture creates exactly the declared rows, and rolls back), and
-only then writes it atomically. A failing scenario keeps its previous file; the others still
-build. SCENARIO is a scenario name or its file path.
-
-With --generator llm (or generator: llm), each scenario's prompt goes to the configured
-OpenAI-compatible server (llm: in the config), the answer's module is guarded and verified, and a
-failure is sent back for a corrected module up to llm.max_repairs times. Accepted answers are
-cached in .fixturegen/cache/ (a rebuild with unchanged inputs sends nothing). --fallback builtin
-writes the builtin output for a scenario whose answers still fail. A server that cannot be used
-(connection refused, errors after retries, bad credentials) stops the build with exit code 3.`,
-  watch: `fixturegen watch [--json] [--verify none|collect|run]
-
-Builds what is out of date, then watches the scenarios folder, the models' Python files, the
-templates and the configuration file, and rebuilds what each change affects: an edited scenario
-and the scenarios that extend it; the scenarios whose catalog slice changed when a models file
-changes (the Python helper restarts to import the models afresh); everything when the templates
-or the configuration change. The output folder, .git, .venv, node_modules and .fixturegen/ are
-never watched, so writing the output never triggers a run. A burst of changes (a checkout, a
-formatter) collects into one run; changes during a run make one more run after it.
-
-Prints one line per rebuilt scenario and a summary per run. A failing scenario keeps its last good
-file and its errors are shown again after every run until fixed. A configuration that no longer
-loads keeps the last good one running. Deleted scenarios are reported as orphaned; their files are
-left alone. --json writes one JSON object per line on stdout: {"event":"run", ...} per run (what
-was rebuilt, the current errors, where the time went), "ready" after the initial build, and "exit".
-Ctrl-C or SIGTERM stops the helper and its children and exits 0.`,
-  check: `fixturegen check
-
-Recomputes each scenario's input hash and compares it with the header of its generated file;
-builtin output is also regenerated in memory and compared byte for byte. Reports stale, missing,
-orphaned and hand-edited files with the command that fixes each. Writes nothing; exit 1 if any.`,
-  prompt: `fixturegen prompt SCENARIO [--json]
-
-Prints the messages the LLM generator would send first for SCENARIO (a name or file path): the
-system message (the generated-code contract and rules, the same for every scenario, so servers
-with prefix caching reuse it), then the scenario's own message (the catalog slice it touches, the
-scenario, its description, and what the plan says must be created). The size goes to stderr:
-characters and an estimate of the tokens at 3.5 characters per token (the server's tokenizer
-decides the real count). Sends nothing. Templates: templates/prompt/*.hbs, overridable per project
-by files of the same name in <project>/templates/prompt/.`,
-  catalog: `fixturegen catalog [--json]
-
-Imports the configured models in the project's Python and prints each mapped class: columns with
-types, nullability, keys and defaults, and relationships.`,
+type Values = Partial<Record<OptionName, string | boolean>> & {
+  config?: string;
+  generator?: string;
+  verify?: string;
+  models?: string;
+  fallback?: string;
+  force?: boolean;
 };
+
+/**
+ * Each command's module is imported only when the command runs: `--version` and `--help` load
+ * none of them, and so none of their dependencies (chokidar, handlebars, ajv, zod, yaml).
+ */
+const RUN: Record<CommandName, (args: string[], v: Values, io: Io) => Promise<number>> = {
+  init: async (_args, v, io) => (await import('./init.js')).initCommand({ models: v.models }, io),
+  validate: async (args, v, io) =>
+    (await import('./validate.js')).validateCommand(args, common(v), io),
+  build: async (args, v, io) =>
+    (await import('./build.js')).buildCommand(
+      args,
+      { ...common(v), force: v.force, fallback: v.fallback },
+      io,
+    ),
+  watch: async (_args, v, io) => (await import('./watch.js')).watchCommand(common(v), io),
+  check: async (_args, v, io) => (await import('./check.js')).checkCommand(common(v), io),
+  catalog: async (_args, v, io) => (await import('./catalog.js')).catalogCommand(common(v), io),
+  prompt: async (args, v, io) => (await import('./prompt.js')).promptCommand(args, common(v), io),
+};
+
+const common = (v: Values) => ({ config: v.config, generator: v.generator, verify: v.verify });
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+function usageError(lines: string[]): number {
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return EXIT.usage;
+}
+
+function unknownCommand(name: string): number {
+  const hint = didYouMean(name, [...COMMAND_NAMES, 'help']);
+  return usageError([
+    `fixturegen: unknown command ${JSON.stringify(name)}`,
+    `hint: ${hint ? `${hint} ` : ''}Run \`fixturegen help\` for the list of commands.`,
+  ]);
+}
+
+/** The option a parseArgs error is about, with the options it could have meant. */
+function badOption(err: Error & { code?: string }, command: string | undefined): number {
+  const option = /'(-{1,2}[^'\s]+)'/.exec(err.message)?.[1];
+  if (err.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !option) {
+    return usageError([`fixturegen: ${err.message}`, 'hint: run `fixturegen help` for usage.']);
+  }
+  const bare = option.replace(/^-+/, '').split('=')[0]!;
+  const own = command && isCommand(command) ? COMMANDS[command].options : [];
+  const candidates = [...COMMON_OPTIONS, ...(command && isCommand(command) ? own : [])];
+  const near = didYouMean(bare, candidates)?.replace(/"([^"]+)"/, '"--$1"');
+  const where = command && isCommand(command) ? `fixturegen help ${command}` : 'fixturegen help';
+  return usageError([
+    `fixturegen: unknown option ${option}`,
+    `hint: ${near ? `${near} ` : ''}Run \`${where}\` for the options.`,
+  ]);
+}
 
 export async function main(argv: string[]): Promise<number> {
   rememberEnvironmentSecrets(process.env);
   redactOutput();
+  const options = Object.fromEntries(
+    (Object.keys(OPTIONS) as OptionName[]).map((name) => [
+      name,
+      {
+        type: OPTIONS[name].value ? ('string' as const) : ('boolean' as const),
+        ...(name === 'quiet' ? { short: 'q' } : name === 'help' ? { short: 'h' } : {}),
+        ...(name === 'version' ? { short: 'v' } : {}),
+      },
+    ]),
+  );
+  const first = argv.find((a) => !a.startsWith('-'));
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        generator: { type: 'string' },
-        verify: { type: 'string' },
-        models: { type: 'string' },
-        force: { type: 'boolean' },
-        fallback: { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (err) {
-    process.stderr.write(
-      `fixturegen: ${(err as Error).message}\nRun \`fixturegen help\` for usage.\n`,
-    );
-    return EXIT.usage;
+    return badOption(err as Error, first);
   }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
+  const values = parsed.values as Values;
+  const [command, ...rest] = parsed.positionals;
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
   if (!command || command === 'help' || values.help) {
     const topic = command === 'help' ? rest[0] : command;
-    process.stdout.write(`${(topic && COMMAND_HELP[topic]) || HELP}\n`);
+    if (topic === undefined || topic === 'help') {
+      process.stdout.write(`${mainHelp()}\n`);
+      return EXIT.ok;
+    }
+    if (!isCommand(topic)) return unknownCommand(topic);
+    process.stdout.write(`${commandHelp(topic)}\n`);
     return EXIT.ok;
+  }
+  if (!isCommand(command)) return unknownCommand(command);
+  // An option of another command is a mistake worth naming (`check --force` would do nothing).
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (COMMON_OPTIONS.includes(name) || COMMANDS[command].options.includes(name)) continue;
+    const owners = COMMAND_NAMES.filter((c) => COMMANDS[c].options.includes(name));
+    return usageError([
+      `fixturegen: --${name} is an option of ${owners.map((c) => `\`fixturegen ${c}\``).join(', ')}, not of \`fixturegen ${command}\``,
+      `hint: run \`fixturegen help ${command}\` for its options.`,
+    ]);
   }
   const io = createIo(
     {
@@ -160,58 +125,43 @@ export async function main(argv: string[]): Promise<number> {
     },
     process.env,
   );
-  const common = { config: values.config, generator: values.generator, verify: values.verify };
   try {
-    switch (command) {
-      case 'init':
-        return await initCommand({ models: values.models }, io);
-      case 'validate':
-        return await validateCommand(rest, common, io);
-      case 'build':
-        return await buildCommand(
-          rest,
-          { ...common, force: values.force, fallback: values.fallback },
-          io,
-        );
-      case 'watch':
-        return await watchCommand(common, io);
-      case 'check':
-        return await checkCommand(common, io);
-      case 'catalog':
-        return await catalogCommand(common, io);
-      case 'prompt':
-        return await promptCommand(rest, common, io);
-      default:
-        io.warn(
-          `fixturegen: unknown command ${JSON.stringify(command)}. Run \`fixturegen help\` for the list.`,
-        );
-        return EXIT.usage;
-    }
+    return await RUN[command](rest, values, io);
   } catch (err) {
-    if (err instanceof UsageError) return EXIT.usage;
-    if (err instanceof ModelsError) {
-      io.warn(
-        renderDiagnostic(err.diagnostic, {
-          root: process.cwd(),
-          color: io.color,
-          codeFrame: false,
-        }),
-      );
-      return EXIT.environment;
-    }
-    // By name: the LLM modules (and the openai SDK) are loaded only when the llm generator is used.
-    if (err instanceof Error && err.name === 'LlmUnavailableError') {
-      io.warn(`fixturegen: ${err.message}`);
-      io.warn('hint: start the model server, or fix llm.base_url in fixturegen.yaml');
-      return EXIT.environment;
-    }
-    if (err instanceof PythonEnvironmentError) {
-      io.warn(`fixturegen: ${err.message}`);
-      io.warn(
-        'hint: set `python:` in fixturegen.yaml, or activate the virtual environment that has SQLAlchemy and pytest',
-      );
-      return EXIT.environment;
-    }
-    throw err;
+    return await reportFailure(err, io);
   }
+}
+
+/** The errors every command may end with; their modules are loaded by then, so importing is free. */
+async function reportFailure(err: unknown, io: Io): Promise<number> {
+  if (err instanceof UsageError) return EXIT.usage;
+  const [{ ModelsError }, { PythonEnvironmentError }, { renderDiagnostic }] = await Promise.all([
+    import('../pipeline/analyze.js'),
+    import('../catalog/python.js'),
+    import('../diagnostics/render.js'),
+  ]);
+  if (err instanceof ModelsError) {
+    io.warn(
+      renderDiagnostic(err.diagnostic, {
+        root: process.cwd(),
+        color: io.color,
+        codeFrame: false,
+      }),
+    );
+    return EXIT.environment;
+  }
+  // By name: the LLM modules (and the openai SDK) are loaded only when the llm generator is used.
+  if (err instanceof Error && err.name === 'LlmUnavailableError') {
+    io.warn(`fixturegen: ${err.message}`);
+    io.warn('hint: start the model server, or fix llm.base_url in fixturegen.yaml');
+    return EXIT.environment;
+  }
+  if (err instanceof PythonEnvironmentError) {
+    io.warn(`fixturegen: ${err.message}`);
+    io.warn(
+      'hint: set `python:` in fixturegen.yaml, or activate the virtual environment that has SQLAlchemy and pytest',
+    );
+    return EXIT.environment;
+  }
+  throw err;
 }

@@ -8,15 +8,8 @@ import { createBuiltinGenerator } from '../generate/builtin/index.js';
 import { analyze, introspect, modelModules } from '../pipeline/analyze.js';
 import type { Analysis } from '../pipeline/analyze.js';
 import { readScenarioInputs } from '../pipeline/inputs.js';
+import { UsageError } from './exit.js';
 import type { Io } from './io.js';
-
-/** Exit codes of every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
-
-/** A usage or configuration error already reported: the command exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface CommonFlags {
   config?: string;

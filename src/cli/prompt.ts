@@ -7,7 +7,8 @@ import {
 import { packageName } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
-import { EXIT, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 /**

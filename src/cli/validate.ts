@@ -2,7 +2,8 @@ import { diagnosticJson, sortDiagnostics } from '../diagnostics/render.js';
 import { fileStem } from '../scenario/index.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
-import { EXIT, loadProjectConfig, openProject } from './project.js';
+import { EXIT } from './exit.js';
+import { loadProjectConfig, openProject } from './project.js';
 import type { CommonFlags } from './project.js';
 
 /**

@@ -9,7 +9,8 @@ import type { RunReport, WatchSession } from '../pipeline/watch-session.js';
 import { outcomeLine } from './build.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
-import { EXIT, createGenerator, loadProjectConfig } from './project.js';
+import { EXIT } from './exit.js';
+import { createGenerator, loadProjectConfig } from './project.js';
 import type { CommonFlags } from './project.js';
 
 /** `--generator` / `--verify` win over the file on every reload too (validated at start). */

@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/types.js';
+import type { CatalogView } from '../catalog/slice.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
@@ -6,7 +6,8 @@ import type { LlmScenarioReport } from './llm/generator.js';
 
 export interface GenerateContext {
   readonly config: Config;
-  readonly catalog: Catalog;
+  /** The slice of the catalog the input hash covers: the models this scenario and its parents touch. */
+  readonly catalog: CatalogView;
   /** Python import path of the output package, e.g. `generated` or `tests.generated`. */
   readonly packageName: string;
   /** Plans by name, for scenarios this one extends. */

@@ -1,19 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { PythonHelper } from '../catalog/python.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { LlmScenarioReport } from '../generate/llm/generator.js';
 import type { Generator } from '../generate/types.js';
-import type { Plan } from '../plan/types.js';
-import { readHeader, sha256, withHeader } from '../output/header.js';
 import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';
 import { verifyCandidate } from '../verify/verify.js';
-import { VERSION } from '../version.js';
 import type { Analysis } from './analyze.js';
+import type { DesiredScenario } from './desired.js';
+import { desiredOutputs, fileContents, generateBody, selects } from './desired.js';
+import type { Orphan, ScenarioDiff } from './diff.js';
+import { diffInit, diffOutputs } from './diff.js';
 import { packageName } from './inputs.js';
-import { absolute, initPath, inputHashes, renderInit, scenarioPath } from './outputs.js';
+import { absolute, initPath, renderInit, scenarioPath } from './outputs.js';
 
 export type ScenarioStatus = 'built' | 'unchanged' | 'up-to-date' | 'failed';
 
@@ -35,6 +35,8 @@ export interface BuildReport {
   readonly outcomes: readonly ScenarioOutcome[];
   /** Files written (relative paths). */
   readonly written: readonly string[];
+  /** Generated files whose scenario no longer exists: build leaves them, and says so. */
+  readonly orphaned: readonly Orphan[];
   /** Temporary files a killed writer left in the output folder, removed (relative paths). */
   readonly removed: readonly string[];
 }
@@ -51,58 +53,19 @@ export interface BuildOptions {
   readonly onProgress?: (name: string, phase: 'start' | 'done', outcome?: ScenarioOutcome) => void;
 }
 
-function readIfExists(path: string): string | null {
-  return existsSync(path) ? readFileSync(path, 'utf8') : null;
-}
-
-/** The scenarios `name` extends, transitively, parents first. */
-export function extendsClosure(name: string, plans: ReadonlyMap<string, Plan>): string[] {
-  const out: string[] = [];
-  const visit = (n: string) => {
-    for (const p of plans.get(n)?.extends ?? []) {
-      if (!out.includes(p)) {
-        visit(p);
-        out.push(p);
-      }
-    }
-  };
-  visit(name);
-  return out;
-}
-
 /**
- * Generates, verifies and writes every scenario that is out of date. A scenario that fails any
- * stage writes nothing and leaves its previous file as it was; the others still build.
+ * Generates, verifies and writes every selected scenario whose file the diff against disk finds
+ * missing, stale or edited by hand (every one with `force`). A scenario that fails any stage
+ * writes nothing and leaves its previous file as it was; the others still build.
  */
 export async function build(options: BuildOptions): Promise<BuildReport> {
-  const { config, analysis, generator, helper } = options;
-  const { catalog, plans } = analysis;
-  const byName = new Map(plans.map((p) => [p.name, p]));
-  const pkg = packageName(config);
+  const { config, analysis, generator } = options;
   const only = new Set(options.only ?? []);
-  // Building a scenario needs its parents current: they are selected with it.
-  const chosen = new Set<string>();
-  for (const plan of plans) {
-    if (only.has(plan.name) || only.has(plan.source)) {
-      chosen.add(plan.name);
-      for (const parent of extendsClosure(plan.name, byName)) chosen.add(parent);
-    }
-  }
-  const selected = (plan: Plan) => only.size === 0 || chosen.has(plan.name);
-  // Only the selected scenarios (parents included) are hashed and have their files read: a watch
-  // run that rebuilds one scenario of many costs one scenario's work, not all of theirs.
-  const hashes = inputHashes(
-    only.size === 0 ? plans : plans.filter(selected),
-    catalog,
-    config,
-    generator,
-  );
-  const written: string[] = [];
-  const outcomes: ScenarioOutcome[] = [];
-
-  for (const failure of analysis.failures) {
-    if (only.size > 0 && !only.has(failure.name ?? '') && !only.has(failure.file)) continue;
-    outcomes.push({
+  const desired = desiredOutputs(analysis, config, generator, options.only);
+  const diff = await diffOutputs(desired);
+  const outcomes: ScenarioOutcome[] = analysis.failures
+    .filter((f) => selects(only, f.name, f.file))
+    .map((failure) => ({
       name: failure.name ?? failure.file,
       file: failure.file,
       output: failure.name ? scenarioPath(config, failure.name) : null,
@@ -110,143 +73,133 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       diagnostics: failure.diagnostics,
       notes: [],
       durationMs: 0,
-    });
-  }
-
+    }));
+  const written: string[] = [];
   /** Accepted file contents by scenario name: this run's candidates, else what is on disk. */
   const accepted = new Map<string, string>();
   const tasks = new Map<string, Promise<ScenarioOutcome>>();
 
-  const run = (plan: Plan): Promise<ScenarioOutcome> => {
-    let task = tasks.get(plan.name);
-    if (task) return task;
-    task = (async (): Promise<ScenarioOutcome> => {
-      const started = performance.now();
-      const rel = scenarioPath(config, plan.name);
-      const existing = selected(plan) ? readIfExists(absolute(config, rel)) : null;
-      const parsed = existing === null ? null : readHeader(existing);
-      const hash = hashes.get(plan.name)!;
-      const edited = parsed !== null && sha256(parsed.body) !== parsed.header.body;
-      const current = parsed !== null && !edited && parsed.header.input === hash;
-      const parentOutcomes = await Promise.all(
-        plan.extends
-          .map((p) => byName.get(p))
-          .filter((p) => p !== undefined)
-          .map(run),
-      );
-      let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
-      const done = (
-        status: ScenarioStatus,
-        diagnostics: readonly Diagnostic[],
-        notes: string[] = [],
-      ) => {
-        const outcome: ScenarioOutcome = {
-          name: plan.name,
-          file: plan.source,
-          output: rel,
-          status,
-          diagnostics,
-          notes,
-          durationMs: Math.round(performance.now() - started),
-          ...(llm ? { llm } : {}),
-        };
-        options.onProgress?.(plan.name, 'done', outcome);
-        return outcome;
-      };
-      const failedParent = parentOutcomes.find((o) => o.status === 'failed');
-      if (failedParent) {
-        return done('failed', [
-          error('FG301', `extends \`${failedParent.name}\`, which failed to build`, {
-            file: plan.source,
-            line: 1,
-            column: 1,
-            hint: `fix ${failedParent.file} first`,
-          }),
-        ]);
-      }
-      if ((current && !options.force) || !selected(plan)) {
-        if (existing !== null) accepted.set(plan.name, existing);
-        return done('up-to-date', []);
-      }
-      options.onProgress?.(plan.name, 'start');
-      const closure = extendsClosure(plan.name, byName);
-      const validate = async (body: string): Promise<readonly Diagnostic[]> => {
-        const guarded = await guardCandidate(helper, {
-          body,
-          plan,
-          catalog,
-          packageName: pkg,
-          sessionFixture: config.session_fixture ?? 'db_session',
-          plans: byName,
-        });
-        // Nothing of a candidate that fails the guard is written, imported or run.
-        if (guarded.length > 0) return guarded;
-        const files: Record<string, string> = {};
-        for (const parent of closure) {
-          const text = accepted.get(parent);
-          if (text !== undefined) files[scenarioPath(config, parent)] = text;
-        }
-        files[rel] = withHeader(body, {
-          version: VERSION,
-          source: plan.source,
-          generator: generator.id,
-          input: hash,
-        });
-        files[initPath(config)] = renderInit(config, catalog, [...closure, plan.name]);
-        return verifyCandidate(helper, {
-          config,
-          packageName: pkg,
-          files,
-          plans: [plan],
-          source: plan.source,
-        });
-      };
-      const generated = await generator.generate(plan, {
-        config,
-        catalog,
-        packageName: pkg,
-        plans: byName,
-        validate,
-      });
-      llm = generator.report?.(plan.name);
-      if (!generated.ok) return done('failed', generated.diagnostics);
-      if (!generated.validated) {
-        const problems = await validate(generated.body);
-        if (problems.length > 0) return done('failed', problems);
-      }
-      const text = withHeader(generated.body, {
-        version: VERSION,
-        source: plan.source,
-        generator: generator.id,
-        input: hash,
-      });
-      accepted.set(plan.name, text);
-      const notes = [...(generated.notes ?? [])];
-      if (edited) notes.push(`replaced hand edits in ${rel}`);
-      if (writeAtomic(absolute(config, rel), text)) {
-        written.push(rel);
-        return done('built', [], notes);
-      }
-      return done('unchanged', [], notes);
-    })();
-    tasks.set(plan.name, task);
+  const run = (entry: ScenarioDiff): Promise<ScenarioOutcome> => {
+    let task = tasks.get(entry.desired.name);
+    if (!task) {
+      task = buildOne(entry);
+      tasks.set(entry.desired.name, task);
+    }
     return task;
   };
 
-  outcomes.push(
-    ...(await Promise.all(plans.map(run))).filter((o) => selected(byName.get(o.name)!)),
-  );
+  const buildOne = async ({ desired: d, existing, state }: ScenarioDiff) => {
+    const started = performance.now();
+    const parentOutcomes = await Promise.all(
+      d.plan.extends.flatMap((p) => {
+        const parent = diff.scenarios.get(p);
+        return parent ? [run(parent)] : [];
+      }),
+    );
+    let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
+    const done = (
+      status: ScenarioStatus,
+      diagnostics: readonly Diagnostic[],
+      notes: string[] = [],
+    ) => {
+      const outcome: ScenarioOutcome = {
+        name: d.name,
+        file: d.source,
+        output: d.path,
+        status,
+        diagnostics,
+        notes,
+        durationMs: Math.round(performance.now() - started),
+        ...(llm ? { llm } : {}),
+      };
+      options.onProgress?.(d.name, 'done', outcome);
+      return outcome;
+    };
+    const failedParent = parentOutcomes.find((o) => o.status === 'failed');
+    if (failedParent) {
+      return done('failed', [
+        error('FG301', `extends \`${failedParent.name}\`, which failed to build`, {
+          file: d.source,
+          line: 1,
+          column: 1,
+          hint: `fix ${failedParent.file} first`,
+        }),
+      ]);
+    }
+    if (state.kind === 'current' && !options.force) {
+      if (existing !== null) accepted.set(d.name, existing);
+      return done('up-to-date', []);
+    }
+    options.onProgress?.(d.name, 'start');
+    const validate = (body: string) => validateCandidate(options, d, body, accepted);
+    const generated = await generateBody(generator, d, validate);
+    llm = generator.report?.(d.name);
+    if (!generated.ok) return done('failed', generated.diagnostics);
+    if (!generated.validated) {
+      const problems = await validate(generated.body);
+      if (problems.length > 0) return done('failed', problems);
+    }
+    const text = fileContents(d, generated.body);
+    accepted.set(d.name, text);
+    const notes = [...(generated.notes ?? [])];
+    if (state.kind === 'hand-edited') {
+      notes.push(
+        state.headerless
+          ? `replaced ${d.path}, which had no fixturegen header (edited by hand)`
+          : `replaced hand edits in ${d.path}`,
+      );
+    }
+    if (writeAtomic(absolute(config, d.path), text)) {
+      written.push(d.path);
+      return done('built', [], notes);
+    }
+    return done('unchanged', [], notes);
+  };
+
+  // The selected scenarios and their parents, which were selected with them.
+  outcomes.push(...(await Promise.all([...diff.scenarios.values()].map(run))));
 
   // The plugin list: every scenario whose module exists after this build (a failing scenario keeps
   // its last good file, and stays registered).
-  const registered = [
-    ...plans.map((p) => p.name),
-    ...analysis.failures.map((f) => f.name).filter((n): n is string => n !== null),
-  ].filter((name) => existsSync(absolute(config, scenarioPath(config, name))));
-  const init = renderInit(config, catalog, [...new Set(registered)]);
-  if (writeAtomic(absolute(config, initPath(config)), init)) written.push(initPath(config));
+  const init = diffInit(config, analysis.catalog, desired.owned);
+  if (writeAtomic(absolute(config, init.path), init.expected)) written.push(init.path);
   outcomes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const outDir = absolute(config, config.output);
   const removed = removeStrayTemps(outDir).map((n) => `${config.output.replace(/\/+$/, '')}/${n}`);
-  return { outcomes, written, removed };
+  return { outcomes, written, orphaned: diff.orphaned, removed };
+}
+
+/** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */
+async function validateCandidate(
+  options: BuildOptions,
+  d: DesiredScenario,
+  body: string,
+  accepted: ReadonlyMap<string, string>,
+): Promise<readonly Diagnostic[]> {
+  const { config, helper, analysis } = options;
+  const pkg = packageName(config);
+  const guarded = await guardCandidate(helper, {
+    body,
+    plan: d.plan,
+    catalog: analysis.catalog,
+    packageName: pkg,
+    sessionFixture: config.session_fixture ?? 'db_session',
+    plans: new Map(analysis.plans.map((p) => [p.name, p])),
+  });
+  // Nothing of a candidate that fails the guard is written, imported or run.
+  if (guarded.length > 0) return guarded;
+  const files: Record<string, string> = {};
+  for (const parent of d.parents) {
+    const text = accepted.get(parent);
+    if (text !== undefined) files[scenarioPath(config, parent)] = text;
+  }
+  files[d.path] = fileContents(d, body);
+  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
+  return verifyCandidate(helper, {
+    config,
+    packageName: pkg,
+    files,
+    plans: [d.plan],
+    source: d.source,
+  });
 }

@@ -10,33 +10,79 @@ import { hashJson, withHeader } from '../output/header.js';
 import { VERSION } from '../version.js';
 import { packageName } from './inputs.js';
 
-/** Everything that decides a scenario's output, hashed; parents' hashes included. */
+/**
+ * Short hashes of each input that decides a scenario's output besides fixturegen's version (which
+ * the header's first line names): when a file is stale, comparing them with the ones in its header
+ * says which input changed.
+ */
+export interface InputParts {
+  /** The scenario's canonical form (its file's path is in the header's first line). */
+  readonly scenario: string;
+  /** The input hashes of the scenarios it extends. */
+  readonly extends: string;
+  /** The catalog slice of the models it touches, and the model modules. */
+  readonly models: string;
+  /** The generator's fingerprint: its templates, or the model and its settings. */
+  readonly fingerprint: string;
+  /** The output package and the session fixture's name. */
+  readonly config: string;
+}
+
+export const INPUT_PARTS: readonly (keyof InputParts)[] = [
+  'scenario',
+  'extends',
+  'models',
+  'fingerprint',
+  'config',
+];
+
+export interface ScenarioInputs {
+  /** Everything that decides the output, hashed: the header's `input=`. */
+  readonly input: string;
+  readonly parts: InputParts;
+}
+
+const part = (value: unknown): string => hashJson(value).slice(0, 12);
+
+/** Every given scenario's input hash and its parts; parents' hashes are part of their children's. */
 export function inputHashes(
   plans: readonly Plan[],
   catalog: Catalog,
   config: Config,
   generator: Generator,
-): Map<string, string> {
+): Map<string, ScenarioInputs> {
   const byName = new Map(plans.map((p) => [p.name, p]));
-  const hashes = new Map<string, string>();
-  const visit = (plan: Plan): string => {
+  const hashes = new Map<string, ScenarioInputs>();
+  const visit = (plan: Plan): ScenarioInputs => {
     const known = hashes.get(plan.name);
     if (known) return known;
-    const hash = hashJson({
+    const value = {
       fixturegen: VERSION,
       generator: generator.fingerprint(),
       scenario: plan.canonical,
       source: plan.source,
       extends: plan.extends.map((p) => {
         const parent = byName.get(p);
-        return parent ? visit(parent) : p;
+        return parent ? visit(parent).input : p;
       }),
       slice: catalogSlice(catalog, plan.models),
+      // The generator sees the model modules too (the LLM prompt lists them as allowed imports).
+      modules: catalog.modules,
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
-    });
-    hashes.set(plan.name, hash);
-    return hash;
+    };
+    const inputs: ScenarioInputs = {
+      input: hashJson(value),
+      parts: {
+        scenario: part(value.scenario),
+        extends: part(value.extends),
+        models: part([value.slice, value.modules]),
+        fingerprint: part(value.generator),
+        config: part([value.package, value.session_fixture]),
+      },
+    };
+    hashes.set(plan.name, inputs);
+    return inputs;
   };
   for (const plan of plans) visit(plan);
   return hashes;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CatalogView } from '../../catalog/slice.js';
 import type { Catalog } from '../../catalog/types.js';
 import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
@@ -15,7 +16,7 @@ import { pyString } from './pyexpr.js';
 const BUILTIN_DIR = join(TEMPLATES_DIR, 'builtin');
 
 /** The catalog's access of each model that is not imported as `from <module> import <name>`. */
-export function accessOf(catalog: Catalog): AccessOf {
+export function accessOf(catalog: Pick<Catalog, 'models'>): AccessOf {
   const byClass = new Map(
     catalog.models.flatMap((m) =>
       m.access ? [[`${m.module}\0${m.name}`, m.access] as const] : [],
@@ -61,7 +62,7 @@ export function firstPartyIn(root: string | undefined, packageName: string): IsF
 }
 
 export interface RenderOptions {
-  readonly catalog: Catalog;
+  readonly catalog: CatalogView;
   /** Project root: decides which model modules are first party in the import block. */
   readonly root?: string;
   readonly packageName: string;

@@ -1,8 +1,8 @@
-import type { Catalog } from '../../../catalog/types.js';
+import type { CatalogView } from '../../../catalog/slice.js';
 import type { Plan } from '../../../plan/types.js';
 
 export interface PromptContext {
-  readonly catalog: Catalog;
+  readonly catalog: CatalogView;
   /** Python import path of the output package. */
   readonly packageName: string;
   readonly sessionFixture: string;

@@ -1,0 +1,253 @@
+/**
+ * What `fixturegen help`, `fixturegen help COMMAND` and `fixturegen COMMAND --help` print. Kept
+ * apart from the commands so that help loads none of them.
+ */
+import { VERSION } from '../version.js';
+
+export type CommandName = 'init' | 'validate' | 'build' | 'watch' | 'check' | 'catalog' | 'prompt';
+
+export interface CommandSpec {
+  /** Arguments after the command name, e.g. `[SCENARIO…]`. */
+  readonly args: string;
+  readonly summary: string;
+  readonly text: string;
+  /** Options only this command takes (the common ones apply to every command). */
+  readonly options: readonly OptionName[];
+  readonly examples: readonly (readonly [string, string])[];
+  readonly seeAlso: readonly CommandName[];
+}
+
+export type OptionName =
+  | 'config'
+  | 'generator'
+  | 'verify'
+  | 'models'
+  | 'force'
+  | 'fallback'
+  | 'json'
+  | 'quiet'
+  | 'no-color'
+  | 'help'
+  | 'version';
+
+export const OPTIONS: Record<OptionName, { readonly value: string; readonly text: string }> = {
+  config: { value: 'PATH', text: 'fixturegen.yaml or pyproject.toml (default: searched upwards)' },
+  generator: { value: 'NAME', text: 'builtin | llm (overrides the config)' },
+  verify: { value: 'LEVEL', text: 'none | collect | run (overrides the config)' },
+  models: { value: 'IMPORT.PATH', text: 'the models module to write into fixturegen.yaml' },
+  force: { value: '', text: 'regenerate every scenario, even up-to-date ones' },
+  fallback: {
+    value: 'builtin',
+    text:
+      "with llm: when the model's answers fail for a scenario, write the builtin\n" +
+      'output instead (an unusable server still stops the build: exit 3)',
+  },
+  json: { value: '', text: 'machine-readable result on stdout; human text goes to stderr' },
+  quiet: { value: '', text: 'only errors' },
+  'no-color': { value: '', text: 'no colours (also NO_COLOR=1)' },
+  help: { value: '', text: 'this text; `fixturegen COMMAND --help` for one command' },
+  version: { value: '', text: 'print the version' },
+};
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: readonly OptionName[] = [
+  'config',
+  'generator',
+  'verify',
+  'json',
+  'quiet',
+  'no-color',
+  'help',
+  'version',
+];
+
+export const COMMANDS: Record<CommandName, CommandSpec> = {
+  init: {
+    args: '',
+    summary: 'write fixturegen.yaml, scenarios/example.yaml and the conftest.py line',
+    text: `Writes fixturegen.yaml, scenarios/example.yaml (with the yaml-language-server schema line that
+gives editors completion and hover help) and adds pytest_plugins = ["generated"] to the root
+conftest.py. Never overwrites a file; asks for the models path only on a terminal.`,
+    options: ['models'],
+    examples: [['fixturegen init --models myapp.models', 'start a project whose models are there']],
+    seeAlso: ['validate', 'build'],
+  },
+  validate: {
+    args: '[SCENARIO…]',
+    summary: 'check scenarios against the schema and the models; generate nothing',
+    text: `Runs every check up to the plan — YAML syntax, the scenario schema, models, attributes, values,
+references — and writes nothing. Diagnostics are printed sorted by file and position as
+file:line:col: CODE message; --json prints them as a JSON array on stdout. Exit 1 on any error.
+SCENARIO is a scenario name or its file path; all scenarios when none is given.`,
+    options: [],
+    examples: [
+      ['fixturegen validate', 'every scenario'],
+      ['fixturegen validate --json', 'diagnostics as JSON, for editors and CI'],
+    ],
+    seeAlso: ['build'],
+  },
+  build: {
+    args: '[SCENARIO…]',
+    summary: 'generate, verify (pytest) and write what is out of date',
+    text: `Generates each out-of-date scenario's fixture module, verifies it with pytest in a child process
+(collect: it imports; run: the fixture creates exactly the declared rows, and rolls back), and
+only then writes it atomically. A failing scenario keeps its previous file; the others still
+build. SCENARIO is a scenario name or its file path; a scenario's parents (extends) build with it.
+Out of date means what \`fixturegen check\` reports: missing, stale, or edited by hand (a file at a
+scenario's output path without a fixturegen header counts as edited by hand, and is replaced).
+Generated files whose scenario no longer exists (orphans) are listed with the command that
+removes them; build never deletes a file.
+
+With --generator llm (or generator: llm), each scenario's prompt goes to the configured
+OpenAI-compatible server (llm: in the config), the answer's module is guarded and verified, and a
+failure is sent back for a corrected module up to llm.max_repairs times. Accepted answers are
+cached in .fixturegen/cache/ (a rebuild with unchanged inputs sends nothing). --fallback builtin
+writes the builtin output for a scenario whose answers still fail. A server that cannot be used
+(connection refused, errors after retries, bad credentials) stops the build with exit code 3.`,
+    options: ['force', 'fallback'],
+    examples: [
+      ['fixturegen build', 'build every scenario that changed'],
+      ['fixturegen build tenant_with_team', 'build one scenario (and what it extends)'],
+      ['fixturegen build --generator llm', 'let the configured model write the fixtures'],
+      [
+        'FIXTUREGEN_DATABASE_URL=postgresql+psycopg://localhost/test fixturegen build --force',
+        'verify every scenario on PostgreSQL',
+      ],
+    ],
+    seeAlso: ['check', 'watch', 'validate'],
+  },
+  watch: {
+    args: '',
+    summary: 'build, then rebuild what each saved change affects, until Ctrl-C',
+    text: `Builds what is out of date, then watches the scenarios folder, the models' Python files, the
+templates and the configuration file, and rebuilds what each change affects: an edited scenario
+and the scenarios that extend it; the scenarios whose catalog slice changed when a models file
+changes (the Python helper restarts to import the models afresh); everything when the templates
+or the configuration change. The output folder, .git, .venv, node_modules and .fixturegen/ are
+never watched, so writing the output never triggers a run. A burst of changes (a checkout, a
+formatter) collects into one run; changes during a run make one more run after it.
+
+Prints one line per rebuilt scenario and a summary per run. A failing scenario keeps its last good
+file and its errors are shown again after every run until fixed. A configuration that no longer
+loads keeps the last good one running. Deleted scenarios are reported as orphaned; their files are
+left alone. --json writes one JSON object per line on stdout: {"event":"run", ...} per run (what
+was rebuilt, the current errors, where the time went), "ready" after the initial build, and "exit".
+Ctrl-C or SIGTERM stops the helper and its children and exits 0.`,
+    options: [],
+    examples: [['fixturegen watch', 'rebuild on every save while writing tests']],
+    seeAlso: ['build'],
+  },
+  check: {
+    args: '',
+    summary: 'fail if generated/ is stale, missing, orphaned or edited by hand',
+    text: `Compares the output folder with what the current inputs give, and writes nothing. Each stale
+file says which input changed: its scenario, a parent scenario it extends, the models it touches
+(its catalog slice), the generator or its templates, the configuration, or fixturegen's version
+(recorded in each file's header). Builtin output is also regenerated in memory and compared byte
+for byte. Missing, orphaned and hand-edited files (a generated file without its header counts as
+hand-edited) are reported too, each with the command that fixes it, and the last line is one
+command that fixes everything. Exit 1 if anything differs: run it in CI and pre-commit.`,
+    options: [],
+    examples: [['fixturegen check', 'in CI: fail when someone forgot `fixturegen build`']],
+    seeAlso: ['build'],
+  },
+  catalog: {
+    args: '',
+    summary: 'print the models the Python helper sees',
+    text: `Imports the configured models in the project's Python and prints each mapped class: columns with
+types, nullability, keys and defaults, and relationships. --json prints the catalog as JSON.`,
+    options: [],
+    examples: [['fixturegen catalog', 'what scenarios can name, and how each column is typed']],
+    seeAlso: ['validate'],
+  },
+  prompt: {
+    args: 'SCENARIO',
+    summary: 'print what the LLM generator would send for a scenario (sends nothing)',
+    text: `Prints the messages the LLM generator would send first for SCENARIO (a name or file path): the
+system message (the generated-code contract and rules, the same for every scenario, so servers
+with prefix caching reuse it), then the scenario's own message (the catalog slice it touches, the
+scenario, its description, and what the plan says must be created). The size goes to stderr:
+characters and an estimate of the tokens at 3.5 characters per token (the server's tokenizer
+decides the real count). Sends nothing. Templates: templates/prompt/*.hbs, overridable per project
+by files of the same name in <project>/templates/prompt/.`,
+    options: [],
+    examples: [
+      ['fixturegen prompt tenant_with_team', 'the prompt the model would get, with its size'],
+    ],
+    seeAlso: ['build'],
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+function optionLines(names: readonly OptionName[]): string[] {
+  return names.map((name) => {
+    const { value, text } = OPTIONS[name];
+    const head = `  --${name}${value ? ` ${value}` : ''}`.padEnd(24);
+    return `${head}${text.replace(/\n/g, `\n${' '.repeat(24)}`)}`;
+  });
+}
+
+const EXIT_CODES = `Exit codes: 0 success; 1 a scenario failed or check found a difference;
+2 usage or configuration error; 3 the Python environment or model server could not be used.`;
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMAND_NAMES.map((n) => `${n} ${COMMANDS[n].args}`.length)) + 2;
+  const commands = COMMAND_NAMES.map(
+    (n) => `  ${`${n} ${COMMANDS[n].args}`.padEnd(width)}${COMMANDS[n].summary}`,
+  );
+  return [
+    `fixturegen ${VERSION} — compile YAML test scenarios into verified pytest fixtures`,
+    '',
+    'Usage: fixturegen <command> [options]',
+    '',
+    'Commands:',
+    ...commands,
+    `  ${'help [COMMAND]'.padEnd(width)}this text, or a command's (also: fixturegen COMMAND --help)`,
+    '',
+    'Options for every command:',
+    ...optionLines(COMMON_OPTIONS),
+    '',
+    EXIT_CODES,
+    '',
+    'Start here:',
+    '  fixturegen init        a config, an example scenario and the conftest.py line',
+    '  fixturegen build       generate and verify the fixtures',
+    '  fixturegen check       what CI runs: is generated/ what the scenarios give?',
+    '  fixturegen help build  everything about one command',
+  ].join('\n');
+}
+
+/** `build [SCENARIO…] [--force] [--fallback builtin]` */
+function usage(name: CommandName): string {
+  const spec = COMMANDS[name];
+  const own = spec.options.map((o) => `[--${o}${OPTIONS[o].value ? ` ${OPTIONS[o].value}` : ''}]`);
+  return [name, spec.args, ...own].filter(Boolean).join(' ');
+}
+
+export function commandHelp(name: CommandName): string {
+  const spec = COMMANDS[name];
+  const own = spec.options.length > 0 ? ['', 'Options:', ...optionLines(spec.options)] : [];
+  const width = Math.max(0, ...spec.examples.map(([cmd]) => cmd.length).filter((l) => l <= 60)) + 2;
+  return [
+    `fixturegen ${name}: ${spec.summary}`,
+    '',
+    `Usage: fixturegen ${usage(name)}`,
+    '',
+    spec.text,
+    ...own,
+    '',
+    `Common options (fixturegen help): ${COMMON_OPTIONS.slice(0, 4)
+      .map((o) => `--${o}`)
+      .join(', ')},\n${COMMON_OPTIONS.slice(4)
+      .map((o) => `--${o}`)
+      .join(', ')}.`,
+    '',
+    'Examples:',
+    ...spec.examples.map(([cmd, what]) =>
+      cmd.length > 60 ? `  ${cmd}\n      ${what}` : `  ${cmd.padEnd(width)}${what}`,
+    ),
+    '',
+    `See also: ${spec.seeAlso.map((c) => `fixturegen help ${c}`).join(', ')}.`,
+  ].join('\n');
+}

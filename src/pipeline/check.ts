@@ -1,0 +1,114 @@
+import type { Config } from '../config/schema.js';
+import type { Generator } from '../generate/types.js';
+import type { Analysis } from './analyze.js';
+import { desiredOutputs } from './desired.js';
+import type { OutputState } from './diff.js';
+import { diffInit, diffOutputs } from './diff.js';
+import type { StaleReason } from './stale.js';
+import { reasonText } from './stale.js';
+
+export type FindingKind = 'stale' | 'missing' | 'orphaned' | 'hand-edited';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  /** The generated file, relative to the root. */
+  readonly file: string;
+  /** The scenario file it comes from, when there is one. */
+  readonly scenario: string | null;
+  readonly message: string;
+  /** For a stale file: each input that changed, and what about it. */
+  readonly changed?: readonly { readonly input: StaleReason['kind']; readonly message: string }[];
+  /** The command that fixes it. */
+  readonly fix: string;
+}
+
+export interface CheckReport {
+  readonly findings: readonly Finding[];
+  /** One command that fixes every finding (null when there is none). */
+  readonly fixAll: string | null;
+}
+
+/**
+ * Compares the output folder with what the current inputs give, writing nothing: the diff of the
+ * desired outputs against the disk, as findings with the command that fixes each.
+ */
+export async function checkOutputs(options: {
+  config: Config;
+  analysis: Analysis;
+  generator: Generator;
+}): Promise<CheckReport> {
+  const { config, analysis, generator } = options;
+  const desired = desiredOutputs(analysis, config, generator);
+  const diff = await diffOutputs(desired);
+  const findings: Finding[] = [];
+  const finding = (
+    state: Exclude<OutputState, { kind: 'current' }>,
+    file: string,
+    scenario: string | null,
+    fix: string,
+    why: string,
+  ) => findings.push({ kind: state.kind, file, scenario, message: `${file} ${why}`, fix });
+
+  for (const name of desired.scenarios.keys()) {
+    const { desired: d, state } = diff.scenarios.get(name)!;
+    const fix = `fixturegen build ${d.name}`;
+    switch (state.kind) {
+      case 'current':
+        break;
+      case 'missing':
+        finding(state, d.path, d.source, fix, `is missing (scenario ${d.source})`);
+        break;
+      case 'hand-edited':
+        finding(
+          state,
+          d.path,
+          d.source,
+          fix,
+          state.headerless
+            ? 'has no fixturegen header (edited by hand; build replaces it)'
+            : 'was edited by hand (its body no longer matches its header)',
+        );
+        break;
+      case 'stale': {
+        const changed = state.reasons.map((r) => ({ input: r.kind, message: reasonText(r, d) }));
+        findings.push({
+          kind: 'stale',
+          file: d.path,
+          scenario: d.source,
+          message: `${d.path} is stale: ${changed.map((c) => c.message).join('; ')}`,
+          changed,
+          fix,
+        });
+        break;
+      }
+    }
+  }
+  for (const orphan of diff.orphaned) {
+    findings.push({
+      kind: 'orphaned',
+      file: orphan.path,
+      scenario: orphan.source,
+      message: `${orphan.path} is orphaned: its scenario ${orphan.source} no longer exists`,
+      fix: `rm ${orphan.path} && fixturegen build`,
+    });
+  }
+  const init = diffInit(config, analysis.catalog, desired.owned);
+  const initWhy = {
+    current: '',
+    missing: 'is missing',
+    'hand-edited': 'was edited by hand',
+    stale: 'is stale: the scenario list, models or configuration changed',
+  }[init.state.kind];
+  if (init.state.kind !== 'current')
+    finding(init.state, init.path, null, 'fixturegen build', initWhy);
+  return { findings, fixAll: fixAllCommand(findings) };
+}
+
+/** Removing the orphans, then one build, fixes every finding. */
+export function fixAllCommand(findings: readonly Finding[]): string | null {
+  if (findings.length === 0) return null;
+  const orphans = findings.filter((f) => f.kind === 'orphaned').map((f) => f.file);
+  const rm = orphans.length > 0 ? `rm ${orphans.join(' ')}` : null;
+  const build = findings.some((f) => f.kind !== 'orphaned') ? 'fixturegen build' : null;
+  return [rm, build].filter((c) => c !== null).join(' && ');
+}

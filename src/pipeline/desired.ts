@@ -1,0 +1,136 @@
+/**
+ * The desired outputs: for each scenario, the file it should have (path, input hash and its parts,
+ * source, generator) and how to produce its body, computed from the analysis alone. `build` writes
+ * what the diff against disk selects from it, `check` reports that diff, watch computes it for the
+ * scenarios a change affects.
+ */
+import { catalogView } from '../catalog/slice.js';
+import type { Config } from '../config/schema.js';
+import type { GenerateContext, GenerateOutcome, Generator } from '../generate/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { withHeader } from '../output/header.js';
+import type { Plan } from '../plan/types.js';
+import { VERSION } from '../version.js';
+import type { Analysis } from './analyze.js';
+import { packageName } from './inputs.js';
+import type { InputParts } from './outputs.js';
+import { INPUT_PARTS, inputHashes, scenarioPath } from './outputs.js';
+
+export interface DesiredScenario {
+  readonly name: string;
+  /** The generated file, relative to the root. */
+  readonly path: string;
+  /** The scenario file, relative to the root. */
+  readonly source: string;
+  readonly generator: Generator['id'];
+  readonly input: string;
+  readonly parts: InputParts;
+  readonly plan: Plan;
+  /** The scenarios it extends, transitively, parents first. */
+  readonly parents: readonly string[];
+  /** What its generator is given: the catalog slice its input hash covers, nothing more. */
+  readonly context: Omit<GenerateContext, 'validate'>;
+}
+
+export interface DesiredOutputs {
+  readonly config: Config;
+  readonly generator: Generator;
+  readonly analysis: Analysis;
+  /** The selected scenarios and every scenario they extend, by name. */
+  readonly scenarios: ReadonlyMap<string, DesiredScenario>;
+  /** Every scenario name that owns a module in the output folder (failing scenarios included). */
+  readonly owned: ReadonlySet<string>;
+}
+
+/** The scenarios `name` extends, transitively, parents first. */
+export function extendsClosure(name: string, plans: ReadonlyMap<string, Plan>): string[] {
+  const out: string[] = [];
+  const visit = (n: string) => {
+    for (const p of plans.get(n)?.extends ?? []) {
+      if (!out.includes(p)) {
+        visit(p);
+        out.push(p);
+      }
+    }
+  };
+  visit(name);
+  return out;
+}
+
+/** Whether a scenario or failure is named by `only` (by name or file); everything when empty. */
+export function selects(only: ReadonlySet<string>, name: string | null, file: string): boolean {
+  return only.size === 0 || only.has(name ?? '') || only.has(file);
+}
+
+/**
+ * The desired outputs of the scenarios named in `only` (names or scenario files; all when empty)
+ * and of their parents: building a scenario needs its parents current. Only those are hashed, so a
+ * watch run that rebuilds one scenario of many costs one scenario's work.
+ */
+export function desiredOutputs(
+  analysis: Analysis,
+  config: Config,
+  generator: Generator,
+  only: readonly string[] = [],
+): DesiredOutputs {
+  const { plans, catalog } = analysis;
+  const byName = new Map(plans.map((p) => [p.name, p]));
+  const wanted = new Set(only);
+  const chosen = new Set<string>();
+  for (const plan of plans) {
+    if (selects(wanted, plan.name, plan.source)) {
+      chosen.add(plan.name);
+      for (const parent of extendsClosure(plan.name, byName)) chosen.add(parent);
+    }
+  }
+  const chosenPlans = plans.filter((p) => chosen.has(p.name));
+  const hashes = inputHashes(chosenPlans, catalog, config, generator);
+  const pkg = packageName(config);
+  const scenarios = new Map<string, DesiredScenario>();
+  for (const plan of chosenPlans) {
+    const parents = extendsClosure(plan.name, byName);
+    const touched = [...plan.models, ...parents.flatMap((p) => byName.get(p)?.models ?? [])];
+    const { input, parts } = hashes.get(plan.name)!;
+    scenarios.set(plan.name, {
+      name: plan.name,
+      path: scenarioPath(config, plan.name),
+      source: plan.source,
+      generator: generator.id,
+      input,
+      parts,
+      plan,
+      parents,
+      context: {
+        config,
+        catalog: catalogView(catalog, [...new Set(touched)].sort()),
+        packageName: pkg,
+        plans: new Map([...parents, plan.name].map((n) => [n, byName.get(n)!])),
+      },
+    });
+  }
+  const owned = new Set([
+    ...plans.map((p) => p.name),
+    ...analysis.failures.map((f) => f.name).filter((n): n is string => n !== null),
+  ]);
+  return { config, generator, analysis, scenarios, owned };
+}
+
+/** The whole file for a body: the header, then the body. */
+export function fileContents(desired: DesiredScenario, body: string): string {
+  return withHeader(body, {
+    version: VERSION,
+    source: desired.source,
+    generator: desired.generator,
+    input: desired.input,
+    parts: Object.fromEntries(INPUT_PARTS.map((k) => [k, desired.parts[k]])),
+  });
+}
+
+/** Asks the generator for a scenario's body; `validate` is how it may check candidates itself. */
+export function generateBody(
+  generator: Generator,
+  desired: DesiredScenario,
+  validate: (body: string) => Promise<readonly Diagnostic[]>,
+): Promise<GenerateOutcome> {
+  return generator.generate(desired.plan, { ...desired.context, validate });
+}
