@@ -50,7 +50,10 @@ export function startPythonHelper(options: {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let stderrTail = '';
+  /** Why requests fail from now on: the helper exited, or `close` was called. */
   let exited: Error | null = null;
+  /** The process is gone (its exit was seen); what is pending then can never be answered. */
+  let gone = false;
 
   const child: ChildProcessWithoutNullStreams = spawn(options.python, ['-m', 'fixturegen_helper'], {
     cwd: options.root,
@@ -58,7 +61,7 @@ export function startPythonHelper(options: {
     stdio: 'pipe',
   });
   const failAll = (err: Error) => {
-    exited = err;
+    exited ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
@@ -69,15 +72,17 @@ export function startPythonHelper(options: {
       }),
     );
   });
+  // Requests still pending when the process is gone are failed even after `close`: a helper
+  // that dies while closing (SIGTERM to the whole process group) would otherwise leave them
+  // pending forever, and with them whatever awaits them (a watch run, the CLI's exit).
   child.on('exit', (code, signal) => {
-    if (!exited) {
-      const tail = stderrTail.trim().split('\n').slice(-8).join('\n');
-      failAll(
-        new PythonEnvironmentError(
-          `the Python helper exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
-        ),
-      );
-    }
+    gone = true;
+    const tail = stderrTail.trim().split('\n').slice(-8).join('\n');
+    failAll(
+      new PythonEnvironmentError(
+        `the Python helper exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
+      ),
+    );
   });
   // A helper killed from outside can be dead before Node has seen its exit: a request written
   // then fails on the stream (EPIPE), which would crash the process unhandled. Its exit follows
@@ -156,8 +161,8 @@ export function startPythonHelper(options: {
       return promise;
     },
     async close(): Promise<void> {
-      if (exited || child.exitCode !== null) return;
-      exited = new PythonEnvironmentError('the Python helper was closed');
+      if (gone || child.exitCode !== null || child.signalCode !== null) return;
+      exited ??= new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);

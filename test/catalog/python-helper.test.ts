@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withDeadline } from '../watch/helpers.js';
 import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
 import { PYTHON, REPO } from '../support/python.js';
 
@@ -36,5 +39,32 @@ describe('the Python helper client', () => {
     await expect(answer).rejects.toThrow(/exited \(SIGKILL\)/);
     await expect(helper.request('ping')).rejects.toBeInstanceOf(PythonEnvironmentError);
     await helper.close();
+  });
+
+  it('fails a pending request when the helper dies while it is being closed', async () => {
+    // A models module that never finishes importing keeps the request pending.
+    const root = mkdtempSync(join(tmpdir(), 'fixturegen-helper-'));
+    writeFileSync(join(root, 'stuck.py'), 'import select\nselect.select([], [], [])\n');
+    const helper = startPythonHelper({ python: PYTHON, root });
+    try {
+      await helper.request('ping');
+      const pending = helper.request('introspect', { models: ['stuck'] });
+      const pid = helper.pid!;
+      // What SIGTERM to the process group does: the helper is dead before Node sees its exit,
+      // and the CLI closes it meanwhile.
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (state(pid) !== 'Z' && Date.now() < deadline) {
+        /* busy wait: no await, no exit event */
+      }
+      const closed = helper.close();
+      await expect(withDeadline(pending, 10_000, 'the pending request')).rejects.toThrow(
+        /exited \(SIGKILL\)/,
+      );
+      await withDeadline(closed, 10_000, 'close');
+    } finally {
+      await helper.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
