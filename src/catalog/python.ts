@@ -165,6 +165,9 @@ export function startPythonHelper(options: {
       exited ??= new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.stdin.end();
+      // End of input is read only between requests: one in flight (a verification) is cut short,
+      // and the helper ends its children before it exits.
+      if (pending.size > 0) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;
       clearTimeout(timer);
