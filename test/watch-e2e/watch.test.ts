@@ -217,22 +217,57 @@ describe('fixturegen watch', () => {
       30_000,
       'the burst run',
     );
-    // The burst's last events may still be pending: the sentinel joins them or runs alone next.
-    const name = `scenarios/sentinel-${++sentinels}.txt`;
-    writeFileSync(path(name), 'x');
-    const last = (await w.next(
-      (e) => e.event === 'run' && e.changes.includes(name),
-      30_000,
-      'the sentinel run',
-    )) as RunEvent;
-    const runs = w.runs.filter((r) => r.run > before && r.run <= last.run);
-    const burst = runs.filter((r) => r.changes.some((c) => c !== name));
+    // The burst's last events may still be pending. Sentinels are written until one runs with
+    // nothing else: then no run of the burst can follow. A sentinel that joins a burst's batch
+    // may be left out of its list (a report lists the first 50 paths and says it is truncated).
+    let last: RunEvent | undefined;
+    for (let k = 0; k < 5 && last === undefined; k++) {
+      const name = `scenarios/sentinel-${++sentinels}.txt`;
+      writeFileSync(path(name), 'x');
+      const run = await w.run(w.lastRun + 1);
+      const alone = !run.changesTruncated && run.changes.every((c) => c.includes('sentinel-'));
+      if (alone && run.changes.includes(name)) last = run;
+    }
+    expect(last).toBeDefined();
+    const runs = w.runs.filter((r) => r.run > before && r.run <= last!.run);
+    const burst = runs.filter(
+      (r) => r.changesTruncated || r.changes.some((c) => !c.includes('sentinel-')),
+    );
     expect(built.run).toBeGreaterThan(before);
     expect(burst.length).toBeGreaterThanOrEqual(1);
     expect(burst.length).toBeLessThanOrEqual(2);
-    expect(runs.length).toBe(burst.length + (burst.includes(last) ? 0 : 1));
+    expect(burst.some((r) => r.changesTruncated && r.changes.length === 50)).toBe(true);
     expect(burst.reduce((n, r) => n + r.changeCount, 0)).toBeGreaterThanOrEqual(501);
     expect(runs.flatMap(rebuilt)).toEqual(['team_budget']);
+  });
+
+  it('bursts of 300 saves of a scenario always end with the last content built and verified', async () => {
+    for (let round = 0; round < 10; round++) {
+      const last = `burst ${round} last`;
+      const from = w.lastRun;
+      for (let i = 0; i < 300; i++) {
+        writeFileSync(
+          path('scenarios/note_only.yaml'),
+          noteScenario(i === 299 ? last : `burst ${round} save ${i}`),
+        );
+        // Thirty saves, then a pause: 300 saves over about a second, as an editor would.
+        if (i % 30 === 29) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const done = (await w.next(
+        (e) =>
+          e.event === 'run' &&
+          e.run > from &&
+          e.scenarios.some((o) => o.name === 'note_only' && o.status === 'built') &&
+          read('generated/note_only.py').includes(last),
+        60_000,
+        `round ${round}: the last save built`,
+      )) as RunEvent;
+      expect(done.errors).toEqual([]);
+      expect(done.ok).toBe(true);
+    }
+    const sentinel = await expectNoOtherRun();
+    expect(sentinel.errors).toEqual([]);
+    expect(read('generated/note_only.py')).toContain('burst 9 last');
   });
 
   it('a bad configuration keeps the last good one running, and a good one rebuilds everything', async () => {
@@ -270,27 +305,19 @@ describe('fixturegen watch', () => {
     expect(existsSync(path('generated/acme_extra.py'))).toBe(true);
   });
 
-  it('a helper killed from outside is reported, restarted with the next change, and what it missed is rebuilt', async () => {
+  it('a helper killed from outside is restarted by the change that finds it dead, and that change is built', async () => {
     const helper = w.runs.at(-1)!.helperPid;
     process.kill(helper, 'SIGKILL');
-    const missed = await change(() =>
+    const run = await change(() =>
       writeFileSync(path('scenarios/note_only.yaml'), noteScenario('fifth note')),
     );
-    expect(missed.models.error).toMatchObject({ code: 'FG610' });
-    expect(missed.ok).toBe(false);
-    expect(read('generated/note_only.py')).toContain('fourth note');
-
-    const next = await change(() =>
-      writeFileSync(
-        path('scenarios/team_budget.yaml'),
-        read('scenarios/team_budget.yaml').replace(/name: Globex.*/, 'name: Globex Again'),
-      ),
-    );
-    expect(next.models.helperRestarted).toBe(true);
-    expect(next.helperPid).not.toBe(helper);
-    expect(rebuilt(next)).toEqual(['note_only', 'team_budget']);
-    expect(next.ok).toBe(true);
+    expect(run.models.helperRestarted).toBe(true);
+    expect(run.models.error).toBeNull();
+    expect(run.helperPid).not.toBe(helper);
+    expect(rebuilt(run)).toEqual(['note_only']);
+    expect(run.ok).toBe(true);
     expect(read('generated/note_only.py')).toContain('fifth note');
+    await expectNoOtherRun();
   });
 
   it('SIGTERM ends the helper and every child process, and exits 0', async () => {
