@@ -23,7 +23,11 @@ const config = {
   models: ['app.models'],
   python: 'python3',
 } as unknown as Config;
-const catalog = { models: [], modules: [], files: [join(root, 'app/models.py')] } as Catalog;
+const catalog = {
+  models: [],
+  modules: [],
+  files: [join(root, 'app/models.py')],
+} as unknown as Catalog;
 const abs = (name: string) => join(root, 'scenarios', `${name}.yaml`);
 const NOW = 1_000_000;
 
