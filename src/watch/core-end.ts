@@ -189,13 +189,14 @@ export function afterCheck(
   for (const [path, now_] of disk) {
     const before = read.get(path);
     const after = now_?.hash ?? null;
-    if (now_ !== null) newest = Math.max(newest, now_.mtimeMs);
+    // A modification time in the future (a skewed clock) never settles: not worth a look.
+    if (now_ !== null && now_.mtimeMs <= now) newest = Math.max(newest, now_.mtimeMs);
     if (before === after || (before === undefined && after === null)) continue;
     changes.set(path, after === null ? 'unlink' : before == null ? 'add' : 'change');
   }
   const next = { ...state, run: null };
   if (changes.size > 0) return { state: next, actions: [{ type: 'rerun', changes }] };
   if (newest > now - SETTLE_MS)
-    return { state: next, actions: [{ type: 'recheck', at: Math.min(newest, now) + SETTLE_MS }] };
+    return { state: next, actions: [{ type: 'recheck', at: newest + SETTLE_MS }] };
   return { state: next, actions: [] };
 }

@@ -196,6 +196,12 @@ describe('the watch core', () => {
     const state = { ...idle([fresh]), run: transition(idle(), edit(input('a', 'a1'))).state.run };
     const step = transition(state, checked([[fresh.path, disk(fresh)]]));
     expect(step.actions).toEqual([{ type: 'recheck', at: NOW - 5 + SETTLE_MS }]);
+    const future = input('a', 'a1', NOW + 3_600_000); // a skewed clock: it would never settle
+    const later = transition(
+      { ...idle([future]), run: state.run },
+      checked([[future.path, disk(future)]]),
+    );
+    expect(later.actions).toEqual([]);
   });
 
   it('a file read half-written is read again, and built once it is whole, without a report', () => {

@@ -10,7 +10,7 @@ import { VENV_ENV } from '../support/project.js';
 import { CLI } from '../support/python.js';
 import { until, withDeadline } from '../watch/helpers.js';
 import { makeSlow, slowProject, untilVerifying } from './slow.js';
-import { WatchProcess, alive, descendants } from './support.js';
+import { WatchProcess, alive, descendants } from '../watch-e2e/support.js';
 
 const dirs: string[] = [];
 /** Processes a failed test may have left behind: killed, so the next tests start clean. */
