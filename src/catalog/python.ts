@@ -164,6 +164,9 @@ export function startPythonHelper(options: {
       if (gone || child.exitCode !== null || child.signalCode !== null) return;
       exited ??= new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Held until the exit is seen: an unreferenced child lets the event loop drain after the
+      // SIGKILL below (a helper slow to exit on a loaded machine), and the CLI exits with 13.
+      child.ref();
       child.stdin.end();
       // End of input is read only between requests: one in flight (a verification) is cut short,
       // and the helper ends its children before it exits.

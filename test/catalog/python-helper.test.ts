@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,34 @@ describe('the Python helper client', () => {
       await withDeadline(closed, 10_000, 'close');
     } finally {
       await helper.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('close waits for a helper slow to exit, so the CLI does not exit 13 with the close pending', () => {
+    // The models register an exit handler that outlasts close's grace period (then SIGKILL).
+    const root = mkdtempSync(join(tmpdir(), 'fixturegen-helper-'));
+    writeFileSync(
+      join(root, 'slow_exit.py'),
+      'import atexit, select\natexit.register(lambda: select.select([], [], [], 30))\n',
+    );
+    const script = `
+      import { startPythonHelper } from ${JSON.stringify(join(REPO, 'dist/catalog/python.js'))};
+      const helper = startPythonHelper({ python: ${JSON.stringify(PYTHON)}, root: ${JSON.stringify(root)} });
+      await helper.request('introspect', { models: ['slow_exit'] }).catch(() => undefined);
+      await helper.close();
+      console.log('closed');
+    `;
+    try {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect({ status: r.status, stdout: r.stdout.trim(), stderr: r.stderr }).toMatchObject({
+        status: 0,
+        stdout: 'closed',
+      });
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
