@@ -25,6 +25,7 @@ export interface RunEvent {
   readonly changes: readonly string[];
   readonly changeCount: number;
   readonly changesTruncated: boolean;
+  readonly startedAt: string;
   readonly selected: readonly string[];
   readonly scenarios: readonly Outcome[];
   readonly orphans: readonly { scenario: string; output: string }[];
