@@ -99,6 +99,9 @@ export type Fact =
       readonly type: 'config-loaded';
       readonly result: Result<Config>;
       readonly hashes: Hashes;
+      /** The file's modification time (null: missing) and the time it was read (wall ms). */
+      readonly mtimeMs: number | null;
+      readonly now: number;
     }
   | { readonly type: 'generator-ready'; readonly templates: Hashes }
   | { readonly type: 'inputs-read'; readonly files: readonly InputFile[] }
@@ -144,7 +147,8 @@ export interface RunSummary {
 export type Action =
   | { readonly type: 'started'; readonly run: number; readonly changes: readonly string[] }
   /** → config-loaded */
-  | { readonly type: 'load-config' }
+  /** `after` (wall ms): wait until then first (a configuration read half-written). */
+  | { readonly type: 'load-config'; readonly after?: number }
   /** → generator-ready */
   | { readonly type: 'new-generator'; readonly config: Config; readonly clearTemplates: boolean }
   /** → inputs-read */

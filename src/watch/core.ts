@@ -15,6 +15,8 @@ import {
   endRun,
   helperDied,
   readHashes,
+  SETTLE_LIMIT_MS,
+  SETTLE_MS,
 } from './core-end.js';
 import type { Action, Changes, Fact, Run, Step, WatchState } from './core-types.js';
 import type { DiskFile } from './disk.js';
@@ -129,6 +131,13 @@ function configLoaded(
   fact: Extract<Fact, { type: 'config-loaded' }>,
 ): Step {
   const read = { ...state.read, config: fact.hashes };
+  if (!fact.result.ok && settling(run, fact.mtimeMs, fact.now)) {
+    // Modified moments ago: perhaps read half-written. Read it again once it has settled.
+    return {
+      state: { ...state, run: { ...run, settlingSince: run.settlingSince ?? fact.now } },
+      actions: [{ type: 'load-config', after: fact.mtimeMs! + SETTLE_MS }],
+    };
+  }
   if (!fact.result.ok) {
     const changes = new Map(run.changes);
     changes.delete(configFileOf(state.config));
@@ -162,6 +171,12 @@ function configLoaded(
     },
     [],
   );
+}
+
+/** A file modified at `mtimeMs` may still be being written, and the run may still wait for it. */
+function settling(run: Run, mtimeMs: number | null, now: number): boolean {
+  if (mtimeMs === null || mtimeMs <= now - SETTLE_MS || mtimeMs > now) return false;
+  return run.settlingSince === null || now - run.settlingSince < SETTLE_LIMIT_MS;
 }
 
 /** Templates changed, or a new configuration: a new generator before the inputs are read. */

@@ -129,9 +129,17 @@ export class Runner {
         return undefined;
       }
       case 'load-config': {
+        const wait = (action.after ?? 0) - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const file = configFileOf(this.state.config);
-        const read = hashes([file]); // before loading: a later write then shows as a change
-        return { type: 'config-loaded', result: p.hooks.reloadConfig(), hashes: read };
+        const disk = diskState([file]).get(file) ?? null; // before loading: a later write shows
+        return {
+          type: 'config-loaded',
+          result: p.hooks.reloadConfig(),
+          hashes: new Map([[file, disk?.hash ?? null]]),
+          mtimeMs: disk?.mtimeMs ?? null,
+          now: Date.now(),
+        };
       }
       case 'new-generator': {
         if (action.clearTemplates) clearTemplateCache();

@@ -63,10 +63,22 @@ describe('fixturegen watch', () => {
   }
 
   /** Makes a change and returns the run it causes. */
-  async function change(edit: () => void): Promise<RunEvent> {
+  /**
+   * Makes a change to `rel` and returns the run that reports it. A run the watcher makes in
+   * between (a late event for an earlier save, whose content it had already built) must build
+   * nothing.
+   */
+  async function change(rel: string, edit: () => void): Promise<RunEvent> {
     const before = w.lastRun;
     edit();
-    return w.run(before + 1);
+    const run = (await w.next(
+      (e) => e.event === 'run' && e.run > before && e.changes.includes(rel),
+      30_000,
+      `the run for ${rel}`,
+    )) as RunEvent;
+    const between = w.runs.filter((r) => r.run > before && r.run < run.run);
+    expect(between.flatMap(rebuilt)).toEqual([]);
+    return run;
   }
 
   beforeAll(async () => {
@@ -98,7 +110,7 @@ describe('fixturegen watch', () => {
   });
 
   it('an edit rebuilds exactly that scenario, once', async () => {
-    const run = await change(() =>
+    const run = await change('scenarios/note_only.yaml', () =>
       writeFileSync(path('scenarios/note_only.yaml'), noteScenario('second note')),
     );
     expect(run.changes).toEqual(['scenarios/note_only.yaml']);
@@ -109,7 +121,7 @@ describe('fixturegen watch', () => {
   });
 
   it('an edit of a scenario others extend rebuilds it and its extenders only', async () => {
-    const run = await change(() =>
+    const run = await change('scenarios/tenant_with_team.yaml', () =>
       writeFileSync(
         path('scenarios/tenant_with_team.yaml'),
         read('scenarios/tenant_with_team.yaml').replace('Acme Corp', 'Acme Corporation'),
@@ -130,7 +142,7 @@ describe('fixturegen watch', () => {
 
   it('a bad edit keeps the last good file and its error stays until the next good edit', async () => {
     const good = read('generated/note_only.py');
-    const bad = await change(() =>
+    const bad = await change('scenarios/note_only.yaml', () =>
       writeFileSync(
         path('scenarios/note_only.yaml'),
         noteScenario('x').replace('model: Note', 'model: Nope'),
@@ -143,7 +155,7 @@ describe('fixturegen watch', () => {
     expect(read('generated/note_only.py')).toBe(good);
 
     // Another scenario's run still reports the failing one.
-    const other = await change(() =>
+    const other = await change('scenarios/team_budget.yaml', () =>
       writeFileSync(
         path('scenarios/team_budget.yaml'),
         read('scenarios/team_budget.yaml').replace('Globex', 'Globex Inc'),
@@ -152,7 +164,7 @@ describe('fixturegen watch', () => {
     expect(rebuilt(other)).toEqual(['team_budget']);
     expect(other.errors.map((e) => e.name)).toEqual(['note_only']);
 
-    const fixed = await change(() =>
+    const fixed = await change('scenarios/note_only.yaml', () =>
       writeFileSync(path('scenarios/note_only.yaml'), noteScenario('third note')),
     );
     expect(rebuilt(fixed)).toEqual(['note_only']);
@@ -164,7 +176,7 @@ describe('fixturegen watch', () => {
 
   it('a models change restarts the helper and rebuilds only the scenarios whose slice changed', async () => {
     const helperBefore = w.runs.at(-1)!.helperPid;
-    const run = await change(() =>
+    const run = await change('crm/models.py', () =>
       writeFileSync(
         path('crm/models.py'),
         read('crm/models.py').replace(
@@ -183,7 +195,7 @@ describe('fixturegen watch', () => {
     expect(run.ok).toBe(true);
 
     // Team is in the slice of every CRM scenario, and not in note_only's.
-    const team = await change(() =>
+    const team = await change('crm/models.py', () =>
       writeFileSync(
         path('crm/models.py'),
         read('crm/models.py').replace(
@@ -280,7 +292,7 @@ describe('fixturegen watch', () => {
 
   it('a bad configuration keeps the last good one running, and a good one rebuilds everything', async () => {
     const original = read('fixturegen.yaml');
-    const bad = await change(() =>
+    const bad = await change('fixturegen.yaml', () =>
       writeFileSync(path('fixturegen.yaml'), original.replace('verify: run', 'verify: sometimes')),
     );
     expect(bad.config.reloaded).toBe(false);
@@ -288,14 +300,14 @@ describe('fixturegen watch', () => {
     expect(bad.selected).toEqual([]);
     expect(bad.ok).toBe(false);
 
-    const still = await change(() =>
+    const still = await change('scenarios/note_only.yaml', () =>
       writeFileSync(path('scenarios/note_only.yaml'), noteScenario('fourth note')),
     );
     expect(rebuilt(still)).toEqual(['note_only']);
     expect(still.scenarios[0]!.status).toBe('built');
     expect(still.config.errors).not.toBeNull(); // shown until fixed
 
-    const good = await change(() =>
+    const good = await change('fixturegen.yaml', () =>
       writeFileSync(path('fixturegen.yaml'), original.replace('verify: run', 'verify: collect')),
     );
     expect(good.config.reloaded).toBe(true);
@@ -305,7 +317,9 @@ describe('fixturegen watch', () => {
   });
 
   it('a deleted scenario is reported as orphaned and its file is left alone', async () => {
-    const run = await change(() => rmSync(path('scenarios/acme_extra.yaml')));
+    const run = await change('scenarios/acme_extra.yaml', () =>
+      rmSync(path('scenarios/acme_extra.yaml')),
+    );
     expect(run.orphans).toEqual([
       { scenario: 'scenarios/acme_extra.yaml', output: 'generated/acme_extra.py' },
     ]);
@@ -316,7 +330,7 @@ describe('fixturegen watch', () => {
   it('a helper killed from outside is restarted by the change that finds it dead, and that change is built', async () => {
     const helper = w.runs.at(-1)!.helperPid;
     process.kill(helper, 'SIGKILL');
-    const run = await change(() =>
+    const run = await change('scenarios/note_only.yaml', () =>
       writeFileSync(path('scenarios/note_only.yaml'), noteScenario('fifth note')),
     );
     expect(run.models.helperRestarted).toBe(true);

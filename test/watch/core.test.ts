@@ -283,7 +283,13 @@ describe('the watch core', () => {
     const [start, loaded, read, analyzed] = drive(
       idle(),
       configEdit,
-      { type: 'config-loaded', result: { ok: false, diagnostics: errors }, hashes: new Map() },
+      {
+        type: 'config-loaded',
+        result: { ok: false, diagnostics: errors },
+        hashes: new Map(),
+        mtimeMs: NOW - 10_000,
+        now: NOW,
+      },
       { type: 'inputs-read', files: [input('a', 'a1'), input('b', 'b1')] },
       { type: 'analyzed', analysis: analysis({ a: [], b: ['a'] }), now: NOW },
     );
@@ -297,6 +303,37 @@ describe('the watch core', () => {
       configReloaded: false,
     });
     expect(summary.configErrors).toBe(errors);
+  });
+
+  it('a configuration that fails to load moments after it was written is read again first', () => {
+    const configEdit: Fact = {
+      type: 'changes',
+      changes: new Map([[config.file!, 'change']]),
+      initial: false,
+      disk: new Map([[config.file!, { hash: 'h:half', mtimeMs: NOW - 2 }]]),
+    };
+    const errors = [{ code: 'FG603', severity: 'error', message: 'half' }] as never;
+    const [, half, whole] = drive(
+      idle(),
+      configEdit,
+      {
+        type: 'config-loaded',
+        result: { ok: false, diagnostics: errors },
+        hashes: new Map([[config.file!, 'h:half']]),
+        mtimeMs: NOW - 2,
+        now: NOW,
+      },
+      {
+        type: 'config-loaded',
+        result: { ok: true, value: { ...config, verify: 'collect' } as Config, warnings: [] },
+        hashes: new Map([[config.file!, 'h:whole']]),
+        mtimeMs: NOW + 10,
+        now: NOW + 100,
+      },
+    );
+    expect(half!.actions).toEqual([{ type: 'load-config', after: NOW - 2 + SETTLE_MS }]);
+    expect(whole!.state.configErrors).toBeNull();
+    expect(whole!.state.run!.configReloaded).toBe(true);
   });
 
   it('scenario edits while the models do not import are built once they do', () => {
