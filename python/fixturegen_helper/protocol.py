@@ -14,7 +14,8 @@ exception's class name (`InternalError` wrapping is not used: the traceback says
 Nothing but responses is ever written to the protocol stream: at start-up the real stdout file
 descriptor is duplicated for the protocol and fd 1 (and `sys.stdout`) is pointed at stderr, so stray
 prints of user code, even from C extensions or subprocesses, land on stderr. The helper exits at
-end of input.
+end of input, and when the CLI dies (even by `kill -9`, in the middle of a request): see
+`_die_with_parent`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import select
+import signal
 import sys
+import time
 import traceback
 from typing import Any, Callable, TextIO
 
@@ -120,6 +124,8 @@ def serve(inp: TextIO, out: TextIO) -> None:
         if not line.strip():
             continue
         response = handle(line)
+        if _TERMINATING:
+            return  # the signal's exception was swallowed by user code (e.g. a models import)
         try:
             text = json.dumps(response, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:
@@ -133,7 +139,107 @@ def serve(inp: TextIO, out: TextIO) -> None:
         out.flush()
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL the helper when the CLI that started it dies. End of input says so only
+    between requests; a CLI killed during a verification would otherwise leave the helper running
+    until the request ends. Its verification children have a parent-death signal of their own
+    (`warm.die_with_parent`) and follow it. Elsewhere, end of input is all there is."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return
+    except Exception:  # noqa: BLE001 - not Linux
+        return
+    # The CLI may have died before the request above: then no signal will come.
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGINT reached the helper: unwind (exit handlers then run) and exit."""
+
+
+_HELPER_PID = os.getpid()
+_TERMINATING = False
+#: How long verification children get to exit on SIGTERM (removing their folders) before SIGKILL.
+END_GRACE_S = 1.0
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="utf-8") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == me:
+            out.append(int(name))
+    return out
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    """Verification children lead their own session: the group takes what they started too."""
+    for target in (lambda: os.killpg(pid, sig), lambda: os.kill(pid, sig)):
+        try:
+            target()
+            return
+        except (ProcessLookupError, PermissionError):
+            continue
+
+
+def end_children(grace: float = END_GRACE_S) -> None:
+    """Ends every child of the helper and reaps it, so that none outlives the helper's exit: SIGTERM
+    first (a verification child removes its folder and exits), SIGKILL after `grace`."""
+    kids = _children() if os.path.isdir("/proc") else []
+    for pid in kids:
+        _signal_group(pid, signal.SIGTERM)
+    waiting = set(kids)
+    limit = time.monotonic() + grace
+    while waiting and time.monotonic() < limit:
+        for pid in list(waiting):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    continue
+            except ChildProcessError:
+                pass
+            waiting.discard(pid)
+        if waiting:
+            select.select([], [], [], 0.01)
+    for pid in kids:
+        _signal_group(pid, signal.SIGKILL)
+    for pid in waiting:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    global _TERMINATING
+    if os.getpid() != _HELPER_PID:
+        os._exit(128 + signum)  # a verification child before it set its own handlers
+    if _TERMINATING:
+        return
+    _TERMINATING = True
+    end_children()
+    raise Terminated(signum)
+
+
 def main() -> int:
+    global _HELPER_PID
+    _HELPER_PID = os.getpid()
+    _die_with_parent()
+    # SIGINT (Ctrl-C reaches the whole process group) and SIGTERM end the helper the same way.
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     cwd = os.getcwd()
     if not sys.path or os.path.abspath(sys.path[0] or ".") != cwd:
         sys.path.insert(0, cwd)
@@ -147,6 +253,8 @@ def main() -> int:
     stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", closefd=False)
     try:
         serve(stdin, out)
+    except Terminated as exc:
+        return 128 + int(exc.args[0])
     except KeyboardInterrupt:
         return 130
-    return 0
+    return 128 + signal.SIGTERM if _TERMINATING else 0

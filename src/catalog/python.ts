@@ -53,7 +53,10 @@ export function startPythonHelper(options: {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let stderrTail = '';
+  /** Why requests fail from now on: the helper exited, or `close` was called. */
   let exited: Error | null = null;
+  /** The process is gone (its exit was seen); what is pending then can never be answered. */
+  let gone = false;
 
   const child: ChildProcessWithoutNullStreams = spawn(options.python, ['-m', 'fixturegen_helper'], {
     cwd: options.root,
@@ -61,7 +64,7 @@ export function startPythonHelper(options: {
     stdio: 'pipe',
   });
   const failAll = (err: Error) => {
-    exited = err;
+    exited ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
@@ -72,15 +75,17 @@ export function startPythonHelper(options: {
       }),
     );
   });
+  // Requests still pending when the process is gone are failed even after `close`: a helper
+  // that dies while closing (SIGTERM to the whole process group) would otherwise leave them
+  // pending forever, and with them whatever awaits them (a watch run, the CLI's exit).
   child.on('exit', (code, signal) => {
-    if (!exited) {
-      const tail = stderrTail.trim().split('\n').slice(-8).join('\n');
-      failAll(
-        new PythonEnvironmentError(
-          `the Python helper exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
-        ),
-      );
-    }
+    gone = true;
+    const tail = stderrTail.trim().split('\n').slice(-8).join('\n');
+    failAll(
+      new PythonEnvironmentError(
+        `the Python helper exited (${signal ?? `code ${code}`})${tail ? `:\n${tail}` : ''}`,
+      ),
+    );
   });
   // A helper killed from outside can be dead before Node has seen its exit: a request written
   // then fails on the stream (EPIPE), which would crash the process unhandled. Its exit follows
@@ -159,14 +164,17 @@ export function startPythonHelper(options: {
       return promise;
     },
     async close(): Promise<void> {
-      if (exited || child.exitCode !== null) return;
-      exited = new PythonEnvironmentError('the Python helper was closed');
+      if (gone || child.exitCode !== null || child.signalCode !== null) return;
+      exited ??= new PythonEnvironmentError('the Python helper was closed');
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       // The child is unref'd while idle; waiting for its exit must hold the event loop, or a
       // helper slower to exit than the grace timer leaves nothing alive once the kill is sent,
       // and the CLI ends with 13 ("unsettled top-level await") instead of its own code.
       child.ref();
       child.stdin.end();
+      // End of input is read only between requests: one in flight (a verification) is cut short,
+      // and the helper ends its children before it exits.
+      if (pending.size > 0) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await done;
       clearTimeout(timer);

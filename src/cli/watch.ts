@@ -4,8 +4,8 @@ import type { Diagnostic, Result } from '../diagnostics/types.js';
 import { ok } from '../diagnostics/types.js';
 import { renderDiagnostics, sortDiagnostics } from '../diagnostics/render.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
-import { startWatchSession } from '../pipeline/watch-session.js';
-import type { RunReport, WatchSession } from '../pipeline/watch-session.js';
+import { startWatchSession } from '../watch/session.js';
+import type { RunReport, WatchSession } from '../watch/session.js';
 import { outcomeLine } from './build.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
@@ -53,6 +53,7 @@ export function runEvent(report: RunReport) {
     durationMs: report.durationMs,
     changes: report.changes,
     changeCount: report.changeCount,
+    changesTruncated: report.changesTruncated,
     selected: report.selected,
     summary,
     scenarios: report.outcomes,

@@ -22,3 +22,12 @@ export {
   type WatchInputs,
 } from './graph.js';
 export { defaultIgnore, startWatching, type Watcher, type WatchOptions } from './watcher.js';
+export { transition } from './core.js';
+export type { Action, Fact, Run, RunSummary, Step, WatchState } from './core-types.js';
+export {
+  startWatchSession,
+  WATCH_DEBOUNCE_MS,
+  type RunReport,
+  type WatchSession,
+  type WatchSessionOptions,
+} from './session.js';

@@ -176,7 +176,9 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
       if (pending.size === 0) firstPendingAt = now;
       lastAddAt = now;
       pending.add(item);
-      if (inFlight !== undefined && due) return; // flushes when the run ends
+      // Items still arriving during a run restart its quiet period (up to the max wait): a burst
+      // that outlasts a run is taken in one trailing run, not in one per pause of the stream.
+      due = false;
       arm();
     },
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { withDeadline } from '../watch/helpers.js';
 import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
 import { PYTHON, REPO } from '../support/python.js';
 
@@ -42,45 +42,58 @@ describe('the Python helper client', () => {
     await helper.close();
   });
 
-  it('close() keeps the process alive until a slow helper has exited (no exit 13 from an empty event loop)', () => {
-    // A helper that answers, then takes longer than close()'s 2 s grace to exit after its stdin
-    // closes (as a loaded machine can make the real one): close() kills it and must still see
-    // the exit. Before the fix the unref'd child let the event loop empty first: exit code 13,
-    // "unsettled top-level await", on builds under load.
-    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-slow-helper-'));
+  it('fails a pending request when the helper dies while it is being closed', async () => {
+    // A models module that never finishes importing keeps the request pending.
+    const root = mkdtempSync(join(tmpdir(), 'fixturegen-helper-'));
+    writeFileSync(join(root, 'stuck.py'), 'import select\nselect.select([], [], [])\n');
+    const helper = startPythonHelper({ python: PYTHON, root });
     try {
-      const fake = join(dir, 'python');
-      writeFileSync(
-        fake,
-        [
-          '#!/bin/bash',
-          "trap '' TERM",
-          'while IFS= read -r line; do',
-          '  id=$(printf %s "$line" | sed -E \'s/.*"id": ?([0-9]+).*/\\1/\')',
-          '  printf \'{"id": %s, "result": true}\\n\' "$id"',
-          'done',
-          'exec sleep 5',
-        ].join('\n'),
+      await helper.request('ping');
+      const pending = helper.request('introspect', { models: ['stuck'] });
+      const pid = helper.pid!;
+      // What SIGTERM to the process group does: the helper is dead before Node sees its exit,
+      // and the CLI closes it meanwhile.
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (state(pid) !== 'Z' && Date.now() < deadline) {
+        /* busy wait: no await, no exit event */
+      }
+      const closed = helper.close();
+      await expect(withDeadline(pending, 10_000, 'the pending request')).rejects.toThrow(
+        /exited \(SIGKILL\)/,
       );
-      chmodSync(fake, 0o755);
-      const client = pathToFileURL(join(REPO, 'dist', 'catalog', 'python.js')).href;
-      const driver = [
-        `const { startPythonHelper } = await import(${JSON.stringify(client)});`,
-        `const h = startPythonHelper({ python: ${JSON.stringify(fake)}, root: ${JSON.stringify(dir)} });`,
-        `await h.request('ping');`,
-        `await h.close();`,
-        `console.log('closed');`,
-      ].join('\n');
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', driver], {
+      await withDeadline(closed, 10_000, 'close');
+    } finally {
+      await helper.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('close waits for a helper slow to exit, so the CLI does not exit 13 with the close pending', () => {
+    // The models register an exit handler that outlasts close's grace period (then SIGKILL).
+    const root = mkdtempSync(join(tmpdir(), 'fixturegen-helper-'));
+    writeFileSync(
+      join(root, 'slow_exit.py'),
+      'import atexit, select\natexit.register(lambda: select.select([], [], [], 30))\n',
+    );
+    const script = `
+      import { startPythonHelper } from ${JSON.stringify(join(REPO, 'dist/catalog/python.js'))};
+      const helper = startPythonHelper({ python: ${JSON.stringify(PYTHON)}, root: ${JSON.stringify(root)} });
+      await helper.request('introspect', { models: ['slow_exit'] }).catch(() => undefined);
+      await helper.close();
+      console.log('closed');
+    `;
+    try {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
         encoding: 'utf8',
         timeout: 30_000,
       });
-      expect({ status: r.status, stdout: r.stdout.trim() }, r.stderr).toEqual({
+      expect({ status: r.status, stdout: r.stdout.trim(), stderr: r.stderr }).toMatchObject({
         status: 0,
         stdout: 'closed',
       });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -24,6 +24,8 @@ export interface RunEvent {
   readonly ok: boolean;
   readonly changes: readonly string[];
   readonly changeCount: number;
+  readonly changesTruncated: boolean;
+  readonly startedAt: string;
   readonly selected: readonly string[];
   readonly scenarios: readonly Outcome[];
   readonly orphans: readonly { scenario: string; output: string }[];

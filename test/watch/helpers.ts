@@ -49,3 +49,20 @@ export class Recorder<T> {
     return withDeadline(d.promise, ms, what);
   }
 }
+
+/**
+ * Resolves once `check()` holds, looking every `everyMs`; rejects with `what` after `ms`. For
+ * state with no event to wait on (another process's exit, a file written by a grandchild).
+ */
+export async function until(
+  check: () => boolean,
+  ms: number,
+  what: string,
+  everyMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -7,13 +7,16 @@ it('re-exports the watch API', () => {
     'DEFAULT_BURST_SIZE',
     'DEFAULT_DEBOUNCE_MS',
     'DEFAULT_MAX_WAIT_MS',
+    'WATCH_DEBOUNCE_MS',
     'affectedByChanges',
     'affectedBySliceChange',
     'buildGraph',
     'collapseEvents',
     'createScheduler',
     'defaultIgnore',
+    'startWatchSession',
     'startWatching',
+    'transition',
     'withExtenders',
   ]);
 });

@@ -136,6 +136,29 @@ describe('scheduler', () => {
     expect(r.maxActive).toBe(1);
   });
 
+  it('a burst still arriving when a run ends goes into one trailing run once it is quiet', async () => {
+    const r = recordingRun();
+    const s = createScheduler({ run: r.run });
+    r.hold();
+    s.add('head');
+    const started = r.nextStart();
+    await vi.advanceTimersByTimeAsync(DEFAULT_DEBOUNCE_MS);
+    await started;
+    // The burst's first items wait out their quiet period during the run (the timer fires)...
+    for (let i = 0; i < DEFAULT_BURST_SIZE; i++) s.add(`a${i}`);
+    await vi.advanceTimersByTimeAsync(DEFAULT_BURST_DEBOUNCE_MS);
+    // ...and more keep coming, 20 ms apart, from just before the run ends.
+    for (let i = 0; i < 10; i++) {
+      s.add(`b${i}`);
+      if (i === 0) r.release();
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    await vi.advanceTimersByTimeAsync(DEFAULT_BURST_DEBOUNCE_MS);
+    await s.idle();
+    expect(r.batches).toHaveLength(2);
+    expect(r.batches[1]).toHaveLength(DEFAULT_BURST_SIZE + 10);
+  });
+
   it('waits out the quiet period for an add that lands just before a run ends', async () => {
     const r = recordingRun();
     const s = createScheduler({ run: r.run });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import type { Analysis } from '../../src/pipeline/analyze.js';
-import { selectRebuild } from '../../src/pipeline/watch-state.js';
+import { selectRebuild } from '../../src/watch/select.js';
 import { affectedByChanges, buildGraph } from '../../src/watch/index.js';
 import type { ChangeKind, ScenarioNode } from '../../src/watch/index.js';
 

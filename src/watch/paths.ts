@@ -3,7 +3,8 @@ import { join, sep } from 'node:path';
 import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
 import { TEMPLATES_DIR } from '../generate/templates.js';
-import type { WatchInputs } from '../watch/index.js';
+import { toRel } from '../pipeline/inputs.js';
+import type { WatchInputs } from './graph.js';
 
 export function isAtOrUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
@@ -29,4 +30,9 @@ export function watchInputs(config: Config, catalog: Catalog): WatchInputs {
 export function watchPaths(config: Config, catalog: Catalog): string[] {
   const inputs = watchInputs(config, catalog);
   return [...inputs.scenarioDirs, ...inputs.templates, inputs.configFile, ...inputs.modelFiles];
+}
+
+/** Relative path for reports (forward slashes). */
+export function rel(config: Config, abs: string): string {
+  return toRel(config.root, abs);
 }
