@@ -1,10 +1,13 @@
 /**
  * A sample project whose verification can be caught in the act: a tenant named `Slow Corp`
  * makes the verification child write a marker file and then block forever, so a test can signal
- * or kill fixturegen while a verification is under way.
+ * or kill fixturegen while a verification is under way. The confined child may write only inside
+ * its temporary folder (`$TMPDIR`, a `fixturegen-verify-*` folder of the system's), so the marker
+ * is written there, under a name unique to the project, and looked for in every such folder.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { sampleProject } from '../support/project.js';
 import { until } from '../watch/helpers.js';
 
@@ -12,7 +15,7 @@ export const SLOW_NAME = 'Slow Corp';
 
 export function slowProject(prefix: string): { dir: string; marker: string } {
   const dir = sampleProject(prefix);
-  const marker = join(dir, 'verifying');
+  const marker = `verifying-${basename(dir)}`;
   appendFileSync(
     join(dir, 'crm/models.py'),
     `
@@ -23,9 +26,10 @@ from sqlalchemy import event as _event
 @_event.listens_for(Tenant, "before_insert")
 def _block_slow_tenant(mapper, connection, target):
     if target.name == ${JSON.stringify(SLOW_NAME)}:
+        import os
         import select
 
-        open(${JSON.stringify(marker)}, "w").close()
+        open(os.path.join(os.environ["TMPDIR"], ${JSON.stringify(marker)}), "w").close()
         select.select([], [], [])
 `,
   );
@@ -39,5 +43,9 @@ export function makeSlow(dir: string): void {
 }
 
 export function untilVerifying(marker: string): Promise<void> {
-  return until(() => existsSync(marker), 60_000, 'a verification to block');
+  const written = () =>
+    readdirSync(tmpdir())
+      .filter((d) => d.startsWith('fixturegen-verify-'))
+      .some((d) => existsSync(join(tmpdir(), d, marker)));
+  return until(written, 60_000, 'a verification to block');
 }
