@@ -70,7 +70,12 @@ export function afterAnalysis(
   };
 }
 
-/** Changed files of this run that failed to compile and were modified moments before. */
+/**
+ * Changed files of this run that failed to compile: each is read once more (at once when it was
+ * modified more than SETTLE_MS ago) before its error is reported. Judging by the modification time
+ * alone missed half-written files on a loaded machine: the analysis could end more than SETTLE_MS
+ * after a read that fell between an editor's truncate and its write.
+ */
 function halfWritten(state: WatchState, run: Run, analysis: Analysis, now: number): InputFile[] {
   if (run.settlingSince !== null && now - run.settlingSince >= SETTLE_LIMIT_MS) return [];
   const byPath = new Map(run.inputs.map((f) => [f.path, f]));
@@ -80,7 +85,7 @@ function halfWritten(state: WatchState, run: Run, analysis: Analysis, now: numbe
     const kind = run.changes.get(path);
     const file = byPath.get(path);
     if (kind === undefined || kind === 'unlink' || file === undefined) continue;
-    if (file.mtimeMs > now - SETTLE_MS) out.push(file);
+    out.push(file);
   }
   return out;
 }

@@ -229,6 +229,20 @@ describe('the watch core', () => {
     expect(again!.state.read.scenarios.get(empty.path)?.text).toBe('a2');
   });
 
+  it('a failing file is read again even when the analysis ended long after its write (a loaded machine)', () => {
+    // Read between an editor's truncate and its write; the analysis then took 400 ms.
+    const empty = input('a', '', NOW - 400);
+    const [, , analyzed] = drive(
+      idle(),
+      edit(empty),
+      { type: 'inputs-read', files: [empty, input('b', 'b1')] },
+      { type: 'analyzed', analysis: analysis({ b: ['a'] }, ['a']), now: NOW },
+    );
+    expect(analyzed!.actions).toEqual([
+      { type: 'settle', paths: [empty.path], until: NOW - 400 + SETTLE_MS },
+    ]);
+  });
+
   it('a failure that stays the same after settling is built (and reported) as it is', () => {
     const bad = input('a', 'nope', NOW - 3);
     const steps = drive(
