@@ -24,10 +24,6 @@ from fixturegen_helper.introspect_access import access_of
 from fixturegen_helper.introspect_mappers import _Index, model_info, qualname
 from fixturegen_helper.introspect_types import family_of  # noqa: F401 - imported from here by tests
 
-#: Module paths of the last successful `introspect` in this process (used by `verify` to know
-#: which tables to create when the project brings its own session fixture).
-LAST_MODULES: list[str] = []
-
 
 class HelperError(Exception):
     """An error reported to the caller with a stable `type` (ImportError, MapperError, ...)."""
@@ -187,7 +183,6 @@ def introspect(params: dict[str, Any]) -> dict[str, Any]:
         access = access_of(mapper, modules)
         if access is not None:
             info["access"] = access
-    LAST_MODULES[:] = list(paths)
     return {
         "modules": list(paths),
         "models": models,

@@ -9,8 +9,8 @@ Params:
                    db_session and fixturegen_helper.testing provides one under that name)
     timeoutS       seconds before the child's process group is killed (default 60)
     expectations   one per scenario fixture (see fixturegen_helper.smoke)
-    models         optional: models import paths for table creation with sessionFixture (default:
-                   the paths of the last introspect in this process)
+    models         the models' import paths, for table creation with sessionFixture (required:
+                   nothing is taken from an earlier introspect)
 
 Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
 "output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
@@ -57,7 +57,7 @@ import time
 from typing import Any
 
 from fixturegen_helper import confine, confine_reap, warm
-from fixturegen_helper.introspect import LAST_MODULES, HelperError
+from fixturegen_helper.introspect import HelperError
 from fixturegen_helper.verify_child import _child
 from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, _write_candidate, _write_static, verdict_path
 from fixturegen_helper.verify_process import _EXITING, _keep, _kill_group, _reap_exiting, _Spare, _wait
@@ -99,7 +99,11 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     expectations = params.get("expectations") or []
     if not isinstance(expectations, list):
         raise HelperError("ProtocolError", "params.expectations must be a list")
-    models = params.get("models") or list(LAST_MODULES)
+    # Which tables the smoke test creates when the project brings its own session fixture: the
+    # request names the models, so a verify never depends on what an earlier introspect imported.
+    models = params.get("models")
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise HelperError("ProtocolError", "params.models must be a list of module paths")
     return {
         "level": level,
         "package": package,
@@ -108,7 +112,7 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
         "sessionFixture": session_fixture,
         "timeoutS": float(timeout),
         "expectations": expectations,
-        "models": [m for m in models if isinstance(m, str)],
+        "models": list(models),
     }
 
 
@@ -152,7 +156,7 @@ def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[
 def verify(params: dict[str, Any]) -> dict[str, Any]:
     p = _check_params(params)
     warm.warm_pytest()
-    warm.warm_database(p["databaseUrl"])
+    warm.warm_database(p["databaseUrl"], p["models"])
     warm.smoke_code()
     warm.entry_point_names()
     warm.fixture_free_holders()
