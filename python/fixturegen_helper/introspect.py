@@ -21,7 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers
 
 from fixturegen_helper.introspect_access import access_of
-from fixturegen_helper.introspect_mappers import _Index, model_info, qualname
+from fixturegen_helper.introspect_mappers import MapperIndex, model_info, qualname
 from fixturegen_helper.introspect_types import family_of  # noqa: F401 - imported from here by tests
 
 
@@ -177,7 +177,7 @@ def introspect(params: dict[str, Any]) -> dict[str, Any]:
     modules = import_modules(paths)
     configure()
     mappers = discover_mappers(modules)
-    index = _Index(mappers)
+    index = MapperIndex(mappers)
     models = [model_info(m, index) for m in mappers]
     for mapper, info in zip(mappers, models):
         access = access_of(mapper, modules)
