@@ -21,12 +21,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers
 
 from fixturegen_helper.introspect_access import access_of
-from fixturegen_helper.introspect_mappers import _Index, model_info, qualname
+from fixturegen_helper.introspect_mappers import MapperIndex, model_info, qualname
 from fixturegen_helper.introspect_types import family_of  # noqa: F401 - imported from here by tests
-
-#: Module paths of the last successful `introspect` in this process (used by `verify` to know
-#: which tables to create when the project brings its own session fixture).
-LAST_MODULES: list[str] = []
 
 
 class HelperError(Exception):
@@ -181,13 +177,12 @@ def introspect(params: dict[str, Any]) -> dict[str, Any]:
     modules = import_modules(paths)
     configure()
     mappers = discover_mappers(modules)
-    index = _Index(mappers)
+    index = MapperIndex(mappers)
     models = [model_info(m, index) for m in mappers]
     for mapper, info in zip(mappers, models):
         access = access_of(mapper, modules)
         if access is not None:
             info["access"] = access
-    LAST_MODULES[:] = list(paths)
     return {
         "modules": list(paths),
         "models": models,

@@ -2,7 +2,7 @@
 dataclass fields, in the camelCase shape of `src/catalog/types.ts`.
 
 Foreign keys name the model and attribute they point to, so the index of which mapper owns which
-table is built once per introspection (`_Index`).
+table is built once per introspection (`MapperIndex`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _table_name(selectable: Any) -> str:
     return str(name) if name is not None else str(getattr(selectable, "description", selectable))
 
 
-class _Index:
+class MapperIndex:
     """Which mapper owns a table, and which attribute key maps a column."""
 
     def __init__(self, mappers: list[Mapper]) -> None:
@@ -55,7 +55,7 @@ def attribute_key(mapper: Mapper, column: Any) -> str | None:
         return None
 
 
-def _fk_info(fk: Any, index: _Index) -> dict[str, Any]:
+def _fk_info(fk: Any, index: MapperIndex) -> dict[str, Any]:
     try:
         target = fk.column
     except Exception:  # noqa: BLE001 - target table not in the metadata
@@ -96,7 +96,7 @@ def _registries_of_table(table: Any) -> list[Any]:
         return []
 
 
-def column_info(mapper: Mapper, key: str, column: Column, index: _Index) -> dict[str, Any]:
+def column_info(mapper: Mapper, key: str, column: Column, index: MapperIndex) -> dict[str, Any]:
     t = column.type
     prop = mapper.attrs[key]
     columns = list(getattr(prop, "columns", [column]))
@@ -201,7 +201,7 @@ def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
     return sorted(fields, key=lambda f: f["key"])
 
 
-def model_info(mapper: Mapper, index: _Index) -> dict[str, Any]:
+def model_info(mapper: Mapper, index: MapperIndex) -> dict[str, Any]:
     cls = mapper.class_
     columns = []
     for prop in mapper.column_attrs:

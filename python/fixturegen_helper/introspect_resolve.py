@@ -14,11 +14,11 @@ from sqlalchemy.sql import sqltypes
 
 from fixturegen_helper.introspect_libraries import library_resolution
 from fixturegen_helper.introspect_types import (
-    _impl,
     enum_info,
     family_of,
     python_enum_info,
     python_type_name,
+    type_impl,
 )
 from fixturegen_helper.introspect_values import (
     declared_python_type,
@@ -48,7 +48,7 @@ _PYTHON_NAME = {
 
 def _plain(t: sqltypes.TypeEngine) -> dict[str, Any]:
     """The description from the column type alone (through decorators to their impl)."""
-    impl = _impl(t)
+    impl = type_impl(t)
     family = family_of(t)
     return {
         "family": family,
@@ -162,7 +162,7 @@ def resolve(t: sqltypes.TypeEngine, annotated: Any = None) -> dict[str, Any]:
     if rule is not None:
         out["familyFrom"] = rule
         if decorated:
-            impl = _impl(t)
+            impl = type_impl(t)
             out["storedAs"] = impl.compile() if _compiles(impl) else type(impl).__name__
     return out
 

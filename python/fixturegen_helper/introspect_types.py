@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.sql import sqltypes
 
 
-def _impl(t: sqltypes.TypeEngine) -> sqltypes.TypeEngine:
+def type_impl(t: sqltypes.TypeEngine) -> sqltypes.TypeEngine:
     """Unwrap TypeDecorators to the type that describes the stored value."""
     seen = 0
     while isinstance(t, sqltypes.TypeDecorator) and seen < 10:
@@ -29,7 +29,7 @@ def family_of(t: sqltypes.TypeEngine) -> str:
     if isinstance(t, sqltypes.PickleType):
         return "other"
     if isinstance(t, sqltypes.TypeDecorator):
-        return family_of(_impl(t))
+        return family_of(type_impl(t))
     if isinstance(t, sqltypes.Enum):
         return "enum"
     if isinstance(t, sqltypes.Boolean):
@@ -60,7 +60,7 @@ def family_of(t: sqltypes.TypeEngine) -> str:
 
 
 def python_type_name(t: sqltypes.TypeEngine) -> str | None:
-    for candidate in (t, _impl(t)):
+    for candidate in (t, type_impl(t)):
         try:
             pt = candidate.python_type
         except NotImplementedError:
@@ -97,7 +97,7 @@ def python_enum_info(cls: type[enum.Enum], as_value: bool = False) -> dict[str, 
 
 
 def enum_info(t: sqltypes.TypeEngine) -> dict[str, Any] | None:
-    t = _impl(t)
+    t = type_impl(t)
     if not isinstance(t, sqltypes.Enum):
         return None
     python_enum = None

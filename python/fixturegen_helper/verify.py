@@ -9,8 +9,8 @@ Params:
                    db_session and fixturegen_helper.testing provides one under that name)
     timeoutS       seconds before the child's process group is killed (default 60)
     expectations   one per scenario fixture (see fixturegen_helper.smoke)
-    models         optional: models import paths for table creation with sessionFixture (default:
-                   the paths of the last introspect in this process)
+    models         the models' import paths, for table creation with sessionFixture (required:
+                   nothing is taken from an earlier introspect)
 
 Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
 "output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
@@ -33,7 +33,7 @@ streams, puts the temporary folder first on sys.path (so the candidate package s
 `generated/` of the project) and runs `pytest.main`. The parent never imports the candidate.
 
 Warm path: what a child would redo every time is done once in the parent (`warm`), and after each
-request the next child is forked ahead (`verify_process._Spare`): it starts pytest (plugins,
+request the next child is forked ahead (`verify_process.Spare`): it starts pytest (plugins,
 options, ini) and waits in the verifier's conftest, the first point where pytest needs the
 candidate, until the parent has written the next candidate and sent the request's values; while
 it waits it copies the helper's memory (`prefault`), so the run does not take a copy-on-write
@@ -57,22 +57,22 @@ import time
 from typing import Any
 
 from fixturegen_helper import confine, confine_reap, warm
-from fixturegen_helper.introspect import LAST_MODULES, HelperError
-from fixturegen_helper.verify_child import _child
-from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, _write_candidate, _write_static, verdict_path
-from fixturegen_helper.verify_process import _EXITING, _keep, _kill_group, _reap_exiting, _Spare, _wait
+from fixturegen_helper.introspect import HelperError
+from fixturegen_helper.verify_child import run_child
+from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, verdict_path, write_candidate, write_static
+from fixturegen_helper.verify_process import EXITING, Spare, kill_group, not_strays, reap_exiting, wait_child
 from fixturegen_helper.verify_recorder import MESSAGE_LIMIT
 from fixturegen_helper.verify_results import (
     OUTPUT_TAIL,
-    _apply_verdict,
-    _blamed_file,
-    _read_log,
-    _read_records,
-    _read_verdict,
-    _relative,
-    _strip_dump,
-    _tests_from,
-    _timings,
+    apply_verdict,
+    blamed_file,
+    read_log,
+    read_records,
+    read_verdict,
+    relative,
+    stage_timings,
+    strip_dump,
+    tests_from,
 )
 
 
@@ -99,7 +99,11 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     expectations = params.get("expectations") or []
     if not isinstance(expectations, list):
         raise HelperError("ProtocolError", "params.expectations must be a list")
-    models = params.get("models") or list(LAST_MODULES)
+    # Which tables the smoke test creates when the project brings its own session fixture: the
+    # request names the models, so a verify never depends on what an earlier introspect imported.
+    models = params.get("models")
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise HelperError("ProtocolError", "params.models must be a list of module paths")
     return {
         "level": level,
         "package": package,
@@ -108,7 +112,7 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
         "sessionFixture": session_fixture,
         "timeoutS": float(timeout),
         "expectations": expectations,
-        "models": [m for m in models if isinstance(m, str)],
+        "models": list(models),
     }
 
 
@@ -129,14 +133,14 @@ def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[
     """A child verifying `p`: the waiting spare if it fits, else a fresh fork.
     (pid, folder, the read end of its done pipe, spare)"""
     go = _go(p, deadline)
-    spare = _Spare.take(mode)
+    spare = Spare.take(mode)
     if spare is not None:
-        _write_candidate(spare.tmp, p)
+        write_candidate(spare.tmp, p)
         if spare.release(go):
             return spare.pid, spare.tmp, spare.done_fd, True
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
-    _write_static(tmp)
-    _write_candidate(tmp, p)
+    write_static(tmp)
+    write_candidate(tmp, p)
     done_r, done_w = os.pipe()
     parent = os.getpid()
     sys.stdout.flush()
@@ -144,7 +148,7 @@ def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         os.close(done_r)
-        _child(tmp, mode, parent, go, done_w)
+        run_child(tmp, mode, parent, go, done_w)
     os.close(done_w)
     return pid, tmp, done_r, False
 
@@ -152,7 +156,7 @@ def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[
 def verify(params: dict[str, Any]) -> dict[str, Any]:
     p = _check_params(params)
     warm.warm_pytest()
-    warm.warm_database(p["databaseUrl"])
+    warm.warm_database(p["databaseUrl"], p["models"])
     warm.smoke_code()
     warm.entry_point_names()
     warm.fixture_free_holders()
@@ -162,40 +166,40 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
     mode = (p["level"], not any("assert" in text for text in p["files"].values()))
-    _reap_exiting()
-    confine_reap.tidy(_keep())
+    reap_exiting()
+    confine_reap.tidy(not_strays())
     pid, tmp, done_fd, from_spare = _start(p, mode, started + p["timeoutS"])
     since = confine_reap.start_ticks(pid)
     sent = time.monotonic()
     # The next request's child, forked while this one runs; it starts once this one is done.
-    _Spare.make(mode)
+    Spare.make(mode)
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
-        status, timed_out, cpu_ms = _wait(pid, started + p["timeoutS"], done_fd, log_path)
+        status, timed_out, cpu_ms = wait_child(pid, started + p["timeoutS"], done_fd, log_path)
         reaped = time.monotonic()
         # Whatever the candidate started goes too: the child's process group, and its cgroup
         # (processes that left the group); strays re-parented to the helper are reaped.
-        _kill_group(pid)
+        kill_group(pid)
         confine_reap.finish(confine.cgroup(), pid, since)
-        records = _read_records(results_path)
+        records = read_records(results_path)
         exit_mark = next((r for r in records if r.get("event") == "mark" and r.get("name") == "exit"), None)
         if status is None and exit_mark is not None:
             exit_code = int(exit_mark["code"])
             cpu_ms = float(exit_mark.get("cpu") or 0) * 1000
-            _EXITING.append(pid)
+            EXITING.append(pid)
         else:
             if status is None:  # said done, yet no exit record: wait for the real status
                 _, status, usage = os.wait4(pid, 0)
                 cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
             exit_code = os.waitstatus_to_exitcode(status)
-        tests = _tests_from(records, timed_out, p["timeoutS"])
-        output = _relative(_read_log(log_path), tmp)
+        tests = tests_from(records, timed_out, p["timeoutS"])
+        output = relative(read_log(log_path), tmp)
         if timed_out:
-            output = _strip_dump(output)
+            output = strip_dump(output)
         for t in tests:
             if t["message"]:
-                t["message"] = _relative(t["message"], tmp)
+                t["message"] = relative(t["message"], tmp)
         if timed_out:
             where = next((t["nodeid"] for t in tests if t["outcome"] == "timeout"), None)
             if where is None:
@@ -203,7 +207,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                     f"killed after {p['timeoutS']:g} s while importing or collecting the candidate "
                     "(see the stack dump in the output)"
                 )
-                tests.append({"nodeid": _blamed_file(output, p), "outcome": "timeout", "message": message})
+                tests.append({"nodeid": blamed_file(output, p), "outcome": "timeout", "message": message})
             else:
                 message = f"killed after {p['timeoutS']:g} s while running {where}"
             output = (output + f"\nfixturegen: {message}\n")[-OUTPUT_TAIL:]
@@ -211,7 +215,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             # The failure happened before collection reports existed (conftest or plugin import).
             tests.append(
                 {
-                    "nodeid": _blamed_file(output, p),
+                    "nodeid": blamed_file(output, p),
                     "outcome": "error",
                     "message": output.strip()[-MESSAGE_LIMIT:] or f"pytest exited with code {exit_code}",
                 }
@@ -219,7 +223,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
         if exit_code == 5:
             tests.append({"nodeid": SMOKE_MODULE, "outcome": "error", "message": "pytest collected no tests from the smoke test module"})
         if p["level"] == "run" and not timed_out:
-            _apply_verdict(tests, _read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
+            apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
         ok = (
             not timed_out
             and exit_code == 0
@@ -236,7 +240,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             "tests": tests,
             "output": output[-OUTPUT_TAIL:],
             "timings": {
-                **_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
+                **stage_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
                 # CPU of the whole child, a spare's start-up included: a figure load does not skew.
                 "childCpuMs": round(cpu_ms or 0, 2),
             },
@@ -247,6 +251,6 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
             os.unlink(verdict_path(tmp))
         except OSError:
             pass
-        confine_reap.tidy(_keep())
+        confine_reap.tidy(not_strays())
         # The next request's child starts its pytest now, while this answer is on its way.
-        _Spare.start_current()
+        Spare.start_current()

@@ -22,7 +22,7 @@ from typing import Any
 from fixturegen_helper import confine, warm
 from fixturegen_helper.prefault import prefault_inherited_memory
 from fixturegen_helper.verify_folder import SMOKE_MODULE, verdict_path
-from fixturegen_helper.verify_recorder import _Recorder
+from fixturegen_helper.verify_recorder import Recorder
 
 #: The protocol's stdout descriptor, closed in the verification child.
 PROTOCOL_FD: int | None = None
@@ -147,7 +147,7 @@ def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
     return args
 
 
-def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int, done_fd: int) -> None:
+def run_child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int, done_fd: int) -> None:
     """Runs in the forked child; never returns. `go` is the request's values, or the pipe they
     will come through (a spare); `mode` is the verify level and whether asserts stay plain. Once
     everything is written, the exit code goes to the results file and a byte to `done_fd`: the
@@ -211,7 +211,7 @@ def _child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | i
             # only once that one is done, so as not to take CPU from it.
             _read_line(go)
         level, plain_asserts = mode
-        recorder = _Recorder(results_path, tmp, level == "collect")
+        recorder = Recorder(results_path, tmp, level == "collect")
         _mark(results_path, "pytest")
         code = int(pytest.main(pytest_args(tmp, level, plain_asserts), plugins=[recorder]))
     except BaseException:  # noqa: BLE001

@@ -18,7 +18,7 @@ RESERVED = {"conftest.py", "pytest.ini", SMOKE_MODULE, SMOKE_CONFIG, "fixturegen
 
 
 #: The verifier's conftest: the same text for every candidate. What it registers comes from
-#: `candidate_ready()`, so a spare child (see `verify_process._Spare`) can start pytest before the
+#: `candidate_ready()`, so a spare child (see `verify_process.Spare`) can start pytest before the
 #: candidate exists and wait right here, at the first point where pytest needs it.
 CONFTEST = """\
 # Written by fixturegen's verifier.
@@ -42,7 +42,7 @@ def verdict_path(tmp: str) -> str:
     return tmp + ".verdict"
 
 
-def _write_static(tmp: str) -> None:
+def write_static(tmp: str) -> None:
     """The files that do not depend on the candidate."""
     with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:
         f.write(CONFTEST)
@@ -52,7 +52,7 @@ def _write_static(tmp: str) -> None:
         f.write(warm.smoke_stub())
 
 
-def _write_candidate(tmp: str, p: dict[str, Any]) -> None:
+def write_candidate(tmp: str, p: dict[str, Any]) -> None:
     for rel, text in p["files"].items():
         dest = os.path.join(tmp, os.path.normpath(rel))
         os.makedirs(os.path.dirname(dest), exist_ok=True)

@@ -19,11 +19,11 @@ import time
 from typing import Any
 
 from fixturegen_helper import confine, confine_reap
-from fixturegen_helper.verify_child import DUMP_SIGNAL, _child
-from fixturegen_helper.verify_folder import _write_static, verdict_path
+from fixturegen_helper.verify_child import DUMP_SIGNAL, run_child
+from fixturegen_helper.verify_folder import write_static, verdict_path
 
 
-def _kill_group(pid: int) -> None:
+def kill_group(pid: int) -> None:
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
             target()
@@ -33,23 +33,23 @@ def _kill_group(pid: int) -> None:
 
 
 #: Children that said they were done and are exiting; reaped without waiting, later.
-_EXITING: list[int] = []
+EXITING: list[int] = []
 
 
-def _reap_exiting(block: bool = False) -> None:
-    for pid in list(_EXITING):
+def reap_exiting(block: bool = False) -> None:
+    for pid in list(EXITING):
         try:
             if os.waitpid(pid, 0 if block else os.WNOHANG)[0] == 0:
                 continue
         except ChildProcessError:
             pass
-        _EXITING.remove(pid)
+        EXITING.remove(pid)
 
 
-def _keep() -> set[int]:
+def not_strays() -> set[int]:
     """The helper's children that are not strays: the spare, and children still exiting."""
-    spare = _Spare.current
-    return set(_EXITING) | ({spare.pid} if spare is not None else set())
+    spare = Spare.current
+    return set(EXITING) | ({spare.pid} if spare is not None else set())
 
 
 #: How long the parent waits for the stack dump (`DUMP_SIGNAL`) to appear in the child's log.
@@ -80,7 +80,7 @@ def _request_dump(pid: int, log_path: str) -> None:
         size = now
 
 
-def _wait(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int | None, bool, float | None]:
+def wait_child(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int | None, bool, float | None]:
     """Waits for the child until it is done, exits, or the deadline passes: (wait status, or None
     when it said it was done and is exiting; timed out; its CPU milliseconds when reaped). Wakes at
     once (its done pipe, a pidfd where the platform has one, else short polls); kills its process
@@ -103,7 +103,7 @@ def _wait(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int |
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 _request_dump(pid, log_path)
-                _kill_group(pid)
+                kill_group(pid)
                 _, status, usage = os.wait4(pid, 0)
                 return status, True, (usage.ru_utime + usage.ru_stime) * 1000
             if pidfd is not None:
@@ -112,7 +112,7 @@ def _wait(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int |
                 select.select([done_fd], [], [], min(delay, remaining))
                 delay = min(delay * 1.5, 0.02)
     except BaseException:
-        _kill_group(pid)
+        kill_group(pid)
         raise
     finally:
         if pidfd is not None:
@@ -120,21 +120,21 @@ def _wait(pid: int, deadline: float, done_fd: int, log_path: str) -> tuple[int |
         os.close(done_fd)
 
 
-class _Spare:
+class Spare:
     """A verification child forked ahead of the next request, while the current one runs (the
     fork's cost falls in time the parent spends waiting anyway). It waits for `start` (sent once
     the current request is done), starts pytest (plugins registered, options and ini parsed) and
     waits in the conftest for the candidate. Used when the next request has the same mode, else
     discarded. Only the last one is kept. Its pipe carries two lines: "start", then the request."""
 
-    current: _Spare | None = None
+    current: Spare | None = None
 
     def __init__(self, mode: tuple[str, bool]) -> None:
         self.mode = mode
         self.started = False
         self.modules = len(sys.modules)
         self.tmp = os.path.realpath(tempfile.mkdtemp(prefix="fixturegen-verify-"))
-        _write_static(self.tmp)
+        write_static(self.tmp)
         read_end, self.go_fd = os.pipe()
         self.done_fd, done_w = os.pipe()
         parent = os.getpid()
@@ -144,7 +144,7 @@ class _Spare:
         if self.pid == 0:  # pragma: no cover - child
             os.close(self.go_fd)
             os.close(self.done_fd)
-            _child(self.tmp, mode, parent, read_end, done_w)
+            run_child(self.tmp, mode, parent, read_end, done_w)
         os.close(read_end)
         os.close(done_w)
 
@@ -157,7 +157,7 @@ class _Spare:
             cls.current = None
 
     @classmethod
-    def take(cls, mode: tuple[str, bool]) -> _Spare | None:
+    def take(cls, mode: tuple[str, bool]) -> Spare | None:
         """The spare for `mode` if it is still waiting and the helper imported nothing since it
         was forked (it would lack those modules), else None (and it is discarded)."""
         spare, cls.current = cls.current, None
@@ -170,7 +170,7 @@ class _Spare:
 
     @classmethod
     def start_current(cls) -> None:
-        _reap_exiting()
+        reap_exiting()
         spare = cls.current
         if spare is not None and not spare.started:
             spare.started = True
@@ -214,7 +214,7 @@ class _Spare:
                 except OSError:
                     pass
         self.go_fd = self.done_fd = -1
-        _kill_group(self.pid)
+        kill_group(self.pid)
         confine_reap.finish(confine.cgroup(), self.pid, 0)
         try:
             os.waitpid(self.pid, 0)
@@ -229,6 +229,6 @@ class _Spare:
 
 # Exit handlers run last registered first: the spare goes, exiting children are reaped, then
 # their leftovers (strays, cgroups) are killed, reaped and removed.
-atexit.register(lambda: confine_reap.tidy(_keep(), block=True))
-atexit.register(_reap_exiting, True)
-atexit.register(_Spare.discard)
+atexit.register(lambda: confine_reap.tidy(not_strays(), block=True))
+atexit.register(reap_exiting, True)
+atexit.register(Spare.discard)

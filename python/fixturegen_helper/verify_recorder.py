@@ -18,7 +18,7 @@ from fixturegen_helper.verify_folder import SMOKE_MODULE
 MESSAGE_LIMIT = 3000
 
 
-class _Recorder:
+class Recorder:
     """pytest plugin writing one JSON line per report to the results file (flushed each time, so
     a child killed at the timeout still tells how far it got)."""
 

@@ -12,7 +12,7 @@ from typing import Any
 OUTPUT_TAIL = 4000
 
 
-def _read_records(path: str) -> list[dict[str, Any]]:
+def read_records(path: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     try:
         with open(path, encoding="utf-8") as f:
@@ -26,7 +26,7 @@ def _read_records(path: str) -> list[dict[str, Any]]:
     return records
 
 
-def _tests_from(records: list[dict[str, Any]], timed_out: bool, timeout_s: float) -> list[dict[str, Any]]:
+def tests_from(records: list[dict[str, Any]], timed_out: bool, timeout_s: float) -> list[dict[str, Any]]:
     tests: dict[str, dict[str, Any]] = {}
     running: str | None = None
 
@@ -76,7 +76,7 @@ def _tests_from(records: list[dict[str, Any]], timed_out: bool, timeout_s: float
     return list(tests.values())
 
 
-def _read_log(path: str) -> str:
+def read_log(path: str) -> str:
     """The end of the child's log, four times as long as the output it becomes: a stack dump's
     first frames (the candidate's) must survive until the dump's other frames are dropped."""
     try:
@@ -90,12 +90,12 @@ def _read_log(path: str) -> str:
     return text
 
 
-def _relative(text: str, tmp: str) -> str:
+def relative(text: str, tmp: str) -> str:
     """Paths inside the temporary folder, shown relative to it (as the files were given)."""
     return text.replace(tmp + os.sep, "").replace(tmp, ".")
 
 
-def _strip_dump(output: str) -> str:
+def strip_dump(output: str) -> str:
     """Drop the frames of pytest, the standard library and this helper from faulthandler's stack
     dump, keeping the candidate's frames (which come first: most recent call first)."""
     keep = []
@@ -112,7 +112,7 @@ def _strip_dump(output: str) -> str:
     return "\n".join(keep) + "\n"
 
 
-def _blamed_file(output: str, p: dict[str, Any]) -> str:
+def blamed_file(output: str, p: dict[str, Any]) -> str:
     """The deepest candidate file the output mentions (a traceback or stack dump), else conftest.py."""
     import re
 
@@ -129,7 +129,7 @@ def _blamed_file(output: str, p: dict[str, Any]) -> str:
 #: Stages of one verification: (name, from mark, to mark). The parent marks start, sent (the
 #: candidate handed to a child), reaped and end; the child marks child (forked), pytest
 #: (pytest.main called), go (candidate in place: conftest reached), configured, collected and
-#: finished (see `verify_recorder._Recorder`).
+#: finished (see `verify_recorder.Recorder`).
 STAGES = (
     ("prepareMs", "start", "sent"),
     ("childSetupMs", "child", "pytest"),
@@ -142,7 +142,7 @@ STAGES = (
 )
 
 
-def _timings(records: list[dict[str, Any]], points: dict[str, float], spare: bool) -> dict[str, float]:
+def stage_timings(records: list[dict[str, Any]], points: dict[str, float], spare: bool) -> dict[str, float]:
     """Milliseconds per stage of this request. A spare's set-up and pytest start-up happened
     before the request and are not part of it (`spare` is 1); stages with missing marks (a crash,
     a timeout) are left out."""
@@ -165,7 +165,7 @@ def _timings(records: list[dict[str, Any]], points: dict[str, float], spare: boo
     return out
 
 
-def _read_verdict(path: str) -> set[str]:
+def read_verdict(path: str) -> set[str]:
     """The smoke tests that confirmed their own pass (see `verify_child.confirm`)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -180,7 +180,7 @@ UNCONFIRMED = (
 )
 
 
-def _apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations: list[Any], smoke: str) -> None:
+def apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations: list[Any], smoke: str) -> None:
     """A run's tests, checked against the smoke tests' own verdicts: every expected smoke test
     must have confirmed its pass. A test pytest reported passed or skipped without confirming it
     becomes `unconfirmed`; so does an expected test with no report at all (deselected, never run)

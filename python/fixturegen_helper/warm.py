@@ -20,7 +20,6 @@ import sys
 from types import CodeType
 from typing import Any
 
-from fixturegen_helper.introspect import LAST_MODULES
 
 SMOKE_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smoke.py")
 
@@ -49,10 +48,10 @@ def warm_pytest() -> None:
         pass
 
 
-def warm_database(url: str) -> None:
-    """Once per URL: the dialect and driver, and for SQLite the DDL of the models introspect
-    imported (never a new import, never a connection to a server). Best effort: a failure here is
-    the child's to report."""
+def warm_database(url: str, models: list[str]) -> None:
+    """Once per URL: the dialect and driver, and for SQLite the DDL of `models` (the request's,
+    imported by introspect already; never a new import, never a connection to a server). Best
+    effort: a failure here is the child's to report."""
     if url in _databases:
         return
     _databases.add(url)
@@ -72,7 +71,7 @@ def warm_database(url: str) -> None:
         engine = testing.make_engine("sqlite+pysqlite:///:memory:")
         try:
             with engine.begin() as conn:
-                for metadata in testing.metadatas(list(LAST_MODULES)) if LAST_MODULES else []:
+                for metadata in testing.metadatas(models) if models else []:
                     metadata.create_all(conn)
         finally:
             engine.dispose()

@@ -172,6 +172,7 @@ def verify_params(level: str = "run", **overrides: Any) -> dict[str, Any]:
         "sessionFixture": None,
         "timeoutS": 30,
         "expectations": [EXPECTATION],
+        "models": ["crm.models"],
     }
     params.update(overrides)
     return params

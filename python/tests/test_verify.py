@@ -175,7 +175,10 @@ def test_project_generated_package_is_never_imported(project_helper: Helper) -> 
     assert result["ok"], result["output"]
 
 
-@pytest.mark.parametrize("bad", [{"level": "fast"}, {"files": {"../x.py": ""}}, {"files": {"conftest.py": ""}}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"level": "fast"}, {"files": {"../x.py": ""}}, {"files": {"conftest.py": ""}}, {"models": None}, {"models": [1]}],
+)
 def test_bad_params(helper: Helper, bad: dict[str, Any]) -> None:
     response = helper.request("verify", {**sp.verify_params("run"), **bad})
     assert response["error"]["type"] == "ProtocolError"

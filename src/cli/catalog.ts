@@ -1,5 +1,5 @@
 import { catalogLines } from './catalog-text.js';
-import { startPythonHelper } from '../catalog/python.js';
+import { startPythonHelper } from '../helper/client.js';
 import { introspect, modelModules } from '../pipeline/analyze.js';
 import { readScenarioInputs } from '../pipeline/inputs.js';
 import type { Io } from './io.js';

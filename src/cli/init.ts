@@ -9,7 +9,7 @@ import {
 import { dirname, join, parse, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
-import { startPythonHelper } from '../catalog/python.js';
+import { startPythonHelper } from '../helper/client.js';
 import type { Catalog } from '../catalog/types.js';
 import { resolvePython } from '../config/load.js';
 import type { Io } from './io.js';
@@ -88,7 +88,7 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<number> {
   let model: string | null = null;
   const helper = startPythonHelper({ python: resolvePython(root, undefined, process.env), root });
   try {
-    model = rootModel(await helper.request<Catalog>('introspect', { models: [models] }));
+    model = rootModel(await helper.request('introspect', { models: [models] }));
   } catch (err) {
     io.warn(
       `note: could not introspect ${models} yet (${(err as Error).message.split('\n')[0]}); edit scenarios/example.yaml by hand`,

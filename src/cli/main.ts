@@ -137,7 +137,7 @@ async function reportFailure(err: unknown, io: Io): Promise<number> {
   if (err instanceof UsageError) return EXIT.usage;
   const [{ ModelsError }, { PythonEnvironmentError }, { renderDiagnostic }] = await Promise.all([
     import('../pipeline/analyze.js'),
-    import('../catalog/python.js'),
+    import('../helper/errors.js'),
     import('../diagnostics/render.js'),
   ]);
   if (err instanceof ModelsError) {

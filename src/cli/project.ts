@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { startPythonHelper } from '../catalog/python.js';
-import type { PythonHelper } from '../catalog/python.js';
+import { startPythonHelper } from '../helper/client.js';
+import type { PythonHelper } from '../helper/client.js';
 import type { LlmStatus } from '../generate/llm/index.js';
 import type { Generator } from '../generate/types.js';
 import { createBuiltinGenerator } from '../generate/builtin/index.js';

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/types.js';
-import type { PythonHelper } from '../catalog/python.js';
-import { HelperMethodError } from '../catalog/python.js';
+import type { PythonHelper } from '../helper/client.js';
+import { HelperMethodError } from '../helper/errors.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
@@ -41,7 +41,7 @@ export async function introspect(
   modules: string[],
 ): Promise<Catalog> {
   try {
-    return await helper.request<Catalog>('introspect', { models: modules });
+    return await helper.request('introspect', { models: modules });
   } catch (err) {
     if (err instanceof HelperMethodError) {
       const where = config.file ? { file: config.file } : {};

@@ -1,4 +1,4 @@
-import type { PythonHelper } from '../catalog/python.js';
+import type { PythonHelper } from '../helper/client.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';

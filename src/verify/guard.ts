@@ -1,18 +1,11 @@
-import type { PythonHelper } from '../catalog/python.js';
+import type { PythonHelper } from '../helper/client.js';
+import type { Params } from '../helper/protocol.js';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog } from '../catalog/types.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-
-interface GuardDiagnostic {
-  readonly code: string;
-  readonly message: string;
-  readonly line: number;
-  readonly column: number;
-  readonly hint?: string;
-}
 
 /** The helper's codes are checked against the registry in a test; one missing here is a bug. */
 function registered(code: string): DiagnosticCode {
@@ -77,7 +70,7 @@ export async function guardCandidate(
     ...labels(plan).map((l) => l.model),
   ];
   const slice = catalogSlice(catalog, [...new Set(touched)].sort());
-  const models: Record<string, object> = {};
+  const models: Record<string, Params<'guard'>['models'][string]> = {};
   const enums = new Map<string, { module: string; name: string; members: string[] }>();
   for (const m of slice) {
     models[m.qualname] = {
@@ -104,7 +97,7 @@ export async function guardCandidate(
       ...slice.flatMap((m) => (m.access ? [m.module, m.access.module] : [m.module])),
     ]),
   ].sort();
-  const result = await helper.request<{ diagnostics: GuardDiagnostic[] }>('guard', {
+  const result = await helper.request('guard', {
     source: options.body,
     allowedModules: allowed,
     package: options.packageName,

@@ -1,4 +1,5 @@
-import type { PythonHelper } from '../catalog/python.js';
+import type { PythonHelper } from '../helper/client.js';
+import type { Result } from '../helper/protocol.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
@@ -6,16 +7,7 @@ import type { Plan } from '../plan/types.js';
 import { expectationFor } from './expectations.js';
 
 /** The helper's answer to `verify`. */
-export interface VerifyResult {
-  readonly ok: boolean;
-  readonly exitCode: number;
-  readonly timedOut: boolean;
-  readonly durationMs: number;
-  readonly tests: readonly { nodeid: string; outcome: string; message: string | null }[];
-  readonly output: string;
-  /** What the machine could not confine, in the first response of a helper only. */
-  readonly warning?: string;
-}
+export type VerifyResult = Result<'verify'>;
 
 export interface VerifyRequest {
   readonly config: Config;
@@ -57,7 +49,7 @@ export async function verifyCandidate(
 ): Promise<Diagnostic[]> {
   const level = req.config.verify;
   if (level === 'none') return [];
-  const result = await helper.request<VerifyResult>('verify', {
+  const result = await helper.request('verify', {
     level,
     package: req.packageName,
     files: req.files,
@@ -65,6 +57,7 @@ export async function verifyCandidate(
     sessionFixture: req.config.session_fixture ?? null,
     timeoutS: req.config.verify_timeout_s,
     expectations: req.plans.map(expectationFor),
+    models: req.config.models,
   });
   if (result.warning) warnOnce(result.warning);
   if (result.ok) return [];

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PythonEnvironmentError } from '../catalog/python.js';
-import type { PythonHelper } from '../catalog/python.js';
+import { PythonEnvironmentError } from '../helper/errors.js';
+import type { PythonHelper } from '../helper/client.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic, Result } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';

@@ -10,8 +10,8 @@
  * good one running; a models file that no longer imports keeps the last catalog and pauses
  * builds; both say why in every run until fixed.
  */
-import { startPythonHelper } from '../catalog/python.js';
-import type { PythonHelper } from '../catalog/python.js';
+import { startPythonHelper } from '../helper/client.js';
+import type { PythonHelper } from '../helper/client.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
 import { analyze, introspect, modelModules } from '../pipeline/analyze.js';

@@ -1,5 +1,6 @@
 /** Where a watch run's time went, and a helper wrapper that times each request for it. */
-import type { PythonHelper } from '../catalog/python.js';
+import type { ParamsArg, PythonHelper } from '../helper/client.js';
+import type { Method, Result } from '../helper/protocol.js';
 
 /** Where a run's time went, in milliseconds. */
 export interface StageTimings {
@@ -45,17 +46,16 @@ export function timedHelper(helper: PythonHelper, timings: () => StageTimings): 
       return helper.pid;
     },
     close: () => helper.close(),
-    async request<T>(method: string, params?: unknown): Promise<T> {
+    async request<M extends Method>(method: M, ...params: ParamsArg<M>): Promise<Result<M>> {
       const started = performance.now();
-      const result = await helper.request<T>(method, params);
+      const result = await helper.request(method, ...params);
       const t = timings();
       const ms = performance.now() - started;
       if (method === 'guard') t.guard += ms;
-      if (method === 'verify') {
+      if ('timings' in result) {
         t.verify += ms;
-        const stages = (result as { timings?: Record<string, number> } | null)?.timings;
-        for (const [k, v] of Object.entries(stages ?? {}))
-          if (typeof v === 'number') t.verifyStages[k] = (t.verifyStages[k] ?? 0) + v;
+        for (const [k, v] of Object.entries(result.timings))
+          t.verifyStages[k] = (t.verifyStages[k] ?? 0) + v;
       }
       return result;
     },

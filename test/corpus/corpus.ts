@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
-import { startPythonHelper } from '../../src/catalog/python.js';
+import { startPythonHelper } from '../../src/helper/client.js';
 import { PYTHON, REPO } from '../support/python.js';
 
 export const CORPUS_DIR = fileURLToPath(new URL('./malformed', import.meta.url));
@@ -108,7 +108,7 @@ export async function introspectCorpusModels(): Promise<Catalog> {
     env: { ...process.env, PYTHONPATH: CORPUS_PYTHONPATH },
   });
   try {
-    const catalog = await helper.request<Catalog>('introspect', { models: CORPUS_MODULES });
+    const catalog = await helper.request('introspect', { models: CORPUS_MODULES });
     return { ...catalog, files: catalog.files.map((f) => relative(REPO, f).split('\\').join('/')) };
   } finally {
     await helper.close();

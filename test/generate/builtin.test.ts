@@ -2,8 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPythonHelper } from '../../src/catalog/python.js';
-import type { PythonHelper } from '../../src/catalog/python.js';
+import { startPythonHelper } from '../../src/helper/client.js';
+import type { PythonHelper } from '../../src/helper/client.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import { renderInitModule, renderScenarioModule } from '../../src/generate/builtin/index.js';
 import type { Plan, PlanEntity } from '../../src/plan/types.js';
@@ -227,7 +227,7 @@ describe('builtin generator', () => {
     dir = mkdtempSync(join(tmpdir(), 'fixturegen-builtin-'));
     cpSync(join(REPO, 'crm'), join(dir, 'crm'), { recursive: true });
     helper = startPythonHelper({ python: PYTHON, root: dir });
-    catalog = await helper.request<Catalog>('introspect', { models: ['crm.models'] });
+    catalog = await helper.request('introspect', { models: ['crm.models'] });
   });
   afterAll(async () => {
     await helper?.close();
@@ -285,7 +285,7 @@ describe('verification of builtin output through the helper', () => {
     dir = mkdtempSync(join(tmpdir(), 'fixturegen-verify-'));
     cpSync(join(REPO, 'crm'), join(dir, 'crm'), { recursive: true });
     helper = startPythonHelper({ python: PYTHON, root: dir });
-    catalog = await helper.request<Catalog>('introspect', { models: ['crm.models'] });
+    catalog = await helper.request('introspect', { models: ['crm.models'] });
   });
   afterAll(async () => {
     await helper?.close();

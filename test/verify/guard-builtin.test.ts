@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PythonHelper } from '../../src/catalog/python.js';
-import { startPythonHelper } from '../../src/catalog/python.js';
+import type { PythonHelper } from '../../src/helper/client.js';
+import { startPythonHelper } from '../../src/helper/client.js';
 import { loadConfig } from '../../src/config/load.js';
 import { renderScenarioModule } from '../../src/generate/builtin/render.js';
 import { readHeader } from '../../src/output/header.js';

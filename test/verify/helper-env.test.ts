@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startPythonHelper } from '../../src/catalog/python.js';
+import { startPythonHelper } from '../../src/helper/client.js';
 import { PYTHON, REPO } from '../support/python.js';
 
 describe('the Python helper environment', () => {

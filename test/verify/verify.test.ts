@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PythonHelper } from '../../src/catalog/python.js';
+import type { ParamsArg, PythonHelper } from '../../src/helper/client.js';
+import type { Method, Result } from '../../src/helper/protocol.js';
 import type { Config } from '../../src/config/schema.js';
 import { verifyCandidate, type VerifyResult } from '../../src/verify/verify.js';
 
@@ -13,11 +14,15 @@ const config = {
   verifyDatabaseUrl: 'sqlite+pysqlite:///:memory:',
   session_fixture: null,
   verify_timeout_s: 60,
+  models: ['crm.models'],
 } as unknown as Config;
 
 function helperAnswering(result: VerifyResult): PythonHelper {
   return {
-    request: <T>() => Promise.resolve(result as T),
+    request: <M extends Method>(method: M, ..._params: ParamsArg<M>): Promise<Result<M>> => {
+      if (method !== 'verify') throw new Error(`unexpected ${method}`);
+      return Promise.resolve(result as Result<M>);
+    },
     close: () => Promise.resolve(),
     pid: undefined,
   };
@@ -30,6 +35,7 @@ const base: VerifyResult = {
   durationMs: 1,
   tests: [],
   output: '',
+  timings: {},
 };
 
 async function verify(result: VerifyResult) {

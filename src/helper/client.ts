@@ -2,25 +2,29 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { HelperMethodError, PythonEnvironmentError } from './errors.js';
+import { describeIssues, methods } from './protocol.js';
+import type { Method, Params, Result } from './protocol.js';
 
 /** Folder holding the `fixturegen_helper` package (shipped beside dist/ in the npm package). */
 export const HELPER_PATH = fileURLToPath(new URL('../../python', import.meta.url));
 
-/** The Python side could not be used at all (interpreter missing, helper crashed): exit code 3. */
-export class PythonEnvironmentError extends Error {
-  override readonly name = 'PythonEnvironmentError';
-}
+/** `ping` takes no params; every other method must be given its own. */
+export type ParamsArg<M extends Method> = M extends 'ping'
+  ? [params?: Params<M>]
+  : [params: Params<M>];
 
-/** A method returned an error response (e.g. the user's models failed to import). */
-export class HelperMethodError extends Error {
-  override readonly name = 'HelperMethodError';
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly traceback: string | null,
-  ) {
-    super(message);
-  }
+/**
+ * An answer of the wrong shape means the helper is not the one this CLI ships with (or has a
+ * bug): nothing it said can be trusted, so it is an environment error naming where it is wrong.
+ */
+function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
+  const parsed = methods[method].result.safeParse(value);
+  if (!parsed.success)
+    throw new PythonEnvironmentError(
+      `the Python helper answered \`${method}\` with a malformed result: ${describeIssues(parsed.error)}`,
+    );
+  return parsed.data as Result<M>;
 }
 
 interface Pending {
@@ -29,7 +33,8 @@ interface Pending {
 }
 
 export interface PythonHelper {
-  request<T>(method: string, params?: unknown): Promise<T>;
+  /** Sends `method` with checked params; the answer is parsed against the method's schema. */
+  request<M extends Method>(method: M, ...params: ParamsArg<M>): Promise<Result<M>>;
   close(): Promise<void>;
   readonly pid: number | undefined;
 }
@@ -144,13 +149,23 @@ export function startPythonHelper(options: {
 
   return {
     pid: child.pid,
-    request<T>(method: string, params: unknown = {}): Promise<T> {
+    request<M extends Method>(method: M, ...args: ParamsArg<M>): Promise<Result<M>> {
+      // A request of the wrong shape is this CLI's bug, never the user's: fail before sending.
+      const checked = methods[method].params.safeParse(args[0] ?? {});
+      if (!checked.success)
+        return Promise.reject(
+          new Error(`invalid \`${method}\` request: ${describeIssues(checked.error)}`),
+        );
       if (exited) return Promise.reject(exited);
       const id = nextId++;
-      const promise = new Promise<T>((resolve, reject) => {
+      const promise = new Promise<Result<M>>((resolve, reject) => {
         pending.set(id, {
           resolve: (v) => {
-            resolve(v as T);
+            try {
+              resolve(parseResult(method, v));
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
             refresh();
           },
           reject: (e) => {
@@ -160,7 +175,7 @@ export function startPythonHelper(options: {
         });
       });
       refresh();
-      child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, method, params: checked.data })}\n`);
       return promise;
     },
     async close(): Promise<void> {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withDeadline } from '../watch/helpers.js';
-import { PythonEnvironmentError, startPythonHelper } from '../../src/catalog/python.js';
+import { startPythonHelper } from '../../src/helper/client.js';
+import { PythonEnvironmentError } from '../../src/helper/errors.js';
 import { PYTHON, REPO } from '../support/python.js';
 
 /** The process state letter from /proc/<pid>/stat (`Z`: dead, not yet reaped by Node). */
@@ -77,7 +78,7 @@ describe('the Python helper client', () => {
       'import atexit, select\natexit.register(lambda: select.select([], [], [], 30))\n',
     );
     const script = `
-      import { startPythonHelper } from ${JSON.stringify(join(REPO, 'dist/catalog/python.js'))};
+      import { startPythonHelper } from ${JSON.stringify(join(REPO, 'dist/helper/client.js'))};
       const helper = startPythonHelper({ python: ${JSON.stringify(PYTHON)}, root: ${JSON.stringify(root)} });
       await helper.request('introspect', { models: ['slow_exit'] }).catch(() => undefined);
       await helper.close();

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { catalogSchema, modelAccessSchema } from './catalog-schema.js';
+
+/**
+ * The helper's methods: what each takes and what it answers. The client parses every request
+ * and every answer with these, and schemas/helper-protocol.schema.json is generated from them.
+ */
+
+const indexExpr = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('const'), value: z.number().int() }),
+  z.strictObject({ kind: z.literal('i') }),
+  z.strictObject({ kind: z.literal('mod'), k: z.number().int() }),
+  z.strictObject({ kind: z.literal('div'), k: z.number().int() }),
+]);
+
+type RefSpecShape =
+  | { kind: 'ref'; label: string; index: z.infer<typeof indexExpr> | null }
+  | { kind: 'list' | 'cycle'; items: RefSpecShape[] };
+
+const refSpec: z.ZodType<RefSpecShape> = z.lazy(() =>
+  z.union([
+    z.strictObject({ kind: z.literal('ref'), label: z.string(), index: indexExpr.nullable() }),
+    z.strictObject({ kind: z.enum(['list', 'cycle']), items: z.array(refSpec) }),
+  ]),
+);
+
+const expectation = z.strictObject({
+  fixture: z.string(),
+  labels: z.array(
+    z.strictObject({ label: z.string(), model: z.string(), count: z.number().int().nullable() }),
+  ),
+  refs: z.array(
+    z.strictObject({
+      label: z.string(),
+      attribute: z.string(),
+      column: z.string().nullable(),
+      expect: refSpec,
+      exact: z.boolean(),
+    }),
+  ),
+  counts: z.record(z.string(), z.number().int()),
+});
+
+const guardModel = z.strictObject({
+  className: z.string(),
+  module: z.string(),
+  attributes: z.array(z.string()),
+  collections: z.array(z.string()),
+  access: modelAccessSchema.optional(),
+});
+
+const guardDiagnostic = z.strictObject({
+  code: z.string().regex(/^FG\d{3}$/),
+  message: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  hint: z.string().optional(),
+});
+
+const verifyTest = z.strictObject({
+  nodeid: z.string(),
+  outcome: z.string(),
+  message: z.string().nullable(),
+});
+
+export const methods = {
+  ping: {
+    params: z.strictObject({}),
+    result: z.strictObject({ python: z.string(), sqlalchemy: z.string(), pytest: z.string() }),
+  },
+  introspect: {
+    params: z.strictObject({ models: z.array(z.string().min(1)).min(1) }),
+    result: catalogSchema,
+  },
+  guard: {
+    params: z.strictObject({
+      source: z.string(),
+      allowedModules: z.array(z.string()),
+      package: z.string(),
+      models: z.record(z.string(), guardModel),
+      enums: z.array(
+        z.strictObject({ module: z.string(), name: z.string(), members: z.array(z.string()) }),
+      ),
+      parents: z.array(
+        z.strictObject({
+          name: z.string(),
+          className: z.string(),
+          labels: z.array(
+            z.strictObject({ label: z.string(), model: z.string(), list: z.boolean() }),
+          ),
+          direct: z.boolean(),
+        }),
+      ),
+      contract: z.strictObject({
+        className: z.string(),
+        createName: z.string(),
+        fixtureName: z.string(),
+        sessionFixture: z.string(),
+      }),
+    }),
+    result: z.strictObject({ diagnostics: z.array(guardDiagnostic) }),
+  },
+  verify: {
+    params: z.strictObject({
+      level: z.enum(['collect', 'run']),
+      package: z.string(),
+      files: z.record(z.string(), z.string()),
+      databaseUrl: z.string().nullable(),
+      sessionFixture: z.string().nullable(),
+      timeoutS: z.number().positive(),
+      expectations: z.array(expectation),
+      /** The configured model modules: the smoke test's metadata comes from them. */
+      models: z.array(z.string()),
+    }),
+    result: z.strictObject({
+      ok: z.boolean(),
+      exitCode: z.number().int(),
+      timedOut: z.boolean(),
+      durationMs: z.number().int(),
+      tests: z.array(verifyTest),
+      output: z.string(),
+      /** What the machine could not confine, in the first response of a helper only. */
+      warning: z.string().optional(),
+      /** Milliseconds per stage of the verification (for `--timings`). */
+      timings: z.record(z.string(), z.number()),
+    }),
+  },
+} as const;
+
+export type Method = keyof typeof methods;
+/** Callers may pass their readonly values: the params are only read, then serialized. */
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+export type Params<M extends Method> = DeepReadonly<z.input<(typeof methods)[M]['params']>>;
+export type Result<M extends Method> = z.output<(typeof methods)[M]['result']>;
+
+/** Where in a value zod found it wrong, e.g. `models[0].columns[2].family: Invalid option`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => {
+      const path = i.path
+        .map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n === 0 ? '' : '.'}${String(p)}`))
+        .join('');
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('; ');
+}
