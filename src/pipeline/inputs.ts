@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { readRegularFile } from '../config/read.js';
 import type { Config } from '../config/schema.js';
 import { error } from '../diagnostics/types.js';
-import { Codes } from '../scenario/codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { LIMITS } from '../scenario/limits.js';
 import type { ScenarioInput } from '../scenario/index.js';
 

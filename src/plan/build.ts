@@ -4,7 +4,7 @@
  */
 import type { Catalog } from '../catalog/types.js';
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
-import { Codes } from '../scenario/codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { BuildInput, LabelInfo } from './input.js';
 import { partialCoverage } from './coverage.js';

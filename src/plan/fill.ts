@@ -4,7 +4,7 @@
  */
 import type { ColumnInfo, ModelInfo } from '../catalog/types.js';
 import { error, type Diagnostic } from '../diagnostics/types.js';
-import { Codes } from '../scenario/codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { BuildInput, CheckedEntity, LabelInfo, Where } from './input.js';
 import type { PartialCoverage } from './coverage.js';

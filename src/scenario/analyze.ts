@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { hintFor } from '../diagnostics/suggest.js';
 import { CatalogIndex } from '../plan/catalog-index.js';
 import type { CheckedEntity, LabelInfo, WrittenValue } from '../plan/input.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import type { FailedLabels } from './failed-labels.js';
 import { resolveModel } from './models.js';
 import { viewOnlyHint } from './references.js';

@@ -11,7 +11,7 @@ import { CatalogIndex } from '../plan/catalog-index.js';
 import type { LabelInfo } from '../plan/input.js';
 import type { Plan, PlanInherited } from '../plan/types.js';
 import { analyzeScenario } from './analyze.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import {
   canonicalJson,
   fileStem,

@@ -1,7 +1,7 @@
 /** Shapes shared by the literal converters. */
 import type { ColumnInfo } from '../catalog/types.js';
 import type { PyLiteral } from '../plan/types.js';
-import { Codes, type Code } from './codes.js';
+import { Codes, type Code } from '../diagnostics/scenario-codes.js';
 
 export interface LiteralInput {
   /** The YAML value as plain data. */

@@ -2,7 +2,7 @@
  * Literal conversion by column type, as the scenario format's "Literal conversion" paragraph says.
  */
 import type { PyLiteral } from '../plan/types.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { bad, show, type Column, type Conversion, type LiteralInput } from './conversion.js';
 import { toEnum } from './enum.js';
 import {

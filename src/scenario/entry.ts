@@ -1,7 +1,7 @@
 /** One scenario file on its way through compilation: loaded, schema-checked, named. */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-import { Codes, type Code } from './codes.js';
+import { Codes, type Code } from '../diagnostics/scenario-codes.js';
 import { LIMITS } from './limits.js';
 import { loadScenario } from './load.js';
 import { diagAt, spanAt } from './position.js';

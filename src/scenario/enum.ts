@@ -1,6 +1,6 @@
 /** Enum literals: a Python enum's members, or the stored strings of a plain string enum. */
 import { didYouMean } from '../diagnostics/suggest.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { bad, show, type Column, type Conversion } from './conversion.js';
 
 /** Enum member by name, then by value; a plain string enum by its stored strings. */

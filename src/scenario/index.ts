@@ -4,6 +4,6 @@ export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } fr
 export { loadScenario } from './load.js';
 export { checkSchema, scenarioValidator } from './schema.js';
 export { scenarioModelPaths } from './model-paths.js';
-export { Codes } from './codes.js';
-export type { Code } from './codes.js';
+export { Codes } from '../diagnostics/scenario-codes.js';
+export type { Code } from '../diagnostics/scenario-codes.js';
 export type { Path, RawEntity, RawScenario, ScenarioSource } from './types.js';

@@ -11,7 +11,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics/types.js';
-import { Codes, type Code } from './codes.js';
+import { Codes, type Code } from '../diagnostics/scenario-codes.js';
 import type { ScenarioSource } from './types.js';
 import { checkEntities, checkTree, LIMITS, prescan, type LimitProblem } from './limits.js';
 import { duplicateKeyErrors, positioned, refineYamlError } from './yaml-errors.js';

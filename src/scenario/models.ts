@@ -1,6 +1,6 @@
 import type { Catalog, ModelInfo } from '../catalog/types.js';
 import { meant, suggest } from '../diagnostics/suggest.js';
-import { Codes, type Code } from './codes.js';
+import { Codes, type Code } from '../diagnostics/scenario-codes.js';
 
 export type ModelLookup =
   | { readonly ok: true; readonly model: ModelInfo }

@@ -2,7 +2,7 @@
  * Integer, float, Numeric and Interval literals. Numbers keep their written text where exactness
  * matters (Numeric, Interval, big integers), so a `1234.50` never passes through a float.
  */
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { bad, show, type Column, type Conversion, type LiteralInput } from './conversion.js';
 
 export const INT_SYNTAX = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;

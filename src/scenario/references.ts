@@ -6,7 +6,7 @@ import type { ModelInfo, RelationshipInfo } from '../catalog/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { LabelInfo } from '../plan/input.js';
 import type { IndexExpr, ValueExpr } from '../plan/types.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { evalIndex, parseReference, referenceParts, showIndex, type TextPart } from './forms.js';
 import type { Within } from './position.js';
 import type { Path } from './types.js';

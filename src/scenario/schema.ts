@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { diagAt } from './position.js';
 import type { Path, ScenarioSource } from './types.js';
 

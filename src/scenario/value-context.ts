@@ -4,7 +4,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { CatalogIndex } from '../plan/catalog-index.js';
 import type { LabelInfo, RefSite, Where } from '../plan/input.js';
 import { diagAt, spanFor, type Within } from './position.js';
-import type { Code } from './codes.js';
+import type { Code } from '../diagnostics/scenario-codes.js';
 import type { Path, ScenarioSource } from './types.js';
 
 export type Target =

@@ -5,7 +5,7 @@
 import { meant } from '../diagnostics/suggest.js';
 import type { ColumnInfo, RelationshipInfo } from '../catalog/types.js';
 import type { ValueExpr } from '../plan/types.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 import { convertLiteral, jsonText, unplaced } from './convert.js';
 import { interpolate, parseInterpolation, type InterpolationPart } from './forms.js';
 import { plainSourceAt } from './position.js';

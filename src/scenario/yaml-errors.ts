@@ -14,7 +14,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { error, type Diagnostic } from '../diagnostics/types.js';
-import { Codes } from './codes.js';
+import { Codes } from '../diagnostics/scenario-codes.js';
 
 /** An opening quote or bracket without its closing one, found in the concrete syntax tree. */
 interface Unclosed {

@@ -1,4 +1,4 @@
-import type { DiagnosticCode } from '../diagnostics/codes.js';
+import type { DiagnosticCode } from './codes.js';
 
 /**
  * Names for the diagnostic codes of the scenario stages (the registry is ../diagnostics/codes.ts). FG1xx: the file itself (YAML, schema); FG2xx: what
