@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite: vitest (TypeScript units, golden cases, end to end against real pytest,
 // SQLite and PostgreSQL), then pytest over the Python helper's own tests. Prints one closing line
-// `tests: N passed, N failed` counting both. Extra arguments go to vitest.
+// `tests: N passed, N failed` counting both; the full run also runs scripts/lint-python.mjs. Extra
+// arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,18 @@ if (process.argv.length <= 2) {
   }
 }
 
-const ok = vitest.status === 0 && pytestStatus === 0 && failed === 0;
+// The full run (so `.ci/run`) also holds python/ to its linters and type checks; their findings
+// print above the closing line and fail the run without counting as tests.
+let lintStatus = 0;
+if (process.argv.length <= 2) {
+  const lint = spawnSync(process.execPath, [join(root, 'scripts', 'lint-python.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  lintStatus = lint.status ?? 1;
+  if (lintStatus !== 0) console.error('test: python/ lint, format or type check failed');
+}
+
+const ok = vitest.status === 0 && pytestStatus === 0 && lintStatus === 0 && failed === 0;
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);

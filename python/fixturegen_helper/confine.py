@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from fixturegen_helper import confine_reap, confine_sys
 
@@ -48,7 +48,7 @@ class _Plan:
     cgroup: str | None = None
     #: The exec-time environment block (env_start, env_end): the same addresses in every child.
     env_block = (0, 0)
-    missing: list[str] = []
+    missing: ClassVar[list[str]] = []
     warned = False
     #: In a child: whether it joined a pids cgroup of its own (`prepare`).
     joined = False

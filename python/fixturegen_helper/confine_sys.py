@@ -146,7 +146,9 @@ def seccomp_program(unix: bool, inet_stream: bool, deny_processes: bool) -> byte
     deny = SECCOMP_RET_ERRNO | EACCES
     # (code, k, label if true, label if false) for jumps, (code, k) otherwise; labels resolve below.
     LD, JEQ, JGE, JSET, RET, AND = 0x20, 0x15, 0x35, 0x45, 0x06, 0x54
-    prog: list[tuple[Any, ...]] = [
+    # One line per BPF basic block, as the filter reads.
+    # fmt: off
+    prog: list[tuple[Any, ...] | str] = [
         (LD, 4), (JEQ, arch, None, "kill"),
         (LD, 0), (JGE, 0x40000000, "kill", None),
         (JEQ, NR_IO_URING_SETUP, "eperm", None),
@@ -170,6 +172,7 @@ def seccomp_program(unix: bool, inet_stream: bool, deny_processes: bool) -> byte
             if nr is not None:
                 prog += [(JEQ, nr, "eperm", None)]
     prog += ["allow", (RET, SECCOMP_RET_ALLOW), "eperm", (RET, SECCOMP_RET_ERRNO | EPERM)]
+    # fmt: on
     _PROGRAMS[key] = b"".join(struct.pack("=HBBI", *ins) for ins in _assemble(prog))
     return _PROGRAMS[key]
 

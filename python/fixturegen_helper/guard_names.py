@@ -10,13 +10,14 @@ its function agrees, so that no branch or loop can hand a different object to an
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from fixturegen_helper.guard_model import MEMBERS, Known, Model
 from fixturegen_helper.suggest import hint_for
 
 Thing = tuple[str, Any]  # ("module", "datetime"), ("ctor", "decimal.Decimal"), ("model", Model), ...
-Kind = Optional[tuple[str, ...]]  # ("model", qualname), ("list", qualname|""), ("parent", name), ...
+Kind = tuple[str, ...] | None  # ("model", qualname), ("list", qualname|""), ("parent", name), ...
 
 NONE: tuple[str, ...] = ("none",)
 PENDING: tuple[str, ...] = ("pending",)
@@ -46,7 +47,7 @@ class Names:
         if node is None or not hasattr(node, "lineno"):
             line, column = 1, 1
         else:
-            line = node.lineno  # type: ignore[attr-defined]
+            line = node.lineno
             column = self._column(line, node.col_offset)  # type: ignore[attr-defined]
         found: dict[str, Any] = {"code": code, "message": message, "line": line, "column": column}
         if hint is not None:
@@ -141,10 +142,10 @@ class Names:
             try:
                 for gen in node.generators:
                     self.bind_loop(gen.target, gen.iter, check=False)
-                elt = self.infer(node.elt)
+                item = self.infer(node.elt)
             finally:
                 self.scopes.pop()
-            return ("list", elt[1]) if elt and elt[0] == "model" else ("list", "")
+            return ("list", item[1]) if item and item[0] == "model" else ("list", "")
         if isinstance(node, ast.Subscript):
             base = self.infer(node.value)
             if base and base[0] == "list":
@@ -187,7 +188,7 @@ class Names:
 
     # -- constructor keywords (FG404) and unknown attributes -----------------------------
 
-    def _keywords(self, node: ast.Call, thing: tuple) -> None:
+    def _keywords(self, node: ast.Call, thing: tuple[Any, ...]) -> None:
         names: frozenset[str] | None = None
         what = ""
         if thing[0] == "model":

@@ -6,7 +6,6 @@ only name types (FG409); the function bodies are left to `guard_walk`.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from fixturegen_helper.guard_model import (
     ALLOWED_IMPORTS,

@@ -9,7 +9,7 @@ instance; FG409 a statement or expression outside the subset.
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from fixturegen_helper.guard_model import (
     ALLOWED_ATTRIBUTES,
@@ -21,7 +21,7 @@ from fixturegen_helper.guard_model import (
     LITERAL_METHODS,
     SESSION_METHODS,
 )
-from fixturegen_helper.guard_names import PENDING, SESSION, Kind, Names, short, join
+from fixturegen_helper.guard_names import PENDING, SESSION, Kind, Names, join, short
 
 STATEMENT_NAMES = {
     ast.While: "`while` loops", ast.Try: "`try` statements", ast.With: "`with` statements",
@@ -38,6 +38,10 @@ EXPRESSION_NAMES = {
 
 
 class Walk(Names):
+    def annotation(self, node: ast.AST) -> None:
+        """An annotation's checks (FG409): the top level's rules, so `guard_top.Top` defines them."""
+        raise NotImplementedError
+
     # -- functions ----------------------------------------------------------------------------
 
     def check_body(self, body: list[ast.stmt], params: dict[str, Kind]) -> None:
@@ -280,12 +284,14 @@ class Walk(Names):
 
     def _allowed_method(self, func: ast.Attribute, node: ast.Call) -> bool:
         receiver = func.value
-        if func.attr in LITERAL_METHODS and not node.args and not node.keywords:
-            if isinstance(receiver, ast.JoinedStr) or (
-                isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)
-            ):
-                self.expr(receiver)
-                return True
+        if (
+            func.attr in LITERAL_METHODS
+            and not node.args
+            and not node.keywords
+            and (isinstance(receiver, ast.JoinedStr) or (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)))
+        ):
+            self.expr(receiver)
+            return True
         kind = self.infer(receiver)
         if func.attr in SESSION_METHODS and kind == SESSION:
             return True

@@ -13,8 +13,9 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import inspect as sa_inspect
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Mapper, configure_mappers
 
 from fixturegen_helper.introspect_access import access_of
 from fixturegen_helper.introspect_mappers import MapperIndex, model_info, qualname
-from fixturegen_helper.introspect_types import family_of  # noqa: F401 - imported from here by tests
 
 
 class HelperError(Exception):
@@ -70,11 +70,7 @@ def import_modules(paths: Iterable[str]) -> list[ModuleType]:
         add(mod)
         if hasattr(mod, "__path__"):
             failures: list[str] = []
-
-            def onerror(name: str) -> None:
-                failures.append(name)
-
-            for info in pkgutil.walk_packages(mod.__path__, prefix=mod.__name__ + ".", onerror=onerror):
+            for info in pkgutil.walk_packages(mod.__path__, prefix=mod.__name__ + ".", onerror=failures.append):
                 add(import_submodule(info.name, path))
             # walk_packages swallows errors of subpackage __init__ imports; import again to surface
             # the real exception.
@@ -83,9 +79,10 @@ def import_modules(paths: Iterable[str]) -> list[ModuleType]:
     return modules
 
 
-def _mapper_of(obj: Any) -> Mapper | None:
+def _mapper_of(obj: Any) -> Mapper[Any] | None:
     if not isinstance(obj, type):
         return None
+    insp: Any
     try:
         insp = sa_inspect(obj, raiseerr=False)
     except Exception:  # noqa: BLE001 - exotic objects may raise in __getattr__
@@ -109,11 +106,11 @@ def _registry_attribute(value: Any) -> Any:
     return None
 
 
-def discover_mappers(modules: list[ModuleType]) -> list[Mapper]:
+def discover_mappers(modules: list[ModuleType]) -> list[Mapper[Any]]:
     """Mapped classes found in the modules' namespaces, or defined in those modules and registered
     in a registry reachable from them (including SQLModel's). Sorted by qualname."""
     names = {m.__name__ for m in modules}
-    found: dict[type, Mapper] = {}
+    found: dict[type, Mapper[Any]] = {}
     registries: list[Any] = []
     for mod in modules:
         for value in list(vars(mod).values()):
@@ -179,7 +176,7 @@ def introspect(params: dict[str, Any]) -> dict[str, Any]:
     mappers = discover_mappers(modules)
     index = MapperIndex(mappers)
     models = [model_info(m, index) for m in mappers]
-    for mapper, info in zip(mappers, models):
+    for mapper, info in zip(mappers, models, strict=True):
         access = access_of(mapper, modules)
         if access is not None:
             info["access"] = access

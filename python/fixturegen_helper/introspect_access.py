@@ -47,7 +47,7 @@ def _registry_of(value: Any) -> Any:
     return None
 
 
-def access_of(mapper: Mapper, modules: list[ModuleType]) -> dict[str, Any] | None:
+def access_of(mapper: Mapper[Any], modules: list[ModuleType]) -> dict[str, Any] | None:
     """None when `from <cls.__module__> import <cls.__name__>` gives the class."""
     cls = mapper.class_
     home = sys.modules.get(cls.__module__)

@@ -16,7 +16,7 @@ from typing import Any
 try:  # SQLAlchemy 2.0: Mapped, WriteOnlyMapped, DynamicMapped share this base.
     from sqlalchemy.orm.base import _MappedAnnotationBase as _MAPPED
 except ImportError:  # pragma: no cover - older SQLAlchemy
-    from sqlalchemy.orm import Mapped as _MAPPED  # type: ignore[assignment]
+    from sqlalchemy.orm import Mapped as _MAPPED
 
 
 def _evaluate(annotation: Any, owner: type) -> Any:
@@ -34,9 +34,7 @@ def _unwrap(a: Any) -> Any:
     for _ in range(8):
         origin = typing.get_origin(a)
         args = typing.get_args(a)
-        if origin is typing.Annotated:
-            a = args[0]
-        elif isinstance(origin, type) and issubclass(origin, _MAPPED) and args:
+        if origin is typing.Annotated or isinstance(origin, type) and issubclass(origin, _MAPPED) and args:
             a = args[0]
         elif origin in (typing.Union, types.UnionType):
             rest = [x for x in args if x is not type(None)]

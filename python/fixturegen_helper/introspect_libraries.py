@@ -8,7 +8,8 @@ the length that limits a written value or the enum it takes.
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.sql import sqltypes
 

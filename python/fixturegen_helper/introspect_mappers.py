@@ -28,19 +28,19 @@ def _table_name(selectable: Any) -> str:
 class MapperIndex:
     """Which mapper owns a table, and which attribute key maps a column."""
 
-    def __init__(self, mappers: list[Mapper]) -> None:
-        self.table_owner: dict[Any, Mapper] = {}
+    def __init__(self, mappers: list[Mapper[Any]]) -> None:
+        self.table_owner: dict[Any, Mapper[Any]] = {}
         for mapper in mappers:
             self._add(mapper)
 
-    def _add(self, mapper: Mapper) -> None:
+    def _add(self, mapper: Mapper[Any]) -> None:
         table = mapper.local_table
         current = self.table_owner.get(table)
         # The base-most mapper owns a table shared by single-table inheritance.
         if current is None or (current is not mapper and current.isa(mapper)):
             self.table_owner[table] = mapper
 
-    def owner(self, table: Any) -> Mapper | None:
+    def owner(self, table: Any) -> Mapper[Any] | None:
         mapper = self.table_owner.get(table)
         if mapper is not None:
             return mapper
@@ -48,7 +48,7 @@ class MapperIndex:
         return None
 
 
-def attribute_key(mapper: Mapper, column: Any) -> str | None:
+def attribute_key(mapper: Mapper[Any], column: Any) -> str | None:
     try:
         return mapper.get_property_by_column(column).key
     except Exception:  # noqa: BLE001 - unmapped column
@@ -96,7 +96,7 @@ def _registries_of_table(table: Any) -> list[Any]:
         return []
 
 
-def column_info(mapper: Mapper, key: str, column: Column, index: MapperIndex) -> dict[str, Any]:
+def column_info(mapper: Mapper[Any], key: str, column: Column[Any], index: MapperIndex) -> dict[str, Any]:
     t = column.type
     prop = mapper.attrs[key]
     columns = list(getattr(prop, "columns", [column]))
@@ -138,7 +138,7 @@ def column_info(mapper: Mapper, key: str, column: Column, index: MapperIndex) ->
     return info
 
 
-def relationship_info(mapper: Mapper, rel: Any) -> dict[str, Any]:
+def relationship_info(mapper: Mapper[Any], rel: Any) -> dict[str, Any]:
     direction = rel.direction.name
     local_columns: list[str] = []
     if direction == "MANYTOONE":
@@ -164,7 +164,7 @@ def relationship_info(mapper: Mapper, rel: Any) -> dict[str, Any]:
     }
 
 
-def _uniques(mapper: Mapper) -> list[list[str]]:
+def _uniques(mapper: Mapper[Any]) -> list[list[str]]:
     sets: set[tuple[str, ...]] = set()
     for table in mapper.tables:
         groups: list[list[Any]] = []
@@ -201,11 +201,11 @@ def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
     return sorted(fields, key=lambda f: f["key"])
 
 
-def model_info(mapper: Mapper, index: MapperIndex) -> dict[str, Any]:
+def model_info(mapper: Mapper[Any], index: MapperIndex) -> dict[str, Any]:
     cls = mapper.class_
     columns = []
     for prop in mapper.column_attrs:
-        col = mapper.columns.get(prop.key)
+        col: object = mapper.columns.get(prop.key)
         if col is None:
             col = prop.columns[0]
         if not isinstance(col, Column):

@@ -46,7 +46,7 @@ _PYTHON_NAME = {
 }
 
 
-def _plain(t: sqltypes.TypeEngine) -> dict[str, Any]:
+def _plain(t: sqltypes.TypeEngine[Any]) -> dict[str, Any]:
     """The description from the column type alone (through decorators to their impl)."""
     impl = type_impl(t)
     family = family_of(t)
@@ -72,7 +72,7 @@ def _as_enum(out: dict[str, Any], cls: Any, as_value: bool) -> None:
     out["length"] = None
 
 
-def _decide(t: sqltypes.TypeDecorator, out: dict[str, Any], annotated: Any) -> str | None:
+def _decide(t: sqltypes.TypeDecorator[Any], out: dict[str, Any], annotated: Any) -> str | None:
     """Sets `out["family"]` (and what goes with it) for a TypeDecorator; returns the rule that
     decided, or None when the impl does (a decorator that does not process values)."""
     known = library_resolution(t, lambda x: resolve(x)["family"])
@@ -91,10 +91,9 @@ def _decide(t: sqltypes.TypeDecorator, out: dict[str, Any], annotated: Any) -> s
                 out[k] = known[k]
         out["keepLength"] = "length" in known
         return "library"
-    if isinstance(annotated, type) and issubclass(annotated, enum.Enum):
-        if enum_member_round_trips(t, annotated):
-            _as_enum(out, annotated, False)
-            return "annotation"
+    if isinstance(annotated, type) and issubclass(annotated, enum.Enum) and enum_member_round_trips(t, annotated):
+        _as_enum(out, annotated, False)
+        return "annotation"
     python_type = declared_python_type(t)
     declared = family_of_python(python_type)
     if declared == "enum" and enum_member_round_trips(t, python_type):
@@ -117,7 +116,7 @@ def _decide(t: sqltypes.TypeDecorator, out: dict[str, Any], annotated: Any) -> s
     return None
 
 
-def _decorated(t: sqltypes.TypeDecorator, out: dict[str, Any], annotated: Any) -> str | None:
+def _decorated(t: sqltypes.TypeDecorator[Any], out: dict[str, Any], annotated: Any) -> str | None:
     """Updates `out` for a TypeDecorator; returns the rule that decided, or None (the impl)."""
     rule = _decide(t, out, annotated)
     if rule is None:
@@ -139,7 +138,7 @@ def _decorated(t: sqltypes.TypeDecorator, out: dict[str, Any], annotated: Any) -
     return rule
 
 
-def resolve(t: sqltypes.TypeEngine, annotated: Any = None) -> dict[str, Any]:
+def resolve(t: sqltypes.TypeEngine[Any], annotated: Any = None) -> dict[str, Any]:
     """What a column of type `t`, whose attribute is annotated with `annotated` (an enum class, a
     Literal's values or None), takes."""
     out = _plain(t)
@@ -147,7 +146,7 @@ def resolve(t: sqltypes.TypeEngine, annotated: Any = None) -> dict[str, Any]:
     decorated = isinstance(t, sqltypes.TypeDecorator) and not isinstance(
         t, (sqltypes.Interval, sqltypes.PickleType)
     )
-    if decorated:
+    if decorated and isinstance(t, sqltypes.TypeDecorator):  # the second test narrows `t` for mypy
         rule = _decorated(t, out, annotated)
     if rule is None and out["family"] in ("string", "integer") and annotated is not None:
         if isinstance(annotated, tuple):
@@ -167,7 +166,7 @@ def resolve(t: sqltypes.TypeEngine, annotated: Any = None) -> dict[str, Any]:
     return out
 
 
-def _compiles(t: sqltypes.TypeEngine) -> bool:
+def _compiles(t: sqltypes.TypeEngine[Any]) -> bool:
     try:
         t.compile()
     except Exception:  # noqa: BLE001 - a type the default dialect cannot render

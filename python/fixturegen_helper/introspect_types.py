@@ -7,21 +7,24 @@ takes rather than what it stores.
 from __future__ import annotations
 
 import enum
+import math
 from typing import Any
 
 from sqlalchemy.sql import sqltypes
 
 
-def type_impl(t: sqltypes.TypeEngine) -> sqltypes.TypeEngine:
+def type_impl(t: sqltypes.TypeEngine[Any]) -> sqltypes.TypeEngine[Any]:
     """Unwrap TypeDecorators to the type that describes the stored value."""
     seen = 0
     while isinstance(t, sqltypes.TypeDecorator) and seen < 10:
-        t = t.impl_instance if hasattr(t, "impl_instance") else t.impl
+        # `impl` is the class on SQLAlchemy versions without `impl_instance`.
+        inner: Any = t.impl_instance if hasattr(t, "impl_instance") else t.impl
+        t = inner
         seen += 1
     return t
 
 
-def family_of(t: sqltypes.TypeEngine) -> str:
+def family_of(t: sqltypes.TypeEngine[Any]) -> str:
     # Order matters: Interval and PickleType are TypeDecorators with a meaning of their own;
     # Enum subclasses String; Float subclasses Numeric; Boolean/Enum are SchemaTypes.
     if isinstance(t, (sqltypes.Interval, sqltypes._AbstractInterval)):
@@ -59,7 +62,7 @@ def family_of(t: sqltypes.TypeEngine) -> str:
     return "other"
 
 
-def python_type_name(t: sqltypes.TypeEngine) -> str | None:
+def python_type_name(t: sqltypes.TypeEngine[Any]) -> str | None:
     for candidate in (t, type_impl(t)):
         try:
             pt = candidate.python_type
@@ -75,7 +78,7 @@ def _json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+        return value if math.isfinite(value) else repr(value)
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     if isinstance(value, dict):
@@ -96,7 +99,7 @@ def python_enum_info(cls: type[enum.Enum], as_value: bool = False) -> dict[str, 
     return info
 
 
-def enum_info(t: sqltypes.TypeEngine) -> dict[str, Any] | None:
+def enum_info(t: sqltypes.TypeEngine[Any]) -> dict[str, Any] | None:
     t = type_impl(t)
     if not isinstance(t, sqltypes.Enum):
         return None

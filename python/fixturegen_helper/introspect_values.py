@@ -23,7 +23,8 @@ import decimal
 import enum
 import uuid
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import sqltypes
@@ -77,7 +78,7 @@ def family_of_python(pt: Any) -> str | None:
     return None
 
 
-def declared_python_type(t: sqltypes.TypeEngine) -> Any:
+def declared_python_type(t: sqltypes.TypeEngine[Any]) -> Any:
     try:
         return t.python_type
     except Exception:  # noqa: BLE001 - NotImplementedError, or user code raising
@@ -87,22 +88,23 @@ def declared_python_type(t: sqltypes.TypeEngine) -> Any:
 def overrides(t: Any, name: str) -> bool:
     """Whether the decorator's own class (not TypeDecorator) defines `name`."""
     for klass in type(t).__mro__:
-        if klass is sqltypes.TypeDecorator:
+        if klass is sqltypes.TypeDecorator[Any]:
             return False
         if name in vars(klass):
             return True
     return False
 
 
-def processes_values(t: sqltypes.TypeDecorator) -> bool:
+def processes_values(t: sqltypes.TypeDecorator[Any]) -> bool:
     return any(
         overrides(t, n)
         for n in ("process_bind_param", "process_result_value", "bind_processor", "result_processor")
     )
 
 
-def _stored_check(t: sqltypes.TypeDecorator) -> Callable[[Any], bool]:
+def _stored_check(t: sqltypes.TypeDecorator[Any]) -> Callable[[Any], bool]:
     """Whether a bound value is something the decorator's impl stores (when that is known)."""
+    impl: sqltypes.TypeEngine[Any] | None
     try:
         impl = t.load_dialect_impl(_DIALECT)
     except Exception:  # noqa: BLE001
@@ -119,7 +121,7 @@ def _stored_check(t: sqltypes.TypeDecorator) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, pt)
 
 
-def round_trip(t: sqltypes.TypeDecorator, sample: Any) -> tuple[bool, Any]:
+def round_trip(t: sqltypes.TypeDecorator[Any], sample: Any) -> tuple[bool, Any]:
     """Binds `sample` through the decorator and reads it back: (came back equal, bound value)."""
     check = _stored_check(t)
     bind = t.process_bind_param if overrides(t, "process_bind_param") else (lambda v, _d: v)
@@ -140,7 +142,7 @@ def round_trip(t: sqltypes.TypeDecorator, sample: Any) -> tuple[bool, Any]:
     return same, bound
 
 
-def probe(t: sqltypes.TypeDecorator) -> dict[str, Any] | None:
+def probe(t: sqltypes.TypeDecorator[Any]) -> dict[str, Any] | None:
     """The first kind of value the decorator takes and gives back, with what the probe learnt."""
     accepted = {kind for kind, sample in _SAMPLES if round_trip(t, sample)[0]}
     for kind, _sample in _SAMPLES:
@@ -154,12 +156,12 @@ def probe(t: sqltypes.TypeDecorator) -> dict[str, Any] | None:
     return None
 
 
-def string_stored_as_is(t: sqltypes.TypeDecorator) -> bool:
+def string_stored_as_is(t: sqltypes.TypeDecorator[Any]) -> bool:
     """Whether a string is stored unchanged, so the impl's length limits what is written."""
     ok, bound = round_trip(t, "fixturegen-probe")
     return ok and bound == "fixturegen-probe"
 
 
-def enum_member_round_trips(t: sqltypes.TypeDecorator, cls: type[enum.Enum]) -> bool:
+def enum_member_round_trips(t: sqltypes.TypeDecorator[Any], cls: type[enum.Enum]) -> bool:
     members = list(cls)
     return bool(members) and round_trip(t, members[0])[0]

@@ -10,7 +10,7 @@ idle time before its request arrives; it spends it asking the kernel to copy tho
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 #: madvise(2) advice that faults a range in writable, copying shared copy-on-write pages (Linux 5.14).
 MADV_POPULATE_WRITE = 23

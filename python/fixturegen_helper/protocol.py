@@ -28,7 +28,8 @@ import signal
 import sys
 import time
 import traceback
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from fixturegen_helper.introspect import HelperError
 
@@ -96,7 +97,7 @@ def handle(line: str) -> dict[str, Any]:
             "id": req_id,
             "error": {"type": exc.type, "message": exc.message, "traceback": exc.traceback},
         }
-    except BaseException as exc:  # noqa: BLE001 - SystemExit from user code must not end the loop
+    except BaseException as exc:  # SystemExit from user code must not end the loop
         if isinstance(exc, KeyboardInterrupt):
             raise
         return {
@@ -187,7 +188,8 @@ def _children() -> list[int]:
 
 def _signal_group(pid: int, sig: int) -> None:
     """Verification children lead their own session: the group takes what they started too."""
-    for target in (lambda: os.killpg(pid, sig), lambda: os.kill(pid, sig)):
+    targets: tuple[Callable[[], None], ...] = (lambda: os.killpg(pid, sig), lambda: os.kill(pid, sig))
+    for target in targets:
         try:
             target()
             return
@@ -246,15 +248,17 @@ def main() -> int:
     out = _open_protocol_stream()
     # The whole verifier at start-up, before any models: its exit handlers (which end verification
     # children) then run after whatever the models register.
-    from fixturegen_helper import verify  # noqa: F401
-    from fixturegen_helper import verify_child
+    from fixturegen_helper import (
+        verify,  # noqa: F401
+        verify_child,
+    )
 
     verify_child.PROTOCOL_FD = out.fileno()
-    stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", closefd=False)
-    try:
-        serve(stdin, out)
-    except Terminated as exc:
-        return 128 + int(exc.args[0])
-    except KeyboardInterrupt:
-        return 130
+    with open(sys.stdin.fileno(), encoding="utf-8", closefd=False) as stdin:
+        try:
+            serve(stdin, out)
+        except Terminated as exc:
+            return 128 + int(exc.args[0])
+        except KeyboardInterrupt:
+            return 130
     return 128 + signal.SIGTERM if _TERMINATING else 0

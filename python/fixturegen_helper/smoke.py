@@ -44,7 +44,7 @@ _BASELINE: dict[str, int] = {}
 _CLASSES: dict[str, type] = {}
 
 
-class _Problems(list):
+class _Problems(list[str]):
     def add(self, message: str) -> None:
         self.append(message)
 
@@ -174,7 +174,7 @@ def _index(expr: dict[str, Any], i: int) -> int:
 
 
 def _index_text(expr: dict[str, Any]) -> str:
-    kind = expr.get("kind")
+    kind = str(expr.get("kind"))
     return {
         "const": str(expr.get("value")),
         "i": "i",
@@ -287,7 +287,7 @@ def _check_rows(session: Any, labels: dict[str, Any], problems: _Problems, names
                 "session and call session.flush() before returning)"
             )
         for cls, pairs in persistent.items():
-            mapper = sa_inspect(cls)
+            mapper: Any = sa_inspect(cls)
             pk = list(mapper.primary_key)
             wanted = {tuple(sa_inspect(o).identity): (k, o) for k, o in pairs}
             keys = list(wanted)

@@ -115,7 +115,7 @@ def candidate_ready() -> dict[str, Any]:
         prefault_inherited_memory(lambda: bool(_PIPE_REST[0]) or bool(select.select([fd], [], [], 0)[0]))
         _GO = _receive(fd)
     if not isinstance(_GO, dict):
-        raise RuntimeError("candidate_ready() is for fixturegen's verification children")
+        raise RuntimeError("candidate_ready() is for fixturegen's verification children")  # noqa: TRY004 - wrong process, not a wrong type
     if not _CHILD["applied"]:
         _CHILD["applied"] = True
         _apply(_GO)

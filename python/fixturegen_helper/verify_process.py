@@ -16,6 +16,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fixturegen_helper import confine, confine_reap
@@ -24,7 +25,8 @@ from fixturegen_helper.verify_folder import write_static, verdict_path
 
 
 def kill_group(pid: int) -> None:
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+    targets: tuple[Callable[[], None], ...] = (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL))
+    for target in targets:
         try:
             target()
             return

@@ -23,7 +23,7 @@ class Recorder:
     a child killed at the timeout still tells how far it got)."""
 
     def __init__(self, path: str, tmp: str, collect_only: bool) -> None:
-        self.f = open(path, "a", encoding="utf-8")
+        self.f = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the child's life; its exit closes it
         self.tmp = tmp
         self.collect_only = collect_only
 
@@ -57,7 +57,7 @@ class Recorder:
         return ""
 
     def _message(self, excinfo: Any) -> str:
-        text = excinfo.exconly()
+        text: str = excinfo.exconly()
         if text.startswith("Failed: "):
             text = text[len("Failed: ") :]
         else:

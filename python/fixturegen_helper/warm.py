@@ -207,9 +207,8 @@ def skip_fixture_free_holders(holders: tuple[dict[int, object], frozenset[type]]
 
         def parsefactories(self: Any, *args: Any, **kwargs: Any) -> Any:
             holder = kwargs.get("holder")
-            if not args and holder is not None:
-                if modules.get(id(holder)) is holder or type(holder) in types:
-                    return None
+            if not args and holder is not None and (modules.get(id(holder)) is holder or type(holder) in types):
+                return None
             return original(self, *args, **kwargs)
 
         FixtureManager.parsefactories = parsefactories  # type: ignore[method-assign]

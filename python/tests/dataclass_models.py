@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, mapped_column, relationship
 
@@ -17,7 +15,7 @@ class Owner(Base):
 
     id: Mapped[int] = mapped_column(init=False, primary_key=True)
     name: Mapped[str]
-    nickname: Mapped[Optional[str]] = mapped_column(default=None)
+    nickname: Mapped[str | None] = mapped_column(default=None)
     pets: Mapped[list[Pet]] = relationship(default_factory=list, back_populates="owner")
 
 

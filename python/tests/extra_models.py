@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -44,7 +44,7 @@ class Employee(Base):
     __tablename__ = "employee"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-    salary: Mapped[Optional[float]] = mapped_column(Float)
+    salary: Mapped[float | None] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(20))
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "employee"}
 
@@ -57,7 +57,7 @@ class Engineer(Employee):
 
 
 class Manager(Employee):
-    reports_count: Mapped[Optional[int]] = mapped_column(nullable=True)
+    reports_count: Mapped[int | None] = mapped_column(nullable=True)
     __mapper_args__ = {"polymorphic_identity": "manager"}
 
 
@@ -80,5 +80,5 @@ class Thing(Base):
 
 
 class Hero(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str

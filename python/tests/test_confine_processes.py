@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import os
 import select
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
-
 import sample_package as sp
 from confine_support import HOSTILE_ENV, PIDS_CGROUP, SECCOMP, attempt, probe, process_state
 from conftest import REPO, Helper

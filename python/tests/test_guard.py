@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import sample_package as sp
 from conftest import REPO, Helper
-from fixturegen_helper.guard import guard
 from guard_params import CONTRACT, catalog_params
+
+from fixturegen_helper.guard import guard
 
 GENERATED = (REPO / "generated" / "tenant_with_team.py").read_text()
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import PYTHON_DIR, REPO
-from fixturegen_helper.guard import guard
 from guard_params import catalog_params
+
+from fixturegen_helper.guard import guard
 
 ESCAPES = Path(__file__).resolve().parent / "escapes"
 CANARY = "/tmp/fixturegen-escape-canary"
@@ -30,7 +30,7 @@ CLEAN = (ESCAPES / "clean.py").read_text()
 
 
 def canary_kind(text: str) -> str:
-    match = re.search(r"^# canary: (\w+)$", text, re.M)
+    match = re.search(r"^# canary: (\w+)$", text, re.MULTILINE)
     assert match, "every entry says whether it leaves a canary"
     return match.group(1)
 
@@ -58,7 +58,7 @@ def test_every_escape_is_rejected_where_it_is(params, path: Path) -> None:
         assert re.fullmatch(r"FG40\d", d["code"]), d
         assert 1 <= d["line"] <= len(lines) and 1 <= d["column"] <= len(lines[d["line"] - 1]) + 1, d
         assert len(d["message"]) > 20, d
-    changed = set()
+    changed: set[int] = set()
     for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, CLEAN.splitlines(), lines).get_opcodes():
         if tag != "equal":
             changed.update(range(j1 + 1, max(j2, j1 + 1) + 1))
@@ -91,7 +91,7 @@ def test_live_entries_leave_their_canary_when_run_unguarded(tmp_path: Path) -> N
     env = {"PYTHONPATH": f"{tmp_path}:{REPO}:{PYTHON_DIR}", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     missing = [LIVE[n].name for n, name in enumerate(names) if not (tmp_path / f"canary-{name}").exists()]
     assert missing == []

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from fixturegen_helper.introspect import HelperError, family_of, introspect
+from fixturegen_helper.introspect import HelperError, introspect
+from fixturegen_helper.introspect_types import family_of
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import Any
 
 from sqlalchemy import Column, Integer, String, Table
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -12,7 +13,7 @@ from fixturegen_helper.introspect import discover_mappers
 from fixturegen_helper.introspect_access import access_of
 
 
-def _module(name: str) -> types.ModuleType:
+def _module(name: str) -> Any:
     mod = types.ModuleType(name)
     sys.modules[name] = mod
     return mod

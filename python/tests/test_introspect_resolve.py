@@ -7,7 +7,7 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import pytest
 from sqlalchemy import Integer, String, Text
@@ -105,7 +105,7 @@ def test_annotations_make_string_columns_enums():
     class Thing(Base):
         __tablename__ = "thing"
         id: Mapped[int] = mapped_column(primary_key=True)
-        color: Mapped[Optional[Color]] = mapped_column(String(10))
+        color: Mapped[Color | None] = mapped_column(String(10))
         kind: Mapped[Literal["a", "b"]] = mapped_column(String(10))
         note: Mapped[str] = mapped_column(Text)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import fixturegen_helper.smoke as smoke
+from fixturegen_helper import smoke
 
 
 def ref(label, index=None):

@@ -7,11 +7,11 @@ import os
 import select
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 import sample_package as sp
 from conftest import REPO, Helper
 
