@@ -74,9 +74,13 @@ def probe() -> None:
     confine_reap.remove_stale_verdicts()
     missing = []
     if _Plan.landlock == 0:
-        missing.append("Landlock (kernel without CONFIG_SECURITY_LANDLOCK, or landlock not in lsm=): writes outside the temporary folder and TCP connections are not confined")
+        missing.append(
+            "Landlock (kernel without CONFIG_SECURITY_LANDLOCK, or landlock not in lsm=): writes outside the temporary folder and TCP connections are not confined"
+        )
     elif _Plan.landlock < 4:
-        missing.append(f"Landlock ABI 4 (kernel has ABI {_Plan.landlock}): TCP connections are not limited to the database's port")
+        missing.append(
+            f"Landlock ABI 4 (kernel has ABI {_Plan.landlock}): TCP connections are not limited to the database's port"
+        )
     if not _Plan.seccomp:
         missing.append(f"seccomp filter for this machine ({os.uname().machine}): socket families are not limited")
         if _Plan.cgroup is None:

@@ -35,7 +35,11 @@ def _check(result: int) -> int:
 
 def prctl(option: int, arg2: int = 0, arg3: int = 0) -> int:
     lib = libc()
-    return _check(lib.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(0), ctypes.c_ulong(0)))
+    return _check(
+        lib.prctl(
+            ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(0), ctypes.c_ulong(0)
+        )
+    )
 
 
 PR_SET_NO_NEW_PRIVS = 38
@@ -66,7 +70,10 @@ SCOPE_SIGNAL = 1 << 1
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, 0 when it has none (not built in, or not enabled)."""
     try:
-        return max(0, int(libc().syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), LANDLOCK_CREATE_RULESET_VERSION)))
+        return max(
+            0,
+            int(libc().syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), LANDLOCK_CREATE_RULESET_VERSION)),
+        )
     except Exception:  # noqa: BLE001 - not Linux
         return 0
 
@@ -82,11 +89,19 @@ def landlock_restrict(abi: int, writable: list[str], writable_files: list[str], 
     fs = fs_write_rights(abi)
     net = (NET_BIND_TCP | NET_CONNECT_TCP) if tcp_ports is not None and abi >= 4 else 0
     scoped = (SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0
-    attr = struct.pack("QQQ", fs, net, scoped) if abi >= 6 else struct.pack("QQ", fs, net) if abi >= 4 else struct.pack("Q", fs)
+    attr = (
+        struct.pack("QQQ", fs, net, scoped)
+        if abi >= 6
+        else struct.pack("QQ", fs, net)
+        if abi >= 4
+        else struct.pack("Q", fs)
+    )
     lib = libc()
     ruleset = _check(lib.syscall(SYS_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(len(attr)), 0))
     try:
-        for path, rights in [(p, fs) for p in writable] + [(p, FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)) for p in writable_files]:
+        for path, rights in [(p, fs) for p in writable] + [
+            (p, FS_WRITE_FILE | (FS_TRUNCATE if abi >= 3 else 0)) for p in writable_files
+        ]:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             try:
                 rule = struct.pack("=Qi", rights, fd)

@@ -57,7 +57,11 @@ def guard(params: dict[str, Any]) -> dict[str, Any]:
         line = getattr(exc, "lineno", None) or 1
         column = getattr(exc, "offset", None) or 1
         message = getattr(exc, "msg", None) or str(exc)
-        return {"diagnostics": [{"code": "FG401", "message": f"syntax error: {message}", "line": line, "column": max(1, column)}]}
+        return {
+            "diagnostics": [
+                {"code": "FG401", "message": f"syntax error: {message}", "line": line, "column": max(1, column)}
+            ]
+        }
     checker = Top(source, Known(params))
     try:
         checker.check_module(tree)

@@ -149,7 +149,9 @@ class Known:
                 str(lab["label"]): ("list" if lab.get("list") else "model", str(lab.get("model") or ""))
                 for lab in p.get("labels") or []
             }
-            self.scenarios[str(p["name"])] = Scenario(str(p["name"]), str(p["className"]), labels, bool(p.get("direct")))
+            self.scenarios[str(p["name"])] = Scenario(
+                str(p["name"]), str(p["className"]), labels, bool(p.get("direct"))
+            )
         contract = params.get("contract") or {}
         self.class_name = str(contract.get("className") or "")
         self.create_name = str(contract.get("createName") or "")
@@ -189,7 +191,7 @@ class Known:
     def scenario_module(self, module: str) -> Scenario | None:
         prefix = self.package + "."
         if module.startswith(prefix):
-            return self.scenarios.get(module[len(prefix):])
+            return self.scenarios.get(module[len(prefix) :])
         return None
 
 
@@ -201,4 +203,3 @@ def lookup_source(anchor: str, via: str, key: str) -> str:
         f"next(mapper.class_ for mapper in {registry}.mappers"
         f' if f"{{mapper.class_.__module__}}.{{mapper.class_.__qualname__}}" == {json.dumps(key)})'
     )
-

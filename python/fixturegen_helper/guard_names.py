@@ -185,7 +185,6 @@ class Names:
             if isinstance(node, ast.Name):
                 self.scopes[-1][node.id] = kind if isinstance(target, ast.Name) else None
 
-
     # -- constructor keywords (FG404) and unknown attributes -----------------------------
 
     def _keywords(self, node: ast.Call, thing: tuple[Any, ...]) -> None:
@@ -205,7 +204,11 @@ class Names:
                     text, hint = self._unknown(thing[1], kw.arg, "keyword", names)
                     self.report("FG404", text, kw, hint)
                 else:
-                    self.report("FG404", f"{short(node.func)}() has no {what} {kw.arg!r} (fields: {', '.join(sorted(names))})", kw)
+                    self.report(
+                        "FG404",
+                        f"{short(node.func)}() has no {what} {kw.arg!r} (fields: {', '.join(sorted(names))})",
+                        kw,
+                    )
 
     def _unknown(self, model: Model, name: str, what: str, names: Iterable[str]) -> tuple[str, str]:
         """The message and the hint for an unknown attribute: the hint ranks the mapped attributes

@@ -45,10 +45,14 @@ class Top(Walk):
                 self.stray(stmt)
         cls = defined.get(k.class_name)
         if isinstance(cls, ast.ClassDef):
-            self.own_fields = {s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
+            self.own_fields = {
+                s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            }
             self.dataclass(cls)
         elif k.class_name:
-            self.report("FG406", f"the module must define the frozen dataclass `class {k.class_name}` at top level", cls)
+            self.report(
+                "FG406", f"the module must define the frozen dataclass `class {k.class_name}` at top level", cls
+            )
         for name in (k.create_name, k.fixture_name):
             if isinstance(defined.get(name), ast.AsyncFunctionDef):
                 self.report("FG409", f"{name}() must be a plain `def`, not `async def`", defined[name])
@@ -61,7 +65,9 @@ class Top(Walk):
         if isinstance(fixture, ast.FunctionDef):
             self.fixture(fixture)
         elif k.fixture_name and fixture is None:
-            self.report("FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture)
+            self.report(
+                "FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture
+            )
 
     def lookup(self, stmt: ast.Assign) -> bool:
         """`Name = next(mapper.class_ for mapper in Base.registry.mappers if … == "key")`, exactly
@@ -168,7 +174,9 @@ class Top(Walk):
                     self.report("FG408", "the dataclass decorator takes only `frozen=True`", deco)
                 frozen = isinstance(value, ast.Constant) and value.value is True
             elif not self._is(deco, "dataclasses.dataclass"):
-                self.report("FG408", "the only decorator allowed on the class is @dataclasses.dataclass(frozen=True)", deco)
+                self.report(
+                    "FG408", "the only decorator allowed on the class is @dataclasses.dataclass(frozen=True)", deco
+                )
         if not frozen:
             self.report(
                 "FG406",
@@ -181,8 +189,15 @@ class Top(Walk):
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None:
                 self.check_identifier(stmt.target.id, stmt.target)
                 self.annotation(stmt.annotation)
-            elif not (isinstance(stmt, ast.Pass) or (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))):
-                self.report("FG409", f"the body of class {node.name} may hold only its docstring and one `label: Type` per label (no defaults)", stmt)
+            elif not (
+                isinstance(stmt, ast.Pass)
+                or (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+            ):
+                self.report(
+                    "FG409",
+                    f"the body of class {node.name} may hold only its docstring and one `label: Type` per label (no defaults)",
+                    stmt,
+                )
 
     def _signature(self, node: ast.FunctionDef, allowed: list[str], defaults: bool) -> dict[str, Kind]:
         args = node.args
@@ -198,7 +213,9 @@ class Top(Walk):
                 self.report("FG408", f"{node.name}() takes no *args or **kwargs", extra)
         for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
             if not defaults or not (isinstance(default, ast.Constant) and default.value is None):
-                self.report("FG409", "parameter defaults may only be None (on the extended scenarios of create_<name>)", default)
+                self.report(
+                    "FG409", "parameter defaults may only be None (on the extended scenarios of create_<name>)", default
+                )
         if node.returns is not None:
             self.annotation(node.returns)
         return params
@@ -228,7 +245,9 @@ class Top(Walk):
         session = self.known.session_fixture
         params = self._signature(node, [session, *self.known.direct_parents()], defaults=False)
         if session not in params:
-            self.report("FG406", f"{node.name}() must request the session fixture by taking a parameter named {session!r}", node)
+            self.report(
+                "FG406", f"{node.name}() must request the session fixture by taking a parameter named {session!r}", node
+            )
         params[session] = SESSION
         self.check_body(node.body, params)
 
@@ -251,7 +270,11 @@ class Top(Walk):
             self._annotation_at(node.left, where)
             self._annotation_at(node.right, where)
             return
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ANNOTATION_BUILTINS:
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ANNOTATION_BUILTINS
+        ):
             for part in node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]:
                 self._annotation_at(part, where)
             return

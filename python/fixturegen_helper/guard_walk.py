@@ -59,7 +59,9 @@ class Walk(Names):
                     bindings.setdefault(node.target.id, []).append(("", node))
                 elif isinstance(node, (ast.For, ast.AsyncFor)):
                     for n in _names(node.target):
-                        bindings.setdefault(n, []).append(("loop" if isinstance(node.target, ast.Name) else "", node.iter))
+                        bindings.setdefault(n, []).append(
+                            ("loop" if isinstance(node.target, ast.Name) else "", node.iter)
+                        )
         scope: dict[str, Kind] = dict(params)
         scope.update({n: PENDING for n in bindings if n not in params})
         self.scopes = [scope]
@@ -102,7 +104,9 @@ class Walk(Names):
             return
         # A label may share the scenario's name: the fixture function is never called from here.
         if (name in self.things and self.things[name][0] != "fixture") or name in BUILTIN_NAMES:
-            self.report("FG409", f"{name!r} is already a name of the module or of Python; pick another local name", node)
+            self.report(
+                "FG409", f"{name!r} is already a name of the module or of Python; pick another local name", node
+            )
         elif self.kind_of(name) == SESSION:
             self.report("FG409", f"{name!r} holds the session and may not be reassigned", node)
 
@@ -131,7 +135,11 @@ class Walk(Names):
             self.target(node.target)
         elif isinstance(node, ast.For):
             if not self._is_range(node.iter):
-                self.report("FG409", "a `for` loop may only run over `range(...)`; use a list comprehension over a list", node.iter)
+                self.report(
+                    "FG409",
+                    "a `for` loop may only run over `range(...)`; use a list comprehension over a list",
+                    node.iter,
+                )
             self.expr(node.iter)
             self.target(node.target)
             self.statements(node.body + node.orelse)
@@ -177,7 +185,9 @@ class Walk(Names):
                 return
             if not self.local(node.id):
                 if node.id in self.things or node.id in BUILTIN_CALLS:
-                    self.report("FG403", f"{node.id!r} may only be called here, not used as a value; {ALLOWED_CALLS}", node)
+                    self.report(
+                        "FG403", f"{node.id!r} may only be called here, not used as a value; {ALLOWED_CALLS}", node
+                    )
                 else:
                     self.report("FG403", f"{node.id!r} is not a name fixture code may use; {ALLOWED_CALLS}", node)
         elif isinstance(node, ast.Attribute):
@@ -194,7 +204,10 @@ class Walk(Names):
         elif isinstance(node, ast.Slice):
             for part in (node.lower, node.upper, node.step):
                 self.expr(part)
-        elif isinstance(node, (ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Dict, ast.JoinedStr, ast.FormattedValue)):
+        elif isinstance(
+            node,
+            (ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Dict, ast.JoinedStr, ast.FormattedValue),
+        ):
             if isinstance(node, ast.Dict) and any(k is None for k in node.keys):
                 self.report("FG409", "`**` unpacking is not allowed in fixture code", node)
             for child in ast.iter_child_nodes(node):
@@ -288,7 +301,10 @@ class Walk(Names):
             func.attr in LITERAL_METHODS
             and not node.args
             and not node.keywords
-            and (isinstance(receiver, ast.JoinedStr) or (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)))
+            and (
+                isinstance(receiver, ast.JoinedStr)
+                or (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str))
+            )
         ):
             self.expr(receiver)
             return True
@@ -309,4 +325,3 @@ class Walk(Names):
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-

@@ -53,8 +53,7 @@ def import_modules(paths: Iterable[str]) -> list[ModuleType]:
         except BaseException as exc:  # noqa: BLE001
             raise HelperError(
                 "ImportError",
-                f"cannot import models module {name!r} (submodule of {path!r}): "
-                f"{type(exc).__name__}: {exc}",
+                f"cannot import models module {name!r} (submodule of {path!r}): {type(exc).__name__}: {exc}",
                 traceback.format_exc(),
             ) from None
 
@@ -160,9 +159,7 @@ def configure() -> None:
     try:
         configure_mappers()
     except Exception as exc:  # noqa: BLE001
-        raise HelperError(
-            "MapperError", f"{type(exc).__name__}: {exc}", traceback.format_exc()
-        ) from None
+        raise HelperError("MapperError", f"{type(exc).__name__}: {exc}", traceback.format_exc()) from None
 
 
 def introspect(params: dict[str, Any]) -> dict[str, Any]:

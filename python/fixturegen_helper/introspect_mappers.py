@@ -101,8 +101,7 @@ def column_info(mapper: Mapper[Any], key: str, column: Column[Any], index: Mappe
     prop = mapper.attrs[key]
     columns = list(getattr(prop, "columns", [column]))
     autoincrement = any(
-        isinstance(c, Column) and isinstance(c.table, Table) and c.table.autoincrement_column is c
-        for c in columns
+        isinstance(c, Column) and isinstance(c.table, Table) and c.table.autoincrement_column is c for c in columns
     ) or any(isinstance(c, Column) and c.identity is not None for c in columns)
     disc = mapper.polymorphic_on
     is_discriminator = disc is not None and any(disc is c for c in columns)
@@ -194,9 +193,7 @@ def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
         return None
     fields = []
     for f in dataclasses.fields(cls):
-        required = (
-            f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        )
+        required = f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         fields.append({"key": f.name, "init": bool(f.init), "required": bool(required)})
     return sorted(fields, key=lambda f: f["key"])
 

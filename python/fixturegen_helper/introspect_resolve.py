@@ -143,9 +143,7 @@ def resolve(t: sqltypes.TypeEngine[Any], annotated: Any = None) -> dict[str, Any
     Literal's values or None), takes."""
     out = _plain(t)
     rule: str | None = None
-    decorated = isinstance(t, sqltypes.TypeDecorator) and not isinstance(
-        t, (sqltypes.Interval, sqltypes.PickleType)
-    )
+    decorated = isinstance(t, sqltypes.TypeDecorator) and not isinstance(t, (sqltypes.Interval, sqltypes.PickleType))
     if decorated and isinstance(t, sqltypes.TypeDecorator):  # the second test narrows `t` for mypy
         rule = _decorated(t, out, annotated)
     if rule is None and out["family"] in ("string", "integer") and annotated is not None:

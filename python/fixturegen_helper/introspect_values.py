@@ -97,8 +97,7 @@ def overrides(t: Any, name: str) -> bool:
 
 def processes_values(t: sqltypes.TypeDecorator[Any]) -> bool:
     return any(
-        overrides(t, n)
-        for n in ("process_bind_param", "process_result_value", "bind_processor", "result_processor")
+        overrides(t, n) for n in ("process_bind_param", "process_result_value", "bind_processor", "result_processor")
     )
 
 

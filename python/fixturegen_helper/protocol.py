@@ -88,9 +88,7 @@ def handle(line: str) -> dict[str, Any]:
             raise HelperError("ProtocolError", "params must be an object")
         fn = METHODS.get(method) if isinstance(method, str) else None
         if fn is None:
-            raise HelperError(
-                "ProtocolError", f"unknown method {method!r} (known: {', '.join(sorted(METHODS))})"
-            )
+            raise HelperError("ProtocolError", f"unknown method {method!r} (known: {', '.join(sorted(METHODS))})")
         return {"id": req_id, "result": fn(params)}
     except HelperError as exc:
         return {

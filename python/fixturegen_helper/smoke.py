@@ -198,7 +198,11 @@ def resolve(spec: dict[str, Any], i: int, labels: dict[str, Any]) -> Any:
             raise LookupError(f"{label} is not a list but the reference indexes it")
         k = _index(index, i)
         if not 0 <= k < len(value):
-            what = f"{label}[{k}]" if index.get("kind") == "const" else f"{label}[{_index_text(index)}] = {label}[{k}] (i = {i})"
+            what = (
+                f"{label}[{k}]"
+                if index.get("kind") == "const"
+                else f"{label}[{_index_text(index)}] = {label}[{k}] (i = {i})"
+            )
             raise LookupError(f"{what} is out of range: {label} has {len(value)} items")
         return value[k]
     if kind == "list":
@@ -221,9 +225,7 @@ def _check_labels(value: Any, exp: dict[str, Any], problems: _Problems, names: _
     for spec in exp.get("labels", []):
         label, model, count = spec["label"], spec["model"], spec.get("count")
         if not hasattr(value, label):
-            problems.add(
-                f"the value of fixture {fixture} ({type(value).__name__}) has no attribute {label!r}"
-            )
+            problems.add(f"the value of fixture {fixture} ({type(value).__name__}) has no attribute {label!r}")
             continue
         try:
             cls = load_class(model)
@@ -250,10 +252,7 @@ def _check_labels(value: Any, exp: dict[str, Any], problems: _Problems, names: _
             wrong = [k for k, o in enumerate(items) if not isinstance(o, cls)]
             if wrong:
                 more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
-                problems.add(
-                    f"{label}[{wrong[0]}] is {names(items[wrong[0]])}, expected an instance of "
-                    f"{model}{more}"
-                )
+                problems.add(f"{label}[{wrong[0]}] is {names(items[wrong[0]])}, expected an instance of {model}{more}")
                 continue
             for k, o in enumerate(items):
                 names.add(o, f"{label}[{k}]")
@@ -311,9 +310,7 @@ def _check_rows(session: Any, labels: dict[str, Any], problems: _Problems, names
                 )
 
 
-def _check_refs(
-    refs: list[dict[str, Any]], labels: dict[str, Any], problems: _Problems, names: _Names
-) -> None:
+def _check_refs(refs: list[dict[str, Any]], labels: dict[str, Any], problems: _Problems, names: _Names) -> None:
     for ref in refs:
         label, attr, column, expect = ref["label"], ref["attribute"], ref.get("column"), ref["expect"]
         exact = ref.get("exact", True)
@@ -359,9 +356,7 @@ def _compare(
             return f"{where}.{attr}: expected a single instance to read {column} from, got a list"
         want = getattr(expected, column)
         if actual != want:
-            return (
-                f"{where}.{attr} is {actual!r}, expected {names(expected)}.{column} = {want!r}"
-            )
+            return f"{where}.{attr} is {actual!r}, expected {names(expected)}.{column} = {want!r}"
         return None
     if isinstance(expected, list) or _is_collection(actual):
         want_items = expected if isinstance(expected, list) else [expected]
@@ -378,10 +373,16 @@ def _compare(
             return None
         parts = []
         if missing:
-            parts.append("is missing " + ", ".join(names(o) for o in missing[:5]) + (" ..." if len(missing) > 5 else ""))
+            parts.append(
+                "is missing " + ", ".join(names(o) for o in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            )
         if extra:
-            parts.append("has unexpected " + ", ".join(names(o) for o in extra[:5]) + (" ..." if len(extra) > 5 else ""))
-        return f"{where}.{attr} " + " and ".join(parts) + f" (expected {len(want_items)} members, found {len(have_items)})"
+            parts.append(
+                "has unexpected " + ", ".join(names(o) for o in extra[:5]) + (" ..." if len(extra) > 5 else "")
+            )
+        return (
+            f"{where}.{attr} " + " and ".join(parts) + f" (expected {len(want_items)} members, found {len(have_items)})"
+        )
     if actual is not expected:
         return f"{where}.{attr} is {names(actual)} not {names(expected)}"
     return None
@@ -441,9 +442,7 @@ def test_fixturegen_isolation(request: Any) -> None:
     for model, found in _count_all(session, problems).items():
         before = _BASELINE.get(model, 0)
         if found != before:
-            problems.add(
-                f"a new session sees {found} {model} rows after the scenario tests, expected {before}"
-            )
+            problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
     problems.fail_if_any(
         f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
         "back each test's transaction"

@@ -1,4 +1,4 @@
-""""Did you mean": a port of src/diagnostics/suggest.ts, the one suggestion algorithm of fixturegen.
+""" "Did you mean": a port of src/diagnostics/suggest.ts, the one suggestion algorithm of fixturegen.
 
 Both answer test/diagnostics/suggest-cases.json the same way (tested on each side), so the guard's
 hints (FG404, FG405) rank and phrase suggestions exactly as the scenario checks (FG203) do. Keep

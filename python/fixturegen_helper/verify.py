@@ -221,14 +221,16 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 }
             )
         if exit_code == 5:
-            tests.append({"nodeid": SMOKE_MODULE, "outcome": "error", "message": "pytest collected no tests from the smoke test module"})
+            tests.append(
+                {
+                    "nodeid": SMOKE_MODULE,
+                    "outcome": "error",
+                    "message": "pytest collected no tests from the smoke test module",
+                }
+            )
         if p["level"] == "run" and not timed_out:
             apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
-        ok = (
-            not timed_out
-            and exit_code == 0
-            and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
-        )
+        ok = not timed_out and exit_code == 0 and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
         end = time.monotonic()
         warning = confine.warning()
         return {

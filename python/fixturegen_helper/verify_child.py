@@ -130,11 +130,16 @@ def run_smoke_module(namespace: dict[str, Any]) -> None:
 def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
     args = [
         os.path.join(tmp, SMOKE_MODULE),
-        "-c", os.path.join(tmp, "pytest.ini"),
-        "--rootdir", tmp,
-        "--confcutdir", tmp,
-        "-p", "no:cacheprovider",
-        "-p", "no:faulthandler",
+        "-c",
+        os.path.join(tmp, "pytest.ini"),
+        "--rootdir",
+        tmp,
+        "--confcutdir",
+        tmp,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:faulthandler",
         "-q",
         "-rfE",
         "--tb=native",
@@ -225,7 +230,13 @@ def run_child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] 
             sys.stdout.flush()
             sys.stderr.flush()
             with open(results_path, "a", encoding="utf-8") as f:
-                mark = {"event": "mark", "name": "exit", "code": code, "t": time.monotonic(), "cpu": time.process_time()}
+                mark = {
+                    "event": "mark",
+                    "name": "exit",
+                    "code": code,
+                    "t": time.monotonic(),
+                    "cpu": time.process_time(),
+                }
                 f.write(json.dumps(mark) + "\n")
             os.write(done_fd, b"x")
         except Exception:  # noqa: BLE001 - then the parent waits for the exit itself

@@ -25,7 +25,10 @@ from fixturegen_helper.verify_folder import write_static, verdict_path
 
 
 def kill_group(pid: int) -> None:
-    targets: tuple[Callable[[], None], ...] = (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL))
+    targets: tuple[Callable[[], None], ...] = (
+        lambda: os.killpg(pid, signal.SIGKILL),
+        lambda: os.kill(pid, signal.SIGKILL),
+    )
     for target in targets:
         try:
             target()

@@ -67,8 +67,13 @@ class Recorder:
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             text = report.longreprtext or "collection failed"
-            self._emit(event="report", nodeid=report.nodeid or "<collection>", when="collect",
-                       outcome="error", message=text[-MESSAGE_LIMIT:])
+            self._emit(
+                event="report",
+                nodeid=report.nodeid or "<collection>",
+                when="collect",
+                outcome="error",
+                message=text[-MESSAGE_LIMIT:],
+            )
 
     def pytest_collection_finish(self, session: Any) -> None:
         self._mark("collected")

@@ -154,9 +154,7 @@ def stage_timings(records: list[dict[str, Any]], points: dict[str, float], spare
             if isinstance(r.get("cpu"), (int, float)):
                 cpu.setdefault(str(r.get("name")), float(r["cpu"]))
     out = {
-        name: round((t[b] - t[a]) * 1000, 2)
-        for name, a, b in STAGES
-        if a in t and b in t and t[a] >= points["start"]
+        name: round((t[b] - t[a]) * 1000, 2) for name, a, b in STAGES if a in t and b in t and t[a] >= points["start"]
     }
     out["spare"] = 1.0 if spare else 0.0
     if "go" in cpu and "finished" in cpu:
@@ -198,4 +196,10 @@ def apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations
         return
     for name in expected:
         if name not in seen and name not in confirmed:
-            tests.append({"nodeid": f"{smoke}::{name}", "outcome": "unconfirmed", "message": UNCONFIRMED.format(outcome="nothing")})
+            tests.append(
+                {
+                    "nodeid": f"{smoke}::{name}",
+                    "outcome": "unconfirmed",
+                    "message": UNCONFIRMED.format(outcome="nothing"),
+                }
+            )

@@ -45,8 +45,18 @@ def test_environment_holds_only_what_pytest_and_the_driver_need(hostile_helper: 
     # The database URL still reaches the generated db_engine the way it always did.
     assert env["FIXTUREGEN_DATABASE_URL"] == "sqlite+pysqlite:///:memory:"
     assert env["FIXTUREGEN_MODELS"] == "crm.models"
-    assert set(env) <= {"PATH", "LANG", "LANGUAGE", "TZ", "HOME", "TMPDIR", "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_VERSION",
-                        "FIXTUREGEN_DATABASE_URL", "FIXTUREGEN_MODELS"} | {k for k in env if k.startswith("LC_")}
+    assert set(env) <= {
+        "PATH",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "HOME",
+        "TMPDIR",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+        "PYTEST_VERSION",
+        "FIXTUREGEN_DATABASE_URL",
+        "FIXTUREGEN_MODELS",
+    } | {k for k in env if k.startswith("LC_")}
     assert found["posix"] == sorted(env) and found["proc"] == ""
 
 
@@ -86,7 +96,11 @@ def test_writes_only_inside_the_temporary_folder(hostile_helper: Helper) -> None
         assert not target.exists() and not project_file.exists() and not (outside / "d").exists()
         assert victim.exists()
     finally:
-        for leftover in (outside / "escaped.txt", REPO / "fixturegen-escaped.txt", REPO / "fixturegen-confine-victim.txt"):
+        for leftover in (
+            outside / "escaped.txt",
+            REPO / "fixturegen-escaped.txt",
+            REPO / "fixturegen-confine-victim.txt",
+        ):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(outside, ignore_errors=True)
 
@@ -151,7 +165,10 @@ def _resolvable_name() -> str | None:
     return None if name == "localhost" else name
 
 
-@pytest.mark.skipif(LANDLOCK < 4 or not SECCOMP or _resolvable_name() is None, reason="needs Landlock ABI 4, seccomp and a host name that resolves")
+@pytest.mark.skipif(
+    LANDLOCK < 4 or not SECCOMP or _resolvable_name() is None,
+    reason="needs Landlock ABI 4, seccomp and a host name that resolves",
+)
 def test_a_named_postgresql_host_is_resolved_by_the_helper(hostile_helper: Helper) -> None:
     server = socket.socket()
     server.bind(("0.0.0.0", 0))
@@ -162,9 +179,12 @@ def test_a_named_postgresql_host_is_resolved_by_the_helper(hostile_helper: Helpe
             hostile_helper,
             "import os, socket\nout['url'] = os.environ['FIXTUREGEN_DATABASE_URL']\n"
             + attempt("dns", f"socket.getaddrinfo('example.invalid', {port})")
-            + attempt("database", "from sqlalchemy.engine import make_url\n"
-                      "    a = make_url(out['url']).query['hostaddr']\n"
-                      f"    socket.create_connection((a, {port}), timeout=5).close()"),
+            + attempt(
+                "database",
+                "from sqlalchemy.engine import make_url\n"
+                "    a = make_url(out['url']).query['hostaddr']\n"
+                f"    socket.create_connection((a, {port}), timeout=5).close()",
+            ),
             databaseUrl=f"postgresql+psycopg://fixturegen:pw@{_resolvable_name()}:{port}/none",
         )
     finally:

@@ -59,7 +59,9 @@ def test_processes_are_limited_by_a_pids_cgroup(hostile_helper: Helper) -> None:
 def test_without_a_pids_cgroup_no_process_may_start() -> None:
     helper = _helper(FIXTUREGEN_CONFINE_NO_CGROUP="1")
     try:
-        found = probe(helper, FORK_MANY + attempt("thread", "__import__('threading').Thread(target=len, args=('',)).start()"))
+        found = probe(
+            helper, FORK_MANY + attempt("thread", "__import__('threading').Thread(target=len, args=('',)).start()")
+        )
         assert found["error"] == "PermissionError" and found["started"] == 0, found
         assert found["thread"] == "allowed"
         # The request after it verifies as before.
@@ -100,7 +102,9 @@ def _wait_dead(pid: int, deadline_s: float = 10.0) -> str | None:
     return process_state(pid)
 
 
-@pytest.mark.skipif(not (PIDS_CGROUP or not SECCOMP), reason="without a pids cgroup no process may start: nothing to survive")
+@pytest.mark.skipif(
+    not (PIDS_CGROUP or not SECCOMP), reason="without a pids cgroup no process may start: nothing to survive"
+)
 def test_a_setsid_double_forked_sleeper_does_not_survive_the_verification(hostile_helper: Helper) -> None:
     found = probe(hostile_helper, SLEEPER)
     pid = found["sleeper"]
@@ -119,7 +123,7 @@ def test_a_setsid_double_forked_sleeper_does_not_survive_the_verification(hostil
             os.kill(pid, 9)
 
 
-FLIP_HOOKS = '''
+FLIP_HOOKS = """
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -131,9 +135,9 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_sessionfinish(session, exitstatus):
     session.exitstatus = 0
-'''
+"""
 
-SWALLOW_HOOK = '''
+SWALLOW_HOOK = """
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
@@ -141,13 +145,13 @@ def pytest_runtest_call(item):
         return (yield)
     except BaseException:
         return None
-'''
+"""
 
-DESELECT_HOOK = '''
+DESELECT_HOOK = """
 
 def pytest_collection_modifyitems(session, config, items):
     items[:] = [i for i in items if "scenario" not in i.name]
-'''
+"""
 
 
 @pytest.mark.parametrize("hook", [FLIP_HOOKS, SWALLOW_HOOK, DESELECT_HOOK], ids=["flip", "swallow", "deselect"])

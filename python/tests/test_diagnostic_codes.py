@@ -22,4 +22,3 @@ def test_every_code_the_helper_writes_is_registered() -> None:
                 if code not in CODES:
                     missing.append(f"{code} (used at {path.name}:{n}) is not in src/diagnostics/codes.ts")
     assert missing == []
-

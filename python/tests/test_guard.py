@@ -60,17 +60,17 @@ def test_builtin_and_hand_written_modules_pass(check) -> None:
 
 def test_idioms_inside_the_subset_pass(check) -> None:
     source = body(
-        '    names: list[str] = []\n'
-        '    for k in range(2):\n'
+        "    names: list[str] = []\n"
+        "    for k in range(2):\n"
         '        names.append(f"n{k:03d}")\n'
-        '    first = users[0] if users else None\n'
-        '    if first is not None:\n'
+        "    first = users[0] if users else None\n"
+        "    if first is not None:\n"
         '        first.full_name = "First " + names[0].encode().decode() if False else "First"\n'
-        '    acme.users.extend([u for u in users if u.email])\n'
+        "    acme.users.extend([u for u in users if u.email])\n"
         '    stamp = datetime.datetime.fromisoformat("2024-05-01T00:00:00")\n'
-        '    when = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)\n'
+        "    when = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)\n"
         '    plan = Plan["pro"] if Plan.pro else Plan("free")\n'
-        '    session.add_all([acme, *users])\n'
+        "    session.add_all([acme, *users])\n"
     )
     [d] = check(source)
     assert d["code"] == "FG403" and "calling 'names[0].encode().decode' is not allowed" in d["message"]
@@ -157,7 +157,7 @@ def test_fg404_hint_ranks_by_similarity_and_hides_internal_names(check, params) 
     models = {**params["models"]}
     user = models["crm.models.User"]
     models["crm.models.User"] = {**user, "attributes": sorted([*user["attributes"], "_sentinel"])}
-    source = GENERATED.replace('email=f"user{i + 1}@acme.test"', 'active=True, sentinel=1')
+    source = GENERATED.replace('email=f"user{i + 1}@acme.test"', "active=True, sentinel=1")
     found = check(source, models=models)
     assert codes(found) == ["FG404", "FG404"]
     assert found[0]["hint"] == 'did you mean "is_active"?'
@@ -239,13 +239,13 @@ def test_fg408_top_level_outside_the_contract(check, old, new, needle, message) 
 def test_fg409_statements_and_expressions_outside_the_subset(check, statement, needle, message) -> None:
     source = body(f"    {statement}\n")
     found = check(source)
-    assert any(d["code"] == "FG409" and where(d) == at(source, needle) and message in d["message"] for d in found), found
+    assert any(d["code"] == "FG409" and where(d) == at(source, needle) and message in d["message"] for d in found), (
+        found
+    )
 
 
 def test_fg409_defaults_and_annotations_that_would_run(check) -> None:
-    source = GENERATED.replace("(session) ->", "(session, extra=print()) ->").replace(
-        "acme: Tenant", "acme: print()"
-    )
+    source = GENERATED.replace("(session) ->", "(session, extra=print()) ->").replace("acme: Tenant", "acme: print()")
     found = check(source)
     assert ("FG409", at(source, "print()) ->")) in [(d["code"], where(d)) for d in found]
     assert ("FG409", at(source, "acme: |print()")) in [(d["code"], where(d)) for d in found]
@@ -302,7 +302,7 @@ LOOKUP_MODELS = {
     },
 }
 LOOKUP_CONTRACT = {"className": "Palette", "createName": "create_palette", "fixtureName": "palette"}
-LOOKUP_MODULE = '''from __future__ import annotations
+LOOKUP_MODULE = """from __future__ import annotations
 
 import dataclasses
 
@@ -332,7 +332,7 @@ def create_palette(session) -> Palette:
 @pytest.fixture
 def palette(db_session) -> Palette:
     return create_palette(db_session)
-'''
+"""
 
 
 def lookup_check(source: str) -> list[dict[str, Any]]:
@@ -354,7 +354,9 @@ def test_a_class_reached_through_its_mapper_registry_passes_in_the_builtin_shape
 
 
 def test_enum_member_values_and_enums_nested_in_a_model_class() -> None:
-    models = {"ledger.models.Entry": {"className": "Entry", "module": "ledger.models", "attributes": ["id", "side", "tier"]}}
+    models = {
+        "ledger.models.Entry": {"className": "Entry", "module": "ledger.models", "attributes": ["id", "side", "tier"]}
+    }
     enums = [
         {"module": "ledger.models", "name": "Entry.Side", "members": ["DEBIT", "CREDIT"]},
         {"module": "ledger.models", "name": "Tier", "members": ["GOLD"]},
@@ -364,7 +366,13 @@ def test_enum_member_values_and_enums_nested_in_a_model_class() -> None:
     source = source.replace("red: Color", "red: Entry").replace(
         'red = Color(name="red")', "red = Entry(side=(Entry.Side.DEBIT, Entry.Side.CREDIT)[0], tier=Tier.GOLD.value)"
     )
-    params = {"source": source, "allowedModules": ["ledger.models"], "models": models, "enums": enums, "contract": LOOKUP_CONTRACT}
+    params = {
+        "source": source,
+        "allowedModules": ["ledger.models"],
+        "models": models,
+        "enums": enums,
+        "contract": LOOKUP_CONTRACT,
+    }
     assert guard(params)["diagnostics"] == []
     for bad in ("Entry.Side.DEBIT.__class__", "Entry.Secret.DEBIT", "Tier.GOLD.value.__class__", "Entry.metadata"):
         found = guard({**params, "source": source.replace("Tier.GOLD.value)", f"{bad})")})["diagnostics"]

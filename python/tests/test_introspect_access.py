@@ -37,7 +37,10 @@ def test_dict_held_function_made_and_renamed_classes():
         mod.Alias = table("Hidden")
         reg = registry()
         imperative = type("Imperative", (), {"__module__": mod.__name__})
-        reg.map_imperatively(imperative, Table("imperative", reg.metadata, Column("id", Integer, primary_key=True), Column("name", String(5))))
+        reg.map_imperatively(
+            imperative,
+            Table("imperative", reg.metadata, Column("id", Integer, primary_key=True), Column("name", String(5))),
+        )
         mod.reg = reg
 
         mappers = {m.class_.__name__: m for m in discover_mappers([mod])}

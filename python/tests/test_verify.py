@@ -113,7 +113,9 @@ def test_syntax_error_fails_at_collect(helper: Helper) -> None:
 
 
 def test_import_error_names_the_candidate_file(helper: Helper) -> None:
-    scenario = sp.SCENARIO.replace("from crm.models import PermissionGrant,", "from crm.models import Nope, PermissionGrant,")
+    scenario = sp.SCENARIO.replace(
+        "from crm.models import PermissionGrant,", "from crm.models import Nope, PermissionGrant,"
+    )
     result = helper.result("verify", sp.verify_params("collect", files=sp.files(scenario)))
     [test] = result["tests"]
     assert test["outcome"] == "error" and test["nodeid"] == "generated/tenant_with_team.py"
