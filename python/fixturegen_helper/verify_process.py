@@ -21,7 +21,7 @@ from typing import Any
 
 from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.verify_child import DUMP_SIGNAL, run_child
-from fixturegen_helper.verify_folder import write_static, verdict_path
+from fixturegen_helper.verify_folder import verdict_path, write_static
 
 
 def kill_group(pid: int) -> None:

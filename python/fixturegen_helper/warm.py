@@ -20,7 +20,6 @@ import sys
 from types import CodeType
 from typing import Any
 
-
 SMOKE_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smoke.py")
 
 _pytest_warm = False
