@@ -232,7 +232,7 @@ describe('the generator in process', () => {
     const cfg = config(s.url);
     const gen = createLlmGenerator(cfg, { clientOptions: FAST, cache: null });
     await gen.generate(plan('base_tenant'), ctxFor(cfg));
-    const repair = s.requests[1]!.body.messages[3].content as string;
+    const repair = s.requests[1]!.body.messages[3]!.content;
     expect(repair).toContain("FG404 at line 2, column 5: Tenant() has no mapped attribute 'nmae'");
     expect(repair).toContain('line 2: Tenant(nmae="x")');
     expect(repair).toContain('round 1 of 3');
@@ -244,7 +244,7 @@ describe('the generator in process', () => {
     const gen = createLlmGenerator(cfg, { clientOptions: FAST, cache: null });
     const out = await gen.generate(plan('base_tenant'), ctxFor(cfg));
     expect(out.ok).toBe(true);
-    expect(s.requests[1]!.body.messages[3].content).toContain('the answer is empty');
+    expect(s.requests[1]!.body.messages[3]!.content).toContain('the answer is empty');
     expect(gen.report('base_tenant')).toMatchObject({ rounds: 2, lastErrors: ['FG310'] });
   });
 

@@ -20,7 +20,7 @@ describe('a good answer', () => {
     expect(done.usage).toEqual({ promptTokens: 321, completionTokens: 45 });
     expect(done.attempts).toBe(1);
     expect(done.latencyMs).toBeGreaterThan(0);
-    const body = s.requests[0]?.body;
+    const body = s.requests[0]!.body;
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
     expect(body.messages).toEqual(MESSAGES);
@@ -52,7 +52,7 @@ describe('a good answer', () => {
     const cfg = config(s.url, { extra_body: { top_k: null, repetition_penalty: null } });
     await createLlmClient(cfg, {}, FAST).complete(MESSAGES, { maxTokens: 100 });
 
-    const body = s.requests[0]?.body;
+    const body = s.requests[0]!.body;
     expect(body).not.toHaveProperty('top_k');
     expect(body).not.toHaveProperty('repetition_penalty');
     expect(body.max_tokens).toBe(100);
