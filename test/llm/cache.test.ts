@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { llmSchema } from '../../src/config/schema.js';
 import type { LlmConfig } from '../../src/config/schema.js';
 import { cacheKey, createAnswerCache, llmCacheKey } from '../../src/generate/llm/cache.js';
-import type { ChatMessage } from '../../src/generate/llm/client.js';
+import type { ChatMessage } from '../../src/generate/llm/client/types.js';
 
 const MESSAGES: ChatMessage[] = [
   { role: 'system', content: 'contract' },

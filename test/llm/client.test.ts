@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createLlmClient,
-  LlmAnswerError,
-  LlmUnavailableError,
-} from '../../src/generate/llm/client.js';
-import type { LlmEvent } from '../../src/generate/llm/client.js';
+import { createLlmClient } from '../../src/generate/llm/client/create.js';
+import { LlmAnswerError, LlmUnavailableError } from '../../src/generate/llm/client/errors.js';
+import type { LlmEvent } from '../../src/generate/llm/client/types.js';
 import { config, FAST, MESSAGES, MODULE, server } from './helpers.js';
 
 describe('a good answer', () => {

@@ -1,4 +1,4 @@
-import type { LlmEvent } from '../client.js';
+import type { LlmEvent } from '../client/types.js';
 import type { LlmGeneratorDeps, LlmStatus } from './types.js';
 
 export function statusReporter(
