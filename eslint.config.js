@@ -29,8 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript (scripts, bench, this file) is outside the TypeScript project.
-    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    // Plain JavaScript (scripts, bench, this file) and the vitest config are outside tsconfig.json.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', 'vitest.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

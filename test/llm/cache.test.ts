@@ -128,7 +128,7 @@ describe('createAnswerCache', () => {
     const text = await readFile(join(cache.dir, `${llmCacheKey(cfg, MESSAGES)}.json`), 'utf8');
     expect(text).not.toContain(env.FIXTUREGEN_API_KEY);
     expect(text).not.toContain('127.0.0.1');
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual([
+    expect(Object.keys(JSON.parse(text) as object).sort()).toEqual([
       'code',
       'createdAt',
       'format',

@@ -107,7 +107,12 @@ describe('retries', () => {
     const [first, second] = s.requests;
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1000);
     expect(events.filter((e) => e.type === 'retry')).toEqual([
-      { type: 'retry', attempt: 1, reason: expect.stringContaining('429'), delayMs: 1000 },
+      {
+        type: 'retry',
+        attempt: 1,
+        reason: expect.stringContaining('429') as unknown,
+        delayMs: 1000,
+      },
     ]);
   });
 
@@ -166,7 +171,9 @@ describe('retries', () => {
       'request',
       'first-chunk',
     ]);
-    expect(events[2]).toMatchObject({ reason: expect.stringMatching(/^the stream broke/) });
+    expect(events[2]).toMatchObject({
+      reason: expect.stringMatching(/^the stream broke/) as unknown,
+    });
   });
 
   it('retries a stream that ends without a finish reason', async () => {

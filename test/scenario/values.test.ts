@@ -51,7 +51,7 @@ describe('the exhaustive fold over value expressions', () => {
 
   test('referencedLabels looks through lists, cycles and synthesized values', () => {
     const labels = (kind: ValueKind, columnsOnly = false) => [
-      ...referencedLabels(EXAMPLES[kind] as ValueExpr, columnsOnly),
+      ...referencedLabels(EXAMPLES[kind], columnsOnly),
     ];
     expect(KINDS.map((k) => labels(k))).toEqual([[], [], ['bob'], ['ann'], ['cat'], ['dan']]);
     expect(KINDS.map((k) => labels(k, true))).toEqual([[], [], ['bob'], [], [], ['dan']]);

@@ -155,7 +155,12 @@ function convertInterpolated(
         return expr.enumAsValue ? `${member}.value` : member;
       }
       return text;
-    default:
+    // Text stays text; interval, JSON, array and unknown types take the string as written.
+    case 'string':
+    case 'interval':
+    case 'json':
+    case 'array':
+    case 'other':
       return text;
   }
 }

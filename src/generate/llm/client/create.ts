@@ -1,7 +1,7 @@
-import OpenAI, { APIError } from 'openai';
+import OpenAI from 'openai';
 import type { LlmConfig } from '../../../config/schema.js';
 import { rememberSecrets } from '../../../config/secrets.js';
-import { LlmAnswerError, LlmUnavailableError } from './errors.js';
+import { asApiError, LlmAnswerError, LlmUnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import { samplingParams } from './request.js';
@@ -79,7 +79,7 @@ export function createLlmClient(
             `the model server at ${config.base_url} is unusable after ${attempts} ` +
               `attempt${attempts === 1 ? '' : 's'}: ${failure.reason}`,
             failure.kind,
-            outcome.cause instanceof APIError ? outcome.cause.status : undefined,
+            asApiError(outcome.cause)?.status,
             attempts,
             { cause: outcome.cause },
           );
