@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The whole test suite: vitest (TypeScript units, golden cases, end to end against real pytest,
-// SQLite and PostgreSQL), then pytest over the Python helper's own tests. Prints one closing line
-// `tests: N passed, N failed` counting both. Extra arguments go to vitest.
+// The whole test suite: the linters (`npm run lint`: type-checked eslint, prettier --check, tsc),
+// vitest (TypeScript units, golden cases, end to end against real pytest, SQLite and PostgreSQL),
+// then pytest over the Python helper's own tests. Prints one closing line `tests: N passed, N failed`
+// counting both test runners; a lint finding fails the run and counts as one failure. Extra
+// arguments go to vitest and skip the linters and pytest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,15 @@ const vitestJson = join(out, 'vitest.json');
 const pytestXml = join(out, 'pytest.xml');
 rmSync(vitestJson, { force: true });
 rmSync(pytestXml, { force: true });
+const fullRun = process.argv.length <= 2;
+
+// The linters first, so CI (`.ci/run` runs `npm test`) fails on a finding; the tests still run.
+let lintStatus = 0;
+if (fullRun) {
+  const lint = spawnSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' });
+  lintStatus = lint.status ?? 1;
+  if (lintStatus !== 0) console.error('test: `npm run lint` found problems (see above)');
+}
 
 const vitest = spawnSync(
   join(root, 'node_modules', '.bin', 'vitest'),
@@ -39,7 +50,7 @@ if (existsSync(vitestJson)) {
 
 // Only the full run includes the Python tests; `npm test -- test/watch` runs just that folder.
 let pytestStatus = 0;
-if (process.argv.length <= 2) {
+if (fullRun) {
   const pytest = spawnSync(
     join(root, '.venv', 'bin', 'python'),
     ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestXml}`, 'python/tests'],
@@ -59,6 +70,7 @@ if (process.argv.length <= 2) {
   }
 }
 
-const ok = vitest.status === 0 && pytestStatus === 0 && failed === 0;
+if (lintStatus !== 0) failed += 1;
+const ok = lintStatus === 0 && vitest.status === 0 && pytestStatus === 0 && failed === 0;
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);
