@@ -19,7 +19,7 @@ const levels = values.c.split(',').map(Number);
 
 let client, limiter;
 try {
-  client = await import('../dist/generate/llm/client.js');
+  client = await import('../dist/generate/llm/client/create.js');
   limiter = await import('../dist/generate/llm/limiter.js');
 } catch (err) {
   console.error(`cannot load dist/generate/llm (run \`npm run build\` first): ${err.message}`);

@@ -36,7 +36,7 @@ if (!python) {
 
 let prompt, helperMod, scenario;
 try {
-  prompt = await import('../dist/generate/llm/prompt.js');
+  prompt = await import('../dist/generate/llm/index.js');
   helperMod = await import('../dist/catalog/python.js');
   scenario = await import('../dist/scenario/index.js');
 } catch (err) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The whole test suite: vitest (TypeScript units, golden cases, end to end against real pytest,
-// SQLite and PostgreSQL), then pytest over the Python helper's own tests. Prints one closing line
-// `tests: N passed, N failed` counting both; the full run also runs scripts/lint-python.mjs. Extra
-// arguments go to vitest.
+// The whole test suite: the linters (`npm run lint`: type-checked eslint, prettier --check, tsc),
+// vitest (TypeScript units, golden cases, end to end against real pytest, SQLite and PostgreSQL),
+// then pytest over the Python helper's own tests. Prints one closing line `tests: N passed, N failed`
+// counting both test runners; a lint finding fails the run and counts as one failure. Extra
+// arguments go to vitest and skip the linters and pytest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,15 @@ const vitestJson = join(out, 'vitest.json');
 const pytestXml = join(out, 'pytest.xml');
 rmSync(vitestJson, { force: true });
 rmSync(pytestXml, { force: true });
+const fullRun = process.argv.length <= 2;
+
+// The linters first, so CI (`.ci/run` runs `npm test`) fails on a finding; the tests still run.
+let lintStatus = 0;
+if (fullRun) {
+  const lint = spawnSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' });
+  lintStatus = lint.status ?? 1;
+  if (lintStatus !== 0) console.error('test: `npm run lint` found problems (see above)');
+}
 
 const vitest = spawnSync(
   join(root, 'node_modules', '.bin', 'vitest'),
@@ -40,7 +50,7 @@ if (existsSync(vitestJson)) {
 
 // Only the full run includes the Python tests; `npm test -- test/watch` runs just that folder.
 let pytestStatus = 0;
-if (process.argv.length <= 2) {
+if (fullRun) {
   const pytest = spawnSync(
     join(root, '.venv', 'bin', 'python'),
     ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestXml}`, 'python/tests'],
@@ -60,18 +70,7 @@ if (process.argv.length <= 2) {
   }
 }
 
-// The full run (so `.ci/run`) also holds python/ to its linters and type checks; their findings
-// print above the closing line and fail the run without counting as tests.
-let lintStatus = 0;
-if (process.argv.length <= 2) {
-  const lint = spawnSync(process.execPath, [join(root, 'scripts', 'lint-python.mjs')], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  lintStatus = lint.status ?? 1;
-  if (lintStatus !== 0) console.error('test: python/ lint, format or type check failed');
-}
-
-const ok = vitest.status === 0 && pytestStatus === 0 && lintStatus === 0 && failed === 0;
+if (lintStatus !== 0) failed += 1;
+const ok = lintStatus === 0 && vitest.status === 0 && pytestStatus === 0 && failed === 0;
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);

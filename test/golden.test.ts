@@ -71,8 +71,7 @@ describe.each(readdirSync(CASES).sort())('golden case %s', (name) => {
       writeFileSync(join(expectedDir, 'result.json'), `${JSON.stringify(actual, null, 2)}\n`);
     }
     const expected = JSON.parse(
-      (snapshot(expectedDir)['result.json'] as string | undefined) ??
-        '{"exit": -1, "diagnostics": []}',
+      snapshot(expectedDir)['result.json'] ?? '{"exit": -1, "diagnostics": []}',
     ) as Expected;
     const expectedGenerated = existsSync(join(expectedDir, 'generated'))
       ? snapshot(join(expectedDir, 'generated'))

@@ -33,14 +33,23 @@ export interface ScriptedAnswer {
   fault?: Fault;
 }
 
+/** A chat-completion request body as the server parsed it (the fields tests read, typed). */
+export interface RecordedBody {
+  readonly model?: string;
+  readonly messages: readonly { readonly role: string; readonly content: string }[];
+  readonly stream?: boolean;
+  readonly stream_options?: unknown;
+  readonly max_tokens?: number;
+  readonly [field: string]: unknown;
+}
+
 export interface RecordedRequest {
   readonly index: number;
   readonly method: string;
   readonly path: string;
   readonly authorization: string | null;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
+  readonly body: RecordedBody;
   readonly receivedAt: number;
 }
 

@@ -63,7 +63,7 @@ export function redactOutput(): void {
   redacting = true;
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    stream.write = (chunk: unknown, ...rest: unknown[]) =>
       write(
         typeof chunk === 'string'
           ? redact(chunk)
@@ -71,6 +71,6 @@ export function redactOutput(): void {
             ? redact(Buffer.from(chunk).toString('utf8'))
             : chunk,
         ...rest,
-      )) as typeof stream.write;
+      );
   }
 }

@@ -1,9 +1,6 @@
-import {
-  buildMessages,
-  CHARS_PER_TOKEN,
-  loadPromptTemplates,
-  promptSize,
-} from '../generate/llm/prompt.js';
+import { buildMessages } from '../generate/llm/prompt/messages.js';
+import { CHARS_PER_TOKEN, promptSize } from '../generate/llm/prompt/size.js';
+import { loadPromptTemplates } from '../generate/llm/prompt/templates.js';
 import { packageName } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';

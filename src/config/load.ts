@@ -76,7 +76,7 @@ function loadYamlConfig(file: string, text: string, rel: string): Result<Located
       }),
     );
   }
-  const deep = checkTree(doc.contents as YamlNode | null, 'the configuration');
+  const deep = checkTree(doc.contents, 'the configuration');
   if (deep !== null) {
     return fail([
       error('FG601', `invalid YAML: ${deep.message}`, { ...at(deep.offset), hint: deep.hint }),
@@ -99,7 +99,7 @@ function loadYamlConfig(file: string, text: string, rel: string): Result<Located
   });
   if (aliases.length > 0) return fail(aliases.slice(0, 5));
   const position = (path: readonly PropertyKey[]) => {
-    let node: YamlNode | null = doc.contents as YamlNode | null;
+    let node: YamlNode | null = doc.contents;
     let best = node?.range?.[0] ?? 0;
     for (const key of path) {
       if (isMap(node)) {
@@ -118,13 +118,13 @@ function loadYamlConfig(file: string, text: string, rel: string): Result<Located
     const p = lineCounter.linePos(best);
     return { line: p.line, column: p.col };
   };
-  return ok({ data: doc.toJS() ?? {}, position });
+  return ok({ data: (doc.toJS() as unknown) ?? {}, position });
 }
 
 function loadTomlConfig(file: string, text: string, rel: string): Result<Located> {
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseToml(text) as Record<string, unknown>;
+    parsed = parseToml(text);
   } catch (e) {
     const err = e as { line?: number; column?: number; message: string };
     return fail([

@@ -42,7 +42,8 @@ function unreadable(message: string, hint: string): ReadResult {
 }
 
 function fromErrno(err: NodeJS.ErrnoException, path: string): ReadResult {
-  switch (err.code) {
+  // Any errno not named here gets the generic message.
+  switch (err.code ?? '') {
     case 'ELOOP':
       return unreadable(
         'is a symbolic link that leads to itself',

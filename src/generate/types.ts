@@ -2,7 +2,7 @@ import type { CatalogView } from '../catalog/slice.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-import type { LlmScenarioReport } from './llm/generator.js';
+import type { LlmScenarioReport } from './llm/generator/types.js';
 
 export interface GenerateContext {
   readonly config: Config;

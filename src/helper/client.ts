@@ -120,7 +120,7 @@ export function startPythonHelper(options: {
       error?: { type: string; message: string; traceback?: string };
     };
     try {
-      msg = JSON.parse(line);
+      msg = JSON.parse(line) as typeof msg;
     } catch {
       stderrTail += `\n(non-protocol output) ${line}`;
       return;

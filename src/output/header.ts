@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 
 /**
  * Every generated file starts with three comment lines; the last is machine-readable:
@@ -32,19 +33,6 @@ export function sha256(text: string): string {
 /** Hash of a value's canonical JSON (object keys sorted at every level). */
 export function hashJson(value: unknown): string {
   return sha256(canonicalJson(value));
-}
-
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-          a < b ? -1 : a > b ? 1 : 0,
-        ),
-      );
-    }
-    return v;
-  });
 }
 
 export function withHeader(

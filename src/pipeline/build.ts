@@ -2,7 +2,7 @@ import type { PythonHelper } from '../helper/client.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
-import type { LlmScenarioReport } from '../generate/llm/generator.js';
+import type { LlmScenarioReport } from '../generate/llm/generator/types.js';
 import type { Generator } from '../generate/types.js';
 import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';

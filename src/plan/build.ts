@@ -10,6 +10,7 @@ import type { BuildInput, LabelInfo } from './input.js';
 import { partialCoverage } from './coverage.js';
 import { fillEntity, type Ctx } from './fill.js';
 import { creationOrder, findCycles } from './order.js';
+import { referencedLabels } from './values.js';
 import type { Plan, PlanEntity, PlanValue } from './types.js';
 
 /** `tenant_with_team` → `TenantWithTeam`. */
@@ -23,14 +24,7 @@ export function pascalCase(name: string): string {
 }
 
 function refLabels(values: readonly PlanValue[]): Set<string> {
-  const out = new Set<string>();
-  const walk = (e: PlanValue['value']): void => {
-    if (e.kind === 'ref') out.add(e.label);
-    else if (e.kind === 'refList' || e.kind === 'cycle') e.items.forEach(walk);
-    else if (e.kind === 'synth') walk(e.expr);
-  };
-  values.forEach((v) => walk(v.value));
-  return out;
+  return new Set(values.flatMap((v) => [...referencedLabels(v.value)]));
 }
 
 /** Builds the plan of one checked scenario. */

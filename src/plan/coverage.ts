@@ -6,6 +6,7 @@
 import type { CheckedEntity, Where } from './input.js';
 import { evalIndex } from './index-expr.js';
 import type { ValueExpr } from './types.js';
+import { foldValue } from './values.js';
 
 /** A label whose foreign-key columns collections set for some of its instances only. */
 export interface PartialCoverage {
@@ -20,24 +21,19 @@ export interface PartialCoverage {
 
 /** Instances of `label` the value holds for instance `i` of its entity ('all': the whole list). */
 function held(expr: ValueExpr, label: string, i: number, out: Set<number | 'all'>): void {
-  switch (expr.kind) {
-    case 'ref':
-      if (expr.label === label) out.add(expr.index === null ? 'all' : evalIndex(expr.index, i));
-      return;
-    case 'refList':
-      expr.items.forEach((item) => held(item, label, i, out));
-      return;
-    case 'cycle': {
-      const item = expr.items[i % expr.items.length];
+  foldValue<void>(expr, {
+    literal: () => undefined,
+    interpolate: () => undefined,
+    ref: (r) => {
+      if (r.label === label) out.add(r.index === null ? 'all' : evalIndex(r.index, i));
+    },
+    refList: (l) => l.items.forEach((item) => held(item, label, i, out)),
+    cycle: (c) => {
+      const item = c.items[i % c.items.length];
       if (item) held(item, label, i, out);
-      return;
-    }
-    case 'synth':
-      held(expr.expr, label, i, out);
-      return;
-    default:
-      return;
-  }
+    },
+    synth: (s) => held(s.expr, label, i, out),
+  });
 }
 
 /** The own list labels that collections cover only in part, by label. */

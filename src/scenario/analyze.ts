@@ -162,7 +162,8 @@ export function analyzeScenario(
 ): Analysis {
   const index = new CatalogIndex(catalog);
   const diagnostics: Diagnostic[] = [];
-  const labels: Map<string, LabelInfo | null> = failed?.view() ?? new Map();
+  const labels: Map<string, LabelInfo | null> =
+    failed?.view() ?? new Map<string, LabelInfo | null>();
   for (const l of inherited) labels.set(l.label, l);
 
   const entities = raw.entities ?? {};

@@ -12,8 +12,8 @@ import type { LabelInfo } from '../plan/input.js';
 import type { Plan, PlanInherited } from '../plan/types.js';
 import { analyzeScenario } from './analyze.js';
 import { Codes } from '../diagnostics/scenario-codes.js';
+import { canonicalJson } from '../canonical-json.js';
 import {
-  canonicalJson,
   fileStem,
   listOf,
   loadEntry,

@@ -37,7 +37,7 @@ function jsonUnsafeAt(v: unknown): (string | number)[] | null {
     return null;
   }
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const [k, x] of Object.entries(v as object)) {
+    for (const [k, x] of Object.entries(v)) {
       const at = jsonUnsafeAt(x);
       if (at !== null) return [k, ...at];
     }
@@ -173,7 +173,7 @@ export function convertLiteral(input: LiteralInput, col: Column): Conversion {
             'JSON holds strings, finite numbers, true, false, null, lists and mappings',
           ),
           ...(at.length > 0 ? { at } : {}),
-        } as Conversion;
+        };
       }
       return { ok: true, value: { kind: 'json', value: v } };
     }

@@ -52,20 +52,6 @@ export function listOf(v: string | readonly string[] | undefined): readonly stri
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;
 }
 
-/** JSON with object keys sorted at every level. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
-      return out;
-    }
-    return v;
-  };
-  return JSON.stringify(sort(value));
-}
-
 export function loadEntry(input: ScenarioInput, options: EntryOptions = {}): Entry {
   const base = { file: input.file, plan: null, inCycle: false, state: 'new' as const };
   const failed = (diagnostics: readonly Diagnostic[]): Entry => ({

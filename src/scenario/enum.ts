@@ -13,7 +13,9 @@ export function toEnum(value: unknown, col: Column): Conversion {
       byName ??
       py.members.find(
         (m) =>
-          m.value === value || (typeof m.value !== 'object' && String(m.value) === String(value)),
+          m.value === value ||
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- catalog values are JSON scalars here
+          (typeof m.value !== 'object' && String(m.value) === String(value)),
       );
     if (byValue && (typeof value === 'string' || typeof value === 'number')) {
       return {

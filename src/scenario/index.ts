@@ -1,5 +1,5 @@
 export { compileScenarios } from './compile.js';
-export { canonicalJson, fileStem } from './entry.js';
+export { fileStem } from './entry.js';
 export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } from './compile.js';
 export { loadScenario } from './load.js';
 export { checkSchema, scenarioValidator } from './schema.js';

@@ -26,6 +26,7 @@ function keyText(key: unknown): string | null {
   if (!isScalar(key)) return null;
   // With merge keys on, `<<` parses to a symbol.
   if (typeof key.value === 'symbol') return key.value.description ?? null;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar key: string, number or boolean
   return key.value === null ? '' : String(key.value);
 }
 

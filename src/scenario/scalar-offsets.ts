@@ -14,7 +14,8 @@ export type ScalarType =
 
 /** Characters written before the value: the opening quote. Null for a form that is never exact. */
 function lead(type: string | undefined, raw: string): number | null {
-  switch (type) {
+  // Block scalars and a missing type are never exact.
+  switch (type ?? '') {
     case 'PLAIN':
       return 0;
     case 'QUOTE_SINGLE':

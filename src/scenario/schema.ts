@@ -124,7 +124,8 @@ function typeHint(expected: string, value: unknown, path: Path): string {
   if (expected === 'string') {
     return typeof value === 'object'
       ? 'write plain text; quote text that starts with [ or {'
-      : `quote it: "${String(value)}"`;
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects took the branch above
+        `quote it: "${String(value)}"`;
   }
   if (expected === 'integer' || expected === 'number') return 'write a number without quotes';
   return `write ${TYPE_NAMES[expected] ?? expected}`;
@@ -137,7 +138,7 @@ function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys(
-        ((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
+        (e.parentSchema as { properties?: object } | undefined)?.properties ?? {},
       );
       const inEntity = path.length === 2 && path[0] === 'entities';
       const hint =

@@ -1,4 +1,5 @@
 import type { IndexExpr, Plan, ValueExpr } from '../plan/types.js';
+import { foldValue, referencedLabels } from '../plan/values.js';
 
 /** What the smoke test checks about one reference-valued attribute, per instance. */
 export type RefSpec =
@@ -25,43 +26,25 @@ export interface Expectation {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-function refSpec(expr: ValueExpr): { spec: RefSpec; column: string | null } | null {
-  switch (expr.kind) {
-    case 'ref':
-      return {
-        spec: { kind: 'ref', label: expr.label, index: expr.index },
-        column: expr.attribute,
-      };
-    case 'synth':
-      return refSpec(expr.expr);
-    case 'refList':
-    case 'cycle': {
-      const items = expr.items.map(refSpec);
-      if (items.length === 0 || items.some((x) => x === null)) return null;
-      const columns = new Set(items.map((x) => x!.column));
-      if (columns.size !== 1) return null;
-      return {
-        spec: {
-          kind: expr.kind === 'refList' ? 'list' : 'cycle',
-          items: items.map((x) => x!.spec),
-        },
-        column: items[0]!.column,
-      };
-    }
-    default:
-      return null;
-  }
+type Spec = { spec: RefSpec; column: string | null } | null;
+
+function refSpec(expr: ValueExpr): Spec {
+  return foldValue<Spec>(expr, {
+    literal: () => null,
+    interpolate: () => null,
+    ref: (r) => ({ spec: { kind: 'ref', label: r.label, index: r.index }, column: r.attribute }),
+    synth: (s) => refSpec(s.expr),
+    refList: (l) => itemsSpec('list', l.items),
+    cycle: (c) => itemsSpec('cycle', c.items),
+  });
 }
 
-function labelsIn(expr: ValueExpr): Set<string> {
-  const out = new Set<string>();
-  const walk = (e: ValueExpr): void => {
-    if (e.kind === 'ref') out.add(e.label);
-    else if (e.kind === 'refList' || e.kind === 'cycle') e.items.forEach(walk);
-    else if (e.kind === 'synth') walk(e.expr);
-  };
-  walk(expr);
-  return out;
+function itemsSpec(kind: 'list' | 'cycle', exprs: readonly ValueExpr[]): Spec {
+  const items = exprs.map(refSpec);
+  if (items.length === 0 || items.some((x) => x === null)) return null;
+  const columns = new Set(items.map((x) => x!.column));
+  if (columns.size !== 1) return null;
+  return { spec: { kind, items: items.map((x) => x!.spec) }, column: items[0]!.column };
 }
 
 export function expectationFor(plan: Plan): Expectation {
@@ -73,7 +56,7 @@ export function expectationFor(plan: Plan): Expectation {
   const referrers = new Map<string, number>();
   for (const entity of plan.entities) {
     for (const value of entity.values) {
-      for (const label of labelsIn(value.value))
+      for (const label of referencedLabels(value.value))
         referrers.set(label, (referrers.get(label) ?? 0) + 1);
     }
   }

@@ -30,7 +30,7 @@ function breakTeamBudget(dir: string): Expectation {
   const n = lines.findIndex((l) => l.includes('full_name:'));
   lines[n] = lines[n]!.replace('full_name:', 'fullname:');
   writeFileSync(path, lines.join('\n'));
-  return { code: 'FG203', line: n + 1, column: lines[n]!.indexOf('fullname') + 1, fragment: '' };
+  return { code: 'FG203', line: n + 1, column: lines[n].indexOf('fullname') + 1, fragment: '' };
 }
 
 interface JsonDiagnostic {

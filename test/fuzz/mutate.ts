@@ -195,7 +195,7 @@ export function apply(text: string, e: Edit): string {
       const seps = [...text.matchAll(/(?::|^\s*-) +(?=\S)/gm)];
       if (seps.length === 0) return `${text}\n${e.value}`;
       const m = seps[Math.min(pos(seps.length - 1), seps.length - 1)]!;
-      const start = m.index! + m[0].length;
+      const start = m.index + m[0].length;
       let end = start;
       while (end < text.length && !/[\n,}\]]/.test(text[end]!)) end++;
       return text.slice(0, start) + e.value + text.slice(end);

@@ -53,11 +53,11 @@ describe('good answers', () => {
 
     // The stable part of the prompt is byte-identical across scenarios (prefix caching).
     const systems = server.requests.map((q) => q.body.messages[0]);
-    expect(systems[0].role).toBe('system');
+    expect(systems[0]!.role).toBe('system');
     expect(systems[1]).toEqual(systems[0]);
     const user = server.requests.find((q) =>
-      q.body.messages[1].content.includes('tenant_with_team'),
-    )!.body.messages[1].content as string;
+      q.body.messages[1]!.content.includes('tenant_with_team'),
+    )!.body.messages[1]!.content;
     expect(user).toContain('class PermissionGrant, from crm.models, table permission_grant');
     expect(user).toContain('`grants`: a list of exactly 10 PermissionGrant');
     expect(user).toContain('user = users[i % 3]');
@@ -143,7 +143,7 @@ describe('repair', () => {
     expect(r.stderr).toMatch(/tenant_with_team: sending \(round 2\)/);
     const requests = requestsFor(server, 'tenant_with_team');
     expect(requests).toHaveLength(2);
-    const repair = requests[1]!.body.messages[3].content as string;
+    const repair = requests[1]!.body.messages[3]!.content;
     expect(repair).toContain('FG411');
     expect(repair).toContain('grants has 9 items, expected 10');
     expect(repair).toContain('expected 10 crm.models.PermissionGrant rows, found 9');
@@ -176,7 +176,7 @@ describe('an extending scenario', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ built\s+newcomer/);
     expect(r.stdout).toMatch(/✓ built\s+tenant_with_team/);
-    const sent = requestsFor(server, 'newcomer')[0]!.body.messages[1].content as string;
+    const sent = requestsFor(server, 'newcomer')[0]!.body.messages[1]!.content;
     expect(sent).toContain('This scenario extends `tenant_with_team`');
     expect(sent).toContain(
       'def create_newcomer(session, tenant_with_team: TenantWithTeam | None = None) -> Newcomer:',

@@ -92,7 +92,7 @@ describe('answers that fail later', () => {
     expect(r.stderr).toContain('(after 2 rounds)');
     expect(server.requests).toHaveLength(2);
     // The second request told the model what was wrong with the first.
-    expect(server.requests[1]!.body.messages[3].content).toContain('no Python code block');
+    expect(server.requests[1]!.body.messages[3]!.content).toContain('no Python code block');
     expect(snapshot(join(dir, 'generated'))).toEqual(before);
   });
 

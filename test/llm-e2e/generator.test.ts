@@ -75,15 +75,17 @@ function ctxFor(cfg: Config, seen: string[] = []): GenerateContext {
     catalog: CATALOG,
     packageName: 'generated',
     plans: PLANS,
-    validate: async (body: string): Promise<readonly Diagnostic[]> => {
+    validate: (body: string): Promise<readonly Diagnostic[]> => {
       seen.push(body);
-      return body.includes('GOOD')
-        ? []
-        : [
-            error('FG404', "candidate line 2:5: Tenant() has no mapped attribute 'nmae'", {
-              file: 'x',
-            }),
-          ];
+      return Promise.resolve(
+        body.includes('GOOD')
+          ? []
+          : [
+              error('FG404', "candidate line 2:5: Tenant() has no mapped attribute 'nmae'", {
+                file: 'x',
+              }),
+            ],
+      );
     },
   };
 }
@@ -154,7 +156,7 @@ describe('the prompt', () => {
     );
   });
 
-  it('uses a project template of the same name and changes the fingerprint with it', async () => {
+  it('uses a project template of the same name and changes the fingerprint with it', () => {
     const root = mkdtempSync(join(tmpdir(), 'fixturegen-tpl-'));
     const a = createLlmGenerator(config('http://127.0.0.1:9/v1', {}, root));
     mkdirSync(join(root, 'templates', 'prompt'), { recursive: true });
@@ -220,7 +222,8 @@ describe('the generator in process', () => {
     // The environment changed: the cached module no longer passes, so the model is asked again.
     const picky = {
       ...ctxFor(cfg),
-      validate: async () => (s.requests.length >= 3 ? [] : [error('FG411', 'smoke test failed')]),
+      validate: () =>
+        Promise.resolve(s.requests.length >= 3 ? [] : [error('FG411', 'smoke test failed')]),
     };
     const third = await gen.generate(plan('roles'), picky);
     expect(third.ok).toBe(true);
@@ -232,7 +235,7 @@ describe('the generator in process', () => {
     const cfg = config(s.url);
     const gen = createLlmGenerator(cfg, { clientOptions: FAST, cache: null });
     await gen.generate(plan('base_tenant'), ctxFor(cfg));
-    const repair = s.requests[1]!.body.messages[3].content as string;
+    const repair = s.requests[1]!.body.messages[3]!.content;
     expect(repair).toContain("FG404 at line 2, column 5: Tenant() has no mapped attribute 'nmae'");
     expect(repair).toContain('line 2: Tenant(nmae="x")');
     expect(repair).toContain('round 1 of 3');
@@ -244,7 +247,7 @@ describe('the generator in process', () => {
     const gen = createLlmGenerator(cfg, { clientOptions: FAST, cache: null });
     const out = await gen.generate(plan('base_tenant'), ctxFor(cfg));
     expect(out.ok).toBe(true);
-    expect(s.requests[1]!.body.messages[3].content).toContain('the answer is empty');
+    expect(s.requests[1]!.body.messages[3]!.content).toContain('the answer is empty');
     expect(gen.report('base_tenant')).toMatchObject({ rounds: 2, lastErrors: ['FG310'] });
   });
 
@@ -281,7 +284,8 @@ describe('the generator in process', () => {
     });
     const accepting = {
       ...ctxFor(cfg),
-      validate: async (b: string) => (b.includes('class Roles') ? [] : [error('FG404', 'bad')]),
+      validate: (b: string) =>
+        Promise.resolve(b.includes('class Roles') ? [] : [error('FG404', 'bad')]),
     };
     const fb = await withFallback.generate(plan('roles'), accepting);
     expect(fb.ok).toBe(true);
@@ -301,7 +305,7 @@ describe('the generator in process', () => {
     const results = await Promise.allSettled(
       ['base_tenant', 'roles', 'with_users'].map((n) => gen.generate(plan(n), ctx)),
     );
-    const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : null));
+    const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as Error) : null));
     expect(reasons.every((r) => r !== null && r.name === 'LlmUnavailableError')).toBe(true);
     expect(new Set(reasons).size).toBe(1);
     expect(s.requests).toHaveLength(2); // one try and one retry, then nobody else sends

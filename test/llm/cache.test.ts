@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { llmSchema } from '../../src/config/schema.js';
 import type { LlmConfig } from '../../src/config/schema.js';
 import { cacheKey, createAnswerCache, llmCacheKey } from '../../src/generate/llm/cache.js';
-import type { ChatMessage } from '../../src/generate/llm/client.js';
+import type { ChatMessage } from '../../src/generate/llm/client/types.js';
 
 const MESSAGES: ChatMessage[] = [
   { role: 'system', content: 'contract' },
@@ -128,7 +128,7 @@ describe('createAnswerCache', () => {
     const text = await readFile(join(cache.dir, `${llmCacheKey(cfg, MESSAGES)}.json`), 'utf8');
     expect(text).not.toContain(env.FIXTUREGEN_API_KEY);
     expect(text).not.toContain('127.0.0.1');
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual([
+    expect(Object.keys(JSON.parse(text) as object).sort()).toEqual([
       'code',
       'createdAt',
       'format',

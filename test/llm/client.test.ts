@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createLlmClient,
-  LlmAnswerError,
-  LlmUnavailableError,
-} from '../../src/generate/llm/client.js';
-import type { LlmEvent } from '../../src/generate/llm/client.js';
+import { createLlmClient } from '../../src/generate/llm/client/create.js';
+import { LlmAnswerError, LlmUnavailableError } from '../../src/generate/llm/client/errors.js';
+import type { LlmEvent } from '../../src/generate/llm/client/types.js';
 import { config, FAST, MESSAGES, MODULE, server } from './helpers.js';
 
 describe('a good answer', () => {
@@ -20,7 +17,7 @@ describe('a good answer', () => {
     expect(done.usage).toEqual({ promptTokens: 321, completionTokens: 45 });
     expect(done.attempts).toBe(1);
     expect(done.latencyMs).toBeGreaterThan(0);
-    const body = s.requests[0]?.body;
+    const body = s.requests[0]!.body;
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
     expect(body.messages).toEqual(MESSAGES);
@@ -52,7 +49,7 @@ describe('a good answer', () => {
     const cfg = config(s.url, { extra_body: { top_k: null, repetition_penalty: null } });
     await createLlmClient(cfg, {}, FAST).complete(MESSAGES, { maxTokens: 100 });
 
-    const body = s.requests[0]?.body;
+    const body = s.requests[0]!.body;
     expect(body).not.toHaveProperty('top_k');
     expect(body).not.toHaveProperty('repetition_penalty');
     expect(body.max_tokens).toBe(100);
@@ -110,7 +107,12 @@ describe('retries', () => {
     const [first, second] = s.requests;
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1000);
     expect(events.filter((e) => e.type === 'retry')).toEqual([
-      { type: 'retry', attempt: 1, reason: expect.stringContaining('429'), delayMs: 1000 },
+      {
+        type: 'retry',
+        attempt: 1,
+        reason: expect.stringContaining('429') as unknown,
+        delayMs: 1000,
+      },
     ]);
   });
 
@@ -169,7 +171,9 @@ describe('retries', () => {
       'request',
       'first-chunk',
     ]);
-    expect(events[2]).toMatchObject({ reason: expect.stringMatching(/^the stream broke/) });
+    expect(events[2]).toMatchObject({
+      reason: expect.stringMatching(/^the stream broke/) as unknown,
+    });
   });
 
   it('retries a stream that ends without a finish reason', async () => {

@@ -1,7 +1,8 @@
 import { afterEach } from 'vitest';
 import { llmSchema } from '../../src/config/schema.js';
 import type { LlmConfig } from '../../src/config/schema.js';
-import type { ChatMessage, LlmClientOptions } from '../../src/generate/llm/client.js';
+import type { LlmClientOptions } from '../../src/generate/llm/client/create.js';
+import type { ChatMessage } from '../../src/generate/llm/client/types.js';
 import { startOpenAiServer } from '../support/openai-server.js';
 import type { OpenAiTestServer, ServerOptions } from '../support/openai-server.js';
 

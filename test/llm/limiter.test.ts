@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '../../src/generate/llm/limiter.js';
-import { createLlmClient } from '../../src/generate/llm/client.js';
+import { createLlmClient } from '../../src/generate/llm/client/create.js';
 import { config, FAST, MESSAGES, MODULE, server } from './helpers.js';
 
 /** A promise with its resolve exposed, so tests decide when a task ends. */

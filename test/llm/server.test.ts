@@ -44,13 +44,17 @@ describe('the scripted test server', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const events = (await res.text()).split('\n\n').filter(Boolean);
     expect(events.at(-1)).toBe('data: [DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    type Chunk = {
+      choices: { delta?: { content?: string }; finish_reason?: string | null }[];
+      usage?: unknown;
+    };
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')) as Chunk);
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
     expect(text).toBe(MODULE);
-    expect(chunks.at(-2).choices[0].finish_reason).toBe('stop');
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.at(-1)).toMatchObject({
       choices: [],
-      usage: { completion_tokens: expect.any(Number) },
+      usage: { completion_tokens: expect.any(Number) as unknown },
     });
   });
 

@@ -28,7 +28,8 @@ function refsOf(e: ValueExpr): string[] {
       return e.items.flatMap(refsOf);
     case 'synth':
       return refsOf(e.expr);
-    default:
+    case 'literal':
+    case 'interpolate':
       return [];
   }
 }

@@ -21,6 +21,6 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('pgUrl', pg?.url ?? '');
 }
 
-export async function teardown(): Promise<void> {
+export function teardown(): void {
   pg?.stop();
 }

@@ -339,7 +339,7 @@ describe('the watch core', () => {
       },
       {
         type: 'config-loaded',
-        result: { ok: true, value: { ...config, verify: 'collect' } as Config, warnings: [] },
+        result: { ok: true, value: { ...config, verify: 'collect' }, warnings: [] },
         hashes: new Map([[config.file!, 'h:whole']]),
         mtimeMs: NOW + 10,
         now: NOW + 100,

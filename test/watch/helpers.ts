@@ -45,7 +45,7 @@ export class Recorder<T> {
     const seen = this.items.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     const d = deferred<T>();
-    this.waiters.push({ match, done: d.resolve });
+    this.waiters.push({ match, done: (item) => d.resolve(item) });
     return withDeadline(d.promise, ms, what);
   }
 }

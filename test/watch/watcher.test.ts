@@ -290,10 +290,11 @@ describe('startWatching', () => {
     const batches: number[] = [];
     const allSeen = deferred();
     const scheduler = createScheduler<string>({
-      run: async (batch) => {
+      run: (batch) => {
         batches.push(batch.size);
         for (const p of batch) seen.add(p);
         if (seen.size >= N) allSeen.resolve();
+        return Promise.resolve();
       },
     });
     const errors: Error[] = [];

@@ -7,7 +7,8 @@
 import type { ModelInfo } from '../../catalog/types.js';
 import type { Plan, PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js';
 import type { ExprContext } from './pyexpr.js';
-import { referencedLabels, renderArgument, renderAssignment } from './pyexpr.js';
+import { foldValue, referencedLabels } from '../../plan/values.js';
+import { renderArgument, renderAssignment } from './pyexpr.js';
 
 export interface EntityContext {
   readonly models: ReadonlyMap<string, ModelInfo>;
@@ -30,18 +31,17 @@ const columnsRead = (v: PlanValue) => referencedLabels(v.value, true);
 
 /** The instances a foreign-key value reads a column of (null: it is not only references). */
 function instanceOf(expr: ValueExpr): ValueExpr | null {
-  switch (expr.kind) {
-    case 'ref':
-      return { ...expr, attribute: null };
-    case 'literal':
-      return expr.value.kind === 'none' ? expr : null;
-    case 'cycle': {
-      const items = expr.items.map(instanceOf);
-      return items.every((x) => x !== null) ? { kind: 'cycle', items: items as ValueExpr[] } : null;
-    }
-    default:
-      return null;
-  }
+  return foldValue<ValueExpr | null>(expr, {
+    ref: (r) => ({ ...r, attribute: null }),
+    literal: (l) => (l.value.kind === 'none' ? l : null),
+    cycle: (c) => {
+      const items = c.items.map(instanceOf);
+      return items.every((x) => x !== null) ? { kind: 'cycle', items } : null;
+    },
+    interpolate: () => null,
+    refList: () => null,
+    synth: () => null,
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ export function createBuiltinGenerator(): Generator {
       fingerprint ??= `builtin:${templatesHash(join(TEMPLATES_DIR, 'builtin'))}`;
       return fingerprint;
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- rendering is synchronous; async turns its throws into rejections as the interface promises
     async generate(plan, ctx) {
       const body = renderScenarioModule(plan, {
         catalog: ctx.catalog,

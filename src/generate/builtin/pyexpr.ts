@@ -1,5 +1,6 @@
 import { evalIndex } from '../../plan/index-expr.js';
 import type { IndexExpr, PyLiteral, ValueExpr } from '../../plan/types.js';
+import { referencedLabels } from '../../plan/values.js';
 import type { Doc } from './layout.js';
 import { call, cond, dict, flat, layout, list, seq, statement, tuple, width } from './layout.js';
 import { pyBytes, pyFString, pyFloat, pyNumber, pyString } from './pystr.js';
@@ -154,7 +155,12 @@ function convertInterpolated(
         return expr.enumAsValue ? `${member}.value` : member;
       }
       return text;
-    default:
+    // Text stays text; interval, JSON, array and unknown types take the string as written.
+    case 'string':
+    case 'interval':
+    case 'json':
+    case 'array':
+    case 'other':
       return text;
   }
 }
@@ -241,28 +247,5 @@ export function renderAssignment(
 }
 
 function hasReference(expr: ValueExpr): boolean {
-  switch (expr.kind) {
-    case 'ref':
-      return true;
-    case 'refList':
-    case 'cycle':
-      return expr.items.some(hasReference);
-    case 'synth':
-      return hasReference(expr.expr);
-    default:
-      return false;
-  }
-}
-
-/** Labels whose references the expression holds (`attribute` set: columns read after a flush). */
-export function referencedLabels(expr: ValueExpr, columnsOnly = false): Set<string> {
-  const out = new Set<string>();
-  const walk = (e: ValueExpr): void => {
-    if (e.kind === 'ref') {
-      if (!columnsOnly || e.attribute !== null) out.add(e.label);
-    } else if (e.kind === 'refList' || e.kind === 'cycle') e.items.forEach(walk);
-    else if (e.kind === 'synth') walk(e.expr);
-  };
-  walk(expr);
-  return out;
+  return referencedLabels(expr).size > 0;
 }

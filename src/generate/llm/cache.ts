@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { canonicalJson } from '../../canonical-json.js';
 import type { LlmConfig } from '../../config/schema.js';
 import { redact } from '../../config/secrets.js';
-import { samplingParams } from './client.js';
-import type { ChatMessage, TokenUsage } from './client.js';
+import { samplingParams } from './client/request.js';
+import type { ChatMessage, TokenUsage } from './client/types.js';
 
 /**
  * Accepted answers, one JSON file per key under `<root>/.fixturegen/cache/`. The key covers what
@@ -123,22 +124,4 @@ function isUsage(value: unknown): value is TokenUsage {
   if (typeof value !== 'object' || value === null) return false;
   const u = value as Record<string, unknown>;
   return typeof u['promptTokens'] === 'number' && typeof u['completionTokens'] === 'number';
-}
-
-/** JSON with object keys sorted at every level, so equal inputs hash equally. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
 }

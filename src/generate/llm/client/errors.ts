@@ -61,14 +61,15 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
       reason: redact(`cannot connect to ${config.base_url}${causeText(err)}`),
     };
   }
-  if (err instanceof APIError && err.status !== undefined) {
-    const status = err.status;
+  const api = asApiError(err);
+  if (api !== null && api.status !== undefined) {
+    const status = api.status;
     if (status === 408 || status === 409 || status === 429 || status >= 500) {
       return {
         retry: true,
         kind: 'status',
-        reason: redact(`HTTP ${err.message}`),
-        retryAfterMs: retryAfter(err.headers),
+        reason: redact(`HTTP ${api.message}`),
+        retryAfterMs: retryAfter(api.headers),
       };
     }
     if (status === 401 || status === 403) {
@@ -91,7 +92,7 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
         error: (attempts) =>
           new LlmUnavailableError(
             `${config.base_url} has no chat completions for model "${config.model}" ` +
-              `(HTTP ${err.message})`,
+              `(HTTP ${api.message})`,
             'not-found',
             status,
             attempts,
@@ -103,7 +104,7 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
       retry: false,
       error: (attempts) =>
         new LlmAnswerError(
-          `the server rejected the request: HTTP ${err.message}`,
+          `the server rejected the request: HTTP ${api.message}`,
           'rejected',
           attempts,
           {
@@ -119,6 +120,11 @@ export function classify(err: unknown, config: LlmConfig, timeoutMs: number): Fa
     kind: 'connection',
     reason: redact(`the stream broke: ${message}${causeText(err)}`),
   };
+}
+
+/** `instanceof` on the generic class types the error `APIError<any, any, any>`; this keeps its own defaults. */
+export function asApiError(err: unknown): APIError | null {
+  return err instanceof APIError ? (err as APIError) : null;
 }
 
 export function rejectsStreamOptions(err: unknown): boolean {

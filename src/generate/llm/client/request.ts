@@ -32,5 +32,5 @@ export function requestBody(
     max_tokens: maxTokens,
     stream: true,
     ...(withStreamOptions ? { stream_options: { include_usage: true } } : {}),
-  } as ChatCompletionCreateParamsStreaming;
+  };
 }

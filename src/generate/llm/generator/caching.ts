@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LlmConfig } from '../../../config/schema.js';
 import type { AnswerCache } from '../cache.js';
-import { samplingParams } from '../client.js';
-import type { PromptTemplates } from '../prompt.js';
+import { samplingParams } from '../client/request.js';
+import type { PromptTemplates } from '../prompt/templates.js';
 
 export function generatorFingerprint(llm: LlmConfig, templates: PromptTemplates): string {
   return `llm:${createHash('sha256')

@@ -2,7 +2,7 @@ import type { LlmConfig } from '../../../config/schema.js';
 import type { Diagnostic } from '../../../diagnostics/types.js';
 import { error } from '../../../diagnostics/types.js';
 import type { GenerateContext } from '../../types.js';
-import type { LlmAnswerError } from '../client.js';
+import type { LlmAnswerError } from '../client/errors.js';
 import { extractPython } from '../extract.js';
 
 /**

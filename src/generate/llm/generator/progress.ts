@@ -1,4 +1,4 @@
-import type { LlmEvent } from '../client.js';
+import type { LlmEvent } from '../client/types.js';
 import type { LlmGeneratorDeps, LlmStatus } from './types.js';
 
 export function statusReporter(
@@ -21,7 +21,9 @@ export function eventStatus(round: number, e: LlmEvent): LlmStatus | null {
       return { phase: 'receiving', round };
     case 'retry':
       return { phase: 'retrying', round, reason: e.reason, delayMs: e.delayMs };
-    default:
+    // Neither changes what the user waits for: the request goes on under the same phase.
+    case 'length-retry':
+    case 'stream-options-dropped':
       return null;
   }
 }

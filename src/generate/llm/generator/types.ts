@@ -1,7 +1,8 @@
 import type { Generator } from '../../types.js';
 import type { AnswerCache } from '../cache.js';
-import type { LlmClient, LlmClientOptions } from '../client.js';
-import type { PromptTemplates } from '../prompt.js';
+import type { LlmClientOptions } from '../client/create.js';
+import type { LlmClient } from '../client/types.js';
+import type { PromptTemplates } from '../prompt/templates.js';
 
 /** A scenario's way through the generator, for live progress output. */
 export type LlmStatus =

@@ -1,5 +1,6 @@
 import { stringify as yamlStringify } from 'yaml';
 import type { IndexExpr, Plan, PlanValue, ValueExpr } from '../../../plan/types.js';
+import { foldValue } from '../../../plan/values.js';
 import { renderValue } from '../../builtin/pyexpr.js';
 import type { ExprContext } from '../../builtin/pyexpr.js';
 import type { PromptContext } from './types.js';
@@ -103,19 +104,21 @@ function valueNote(v: PlanValue, lists: ReadonlySet<string>): string {
 
 /** A reference that reads a column of another instance needs that instance flushed first. */
 function describeRefs(expr: ValueExpr, lists: ReadonlySet<string>): string | null {
-  switch (expr.kind) {
-    case 'ref': {
-      if (expr.attribute !== null) {
-        return `the ${expr.attribute} of ${refText(expr.label, expr.index)}: flush it before reading it`;
+  return foldValue<string | null>(expr, {
+    ref: (r) => {
+      if (r.attribute !== null) {
+        return `the ${r.attribute} of ${refText(r.label, r.index)}: flush it before reading it`;
       }
-      if (expr.index === null && lists.has(expr.label)) return `every item of ${expr.label}`;
+      if (r.index === null && lists.has(r.label)) return `every item of ${r.label}`;
       return null;
-    }
-    case 'synth':
-      return describeRefs(expr.expr, lists);
-    default:
-      return null;
-  }
+    },
+    synth: (s) => describeRefs(s.expr, lists),
+    // Lists and cycles of references are described by the attribute's type, not item by item.
+    literal: () => null,
+    interpolate: () => null,
+    refList: () => null,
+    cycle: () => null,
+  });
 }
 
 function refText(label: string, index: IndexExpr | null): string {

@@ -1,32 +1,13 @@
-import OpenAI, { APIError } from 'openai';
-import type { LlmConfig } from '../../config/schema.js';
-import { rememberSecrets } from '../../config/secrets.js';
-import { LlmAnswerError, LlmUnavailableError } from './client/errors.js';
-import { DEFAULT_RETRY_POLICY, retryDelay, sleep } from './client/retry.js';
-import type { RetryPolicy } from './client/retry.js';
-import { samplingParams } from './client/request.js';
-import { attempt } from './client/stream.js';
-import type { StreamContext } from './client/stream.js';
-import type {
-  ChatMessage,
-  CompleteOptions,
-  Completion,
-  LlmClient,
-  LlmEvent,
-} from './client/types.js';
-
-export { LlmAnswerError, LlmError, LlmUnavailableError } from './client/errors.js';
-export { DEFAULT_RETRY_POLICY } from './client/retry.js';
-export type { RetryPolicy } from './client/retry.js';
-export { samplingParams } from './client/request.js';
-export type {
-  ChatMessage,
-  CompleteOptions,
-  Completion,
-  LlmClient,
-  LlmEvent,
-  TokenUsage,
-} from './client/types.js';
+import OpenAI from 'openai';
+import type { LlmConfig } from '../../../config/schema.js';
+import { rememberSecrets } from '../../../config/secrets.js';
+import { asApiError, LlmAnswerError, LlmUnavailableError } from './errors.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, sleep } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import { samplingParams } from './request.js';
+import { attempt } from './stream.js';
+import type { StreamContext } from './stream.js';
+import type { ChatMessage, CompleteOptions, Completion, LlmClient, LlmEvent } from './types.js';
 
 export interface LlmClientOptions {
   readonly retry?: Partial<RetryPolicy>;
@@ -98,7 +79,7 @@ export function createLlmClient(
             `the model server at ${config.base_url} is unusable after ${attempts} ` +
               `attempt${attempts === 1 ? '' : 's'}: ${failure.reason}`,
             failure.kind,
-            outcome.cause instanceof APIError ? outcome.cause.status : undefined,
+            asApiError(outcome.cause)?.status,
             attempts,
             { cause: outcome.cause },
           );

@@ -1,31 +1,19 @@
-import type { LlmConfig } from '../../config/schema.js';
-import type { Diagnostic } from '../../diagnostics/types.js';
-import type { Plan } from '../../plan/types.js';
-import type { GenerateContext, GenerateOutcome } from '../types.js';
-import { createAnswerCache, llmCacheKey } from './cache.js';
-import { createLlmClient, LlmAnswerError, LlmUnavailableError } from './client.js';
-import type { ChatMessage, LlmEvent } from './client.js';
-import { generatorFingerprint, storeAnswer } from './generator/caching.js';
-import { checkAnswer, failureDiagnostics, LLM_CODES, trimProblems } from './generator/feedback.js';
-import { eventStatus, statusReporter } from './generator/progress.js';
-import type {
-  LlmGenerator,
-  LlmGeneratorDeps,
-  LlmResult,
-  LlmScenarioReport,
-} from './generator/types.js';
-import { createLimiter } from './limiter.js';
-import type { Limiter } from './limiter.js';
-import { buildMessages, loadPromptTemplates, repairText } from './prompt.js';
-
-export { LLM_CODES } from './generator/feedback.js';
-export type {
-  LlmGenerator,
-  LlmGeneratorDeps,
-  LlmResult,
-  LlmScenarioReport,
-  LlmStatus,
-} from './generator/types.js';
+import type { LlmConfig } from '../../../config/schema.js';
+import type { Diagnostic } from '../../../diagnostics/types.js';
+import type { Plan } from '../../../plan/types.js';
+import type { GenerateContext, GenerateOutcome } from '../../types.js';
+import { createAnswerCache, llmCacheKey } from '../cache.js';
+import { createLlmClient } from '../client/create.js';
+import { LlmAnswerError, LlmUnavailableError } from '../client/errors.js';
+import type { ChatMessage, LlmEvent } from '../client/types.js';
+import { generatorFingerprint, storeAnswer } from './caching.js';
+import { checkAnswer, failureDiagnostics, LLM_CODES, trimProblems } from './feedback.js';
+import { eventStatus, statusReporter } from './progress.js';
+import type { LlmGenerator, LlmGeneratorDeps, LlmResult, LlmScenarioReport } from './types.js';
+import { createLimiter } from '../limiter.js';
+import type { Limiter } from '../limiter.js';
+import { buildMessages, repairText } from '../prompt/messages.js';
+import { loadPromptTemplates } from '../prompt/templates.js';
 
 export function createLlmGenerator(
   config: {

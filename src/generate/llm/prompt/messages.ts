@@ -1,24 +1,12 @@
-import { catalogSlice } from '../../catalog/slice.js';
-import type { ModelInfo } from '../../catalog/types.js';
-import type { Plan } from '../../plan/types.js';
-import { className } from '../builtin/render.js';
-import type { ChatMessage } from './client/types.js';
-import { formatModels } from './prompt/catalog.js';
-import { countLines, describePlan, scenarioYaml, signatures } from './prompt/plan.js';
-import type { PromptTemplates } from './prompt/templates.js';
-import type { PromptContext } from './prompt/types.js';
-
-export { formatModels } from './prompt/catalog.js';
-export { scenarioYaml } from './prompt/plan.js';
-export { CHARS_PER_TOKEN, estimateTokens, promptSize } from './prompt/size.js';
-export type { PromptSize } from './prompt/size.js';
-export {
-  loadPromptTemplates,
-  PROJECT_PROMPT_DIR,
-  PROMPT_TEMPLATES_DIR,
-} from './prompt/templates.js';
-export type { PromptTemplates } from './prompt/templates.js';
-export type { PromptContext } from './prompt/types.js';
+import { catalogSlice } from '../../../catalog/slice.js';
+import type { ModelInfo } from '../../../catalog/types.js';
+import type { Plan } from '../../../plan/types.js';
+import { className } from '../../builtin/render.js';
+import type { ChatMessage } from '../client/types.js';
+import { formatModels } from './catalog.js';
+import { countLines, describePlan, scenarioYaml, signatures } from './plan.js';
+import type { PromptTemplates } from './templates.js';
+import type { PromptContext } from './types.js';
 
 /**
  * The prompt: a system message that is the same for every scenario of a project (the contract,
