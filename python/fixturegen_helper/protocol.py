@@ -184,23 +184,15 @@ def _children() -> list[int]:
     return out
 
 
-def _signal_group(pid: int, sig: int) -> None:
-    """Verification children lead their own session: the group takes what they started too."""
-    targets: tuple[Callable[[], None], ...] = (lambda: os.killpg(pid, sig), lambda: os.kill(pid, sig))
-    for target in targets:
-        try:
-            target()
-            return
-        except (ProcessLookupError, PermissionError):
-            continue
-
-
 def end_children(grace: float = END_GRACE_S) -> None:
     """Ends every child of the helper and reaps it, so that none outlives the helper's exit: SIGTERM
     first (a verification child removes its folder and exits), SIGKILL after `grace`."""
+    # Imported here: the helper answers `ping` and `introspect` without loading the verifier.
+    from fixturegen_helper.verify_process import signal_group
+
     kids = _children() if os.path.isdir("/proc") else []
     for pid in kids:
-        _signal_group(pid, signal.SIGTERM)
+        signal_group(pid, signal.SIGTERM)
     waiting = set(kids)
     limit = time.monotonic() + grace
     while waiting and time.monotonic() < limit:
@@ -214,7 +206,7 @@ def end_children(grace: float = END_GRACE_S) -> None:
         if waiting:
             select.select([], [], [], 0.01)
     for pid in kids:
-        _signal_group(pid, signal.SIGKILL)
+        signal_group(pid, signal.SIGKILL)
     for pid in waiting:
         try:
             os.waitpid(pid, 0)

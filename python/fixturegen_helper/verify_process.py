@@ -24,17 +24,20 @@ from fixturegen_helper.verify_child import DUMP_SIGNAL, run_child
 from fixturegen_helper.verify_folder import verdict_path, write_static
 
 
-def kill_group(pid: int) -> None:
-    targets: tuple[Callable[[], None], ...] = (
-        lambda: os.killpg(pid, signal.SIGKILL),
-        lambda: os.kill(pid, signal.SIGKILL),
-    )
+def signal_group(pid: int, sig: int) -> None:
+    """Verification children lead their own session: the group takes what they started too (the
+    process alone when it has no group any more)."""
+    targets: tuple[Callable[[], None], ...] = (lambda: os.killpg(pid, sig), lambda: os.kill(pid, sig))
     for target in targets:
         try:
             target()
             return
         except (ProcessLookupError, PermissionError):
             continue
+
+
+def kill_group(pid: int) -> None:
+    signal_group(pid, signal.SIGKILL)
 
 
 #: Children that said they were done and are exiting; reaped without waiting, later.
