@@ -118,17 +118,24 @@ export function npmInstall(dir: string, spec: string): void {
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
 }
 
-/** init → build → pytest → check, each as the user types it, asserting what each must show. */
-export function initBuildTestCheck(dir: string): void {
+/**
+ * `npx fixturegen init` as the user types it; its example scenario's modeline goes through the
+ * project's own node_modules, the same path on every clone of the project. Returns the example.
+ */
+export function initAsUser(dir: string): string {
   const init = sh(dir, 'npx', ['fixturegen', 'init', '--models', 'shop.models']);
   expect(init.status, init.stderr).toBe(0);
   expect(init.stderr).not.toContain('points outside this project');
   const example = readFileSync(join(dir, 'scenarios', 'example.yaml'), 'utf8');
-  // Through the project's own node_modules: the same path on every clone of the project.
   expect(example.split('\n')[0]).toBe(
     '# yaml-language-server: $schema=../node_modules/fixturegen/schemas/scenario.schema.json',
   );
-  expect(example).toContain('model: Customer');
+  return example;
+}
+
+/** init → build → pytest → check, each as the user types it, asserting what each must show. */
+export function initBuildTestCheck(dir: string): void {
+  expect(initAsUser(dir)).toContain('model: Customer');
 
   const build = sh(dir, 'npx', ['fixturegen', 'build']);
   expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0);
