@@ -159,8 +159,9 @@ describe('hostile scenario files: one build, a diagnostic each, the good ones un
   it('files that cannot be read for want of permission: FG198, and FG698 for the configuration', () => {
     const dir = copy();
     write(dir, 'scenarios/secret.yaml', 'entities: {}\n');
-    // Root reads anything: as root, read as nobody (the Python of the venv lives under /root, out
-    // of nobody's reach, so the reading stage runs alone, from the built CLI's modules).
+    // Root reads anything: as root, read as nobody. The modules are imported first, still as
+    // root, and only then are the privileges dropped: nobody may be unable to reach this checkout
+    // (a clone inside a 0700 folder) or the venv under /root, and only the reading is under test.
     const nobody = process.getuid?.() === 0 ? 65534 : undefined;
     spawnSync('chmod', ['-R', 'a+rwX', dir]);
     chmodSync(join(dir, 'scenarios', 'secret.yaml'), 0o000);
@@ -168,17 +169,15 @@ describe('hostile scenario files: one build, a diagnostic each, the good ones un
     const script = `
       const { readScenarioInputs } = await import(${JSON.stringify(join(REPO, 'dist/pipeline/inputs.js'))});
       const { loadConfig } = await import(${JSON.stringify(join(REPO, 'dist/config/load.js'))});
+      ${nobody === undefined ? '' : `process.setgroups([]); process.setgid(${nobody}); process.setuid(${nobody});`}
       const inputs = readScenarioInputs({ root: process.cwd(), scenarios: 'scenarios' });
       const config = loadConfig({ cwd: process.cwd(), env: {} });
       console.log(JSON.stringify({ inputs, config }));`;
-    const argv = ['--input-type=module', '-e', script];
-    const r = spawnSync(
-      nobody === undefined ? process.execPath : 'setpriv',
-      nobody === undefined
-        ? argv
-        : [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', process.execPath, ...argv],
-      { cwd: dir, encoding: 'utf8', timeout: 30_000 },
-    );
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       inputs: { file: string; problem?: { code: string; message: string } }[];
