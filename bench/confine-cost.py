@@ -20,7 +20,8 @@ sys.path[:0] = [os.path.join(ROOT, "python"), ROOT]
 
 import crm.models  # noqa: E402,F401 - the sample project's models, as the helper imports them
 
-from fixturegen_helper import confine, confine_reap, warm  # noqa: E402
+from fixturegen_helper import confine, confine_reap
+from fixturegen_helper.verify import warm  # noqa: E402
 
 URL = "sqlite+pysqlite:///:memory:"
 

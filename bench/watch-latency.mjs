@@ -266,7 +266,7 @@ console.log(
 // (the save) are both wall clocks; run.startedAt has millisecond resolution.
 const stage = (fn) => median(samples.map(fn));
 const t = (s) => s.run.timings;
-/** The helper's stages of one verification, in order (see STAGES in verify_results.py). */
+/** The helper's stages of one verification, in order (see STAGES in verify/results.py). */
 const VERIFY_STAGES = [
   ['prepareMs', 'write the candidate, hand it to the spare child'],
   ['childSetupMs', 'fork and child set-up (no spare)'],

@@ -1,7 +1,7 @@
 """Confinement of a verification child: defence in depth for the candidate code that still runs.
 
 The static guard rejects what it can see; what it lets through runs in a child that confines
-itself just before the candidate is imported (`apply`, called from `verify_child._apply`):
+itself just before the candidate is imported (`apply`, called from `child._apply`):
 
 - environment: only what pytest and the database driver need (`child_environment`); the
   helper's exec-time environment block, which /proc/self/environ shows, is zeroed;

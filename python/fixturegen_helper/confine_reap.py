@@ -91,7 +91,7 @@ def remove_stale(base: str) -> None:
 
 
 def remove_stale_verdicts() -> None:
-    """Verdict files (see `verify_child.confirm`) whose folder is gone: a confined child killed
+    """Verdict files (see `child.confirm`) whose folder is gone: a confined child killed
     with the helper cannot remove its own, which lies outside what it may write."""
     import glob
     import tempfile

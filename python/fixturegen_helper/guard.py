@@ -46,7 +46,7 @@ from fixturegen_helper.guard_top import Top
 def guard(params: dict[str, Any]) -> dict[str, Any]:
     source = params.get("source")
     if not isinstance(source, str):
-        from fixturegen_helper.introspect import HelperError
+        from fixturegen_helper.errors import HelperError
 
         raise HelperError("ProtocolError", "params.source must be a string")
     try:

@@ -21,18 +21,9 @@ import sqlalchemy
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers
 
+from fixturegen_helper.errors import HelperError
 from fixturegen_helper.introspect_access import access_of
 from fixturegen_helper.introspect_mappers import MapperIndex, model_info, qualname
-
-
-class HelperError(Exception):
-    """An error reported to the caller with a stable `type` (ImportError, MapperError, ...)."""
-
-    def __init__(self, type_: str, message: str, tb: str = "") -> None:
-        super().__init__(message)
-        self.type = type_
-        self.message = message
-        self.traceback = tb
 
 
 def import_modules(paths: Iterable[str]) -> list[ModuleType]:

@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from fixturegen_helper.introspect import HelperError
+from fixturegen_helper.errors import HelperError
 
 
 def ping(params: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +188,7 @@ def end_children(grace: float = END_GRACE_S) -> None:
     """Ends every child of the helper and reaps it, so that none outlives the helper's exit: SIGTERM
     first (a verification child removes its folder and exits), SIGKILL after `grace`."""
     # Imported here: the helper answers `ping` and `introspect` without loading the verifier.
-    from fixturegen_helper.verify_process import signal_group
+    from fixturegen_helper.verify import signal_group
 
     kids = _children() if os.path.isdir("/proc") else []
     for pid in kids:
@@ -238,12 +238,9 @@ def main() -> int:
     out = _open_protocol_stream()
     # The whole verifier at start-up, before any models: its exit handlers (which end verification
     # children) then run after whatever the models register.
-    from fixturegen_helper import (
-        verify,  # noqa: F401
-        verify_child,
-    )
+    from fixturegen_helper.verify import set_protocol_fd
 
-    verify_child.PROTOCOL_FD = out.fileno()
+    set_protocol_fd(out.fileno())
     with open(sys.stdin.fileno(), encoding="utf-8", closefd=False) as stdin:
         try:
             serve(stdin, out)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from fixturegen_helper.introspect import HelperError, introspect
+from fixturegen_helper.errors import HelperError
+from fixturegen_helper.introspect import introspect
 from fixturegen_helper.introspect_types import family_of
 
 

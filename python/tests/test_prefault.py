@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from fixturegen_helper import prefault
+from fixturegen_helper.verify import prefault
 
 SMAPS = """\
 55e4d1ad4000-55e4d2849000 rw-p 00000000 00:00 0                          [heap]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixturegen_helper import smoke
+from fixturegen_helper.verify import smoke
 
 
 def ref(label, index=None):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fixturegen_helper.verify_folder import SMOKE_MODULE
+from fixturegen_helper.verify.folder import SMOKE_MODULE
 
 MESSAGE_LIMIT = 3000
 

@@ -10,7 +10,7 @@ import json
 import os
 from typing import Any
 
-from fixturegen_helper import warm
+from fixturegen_helper.verify import warm
 
 SMOKE_MODULE = "test_fixturegen_smoke.py"
 SMOKE_CONFIG = "fixturegen_smoke.json"
@@ -18,13 +18,13 @@ RESERVED = {"conftest.py", "pytest.ini", SMOKE_MODULE, SMOKE_CONFIG, "fixturegen
 
 
 #: The verifier's conftest: the same text for every candidate. What it registers comes from
-#: `candidate_ready()`, so a spare child (see `verify_process.Spare`) can start pytest before the
+#: `candidate_ready()`, so a spare child (see `process.Spare`) can start pytest before the
 #: candidate exists and wait right here, at the first point where pytest needs it.
 CONFTEST = """\
 # Written by fixturegen's verifier.
 import pytest
 
-from fixturegen_helper.verify_child import candidate_ready
+from fixturegen_helper.verify.child import candidate_ready
 
 _candidate = candidate_ready()
 pytest_plugins = _candidate["plugins"]

@@ -1,5 +1,5 @@
 """What a verification child left behind, read by the parent: its results file (one JSON line per
-report or timestamp mark, see `verify_recorder`) and the end of its log, turned into the response's
+report or timestamp mark, see `recorder`) and the end of its log, turned into the response's
 tests, output and timings.
 """
 
@@ -129,7 +129,7 @@ def blamed_file(output: str, p: dict[str, Any]) -> str:
 #: Stages of one verification: (name, from mark, to mark). The parent marks start, sent (the
 #: candidate handed to a child), reaped and end; the child marks child (forked), pytest
 #: (pytest.main called), go (candidate in place: conftest reached), configured, collected and
-#: finished (see `verify_recorder.Recorder`).
+#: finished (see `recorder.Recorder`).
 STAGES = (
     ("prepareMs", "start", "sent"),
     ("childSetupMs", "child", "pytest"),
@@ -164,7 +164,7 @@ def stage_timings(records: list[dict[str, Any]], points: dict[str, float], spare
 
 
 def read_verdict(path: str) -> set[str]:
-    """The smoke tests that confirmed their own pass (see `verify_child.confirm`)."""
+    """The smoke tests that confirmed their own pass (see `child.confirm`)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             return {line.strip() for line in f if line.strip()}

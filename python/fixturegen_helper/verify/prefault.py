@@ -1,4 +1,4 @@
-"""A spare verification child copies the helper's memory while it waits (see `verify_child`).
+"""A spare verification child copies the helper's memory while it waits (see `child`).
 
 After fork, parent and child share every page until one of them writes to it; CPython writes a
 reference count into every object it touches, so the first pass of a verification child over the

@@ -1,51 +1,5 @@
-"""Verify a candidate output package with pytest, in a forked child with a time limit.
-
-Params:
-    level          "collect" | "run"
-    package        output package name, e.g. "generated"
-    files          {relative path: source}, e.g. {"generated/__init__.py": ..., "generated/x.py": ...}
-    databaseUrl    URL the fixtures use (exported as FIXTUREGEN_DATABASE_URL)
-    sessionFixture null, or the project's session fixture name (then the generated package has no
-                   db_session and fixturegen_helper.testing provides one under that name)
-    timeoutS       seconds before the child's process group is killed (default 60)
-    expectations   one per scenario fixture (see fixturegen_helper.smoke)
-    models         the models' import paths, for table creation with sessionFixture (required:
-                   nothing is taken from an earlier introspect)
-
-Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
-"output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
-pytest's: 0 passed, 1 failures, 2 interrupted or collection error, 3 internal error (pytest's
-code for a candidate module that fails to import as a plugin: syntax or import errors in the
-package), 4 usage error, 5 nothing collected (never expected: the smoke test always collects);
-also 3 when the child crashed outside pytest (traceback in `output`), and -9 when it was killed at
-the timeout. Failures that happen before any test report (plugin import) get a test entry whose
-nodeid is the candidate file named in the traceback (else `conftest.py`); a timeout gets an entry
-with outcome `timeout` (the running test, or the candidate file that hung while importing), and
-faulthandler's stack dump of the hung code is in `output`. Paths inside the temporary folder are
-shown relative to it, as the files were given. `timings` says where the time went, in
-milliseconds per stage (see `verify_results.STAGES`), with `spare` (1 when a spare child served
-the request), `childCpuMs` and `goToFinishedCpuMs` (CPU of the child: all of it, and from the
-candidate being in place to the end of the session).
-
-The parent (this helper process, with the project's models already imported) forks; the child
-starts a new session (process group), sends fds 1 and 2 to a log file, detaches from the protocol
-streams, puts the temporary folder first on sys.path (so the candidate package shadows any
-`generated/` of the project) and runs `pytest.main`. The parent never imports the candidate.
-
-Warm path: what a child would redo every time is done once in the parent (`warm`), and after each
-request the next child is forked ahead (`verify_process.Spare`): it starts pytest (plugins,
-options, ini) and waits in the verifier's conftest, the first point where pytest needs the
-candidate, until the parent has written the next candidate and sent the request's values; while
-it waits it copies the helper's memory (`prefault`), so the run does not take a copy-on-write
-fault per page it touches. A request that does not fit the spare (another level, or a candidate
-whose asserts pytest must rewrite) gets a fresh child.
-Results are the same either way; only the time differs.
-
-This module checks the request and puts the response together; the rest is split by side:
-`verify_folder` (the temporary folder's files), `verify_child` and `verify_recorder` (what runs in
-the child), `verify_process` (the parent's handling of children: the spare, waiting, killing) and
-`verify_results` (reading what a child left behind).
-"""
+"""The verify request: its parameters checked, a child run for it, the response put together (see the
+package's docstring)."""
 
 from __future__ import annotations
 
@@ -56,13 +10,14 @@ import tempfile
 import time
 from typing import Any
 
-from fixturegen_helper import confine, confine_reap, warm
-from fixturegen_helper.introspect import HelperError
-from fixturegen_helper.verify_child import run_child
-from fixturegen_helper.verify_folder import RESERVED, SMOKE_MODULE, verdict_path, write_candidate, write_static
-from fixturegen_helper.verify_process import EXITING, Spare, kill_group, not_strays, reap_exiting, wait_child
-from fixturegen_helper.verify_recorder import MESSAGE_LIMIT
-from fixturegen_helper.verify_results import (
+from fixturegen_helper import confine, confine_reap
+from fixturegen_helper.errors import HelperError
+from fixturegen_helper.verify import warm
+from fixturegen_helper.verify.child import run_child
+from fixturegen_helper.verify.folder import RESERVED, SMOKE_MODULE, verdict_path, write_candidate, write_static
+from fixturegen_helper.verify.process import EXITING, Spare, kill_group, not_strays, reap_exiting, wait_child
+from fixturegen_helper.verify.recorder import MESSAGE_LIMIT
+from fixturegen_helper.verify.results import (
     OUTPUT_TAIL,
     apply_verdict,
     blamed_file,

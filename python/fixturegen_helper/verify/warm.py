@@ -93,9 +93,9 @@ def smoke_code() -> CodeType:
 def smoke_stub() -> str:
     """The test module written beside each candidate (see `smoke_code`)."""
     return (
-        '"""fixturegen\'s smoke test: fixturegen_helper/smoke.py, compiled once by the helper.\n\n'
+        '"""fixturegen\'s smoke test: fixturegen_helper/verify/smoke.py, compiled once by the helper.\n\n'
         'PYTEST_DONT_REWRITE: smoke.py has no assert statements."""\n\n'
-        "from fixturegen_helper.verify_child import run_smoke_module\n\n"
+        "from fixturegen_helper.verify.child import run_smoke_module\n\n"
         "run_smoke_module(globals())\n"
     )
 
@@ -174,7 +174,7 @@ def fixture_free_holders() -> tuple[dict[int, object], frozenset[type]]:
 
     # The plugins pytest registers: its built-in modules, and instances of their classes (and of
     # _pytest.config's, and of the verifier's recorder).
-    names = [f"_pytest.{p}" for p in default_plugins] + ["_pytest.config", "fixturegen_helper.verify_recorder"]
+    names = [f"_pytest.{p}" for p in default_plugins] + ["_pytest.config", "fixturegen_helper.verify.recorder"]
     modules: dict[int, object] = {}
     types: set[type] = set()
     try:

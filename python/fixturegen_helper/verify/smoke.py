@@ -451,7 +451,7 @@ def test_fixturegen_isolation(request: Any) -> None:
 
 
 def _confirm(name: str) -> None:
-    """Reached only when every check of the test passed: the verdict (see verify_child.confirm)."""
-    from fixturegen_helper.verify_child import confirm
+    """Reached only when every check of the test passed: the verdict (see child.confirm)."""
+    from fixturegen_helper.verify.child import confirm
 
     confirm(name)

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fixturegen_helper import confine, confine_reap
-from fixturegen_helper.verify_child import DUMP_SIGNAL, run_child
-from fixturegen_helper.verify_folder import verdict_path, write_static
+from fixturegen_helper.verify.child import DUMP_SIGNAL, run_child
+from fixturegen_helper.verify.folder import verdict_path, write_static
 
 
 def signal_group(pid: int, sig: int) -> None:

@@ -19,15 +19,23 @@ import time
 import traceback
 from typing import Any
 
-from fixturegen_helper import confine, warm
-from fixturegen_helper.prefault import prefault_inherited_memory
-from fixturegen_helper.verify_folder import SMOKE_MODULE, verdict_path
-from fixturegen_helper.verify_recorder import Recorder
+from fixturegen_helper import confine
+from fixturegen_helper.verify import warm
+from fixturegen_helper.verify.folder import SMOKE_MODULE, verdict_path
+from fixturegen_helper.verify.prefault import prefault_inherited_memory
+from fixturegen_helper.verify.recorder import Recorder
 
-#: The protocol's stdout descriptor, closed in the verification child.
-PROTOCOL_FD: int | None = None
+#: The protocol's stdout descriptor, closed in the verification child (see `set_protocol_fd`).
+_protocol_fd: int | None = None
 #: Asks a verification child for its stack dump (faulthandler) before it is killed.
 DUMP_SIGNAL = signal.SIGUSR1
+
+
+def set_protocol_fd(fd: int) -> None:
+    """The helper's protocol stream: every verification child closes it, so a child can never write
+    to the protocol or keep it open after the helper has gone."""
+    global _protocol_fd
+    _protocol_fd = fd
 
 
 def _mark(path: str, name: str) -> None:
@@ -174,9 +182,9 @@ def run_child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] 
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
-        if PROTOCOL_FD is not None:
+        if _protocol_fd is not None:
             try:
-                os.close(PROTOCOL_FD)
+                os.close(_protocol_fd)
             except OSError:
                 pass
         sys.stdout = sys.__stdout__ if sys.__stdout__ is not None else sys.stderr
