@@ -5,15 +5,25 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 
-export type ReadResult =
-  | { readonly ok: true; readonly text: string }
+/** Why a file was not read. */
+export interface ReadFailure {
+  readonly ok: false;
+  /** `limit`: larger than allowed; `unreadable`: anything else. */
+  readonly kind: 'unreadable' | 'limit';
+  readonly message: string;
+  readonly hint: string;
+}
+
+export type ReadResult = { readonly ok: true; readonly text: string } | ReadFailure;
+
+export type ReadBytesResult =
   | {
-      readonly ok: false;
-      /** `limit`: larger than allowed; `unreadable`: anything else. */
-      readonly kind: 'unreadable' | 'limit';
-      readonly message: string;
-      readonly hint: string;
-    };
+      readonly ok: true;
+      readonly bytes: Buffer;
+      /** Modification time of the file that was read (wall clock, ms). */
+      readonly mtimeMs: number;
+    }
+  | ReadFailure;
 
 function kindOf(st: {
   isDirectory(): boolean;
@@ -37,11 +47,11 @@ function isLink(path: string): boolean {
   }
 }
 
-function unreadable(message: string, hint: string): ReadResult {
+function unreadable(message: string, hint: string): ReadFailure {
   return { ok: false, kind: 'unreadable', message, hint };
 }
 
-function fromErrno(err: NodeJS.ErrnoException, path: string): ReadResult {
+function fromErrno(err: NodeJS.ErrnoException, path: string): ReadFailure {
   // Any errno not named here gets the generic message.
   switch (err.code ?? '') {
     case 'ELOOP':
@@ -71,6 +81,15 @@ function fromErrno(err: NodeJS.ErrnoException, path: string): ReadResult {
 
 /** The file's text when it is a regular file of at most `maxBytes` bytes. */
 export function readRegularFile(path: string, maxBytes: number): ReadResult {
+  const read = readRegularBytes(path, maxBytes);
+  return read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read;
+}
+
+/**
+ * The file's bytes when it is a regular file of at most `maxBytes` bytes (no limit by default:
+ * watch reads models files and templates, which have none).
+ */
+export function readRegularBytes(path: string, maxBytes = Infinity): ReadBytesResult {
   let fd: number;
   try {
     // Checked before opening: opening some devices has effects of its own.
@@ -93,7 +112,7 @@ export function readRegularFile(path: string, maxBytes: number): ReadResult {
         `is ${kindOf(st)}, not a regular file`,
         'scenario and configuration files must be regular files',
       );
-    const tooLarge = (size: number): ReadResult => ({
+    const tooLarge = (size: number): ReadFailure => ({
       ok: false,
       kind: 'limit',
       message: `is ${size} bytes long; at most ${maxBytes} are read`,
@@ -114,7 +133,7 @@ export function readRegularFile(path: string, maxBytes: number): ReadResult {
       if (n === 0) break;
       length += n;
     }
-    return { ok: true, text: buffer.toString('utf8', 0, length) };
+    return { ok: true, bytes: buffer.subarray(0, length), mtimeMs: st.mtimeMs };
   } catch (err) {
     return fromErrno(err as NodeJS.ErrnoException, path);
   } finally {

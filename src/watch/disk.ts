@@ -4,8 +4,9 @@
  * device behind a symlink) is read as missing, without blocking.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularBytes } from '../config/read.js';
 import type { Config } from '../config/schema.js';
 import { listScenarioFiles } from '../pipeline/inputs.js';
 import { templateDirs } from './paths.js';
@@ -26,28 +27,16 @@ export interface DiskFile {
   readonly mtimeMs: number;
 }
 
+/** The input's text and hash; null when it is missing or not a regular file (see readRegularBytes). */
 export function readInput(path: string): InputFile | null {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return null;
-    const bytes = readFileSync(fd);
-    return {
-      path,
-      text: bytes.toString('utf8'),
-      hash: createHash('sha256').update(bytes).digest('hex'),
-      mtimeMs: stat.mtimeMs,
-    };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const read = readRegularBytes(path);
+  if (!read.ok) return null;
+  return {
+    path,
+    text: read.bytes.toString('utf8'),
+    hash: createHash('sha256').update(read.bytes).digest('hex'),
+    mtimeMs: read.mtimeMs,
+  };
 }
 
 /** Hash and modification time of each path (null: missing or unreadable). */
