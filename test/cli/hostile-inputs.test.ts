@@ -47,14 +47,9 @@ interface Run {
 }
 
 /** The CLI with a hard deadline: a hang is a failure, not a stuck test run. */
-function run(dir: string, args: string[], asUser?: number): Run {
+function run(dir: string, args: string[]): Run {
   const started = performance.now();
-  const argv = [process.execPath, CLI, ...args];
-  const [cmd, ...rest] =
-    asUser === undefined
-      ? argv
-      : ['setpriv', `--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', ...argv];
-  const r = spawnSync(cmd!, rest, {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...VENV_ENV },
