@@ -214,7 +214,6 @@ describe('fixturegen watch', () => {
     const before = w.lastRun;
     mkdirSync(path('scenarios/notes'));
     const burstStartedAt = Date.now();
-    const started = performance.now();
     for (let i = 0; i < 500; i++) {
       writeFileSync(path(`scenarios/notes/n${i}.txt`), String(i));
       if (i === 250)
@@ -223,9 +222,9 @@ describe('fixturegen watch', () => {
           read('scenarios/team_budget.yaml').replace(/name: Globex.*/, 'name: Globex Ltd'),
         );
     }
-    // 500 writes take a few tens of milliseconds; a starved machine can stretch them past a
-    // second, where the scheduler's one-second max wait may start a run mid-burst: still two.
-    expect(performance.now() - started).toBeLessThan(2000);
+    // 500 writes take a few tens of milliseconds; a starved machine can stretch them past the
+    // scheduler's one-second max wait, which then starts a run mid-burst. Not asserted here (a
+    // test does not time itself): the bound on runs below grows with the time the burst took.
     const built = await w.next(
       (e) => e.event === 'run' && e.run > before && rebuilt(e).includes('team_budget'),
       30_000,
