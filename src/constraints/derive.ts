@@ -33,6 +33,8 @@ export interface DeleteCase {
     readonly columns: readonly ColumnInfo[];
     readonly fate: 'deleted' | 'nulled' | 'kept';
   }[];
+  /** Link tables holding rows that point at the deleted row. */
+  readonly links: readonly string[];
 }
 
 export interface UniqueCase {
@@ -150,6 +152,9 @@ export function deriveConstraints(plan: Plan, models: readonly ModelInfo[]): Con
         path,
         outcome,
         children: watched(graph, direct, outcome, isList),
+        links: [
+          ...new Set(graph.links.filter((l) => l.rows.includes(subject)).map((l) => l.secondary)),
+        ].sort(),
       });
     }
   }
