@@ -211,7 +211,9 @@ def check_constraints(mapper: Mapper[Any]) -> list[dict[str, Any]]:
     non-native Enum or Boolean's) is left out: the type refuses the value first."""
     found = []
     table = mapper.local_table
-    for c in getattr(table, "constraints", ()):
+    # A CHECK given to a Column stays in the column's constraints (written inline in its DDL).
+    column_checks = [c for col in getattr(table, "columns", ()) for c in col.constraints]
+    for c in [*getattr(table, "constraints", ()), *column_checks]:
         if not isinstance(c, CheckConstraint) or getattr(c, "_type_bound", False):
             continue
         try:
