@@ -75,7 +75,6 @@ export interface ConstraintSuite {
 
 /** Why a model's rows cannot be tested with plain SQL on its own table, or null. */
 function unfit(model: ModelInfo): string | null {
-  if (model.access) return 'its class is not importable by name';
   if (model.inherits) return 'it inherits a mapped class (joined or single-table inheritance)';
   if (model.columns.some((c) => c.primaryKey && c.table !== model.table)) {
     return 'its primary key is on another table';
