@@ -279,9 +279,9 @@ def test_constraint_test_facts(catalog):
 
 
 def test_check_constraints_and_passive_deletes() -> None:
+    from check_models import Item, Shop
     from sqlalchemy import inspect
 
-    from check_models import Item, Shop
     from fixturegen_helper.introspect_mappers import check_constraints, relationship_info
 
     # The types' own CHECKs (Boolean, non-native Enum) are left out.
