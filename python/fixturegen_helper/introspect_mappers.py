@@ -7,10 +7,11 @@ table is built once per introspection (`MapperIndex`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Mapper
-from sqlalchemy.schema import Column, Index, PrimaryKeyConstraint, Table, UniqueConstraint
+from sqlalchemy.schema import CheckConstraint, Column, Index, PrimaryKeyConstraint, Table, UniqueConstraint
 
 from fixturegen_helper.introspect_annotations import attribute_value_type
 from fixturegen_helper.introspect_resolve import resolve
@@ -146,6 +147,14 @@ def relationship_info(mapper: Mapper[Any], rel: Any) -> dict[str, Any]:
             name = key if key is not None else local.name
             if name not in local_columns:
                 local_columns.append(name)
+    # For ONETOMANY: the target's foreign-key columns that point back here (constraint tests).
+    remote_columns: list[str] = []
+    if direction == "ONETOMANY":
+        for _local, remote in rel.local_remote_pairs:
+            key = attribute_key(rel.mapper, remote)
+            name = key if key is not None else remote.name
+            if name not in remote_columns:
+                remote_columns.append(name)
     back = rel.back_populates
     if not back:
         reverse = sorted(p.key for p in getattr(rel, "_reverse_property", ()) or ())
@@ -160,7 +169,21 @@ def relationship_info(mapper: Mapper[Any], rel: Any) -> dict[str, Any]:
         "localColumns": local_columns,
         "backPopulates": back,
         "viewonly": bool(rel.viewonly),
+        "remoteColumns": remote_columns,
+        "cascade": sorted(str(flag) for flag in rel.cascade),
+        "passiveDeletes": "all" if rel.passive_deletes == "all" else bool(rel.passive_deletes),
+        "secondaryForeignKeys": _secondary_fks(secondary),
     }
+
+
+def _secondary_fks(secondary: Any) -> list[dict[str, Any]]:
+    """For a link table: each of its foreign-key columns, the table it points at and its ondelete."""
+    found = []
+    for column in getattr(secondary, "columns", ()) if secondary is not None else ():
+        for fk in column.foreign_keys:
+            parts = fk.target_fullname.split(".")
+            found.append({"column": column.name, "table": ".".join(parts[:-1]), "ondelete": fk.ondelete})
+    return sorted(found, key=lambda f: (f["column"], f["table"]))
 
 
 def _uniques(mapper: Mapper[Any]) -> list[list[str]]:
@@ -180,6 +203,30 @@ def _uniques(mapper: Mapper[Any]) -> list[list[str]]:
             if all(k is not None for k in keys):
                 sets.add(tuple(sorted(set(keys))))  # type: ignore[arg-type]
     return [list(s) for s in sorted(sets)]
+
+
+def check_constraints(mapper: Mapper[Any]) -> list[dict[str, Any]]:
+    """The CHECK constraints of the class's own table, with their SQL text (as written, before any
+    dialect compiles it) and the attribute keys of the columns it names. A type's own CHECK (a
+    non-native Enum or Boolean's) is left out: the type refuses the value first."""
+    found = []
+    table = mapper.local_table
+    # A CHECK given to a Column stays in the column's constraints (written inline in its DDL).
+    column_checks = [c for col in getattr(table, "columns", ()) for c in col.constraints]
+    for c in [*getattr(table, "constraints", ()), *column_checks]:
+        if not isinstance(c, CheckConstraint) or getattr(c, "_type_bound", False):
+            continue
+        try:
+            sql = str(c.sqltext)
+        except Exception:  # noqa: BLE001 - an expression that does not compile without a dialect
+            continue
+        words = {w.strip('"') for w in re.findall(r'"[^"]+"|[A-Za-z_][A-Za-z0-9_]*', sql)}
+        names = {col.name for col in table.columns if col.name in words}
+        keys = sorted({attribute_key(mapper, table.columns[n]) or n for n in names})
+        found.append(
+            {"name": None if c.name is None else str(c.name), "table": _table_name(table), "sql": sql, "columns": keys}
+        )
+    return sorted(found, key=lambda f: (f["sql"], f["name"] or ""))
 
 
 def dataclass_fields(cls: type) -> list[dict[str, Any]] | None:
@@ -229,6 +276,7 @@ def model_info(mapper: Mapper[Any], index: MapperIndex) -> dict[str, Any]:
         "single": bool(mapper.single),
         "abstract": bool(getattr(mapper, "polymorphic_abstract", False)),
     }
+    info["checkConstraints"] = check_constraints(mapper)
     fields = dataclass_fields(cls)
     if fields is not None:
         info["dataclassFields"] = fields

@@ -113,6 +113,10 @@ def test_user_unique_index_self_reference_and_fks(catalog):
         "localColumns": ["manager_id"],
         "backPopulates": "reports",
         "viewonly": False,
+        "remoteColumns": [],
+        "cascade": ["merge", "save-update"],
+        "passiveDeletes": False,
+        "secondaryForeignKeys": [],
     }
     reports = rel(user, "reports")
     assert (reports["direction"], reports["uselist"], reports["localColumns"]) == ("ONETOMANY", True, [])
@@ -156,6 +160,13 @@ def test_team_numeric_json_and_many_to_many(catalog):
         "localColumns": [],
         "backPopulates": "teams",
         "viewonly": False,
+        "remoteColumns": [],
+        "cascade": ["merge", "save-update"],
+        "passiveDeletes": False,
+        "secondaryForeignKeys": [
+            {"column": "team_id", "table": "team", "ondelete": "CASCADE"},
+            {"column": "user_id", "table": "user_account", "ondelete": "CASCADE"},
+        ],
     }
     # the pure link table is not a model
     assert all(m["table"] != "team_membership" for m in catalog["models"])
@@ -249,3 +260,36 @@ def test_dataclass_fields_of_classes_mapped_as_dataclasses(catalog):
     ]
     # Other classes take any mapped attribute as a keyword: no key at all (hashes unchanged).
     assert all("dataclassFields" not in m for m in catalog["models"])
+
+
+def test_constraint_test_facts(catalog):
+    """What constraint tests read: cascade flags, passive_deletes, the target's foreign-key
+    columns of a one-to-many, a link table's foreign keys, and CHECK constraints."""
+    users = rel(model(catalog, "crm.models.Tenant"), "users")
+    assert users["cascade"] == ["merge", "save-update"]
+    assert users["passiveDeletes"] is False
+    assert users["remoteColumns"] == ["tenant_id"]
+    assert rel(model(catalog, "crm.models.User"), "reports")["remoteColumns"] == ["manager_id"]
+    assert rel(model(catalog, "crm.models.User"), "tenant")["remoteColumns"] == []
+    assert rel(model(catalog, "crm.models.Team"), "members")["secondaryForeignKeys"] == [
+        {"column": "team_id", "table": "team", "ondelete": "CASCADE"},
+        {"column": "user_id", "table": "user_account", "ondelete": "CASCADE"},
+    ]
+    assert model(catalog, "crm.models.Team")["checkConstraints"] == []
+
+
+def test_check_constraints_and_passive_deletes() -> None:
+    from check_models import Item, Shop
+    from sqlalchemy import inspect
+
+    from fixturegen_helper.introspect_mappers import check_constraints, relationship_info
+
+    # The types' own CHECKs (Boolean, non-native Enum) are left out.
+    assert check_constraints(inspect(Shop)) == [
+        {"name": "ck_shop_name", "table": "shop", "sql": "length(name) >= 2", "columns": ["name"]}
+    ]
+    assert check_constraints(inspect(Item)) == [{"name": None, "table": "item", "sql": "qty > 0", "columns": ["qty"]}]
+    items = relationship_info(inspect(Shop), inspect(Shop).relationships["items"])
+    assert items["passiveDeletes"] == "all"
+    assert items["cascade"] == ["merge", "save-update"]
+    assert items["remoteColumns"] == ["shop_id"]

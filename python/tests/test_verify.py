@@ -183,3 +183,57 @@ def test_project_generated_package_is_never_imported(project_helper: Helper) -> 
 def test_bad_params(helper: Helper, bad: dict[str, Any]) -> None:
     response = helper.request("verify", {**sp.verify_params("run"), **bad})
     assert response["error"]["type"] == "ProtocolError"
+
+
+OWN_TESTS = """\
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+
+def test_rows_are_there(tenant_with_team, db_session):
+    assert len(tenant_with_team.users) == 3
+
+
+def test_wrong_expectation(tenant_with_team, db_session):
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        tenant_with_team.acme.name = "Another"
+        db_session.flush()
+"""
+OWN = "generated/test_tenant_with_team_constraints.py"
+
+
+def test_candidate_test_module_runs_beside_the_smoke_test(helper: Helper) -> None:
+    """Constraint tests: the candidate's own test module runs in the same child; a test that passes
+    is confirmed (by the verifier's conftest), one that fails fails the verification."""
+    params = sp.verify_params(
+        "run",
+        files={**sp.files(), OWN: OWN_TESTS},
+        tests=[{"path": OWN, "names": ["test_rows_are_there", "test_wrong_expectation"]}],
+    )
+    result = helper.result("verify", params)
+    assert not result["ok"]
+    assert outcomes(result)[OWN + "::test_rows_are_there"] == "passed"
+    assert outcomes(result)[OWN + "::test_wrong_expectation"] == "failed"
+    assert "DID NOT RAISE" in message_of(result, OWN + "::test_wrong_expectation")
+    passing = OWN_TESTS.split("\n\n\ndef test_wrong_expectation")[0] + "\n"
+    params["files"] = {**sp.files(), OWN: passing}
+    params["tests"] = [{"path": OWN, "names": ["test_rows_are_there"]}]
+    result = helper.result("verify", params)
+    assert result["ok"], result["output"]
+    assert outcomes(result)[OWN + "::test_rows_are_there"] == "passed"
+
+
+def test_candidate_test_that_never_ran_is_unconfirmed(helper: Helper) -> None:
+    params = sp.verify_params(
+        "run",
+        files={**sp.files(), OWN: "def test_rows_are_there():\n    pass\n"},
+        tests=[{"path": OWN, "names": ["test_rows_are_there", "test_gone"]}],
+    )
+    result = helper.result("verify", params)
+    assert not result["ok"]
+    assert outcomes(result)[OWN + "::test_gone"] == "unconfirmed"
+
+
+def test_candidate_tests_must_be_candidate_files(helper: Helper) -> None:
+    params = {**sp.verify_params("run"), "tests": [{"path": "elsewhere/test_x.py", "names": []}]}
+    assert helper.request("verify", params)["error"]["type"] == "ProtocolError"

@@ -101,6 +101,31 @@ export interface RelationshipInfo {
   readonly localColumns: readonly string[];
   readonly backPopulates: string | null;
   readonly viewonly: boolean;
+  /**
+   * Constraint-test facts (absent in catalogs written before them). For ONETOMANY: the attribute
+   * keys of the target's foreign-key columns that point back.
+   */
+  readonly remoteColumns?: readonly string[];
+  /** The ORM cascade flags, sorted (`delete`, `delete-orphan`, `merge`, `save-update`, …). */
+  readonly cascade?: readonly string[];
+  /** `passive_deletes`: leave unloaded children to the database (`all`: loaded ones too). */
+  readonly passiveDeletes?: boolean | 'all';
+  /** For MANYTOMANY: the link table's foreign keys (column, the table it points at, ondelete). */
+  readonly secondaryForeignKeys?: readonly {
+    readonly column: string;
+    readonly table: string;
+    readonly ondelete: string | null;
+  }[];
+}
+
+/** A CHECK constraint of a model's own table (constraint tests). */
+export interface CheckConstraintInfo {
+  readonly name: string | null;
+  readonly table: string;
+  /** The SQL text as written in the model, before a dialect compiles it. */
+  readonly sql: string;
+  /** Attribute keys of the columns it names. */
+  readonly columns: readonly string[];
 }
 
 export interface ModelInfo {
@@ -124,6 +149,8 @@ export interface ModelInfo {
   /** Single-table inheritance child. */
   readonly single: boolean;
   readonly abstract: boolean;
+  /** The CHECK constraints of its own table (absent in catalogs written before them). */
+  readonly checkConstraints?: readonly CheckConstraintInfo[];
   /**
    * For a class mapped as a dataclass (`MappedAsDataclass`): its fields by attribute key, whether
    * `__init__` takes each and whether it must be given. Absent for other classes, whose

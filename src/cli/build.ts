@@ -81,7 +81,7 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
     // Orphans do not fail the build, but `check` fails on them: say so now, with the fix.
     for (const o of report.orphaned) {
       io.say(
-        `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.path} — its scenario ${o.source} no longer exists; ` +
+        `${paint(io, '33', '! orphaned'.padEnd(22))} ${o.path} — ${o.why}; ` +
           `\`fixturegen check\` fails until it is removed`,
       );
     }

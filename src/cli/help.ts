@@ -98,6 +98,12 @@ scenario's output path without a fixturegen header counts as edited by hand, and
 Generated files whose scenario no longer exists (orphans) are listed with the command that
 removes them; build never deletes a file.
 
+A scenario with \`edge_cases: auto\` also gets generated/test_<name>_constraints.py: tests of
+what the database does with its models' rows (deleting a parent through the ORM and through plain
+SQL, unique keys, NOT NULL, CHECK), verified like the module and collected by a bare \`pytest\`.
+Where the ORM and the database disagree about a delete, build warns (FG280, FG281) with the model
+and relationship. \`constraint_tests: false\` in the config turns them off.
+
 With --generator llm (or generator: llm), each scenario's prompt goes to the configured
 OpenAI-compatible server (llm: in the config), the answer's module is guarded and verified, and a
 failure is sent back for a corrected module up to llm.max_repairs times. Accepted answers are

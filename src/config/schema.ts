@@ -34,6 +34,8 @@ export const configSchema = z
     verify: z.enum(['none', 'collect', 'run']).default('run'),
     /** Seconds a verification child may run before it is killed. */
     verify_timeout_s: z.number().positive().default(60),
+    /** With `edge_cases: auto`, also write and verify the scenario's constraint tests. */
+    constraint_tests: z.boolean().default(true),
     llm: llmSchema.default(llmSchema.parse({})),
   })
   .strict();
@@ -42,7 +44,9 @@ export type LlmConfig = z.infer<typeof llmSchema>;
 export type RawConfig = z.infer<typeof configSchema>;
 
 /** The configuration after loading: paths resolved, lists normalized. */
-export interface Config extends Omit<RawConfig, 'models' | 'python'> {
+export interface Config extends Omit<RawConfig, 'models' | 'python' | 'constraint_tests'> {
+  /** `edge_cases: auto` also writes constraint tests (absent: true). */
+  readonly constraint_tests?: boolean;
   readonly models: readonly string[];
   /** Absolute project root (the folder of the config file). */
   readonly root: string;

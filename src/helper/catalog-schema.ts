@@ -77,6 +77,21 @@ const relationship = z.strictObject({
   localColumns: z.array(z.string()),
   backPopulates: z.string().nullable(),
   viewonly: z.boolean(),
+  remoteColumns: z.array(z.string()).optional(),
+  cascade: z.array(z.string()).optional(),
+  passiveDeletes: z.union([z.boolean(), z.literal('all')]).optional(),
+  secondaryForeignKeys: z
+    .array(
+      z.strictObject({ column: z.string(), table: z.string(), ondelete: z.string().nullable() }),
+    )
+    .optional(),
+});
+
+const checkConstraint = z.strictObject({
+  name: z.string().nullable(),
+  table: z.string(),
+  sql: z.string(),
+  columns: z.array(z.string()),
 });
 
 export const modelAccessSchema = z.discriminatedUnion('via', [
@@ -103,6 +118,7 @@ const model = z.strictObject({
   polymorphicIdentity: z.string().nullable(),
   single: z.boolean(),
   abstract: z.boolean(),
+  checkConstraints: z.array(checkConstraint).optional(),
   dataclassFields: z
     .array(z.strictObject({ key: z.string(), init: z.boolean(), required: z.boolean() }))
     .optional(),

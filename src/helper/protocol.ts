@@ -111,6 +111,8 @@ export const methods = {
       expectations: z.array(expectation),
       /** The configured model modules: the smoke test's metadata comes from them. */
       models: z.array(z.string()),
+      /** Test modules of the candidate run beside the smoke test, and the tests each must pass. */
+      tests: z.array(z.strictObject({ path: z.string(), names: z.array(z.string()) })).optional(),
     }),
     result: z.strictObject({
       ok: z.boolean(),

@@ -7,6 +7,7 @@ import type { Generator } from '../generate/types.js';
 import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';
 import { verifyCandidate } from '../verify/verify.js';
+import type { DesiredTests } from '../constraints/output.js';
 import type { Analysis } from './analyze.js';
 import type { DesiredScenario } from './desired.js';
 import { desiredOutputs, fileContents, generateBody, selects } from './desired.js';
@@ -88,7 +89,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     return task;
   };
 
-  const buildOne = async ({ desired: d, existing, state }: ScenarioDiff) => {
+  const buildOne = async ({ desired: d, existing, state, tests }: ScenarioDiff) => {
     const started = performance.now();
     const parentOutcomes = await Promise.all(
       d.plan.extends.flatMap((p) => {
@@ -126,9 +127,37 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         }),
       ]);
     }
+    // Findings about the models (constraint tests): reported on every build, like warnings.
+    const findings = d.constraints?.findings ?? [];
+    const wanted = d.constraints?.tests ?? null;
+    /** Verifies the constraint tests beside `module`, and writes them; null when they passed. */
+    const constraintTests = async (module: string, rebuilt: boolean) => {
+      if (wanted === null || tests === null) return { problems: [], notes: [] };
+      if (!rebuilt && tests.state.kind === 'current' && !options.force) {
+        return { problems: [], notes: [] };
+      }
+      const problems = await verifyConstraintTests(options, d, module, wanted, accepted);
+      if (problems.length > 0) return { problems, notes: [] };
+      const notes = [`${wanted.count} constraint tests in ${wanted.path}`];
+      if (tests.state.kind === 'hand-edited') notes.push(`replaced hand edits in ${wanted.path}`);
+      return {
+        problems,
+        notes,
+        write: () => writeAtomic(absolute(config, wanted.path), wanted.contents),
+      };
+    };
     if (state.kind === 'current' && !options.force) {
       if (existing !== null) accepted.set(d.name, existing);
-      return done('up-to-date', []);
+      if (existing !== null && tests !== null && tests.state.kind !== 'current') {
+        options.onProgress?.(d.name, 'start');
+        const checked = await constraintTests(existing, false);
+        if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
+        if (checked.write?.()) {
+          written.push(wanted!.path);
+          return done('built', findings, checked.notes);
+        }
+      }
+      return done('up-to-date', findings);
     }
     options.onProgress?.(d.name, 'start');
     const validate = (body: string) => validateCandidate(options, d, body, accepted);
@@ -140,8 +169,10 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (problems.length > 0) return done('failed', problems);
     }
     const text = fileContents(d, generated.body);
+    const checked = await constraintTests(text, true);
+    if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
     accepted.set(d.name, text);
-    const notes = [...(generated.notes ?? [])];
+    const notes = [...(generated.notes ?? []), ...checked.notes];
     if (state.kind === 'hand-edited') {
       notes.push(
         state.headerless
@@ -149,11 +180,13 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           : `replaced hand edits in ${d.path}`,
       );
     }
+    const testsWritten = checked.write?.() ?? false;
+    if (testsWritten) written.push(wanted!.path);
     if (writeAtomic(absolute(config, d.path), text)) {
       written.push(d.path);
-      return done('built', [], notes);
+      return done('built', findings, notes);
     }
-    return done('unchanged', [], notes);
+    return done(testsWritten ? 'built' : 'unchanged', findings, notes);
   };
 
   // The selected scenarios and their parents, which were selected with them.
@@ -167,6 +200,37 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const outDir = absolute(config, config.output);
   const removed = removeStrayTemps(outDir).map((n) => `${config.output.replace(/\/+$/, '')}/${n}`);
   return { outcomes, written, orphaned: diff.orphaned, removed };
+}
+
+/**
+ * Runs a scenario's constraint tests with pytest beside its module (as accepted), its parents' and
+ * the package's `__init__.py`: written by fixturegen's templates, not by a model, they are not
+ * guarded, only verified like the module.
+ */
+async function verifyConstraintTests(
+  options: BuildOptions,
+  d: DesiredScenario,
+  module: string,
+  tests: DesiredTests,
+  accepted: ReadonlyMap<string, string>,
+): Promise<readonly Diagnostic[]> {
+  const { config, helper, analysis } = options;
+  const files: Record<string, string> = {};
+  for (const parent of d.parents) {
+    const text = accepted.get(parent);
+    if (text !== undefined) files[scenarioPath(config, parent)] = text;
+  }
+  files[d.path] = module;
+  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
+  files[tests.path] = tests.contents;
+  return verifyCandidate(helper, {
+    config,
+    packageName: packageName(config),
+    files,
+    plans: [d.plan],
+    source: d.source,
+    tests: [{ path: tests.path, names: tests.names }],
+  });
 }
 
 /** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */

@@ -50,8 +50,17 @@ export async function checkOutputs(options: {
   ) => findings.push({ kind: state.kind, file, scenario, message: `${file} ${why}`, fix });
 
   for (const name of desired.scenarios.keys()) {
-    const { desired: d, state } = diff.scenarios.get(name)!;
+    const { desired: d, state, tests } = diff.scenarios.get(name)!;
     const fix = `fixturegen build ${d.name}`;
+    if (tests && d.constraints?.tests && tests.state.kind !== 'current') {
+      const path = d.constraints.tests.path;
+      const why = {
+        missing: `is missing (constraint tests of ${d.source})`,
+        'hand-edited': 'was edited by hand (constraint tests; build replaces it)',
+        stale: `is stale: ${tests.state.kind === 'stale' ? tests.state.reasons.map((r) => reasonText(r, d)).join('; ') : ''}`,
+      }[tests.state.kind];
+      finding(tests.state, path, d.source, fix, why);
+    }
     switch (state.kind) {
       case 'current':
         break;
@@ -88,7 +97,7 @@ export async function checkOutputs(options: {
       kind: 'orphaned',
       file: orphan.path,
       scenario: orphan.source,
-      message: `${orphan.path} is orphaned: its scenario ${orphan.source} no longer exists`,
+      message: `${orphan.path} is orphaned: ${orphan.why}`,
       fix: `rm ${orphan.path} && fixturegen build`,
     });
   }

@@ -5,6 +5,12 @@
  * scenarios a change affects.
  */
 import { catalogView } from '../catalog/slice.js';
+import type { ScenarioConstraints } from '../constraints/output.js';
+import {
+  constraintTestsStem,
+  desiredConstraints,
+  wantsConstraintTests,
+} from '../constraints/output.js';
 import type { Config } from '../config/schema.js';
 import type { GenerateContext, GenerateOutcome, Generator } from '../generate/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -30,6 +36,8 @@ export interface DesiredScenario {
   readonly parents: readonly string[];
   /** What its generator is given: the catalog slice its input hash covers, nothing more. */
   readonly context: Omit<GenerateContext, 'validate'>;
+  /** Its constraint tests and findings (`edge_cases: auto`), or null. */
+  readonly constraints: ScenarioConstraints | null;
 }
 
 export interface DesiredOutputs {
@@ -40,6 +48,8 @@ export interface DesiredOutputs {
   readonly scenarios: ReadonlyMap<string, DesiredScenario>;
   /** Every scenario name that owns a module in the output folder (failing scenarios included). */
   readonly owned: ReadonlySet<string>;
+  /** The stems of the constraint test files scenarios own (a failing one keeps its file). */
+  readonly ownedTests: ReadonlySet<string>;
 }
 
 /** The scenarios `name` extends, transitively, parents first. */
@@ -91,6 +101,7 @@ export function desiredOutputs(
     const parents = extendsClosure(plan.name, byName);
     const touched = [...plan.models, ...parents.flatMap((p) => byName.get(p)?.models ?? [])];
     const { input, parts } = hashes.get(plan.name)!;
+    const catalogSlice = catalogView(catalog, [...new Set(touched)].sort());
     scenarios.set(plan.name, {
       name: plan.name,
       path: scenarioPath(config, plan.name),
@@ -102,17 +113,28 @@ export function desiredOutputs(
       parents,
       context: {
         config,
-        catalog: catalogView(catalog, [...new Set(touched)].sort()),
+        catalog: catalogSlice,
         packageName: pkg,
         plans: new Map([...parents, plan.name].map((n) => [n, byName.get(n)!])),
       },
+      constraints: desiredConstraints(config, plan, catalogSlice, { input, parts }, pkg),
     });
   }
   const owned = new Set([
     ...plans.map((p) => p.name),
     ...analysis.failures.map((f) => f.name).filter((n): n is string => n !== null),
   ]);
-  return { config, generator, analysis, scenarios, owned };
+  const ownedTests = new Set([
+    ...plans
+      .filter((p) =>
+        scenarios.has(p.name)
+          ? scenarios.get(p.name)!.constraints?.tests != null
+          : wantsConstraintTests(config, p),
+      )
+      .map((p) => constraintTestsStem(p.name)),
+    ...analysis.failures.flatMap((f) => (f.name ? [constraintTestsStem(f.name)] : [])),
+  ]);
+  return { config, generator, analysis, scenarios, owned, ownedTests };
 }
 
 /** The whole file for a body: the header, then the body. */

@@ -28,6 +28,8 @@ export interface ScenarioDiff {
   /** What is at its path now, or null. */
   readonly existing: string | null;
   readonly state: OutputState;
+  /** Its constraint test file against the disk, when it should have one. */
+  readonly tests: { readonly existing: string | null; readonly state: OutputState } | null;
 }
 
 export interface Orphan {
@@ -35,6 +37,8 @@ export interface Orphan {
   readonly path: string;
   /** The scenario file its header names. */
   readonly source: string;
+  /** Why it is orphaned, as a sentence fragment ("its scenario … no longer exists"). */
+  readonly why: string;
 }
 
 export interface OutputsDiff {
@@ -60,12 +64,45 @@ export async function diffOutputs(desired: DesiredOutputs): Promise<OutputsDiff>
     }
     const existing = readIfExists(absolute(config, d.path));
     const state = await stateOf(d, existing, parents, generator.id === 'builtin' ? desired : null);
-    const diff = { desired: d, existing, state };
+    const tests = d.constraints?.tests
+      ? testsState(
+          d,
+          d.constraints.tests.contents,
+          readIfExists(absolute(config, d.constraints.tests.path)),
+          parents,
+        )
+      : null;
+    const diff = { desired: d, existing, state, tests };
     out.set(d.name, diff);
     return diff;
   };
   for (const d of desired.scenarios.values()) await visit(d);
-  return { scenarios: out, orphaned: orphans(config, desired.owned) };
+  return {
+    scenarios: out,
+    orphaned: orphans(config, desired.owned, desired.ownedTests),
+  };
+}
+
+/** A constraint test file: rendered in memory, so its bytes decide. */
+function testsState(
+  d: DesiredScenario,
+  expected: string,
+  existing: string | null,
+  parents: readonly ScenarioDiff[],
+): { existing: string | null; state: OutputState } {
+  if (existing === null) return { existing, state: { kind: 'missing' } };
+  const parsed = readHeader(existing);
+  if (parsed === null) return { existing, state: { kind: 'hand-edited', headerless: true } };
+  if (sha256(parsed.body) !== parsed.header.body) {
+    return { existing, state: { kind: 'hand-edited', headerless: false } };
+  }
+  if (parsed.header.input !== d.input) {
+    const reasons = staleReasons(parsed.header, { ...d, generator: 'builtin' }, parents);
+    return { existing, state: { kind: 'stale', reasons } };
+  }
+  if (existing !== expected)
+    return { existing, state: { kind: 'stale', reasons: [{ kind: 'bytes' }] } };
+  return { existing, state: { kind: 'current' } };
 }
 
 async function stateOf(
@@ -93,16 +130,28 @@ async function stateOf(
 }
 
 /** Files in the output folder with a fixturegen header whose scenario no longer exists. */
-function orphans(config: Config, owned: ReadonlySet<string>): Orphan[] {
+function orphans(
+  config: Config,
+  owned: ReadonlySet<string>,
+  ownedTests: ReadonlySet<string>,
+): Orphan[] {
   const outDir = absolute(config, config.output);
   if (!existsSync(outDir)) return [];
   const found: Orphan[] = [];
   for (const entry of readdirSync(outDir).sort()) {
     if (!entry.endsWith('.py') || entry === '__init__.py') continue;
     const stem = entry.slice(0, -3);
-    if (owned.has(stem)) continue;
+    if (owned.has(stem) || ownedTests.has(stem)) continue;
     const parsed = readHeader(readFileSync(join(outDir, entry), 'utf8'));
-    if (parsed) found.push({ path: scenarioPath(config, stem), source: parsed.header.source });
+    if (!parsed) continue;
+    const source = parsed.header.source;
+    // A scenario's constraint tests outlive `edge_cases: auto` (or `constraint_tests: true`).
+    const scenario = /^test_(.+)_constraints$/.exec(stem)?.[1];
+    const why =
+      scenario !== undefined && owned.has(scenario)
+        ? `its scenario ${source} no longer asks for constraint tests (edge_cases: auto, constraint_tests)`
+        : `its scenario ${source} no longer exists`;
+    found.push({ path: scenarioPath(config, stem), source, why });
   }
   return found;
 }

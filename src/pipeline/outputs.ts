@@ -8,6 +8,7 @@ import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
 import { hashJson, withHeader } from '../output/header.js';
 import { VERSION } from '../version.js';
+import { withoutConstraintFacts } from '../constraints/output.js';
 import { packageName } from './inputs.js';
 
 /**
@@ -65,7 +66,11 @@ export function inputHashes(
         const parent = byName.get(p);
         return parent ? visit(parent).input : p;
       }),
-      slice: catalogSlice(catalog, plan.models),
+      // Facts only constraint tests read count for the scenarios that have them.
+      slice:
+        plan.edgeCases === 'auto'
+          ? catalogSlice(catalog, plan.models)
+          : catalogSlice(catalog, plan.models).map(withoutConstraintFacts),
       // The generator sees the model modules too (the LLM prompt lists them as allowed imports).
       modules: catalog.modules,
       package: packageName(config),

@@ -18,6 +18,8 @@ export interface VerifyRequest {
   readonly plans: readonly Plan[];
   /** Scenario file the diagnostics point at. */
   readonly source: string;
+  /** Test modules of the candidate run beside the smoke test (constraint tests): path, names. */
+  readonly tests?: readonly { readonly path: string; readonly names: readonly string[] }[];
 }
 
 const warned = new Set<string>();
@@ -58,6 +60,7 @@ export async function verifyCandidate(
     timeoutS: req.config.verify_timeout_s,
     expectations: req.plans.map(expectationFor),
     models: req.config.models,
+    ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
   });
   if (result.warning) warnOnce(result.warning);
   if (result.ok) return [];
@@ -80,6 +83,13 @@ export async function verifyCandidate(
   if (failed.length > 0) {
     return failed.map((t) => {
       const name = t.nodeid.split('::').pop();
+      const own = req.tests?.find((x) => t.nodeid.startsWith(`${x.path}::`));
+      if (own) {
+        return error('FG460', `constraint test failed: ${name}: ${trim(t.message ?? t.outcome)}`, {
+          ...where,
+          hint: `the database did not do what the schema says (a trigger, a rule fixturegen does not model, or foreign keys off); see ${own.path}, or set constraint_tests: false`,
+        });
+      }
       if (t.outcome === 'unconfirmed') {
         return error('FG499', `smoke test not confirmed: ${name}: ${trim(t.message ?? '')}`, {
           ...where,

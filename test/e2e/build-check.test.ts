@@ -26,6 +26,14 @@ def test_two_scenarios_together(tenant_with_team, team_budget, db_session):
     assert team_budget.engineer.manager is team_budget.lead
 `;
 
+/**
+ * stderr of a build, less the findings of team_budget's constraint tests (`edge_cases: auto`):
+ * FG280 warnings about the CRM's relationships, each with its hint.
+ */
+function besidesFindings(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l !== '' && !/: FG28[01] warning: |^ {2}hint: /.test(l));
+}
+
 describe('build and check on the sample project', () => {
   let dir: string;
   let first: Record<string, string>;
@@ -33,7 +41,8 @@ describe('build and check on the sample project', () => {
   beforeAll(() => {
     dir = sampleProject();
     const r = fixturegen(dir, ['build'], VENV_ENV);
-    expect(r.stderr).toBe('');
+    expect(besidesFindings(r.stderr)).toEqual([]);
+    expect(r.stderr).toMatch(/team_budget\.yaml:5:1: FG280 warning: .*Tenant\.users/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ built\s+tenant_with_team/);
     first = snapshot(join(dir, 'generated'));
@@ -44,6 +53,7 @@ describe('build and check on the sample project', () => {
       '__init__.py',
       'team_budget.py',
       'tenant_with_team.py',
+      'test_team_budget_constraints.py',
     ]);
     const module = first['tenant_with_team.py']!;
     expect(module).toMatch(
@@ -85,12 +95,59 @@ describe('build and check on the sample project', () => {
     if (!url) ctx.skip();
     const env = { ...VENV_ENV, FIXTUREGEN_DATABASE_URL: url };
     const verified = fixturegen(dir, ['build', '--force'], env);
-    expect(verified.stderr).toBe('');
+    expect(besidesFindings(verified.stderr)).toEqual([]);
     expect(verified.status).toBe(0);
     // The environment decides where verification runs, never what is generated.
     expect(snapshot(join(dir, 'generated'))).toEqual(first);
     const r = pytest(dir, ['test_user.py'], { FIXTUREGEN_DATABASE_URL: url });
     expect(r.stdout).toMatch(/3 passed/);
+  });
+
+  it("pytest collects team_budget's constraint tests from the generated package, and they pass", () => {
+    writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
+    const r = pytest(dir, ['generated']);
+    expect(r.stdout).toMatch(/\b19 passed/);
+    expect(r.status).toBe(0);
+  });
+
+  it('constraint tests: check finds a hand edit, an orphan without edge_cases: auto, and constraint_tests: false turns them off', () => {
+    const tests = join(dir, 'generated', 'test_team_budget_constraints.py');
+    appendFileSync(tests, '\n# a local tweak\n');
+    const edited = JSON.parse(fixturegen(dir, ['check', '--json'], VENV_ENV).stdout) as {
+      findings: { kind: string; file: string }[];
+    };
+    expect(edited.findings).toEqual([
+      expect.objectContaining({
+        kind: 'hand-edited',
+        file: 'generated/test_team_budget_constraints.py',
+      }),
+    ]);
+    const rebuilt = fixturegen(dir, ['build'], VENV_ENV);
+    expect(rebuilt.stdout).toContain(
+      'replaced hand edits in generated/test_team_budget_constraints.py',
+    );
+    expect(snapshot(join(dir, 'generated'))).toEqual(first);
+
+    const scenario = join(dir, 'scenarios', 'team_budget.yaml');
+    const text = readFileSync(scenario, 'utf8');
+    writeFileSync(scenario, text.replace('edge_cases: auto\n', ''));
+    const r = fixturegen(dir, ['check'], VENV_ENV);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(
+      /orphaned\s+generated\/test_team_budget_constraints\.py is orphaned: its scenario scenarios\/team_budget\.yaml no longer asks for constraint tests/,
+    );
+    writeFileSync(scenario, text);
+
+    const config = join(dir, 'fixturegen.yaml');
+    const original = readFileSync(config, 'utf8');
+    writeFileSync(config, `${original}constraint_tests: false\n`);
+    const off = fixturegen(dir, ['build'], VENV_ENV);
+    expect(off.status).toBe(0);
+    expect(off.stderr).not.toContain('FG280');
+    expect(off.stdout).toContain('fix: rm generated/test_team_budget_constraints.py');
+    writeFileSync(config, original);
+    expect(fixturegen(dir, ['build'], VENV_ENV).status).toBe(0);
+    expect(snapshot(join(dir, 'generated'))).toEqual(first);
   });
 
   it('check names a stale file after a scenario edit, then build makes it current', () => {

@@ -21,7 +21,7 @@ from typing import Any
 
 from fixturegen_helper import confine
 from fixturegen_helper.verify import warm
-from fixturegen_helper.verify.folder import SMOKE_MODULE, verdict_path
+from fixturegen_helper.verify.folder import SMOKE_MODULE, Mode, verdict_path
 from fixturegen_helper.verify.prefault import prefault_inherited_memory
 from fixturegen_helper.verify.recorder import Recorder
 
@@ -135,9 +135,10 @@ def run_smoke_module(namespace: dict[str, Any]) -> None:
     exec(warm.smoke_code(), namespace)  # noqa: S102 - fixturegen's own module
 
 
-def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
+def pytest_args(tmp: str, level: str, plain_asserts: bool, tests: tuple[str, ...] = ()) -> list[str]:
     args = [
         os.path.join(tmp, SMOKE_MODULE),
+        *(os.path.join(tmp, os.path.normpath(t)) for t in tests),
         "-c",
         os.path.join(tmp, "pytest.ini"),
         "--rootdir",
@@ -160,9 +161,10 @@ def pytest_args(tmp: str, level: str, plain_asserts: bool) -> list[str]:
     return args
 
 
-def run_child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] | int, done_fd: int) -> None:
+def run_child(tmp: str, mode: Mode, parent: int, go: dict[str, Any] | int, done_fd: int) -> None:
     """Runs in the forked child; never returns. `go` is the request's values, or the pipe they
-    will come through (a spare); `mode` is the verify level and whether asserts stay plain. Once
+    will come through (a spare); `mode` is the verify level, whether asserts stay plain and the
+    candidate's own test modules. Once
     everything is written, the exit code goes to the results file and a byte to `done_fd`: the
     parent need not wait for the process to be torn down."""
     global _GO
@@ -223,10 +225,10 @@ def run_child(tmp: str, mode: tuple[str, bool], parent: int, go: dict[str, Any] 
             # A spare is forked while the request before it still runs: it starts its pytest
             # only once that one is done, so as not to take CPU from it.
             _read_line(go)
-        level, plain_asserts = mode
+        level, plain_asserts, own_tests = mode
         recorder = Recorder(results_path, tmp, level == "collect")
         _mark(results_path, "pytest")
-        code = int(pytest.main(pytest_args(tmp, level, plain_asserts), plugins=[recorder]))
+        code = int(pytest.main(pytest_args(tmp, level, plain_asserts, own_tests), plugins=[recorder]))
     except BaseException:  # noqa: BLE001
         try:
             sys.stderr.write(traceback.format_exc())

@@ -13,6 +13,9 @@ from typing import Any
 from fixturegen_helper.verify import warm
 
 SMOKE_MODULE = "test_fixturegen_smoke.py"
+#: A child's mode: the verify level, whether asserts stay plain, and the candidate's own test
+#: modules pytest runs beside the smoke test (constraint tests), as paths relative to the folder.
+Mode = tuple[str, bool, tuple[str, ...]]
 SMOKE_CONFIG = "fixturegen_smoke.json"
 RESERVED = {"conftest.py", "pytest.ini", SMOKE_MODULE, SMOKE_CONFIG, "fixturegen.log", "fixturegen-results.jsonl"}
 
@@ -24,10 +27,20 @@ CONFTEST = """\
 # Written by fixturegen's verifier.
 import pytest
 
-from fixturegen_helper.verify.child import candidate_ready
+from fixturegen_helper.verify.child import candidate_ready, confirm
 
 _candidate = candidate_ready()
 pytest_plugins = _candidate["plugins"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    # The candidate's own tests (constraint tests, written by fixturegen's templates) cannot
+    # confirm themselves as the smoke test does: a test whose function returned is confirmed here.
+    result = yield
+    if pyfuncitem.nodeid.split("::")[0] in _candidate["tests"]:
+        confirm(pyfuncitem.name)
+    return result
 
 if _candidate["alias"]:
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.verify.child import DUMP_SIGNAL, run_child
-from fixturegen_helper.verify.folder import verdict_path, write_static
+from fixturegen_helper.verify.folder import Mode, verdict_path, write_static
 
 
 def signal_group(pid: int, sig: int) -> None:
@@ -137,7 +137,7 @@ class Spare:
 
     current: Spare | None = None
 
-    def __init__(self, mode: tuple[str, bool]) -> None:
+    def __init__(self, mode: Mode) -> None:
         self.mode = mode
         self.started = False
         self.modules = len(sys.modules)
@@ -157,7 +157,7 @@ class Spare:
         os.close(done_w)
 
     @classmethod
-    def make(cls, mode: tuple[str, bool]) -> None:
+    def make(cls, mode: Mode) -> None:
         cls.discard()
         try:
             cls.current = cls(mode)
@@ -165,7 +165,7 @@ class Spare:
             cls.current = None
 
     @classmethod
-    def take(cls, mode: tuple[str, bool]) -> Spare | None:
+    def take(cls, mode: Mode) -> Spare | None:
         """The spare for `mode` if it is still waiting and the helper imported nothing since it
         was forked (it would lack those modules), else None (and it is discarded)."""
         spare, cls.current = cls.current, None

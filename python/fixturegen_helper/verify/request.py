@@ -14,7 +14,7 @@ from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.errors import HelperError
 from fixturegen_helper.verify import warm
 from fixturegen_helper.verify.child import run_child
-from fixturegen_helper.verify.folder import RESERVED, SMOKE_MODULE, verdict_path, write_candidate, write_static
+from fixturegen_helper.verify.folder import RESERVED, SMOKE_MODULE, Mode, verdict_path, write_candidate, write_static
 from fixturegen_helper.verify.process import EXITING, Spare, kill_group, not_strays, reap_exiting, wait_child
 from fixturegen_helper.verify.recorder import MESSAGE_LIMIT
 from fixturegen_helper.verify.results import (
@@ -59,7 +59,18 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     models = params.get("models")
     if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
         raise HelperError("ProtocolError", "params.models must be a list of module paths")
+    # The candidate's own test modules (constraint tests) and the tests each must pass.
+    own_tests = params.get("tests") or []
+    if not isinstance(own_tests, list) or not all(
+        isinstance(t, dict)
+        and t.get("path") in files
+        and isinstance(t.get("names"), list)
+        and all(isinstance(n, str) for n in t["names"])
+        for t in own_tests
+    ):
+        raise HelperError("ProtocolError", "params.tests must list {path, names} of files in params.files")
     return {
+        "tests": [{"path": os.path.normpath(t["path"]), "names": list(t["names"])} for t in own_tests],
         "level": level,
         "package": package,
         "files": files,
@@ -80,11 +91,12 @@ def _go(p: dict[str, Any], deadline: float) -> dict[str, Any]:
         "alias": session_fixture if session_fixture not in (None, "fixturegen_session") else None,
         "databaseUrl": p["databaseUrl"],
         "models": p["models"],
+        "tests": [t["path"] for t in p["tests"]],
         "deadline": deadline,
     }
 
 
-def _start(p: dict[str, Any], mode: tuple[str, bool], deadline: float) -> tuple[int, str, int, bool]:
+def _start(p: dict[str, Any], mode: Mode, deadline: float) -> tuple[int, str, int, bool]:
     """A child verifying `p`: the waiting spare if it fits, else a fresh fork.
     (pid, folder, the read end of its done pipe, spare)"""
     go = _go(p, deadline)
@@ -120,14 +132,16 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     # Rewriting asserts only changes the messages of failing assert statements: without any in
     # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
-    mode = (p["level"], not any("assert" in text for text in p["files"].values()))
+    own_tests = tuple(t["path"] for t in p["tests"])
+    mode: Mode = (p["level"], not any("assert" in text for text in p["files"].values()), own_tests)
     reap_exiting()
     confine_reap.tidy(not_strays())
     pid, tmp, done_fd, from_spare = _start(p, mode, started + p["timeoutS"])
     since = confine_reap.start_ticks(pid)
     sent = time.monotonic()
     # The next request's child, forked while this one runs; it starts once this one is done.
-    Spare.make(mode)
+    # (A request with its own tests is rare and never repeats: the spare is for a plain one.)
+    Spare.make(mode if not own_tests else (p["level"], True, ()))
     log_path = os.path.join(tmp, "fixturegen.log")
     results_path = os.path.join(tmp, "fixturegen-results.jsonl")
     try:
@@ -184,7 +198,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 }
             )
         if p["level"] == "run" and not timed_out:
-            apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE)
+            apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE, p["tests"])
         ok = not timed_out and exit_code == 0 and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
         end = time.monotonic()
         warning = confine.warning()

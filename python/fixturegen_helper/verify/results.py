@@ -178,7 +178,13 @@ UNCONFIRMED = (
 )
 
 
-def apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations: list[Any], smoke: str) -> None:
+def apply_verdict(
+    tests: list[dict[str, Any]],
+    confirmed: set[str],
+    expectations: list[Any],
+    smoke: str,
+    own_tests: list[dict[str, Any]] | None = None,
+) -> None:
     """A run's tests, checked against the smoke tests' own verdicts: every expected smoke test
     must have confirmed its pass. A test pytest reported passed or skipped without confirming it
     becomes `unconfirmed`; so does an expected test with no report at all (deselected, never run)
@@ -186,6 +192,11 @@ def apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations
     expected = ["test_fixturegen_baseline"]
     expected += [f"test_fixturegen_scenario[{e.get('fixture')}]" for e in expectations if isinstance(e, dict)]
     expected.append("test_fixturegen_isolation")
+    where = {name: smoke for name in expected}
+    for module in own_tests or []:
+        for name in module["names"]:
+            expected.append(name)
+            where[name] = module["path"]
     seen = set()
     for t in tests:
         name = t["nodeid"].rsplit("::", 1)[-1]
@@ -198,7 +209,7 @@ def apply_verdict(tests: list[dict[str, Any]], confirmed: set[str], expectations
         if name not in seen and name not in confirmed:
             tests.append(
                 {
-                    "nodeid": f"{smoke}::{name}",
+                    "nodeid": f"{where[name]}::{name}",
                     "outcome": "unconfirmed",
                     "message": UNCONFIRMED.format(outcome="nothing"),
                 }
