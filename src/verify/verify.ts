@@ -34,9 +34,33 @@ function warnOnce(text: string): void {
   );
 }
 
-function trim(text: string, max = 1500): string {
+/**
+ * At most `max` characters of `text`: its head (two thirds: the exception, what the database said,
+ * the candidate's line) and its tail (the last frames), with what was left out counted between.
+ */
+export function trim(text: string, max = 2000): string {
   const t = text.trim();
-  return t.length <= max ? t : `…${t.slice(t.length - max)}`;
+  if (t.length <= max) return t;
+  const head = Math.floor((max * 2) / 3);
+  const tail = max - head;
+  return `${t.slice(0, head)}\n… ${t.length - head - tail} characters left out …\n${t.slice(t.length - tail)}`;
+}
+
+/** A hint for what the database refused, read from the helper's message (see verify/failure.py). */
+function databaseHint(message: string): string | undefined {
+  if (/UniqueViolation|UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(message)) {
+    return 'two rows share the value of a unique column or key: give each instance its own value (interpolate {n}, or a cycle at least as long as count), or leave the column out so fixturegen synthesizes distinct values';
+  }
+  if (/ForeignKeyViolation|FOREIGN KEY constraint failed/i.test(message)) {
+    return 'a row refers to one that does not exist: set the reference with "@label"';
+  }
+  if (/NotNullViolation|NOT NULL constraint failed/i.test(message)) {
+    return 'a NOT NULL column got no value: set it in the scenario';
+  }
+  if (/CheckViolation|CHECK constraint failed/i.test(message)) {
+    return 'a value breaks a CHECK constraint: change it to one the constraint allows';
+  }
+  return undefined;
 }
 
 /**
@@ -86,10 +110,11 @@ export async function verifyCandidate(
           hint: 'generated code must not define pytest hooks or plugins: the smoke test itself decides what passed',
         });
       }
+      const hint = databaseHint(t.message ?? '');
       return error(
         level === 'collect' ? 'FG410' : 'FG411',
         `${level === 'collect' ? 'collection' : 'smoke test'} failed: ${name}: ${trim(t.message ?? 'failed')}`,
-        where,
+        hint === undefined ? where : { ...where, hint },
       );
     });
   }
