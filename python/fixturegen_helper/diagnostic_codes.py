@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG225": ("semantic", "duplicate scenario name"),
     "FG226": ("semantic", "attribute set twice"),
     "FG227": ("semantic", "a list instance references itself or a later one"),
+    "FG228": ("semantic", "two instances would share a unique key"),
     "FG299": ("semantic", "a column type whose values fixturegen cannot write"),
     "FG301": ("generation", "extends a scenario that failed to build"),
     "FG310": ("generation", "LLM answer has no Python module"),

@@ -63,6 +63,7 @@ export const DIAGNOSTICS = {
   FG225: { title: 'duplicate scenario name', example: 'two files with `name: shared` → scenario name "shared" is also used by scenarios/second.yaml:3:7' },
   FG226: { title: 'attribute set twice', example: '`tenant: "@acme"` and `tenant_id: "@acme"` → tenant_id is set twice: directly and through the relationship tenant' },
   FG227: { title: 'a list instance references itself or a later one', example: '`manager: "@users[i]"` → users[0] would reference itself' },
+  FG228: { title: 'two instances would share a unique key', example: '`email: same@acme.test` on 3 users → users: its 3 instances would all have email = "same@acme.test", but email is unique in user_account (hint: write a value per instance, e.g. email: "same{n}@acme.test" …)' },
   FG299: { title: 'a column type whose values fixturegen cannot write', example: '`balance: 12.50 EUR` on a TypeDecorator taking a `Money` class → balance has type MoneyType (stored as VARCHAR(32)), which converts its values in a way fixturegen cannot follow (hint: leave balance out, or declare what MoneyType takes with a python_type property)' },
   FG301: { title: 'extends a scenario that failed to build', example: '→ extends `base`, which failed to build (hint: fix scenarios/base.yaml first)' },
   FG310: { title: 'LLM answer has no Python module', example: '→ no Python module in the model\'s answer: … (the start of the answer is quoted)' },
