@@ -17,6 +17,16 @@ from fixturegen_helper.verify.failure import clip, database_lines
 from fixturegen_helper.verify.folder import SMOKE_MODULE
 
 MESSAGE_LIMIT = 3000
+#: Starts the message of an exception raised inside `MetaData.create_all`: fixturegen then says the
+#: database cannot hold the models and names database_url (src/verify/verify.ts reads it).
+CREATING = "creating the models' tables failed: "
+
+
+def _creating_tables(excinfo: Any) -> bool:
+    try:
+        return any(entry.name == "create_all" for entry in excinfo.traceback)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 class Recorder:
@@ -64,11 +74,13 @@ class Recorder:
         if text.startswith("Failed: "):
             return clip(text[len("Failed: ") :], MESSAGE_LIMIT)
         where = self._where(excinfo)
+        # The models' tables could not be created: the database cannot hold them (see CREATING).
+        prefix = CREATING if _creating_tables(excinfo) else ""
         db = database_lines(excinfo.value)
         if db is None:
-            return clip(text, MESSAGE_LIMIT - len(where)) + where
+            return prefix + clip(text, MESSAGE_LIMIT - len(where) - len(prefix)) + where
         said, sql = db
-        head = clip("\n".join(said), MESSAGE_LIMIT * 2 // 3) + where
+        head = prefix + clip("\n".join(said), MESSAGE_LIMIT * 2 // 3) + where
         return clip("\n".join([head, *sql]), MESSAGE_LIMIT)
 
     def pytest_collectreport(self, report: Any) -> None:
