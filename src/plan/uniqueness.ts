@@ -49,7 +49,12 @@ function literalText(lit: PyLiteral): string {
       return lit.member;
     case 'datetime':
       return lit.iso;
-    default:
+    case 'date':
+    case 'time':
+    case 'interval':
+    case 'json':
+    case 'list':
+    case 'none':
       return canonicalJson(lit);
   }
 }
@@ -108,7 +113,9 @@ function injective(expr: ValueExpr, count: number): boolean {
       );
     case 'synth':
       return true;
-    default:
+    case 'literal':
+    case 'refList':
+    case 'cycle':
       return false;
   }
 }
