@@ -147,7 +147,11 @@ function uniqueKeys(model: ModelInfo): UniqueKey[] {
   const byKey = new Map(model.columns.map((c) => [c.key, c]));
   const pk = [...model.primaryKey].sort().join(',');
   const out: UniqueKey[] = [];
+  const partial = new Set((model.partialUniques ?? []).map((k) => [...k].sort().join(',')));
   for (const keys of model.uniques) {
+    // Unique only where a condition holds: whether two rows clash depends on values the plan
+    // does not evaluate.
+    if (partial.has([...keys].sort().join(','))) continue;
     const columns = keys.map((k) => byKey.get(k));
     if (columns.some((c) => c === undefined)) continue;
     const cols = columns as ColumnInfo[];

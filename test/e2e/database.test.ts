@@ -136,6 +136,21 @@ describe('failures people can act on', () => {
   });
 });
 
+describe('a unique index with a condition (partial)', () => {
+  it('is no FG228: one live and one deleted account share an email, and the build passes', () => {
+    const dir = copy(BADGES);
+    rmSync(join(dir, 'scenarios', 'badges.yaml'));
+    writeFileSync(
+      join(dir, 'scenarios', 'accounts.yaml'),
+      'entities:\n  accounts:\n    model: Account\n    count: 2\n    values:\n' +
+        '      email: ada@example.test\n      deleted: { cycle: [false, true] }\n',
+    );
+    const r = fixturegen(dir, ['build'], VENV_ENV);
+    expect(r.stdout + r.stderr).toMatch(/built\s+accounts/);
+    expect(r.status).toBe(0);
+  }, 180_000);
+});
+
 interface CheckResult {
   ok: boolean;
   findings: { file: string; kind: string; changed?: { input: string; message: string }[] }[];
