@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG225": ("semantic", "duplicate scenario name"),
     "FG226": ("semantic", "attribute set twice"),
     "FG227": ("semantic", "a list instance references itself or a later one"),
+    "FG228": ("semantic", "two instances would share a unique key"),
     "FG280": ("semantic", "ORM and database disagree on deleting a parent (constraint tests)"),
     "FG281": ("semantic", "passive_deletes without a database rule (constraint tests)"),
     "FG299": ("semantic", "a column type whose values fixturegen cannot write"),
@@ -78,6 +79,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("environment", "invalid configuration key or value"),
     "FG610": ("environment", "the models cannot be imported"),
     "FG611": ("environment", "the models do not configure"),
+    "FG630": ("environment", "the database cannot hold the models"),
     "FG698": ("environment", "configuration file cannot be read"),
     "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),
 }

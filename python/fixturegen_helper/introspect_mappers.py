@@ -186,23 +186,40 @@ def _secondary_fks(secondary: Any) -> list[dict[str, Any]]:
     return sorted(found, key=lambda f: (f["column"], f["table"]))
 
 
-def _uniques(mapper: Mapper[Any]) -> list[list[str]]:
+def _partial(ix: Index) -> bool:
+    """A unique index with a WHERE clause (`postgresql_where=`, `sqlite_where=`): unique only among
+    the rows the condition holds for."""
+    try:
+        return any(k.endswith("_where") and v is not None for k, v in ix.dialect_kwargs.items())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _uniques(mapper: Mapper[Any]) -> tuple[list[list[str]], list[list[str]]]:
+    """Attribute key sets a primary key, unique constraint or unique index covers; and those only
+    partial unique indexes cover (also in the first list: synthesized values stay distinct)."""
     sets: set[tuple[str, ...]] = set()
+    partial: set[tuple[str, ...]] = set()
+    full: set[tuple[str, ...]] = set()
     for table in mapper.tables:
-        groups: list[list[Any]] = []
+        groups: list[tuple[list[Any], bool]] = []
         for c in getattr(table, "constraints", ()):
             if isinstance(c, (PrimaryKeyConstraint, UniqueConstraint)):
-                groups.append(list(c.columns))
+                groups.append((list(c.columns), False))
         for ix in getattr(table, "indexes", ()):
             if isinstance(ix, Index) and ix.unique:
-                groups.append(list(ix.expressions))
-        for cols in groups:
+                groups.append((list(ix.expressions), _partial(ix)))
+        for cols, is_partial in groups:
             if not cols or not all(isinstance(c, Column) for c in cols):
                 continue  # functional index: no attribute set to report
-            keys = [attribute_key(mapper, c) for c in cols]
-            if all(k is not None for k in keys):
-                sets.add(tuple(sorted(set(keys))))  # type: ignore[arg-type]
-    return [list(s) for s in sorted(sets)]
+            found = [attribute_key(mapper, c) for c in cols]
+            keys = [k for k in found if k is not None]
+            if len(keys) == len(found):
+                key = tuple(sorted(set(keys)))
+                sets.add(key)
+                (partial if is_partial else full).add(key)
+    # A key set a full constraint covers too is not partial.
+    return [list(s) for s in sorted(sets)], [list(s) for s in sorted(partial - full)]
 
 
 def check_constraints(mapper: Mapper[Any]) -> list[dict[str, Any]]:
@@ -257,6 +274,7 @@ def model_info(mapper: Mapper[Any], index: MapperIndex) -> dict[str, Any]:
         columns.append(column_info(mapper, prop.key, col, index))
     columns.sort(key=lambda c: c["key"])
     rels = sorted((relationship_info(mapper, r) for r in mapper.relationships), key=lambda r: r["key"])
+    uniques, partial_uniques = _uniques(mapper)
     disc = mapper.polymorphic_on
     polymorphic_on = attribute_key(mapper, disc) if disc is not None else None
     identity = mapper.polymorphic_identity
@@ -269,7 +287,7 @@ def model_info(mapper: Mapper[Any], index: MapperIndex) -> dict[str, Any]:
         "columns": columns,
         "relationships": rels,
         "primaryKey": [attribute_key(mapper, c) or c.name for c in mapper.primary_key],
-        "uniques": _uniques(mapper),
+        "uniques": uniques,
         "inherits": qualname(inherits.class_) if inherits is not None else None,
         "polymorphicOn": polymorphic_on,
         "polymorphicIdentity": None if identity is None else str(identity),
@@ -277,6 +295,8 @@ def model_info(mapper: Mapper[Any], index: MapperIndex) -> dict[str, Any]:
         "abstract": bool(getattr(mapper, "polymorphic_abstract", False)),
     }
     info["checkConstraints"] = check_constraints(mapper)
+    if partial_uniques:
+        info["partialUniques"] = partial_uniques
     fields = dataclass_fields(cls)
     if fields is not None:
         info["dataclassFields"] = fields

@@ -76,7 +76,40 @@ def test_database_error_points_into_the_candidate(helper: Helper) -> None:
     message = message_of(result, SMOKE + "test_fixturegen_scenario[tenant_with_team]")
     assert message.startswith("sqlalchemy.exc.IntegrityError")
     assert "UNIQUE constraint failed: role.tenant_id, role.name" in message
+    assert (
+        "database: unique key (tenant_id, name) of table role; the row being inserted has (tenant_id, name)=(1, 'admin')"
+        in message
+    )
     assert "at generated/tenant_with_team.py:" in message and "in create_tenant_with_team" in message
+
+
+def test_long_database_error_keeps_type_constraint_key_and_line(helper: Helper) -> None:
+    """A failing batch of 400 rows: the parameter dump is long, yet the message starts with the
+    exception and what the database said, and names the candidate's line (issue: only the end of
+    the dump used to be kept)."""
+    scenario = sp.SCENARIO.replace(
+        'users = [User(tenant=acme, email=f"user{i + 1}@acme.test", manager=boss) for i in range(3)]',
+        'users = [User(tenant=acme, email="same@acme.test", full_name="x" * 200, manager=boss) for i in range(400)]',
+    )
+    assert scenario != sp.SCENARIO
+    result = helper.result("verify", sp.verify_params("run", files=sp.files(scenario)))
+    message = message_of(result, SMOKE + "test_fixturegen_scenario[tenant_with_team]")
+    assert message.startswith("sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed")
+    assert "the row being inserted has (email)=('same@acme.test')" in message
+    assert "at generated/tenant_with_team.py:" in message and "session.flush()" in message
+    assert "[SQL: INSERT INTO user_account" in message
+    assert len(message) <= 3000, message
+
+
+def test_clip_keeps_head_and_tail() -> None:
+    from fixturegen_helper.verify.failure import clip
+
+    text = "HEAD" + "x" * 10_000 + "TAIL"
+    clipped = clip(text, 300)
+    assert len(clipped) <= 300
+    assert clipped.startswith("HEAD") and clipped.endswith("TAIL")
+    assert "characters left out" in clipped
+    assert clip("short", 300) == "short"
 
 
 def test_unflushed_rows_are_reported(helper: Helper) -> None:

@@ -142,6 +142,12 @@ export interface ModelInfo {
   readonly primaryKey: readonly string[];
   /** Sets of attribute keys covered by a primary key, unique constraint or unique index. */
   readonly uniques: readonly (readonly string[])[];
+  /**
+   * Of `uniques`, the sets only a partial unique index covers (`postgresql_where=`): unique among
+   * the rows its condition holds for. Synthesized values stay distinct; FG228 leaves them out.
+   * Absent when there is none.
+   */
+  readonly partialUniques?: readonly (readonly string[])[];
   /** Qualname of the mapped parent class under inheritance. */
   readonly inherits: string | null;
   readonly polymorphicOn: string | null;

@@ -117,7 +117,7 @@ writes the builtin output for a scenario whose answers still fail. A server that
       ['fixturegen build --generator llm', 'let the configured model write the fixtures'],
       [
         'FIXTUREGEN_DATABASE_URL=postgresql+psycopg://localhost/test fixturegen build --force',
-        'verify every scenario on PostgreSQL',
+        'verify every scenario on PostgreSQL (their headers then record postgresql)',
       ],
     ],
     seeAlso: ['check', 'watch', 'validate'],
@@ -148,8 +148,9 @@ Ctrl-C or SIGTERM stops the helper and its children and exits 0.`,
     summary: 'fail if generated/ is stale, missing, orphaned or edited by hand',
     text: `Compares the output folder with what the current inputs give, and writes nothing. Each stale
 file says which input changed: its scenario, a parent scenario it extends, the models it touches
-(its catalog slice), the generator or its templates, the configuration, or fixturegen's version
-(recorded in each file's header). Builtin output is also regenerated in memory and compared byte
+(its catalog slice), the generator or its templates, the configuration, the dialect of the
+database it was verified on (FIXTUREGEN_DATABASE_URL, else database_url: run check with the same
+dialect as build), or fixturegen's version (recorded in each file's header). Builtin output is also regenerated in memory and compared byte
 for byte. Missing, orphaned and hand-edited files (a generated file without its header counts as
 hand-edited) are reported too, each with the command that fixes it, and the last line is one
 command that fixes everything. Exit 1 if anything differs: run it in CI and pre-commit.`,

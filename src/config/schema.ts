@@ -56,7 +56,8 @@ export interface Config extends Omit<RawConfig, 'models' | 'python' | 'constrain
   readonly python: string;
   /**
    * The database verification runs against: FIXTUREGEN_DATABASE_URL, else `database_url`. Generated
-   * code keeps the configured `database_url` as its default, so the environment never changes output.
+   * code keeps the configured `database_url` as its default, so the environment never changes the
+   * code; only its dialect is recorded in the headers (pipeline/outputs.ts, `database`).
    */
   readonly verifyDatabaseUrl: string;
 }

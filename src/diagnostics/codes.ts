@@ -63,6 +63,7 @@ export const DIAGNOSTICS = {
   FG225: { title: 'duplicate scenario name', example: 'two files with `name: shared` → scenario name "shared" is also used by scenarios/second.yaml:3:7' },
   FG226: { title: 'attribute set twice', example: '`tenant: "@acme"` and `tenant_id: "@acme"` → tenant_id is set twice: directly and through the relationship tenant' },
   FG227: { title: 'a list instance references itself or a later one', example: '`manager: "@users[i]"` → users[0] would reference itself' },
+  FG228: { title: 'two instances would share a unique key', example: '`email: same@acme.test` on 3 users → users: its 3 instances would all have email = "same@acme.test", but email is unique in user_account (hint: write a value per instance, e.g. email: "same{n}@acme.test" …)' },
   FG280: { title: 'ORM and database disagree on deleting a parent (constraint tests)', example: '`users = relationship()` beside `ForeignKey("tenant.id", ondelete="CASCADE")` on a NOT NULL column → ORM and database disagree on deleting a Tenant: session.delete() through Tenant.users … sets user_account.tenant_id to NULL, which is NOT NULL, so it is refused; a plain SQL DELETE (ondelete="CASCADE" on user_account.tenant_id) deletes the children (hint: add passive_deletes=True to Tenant.users …)' },
   FG281: { title: 'passive_deletes without a database rule (constraint tests)', example: '`relationship(passive_deletes=True)` over a ForeignKey without ondelete → Tenant.users has passive_deletes=True, but the foreign key user_account.tenant_id has no ondelete …' },
   FG299: { title: 'a column type whose values fixturegen cannot write', example: '`balance: 12.50 EUR` on a TypeDecorator taking a `Money` class → balance has type MoneyType (stored as VARCHAR(32)), which converts its values in a way fixturegen cannot follow (hint: leave balance out, or declare what MoneyType takes with a python_type property)' },
@@ -89,6 +90,7 @@ export const DIAGNOSTICS = {
   FG603: { title: 'invalid configuration key or value', example: '`verfy: run` → unknown key "verfy" (hint: did you mean "verify"?)' },
   FG610: { title: 'the models cannot be imported', example: '→ cannot import the models (crm.models): ModuleNotFoundError: … (exit 3)' },
   FG611: { title: 'the models do not configure', example: '→ the models do not configure (crm.models): MapperError: … (exit 3)' },
+  FG630: { title: 'the database cannot hold the models', example: 'ARRAY columns with the default SQLite → the default database (an in-memory SQLite) cannot hold the models: column survey.tags has type ARRAY, which sqlite does not have (hint: … set database_url in the configuration …, or FIXTUREGEN_DATABASE_URL for one run)' },
   FG698: { title: 'configuration file cannot be read', example: '`fixturegen.yaml` is a FIFO → the configuration file is a named pipe (FIFO), not a regular file (also too large, no permission)' },
   FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },
 } as const satisfies Record<`FG${number}`, CodeInfo>;

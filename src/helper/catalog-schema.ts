@@ -113,6 +113,7 @@ const model = z.strictObject({
   relationships: z.array(relationship),
   primaryKey: z.array(z.string()),
   uniques: z.array(z.array(z.string())),
+  partialUniques: z.array(z.array(z.string())).optional(),
   inherits: z.string().nullable(),
   polymorphicOn: z.string().nullable(),
   polymorphicIdentity: z.string().nullable(),

@@ -27,6 +27,11 @@ export interface InputParts {
   readonly fingerprint: string;
   /** The output package and the session fixture's name. */
   readonly config: string;
+  /**
+   * The dialect of the database verification runs on (`sqlite`, `postgresql`; never the rest of
+   * the URL): a file verified on SQLite is not current for a project that moved to PostgreSQL.
+   */
+  readonly database: string;
 }
 
 export const INPUT_PARTS: readonly (keyof InputParts)[] = [
@@ -35,6 +40,7 @@ export const INPUT_PARTS: readonly (keyof InputParts)[] = [
   'models',
   'fingerprint',
   'config',
+  'database',
 ];
 
 export interface ScenarioInputs {
@@ -44,6 +50,23 @@ export interface ScenarioInputs {
 }
 
 const part = (value: unknown): string => hashJson(value).slice(0, 12);
+
+/**
+ * The dialect a SQLAlchemy URL names, without its driver: `postgresql+psycopg://u:p@h/db` →
+ * `postgresql`. Only this reaches headers and hashes: never credentials, host or database name.
+ */
+export function dialectOf(url: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9]*)(?:\+[^:]*)?:/.exec(url.trim())?.[1]?.toLowerCase() ?? '';
+  return scheme === 'postgres' ? 'postgresql' : scheme;
+}
+
+/** The header's `database=` part for a dialect. */
+export function databasePart(dialect: string): string {
+  return part({ database: dialect });
+}
+
+/** Dialects whose header part `check` can name ("verified on sqlite"); others are only "another". */
+export const KNOWN_DIALECTS = ['sqlite', 'postgresql', 'mysql', 'mariadb', 'oracle', 'mssql'];
 
 /** Every given scenario's input hash and its parts; parents' hashes are part of their children's. */
 export function inputHashes(
@@ -75,6 +98,7 @@ export function inputHashes(
       modules: catalog.modules,
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
+      database: dialectOf(config.verifyDatabaseUrl),
     };
     const inputs: ScenarioInputs = {
       input: hashJson(value),
@@ -84,6 +108,7 @@ export function inputHashes(
         models: part([value.slice, value.modules]),
         fingerprint: part(value.generator),
         config: part([value.package, value.session_fixture]),
+        database: databasePart(value.database),
       },
     };
     hashes.set(plan.name, inputs);

@@ -7,7 +7,7 @@ import type { Header } from '../output/header.js';
 import { VERSION } from '../version.js';
 import type { DesiredScenario } from './desired.js';
 import type { ScenarioDiff } from './diff.js';
-import { INPUT_PARTS } from './outputs.js';
+import { INPUT_PARTS, KNOWN_DIALECTS, databasePart, dialectOf } from './outputs.js';
 
 export type StaleReason =
   | { readonly kind: 'version'; readonly from: string; readonly to: string }
@@ -18,13 +18,24 @@ export type StaleReason =
   | { readonly kind: 'models'; readonly models: readonly string[] }
   | { readonly kind: 'fingerprint'; readonly generator: string }
   | { readonly kind: 'config' }
+  /**
+   * The file was verified on another database: `from` is its dialect, `another database` when
+   * fixturegen cannot name it, null when the header does not record one (an older fixturegen).
+   */
+  | { readonly kind: 'database'; readonly from: string | null; readonly to: string }
   /** Same input hash, different bytes from the builtin generator. */
   | { readonly kind: 'bytes' }
   /** The header has no input parts (written by an older fixturegen): the change cannot be named. */
   | { readonly kind: 'unknown' };
 
 /** Inputs every scenario shares: when they changed, a parent's change says nothing more. */
-const SHARED = new Set<StaleReason['kind']>(['version', 'fingerprint', 'config', 'generator']);
+const SHARED = new Set<StaleReason['kind']>([
+  'version',
+  'fingerprint',
+  'config',
+  'generator',
+  'database',
+]);
 
 /** The parents that changed on their own, not only through inputs every scenario shares. */
 function parentsChangedOnTheirOwn(parents: readonly ScenarioDiff[]): string[] {
@@ -50,14 +61,16 @@ export function staleReasons(
   if (!sameGenerator) {
     reasons.push({ kind: 'generator', from: header.generator, to: desired.generator });
   }
-  if (!INPUT_PARTS.every((k) => k in header.parts)) {
+  // Headers written before the database was part of the input have every other part.
+  if (!INPUT_PARTS.every((k) => k in header.parts || k === 'database')) {
     return reasons.length > 0 ? reasons : [{ kind: 'unknown' }];
   }
   const changed = (k: (typeof INPUT_PARTS)[number]) => header.parts[k] !== desired.parts[k];
   if (changed('scenario')) reasons.push({ kind: 'scenario' });
   if (changed('extends')) {
     const own = parentsChangedOnTheirOwn(parents);
-    const shared = reasons.some((r) => SHARED.has(r.kind)) || changed('fingerprint');
+    const shared =
+      reasons.some((r) => SHARED.has(r.kind)) || changed('fingerprint') || changed('database');
     // A parent that changed only because fixturegen or the generator did adds nothing new.
     if (own.length > 0) reasons.push({ kind: 'parent', parents: own });
     else if (!shared) reasons.push({ kind: 'parent', parents: desired.plan.extends });
@@ -67,6 +80,18 @@ export function staleReasons(
     reasons.push({ kind: 'fingerprint', generator: desired.generator });
   }
   if (changed('config')) reasons.push({ kind: 'config' });
+  if (changed('database')) {
+    const recorded = header.parts.database;
+    const from =
+      recorded === undefined
+        ? null
+        : (KNOWN_DIALECTS.find((d) => databasePart(d) === recorded) ?? 'another database');
+    reasons.push({
+      kind: 'database',
+      from,
+      to: dialectOf(desired.context.config.verifyDatabaseUrl),
+    });
+  }
   return reasons.length > 0 ? reasons : [{ kind: 'unknown' }];
 }
 
@@ -95,6 +120,10 @@ export function reasonText(reason: StaleReason, desired: DesiredScenario): strin
         : "the LLM generator's model, settings or prompt templates changed";
     case 'config':
       return 'the output package or session_fixture changed in the configuration';
+    case 'database':
+      return reason.from === null
+        ? `its header does not record the database it was verified on (now ${reason.to})`
+        : `it was verified on ${reason.from}, and the database is now ${reason.to} (database_url, or FIXTUREGEN_DATABASE_URL)`;
     case 'bytes':
       return 'regenerating it in memory gives different bytes';
     case 'unknown':

@@ -10,6 +10,7 @@ import type { BuildInput, LabelInfo } from './input.js';
 import { partialCoverage } from './coverage.js';
 import { fillEntity, type Ctx } from './fill.js';
 import { creationOrder, findCycles } from './order.js';
+import { uniquenessClashes } from './uniqueness.js';
 import { referencedLabels } from './values.js';
 import type { Plan, PlanEntity, PlanValue } from './types.js';
 
@@ -66,6 +67,8 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
     if (values !== null) filled.set(e.label, values);
   }
   if (ctx.diagnostics.length > 0) return fail(ctx.diagnostics);
+  const clashes = uniquenessClashes(input, filled);
+  if (clashes.length > 0) return fail(clashes);
 
   const own = input.entities.map((e) => e.label);
   const deps = new Map<string, Set<string>>();

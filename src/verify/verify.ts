@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import type { PythonHelper } from '../helper/client.js';
 import type { Result } from '../helper/protocol.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
+import { dialectOf } from '../pipeline/outputs.js';
 import { expectationFor } from './expectations.js';
 
 /** The helper's answer to `verify`. */
@@ -36,10 +39,95 @@ function warnOnce(text: string): void {
   );
 }
 
-function trim(text: string, max = 1500): string {
+/**
+ * At most `max` characters of `text`: its head (two thirds: the exception, what the database said,
+ * the candidate's line) and its tail (the last frames), with what was left out counted between.
+ */
+export function trim(text: string, max = 2000): string {
   const t = text.trim();
-  return t.length <= max ? t : `…${t.slice(t.length - max)}`;
+  if (t.length <= max) return t;
+  const head = Math.floor((max * 2) / 3);
+  const tail = max - head;
+  return `${t.slice(0, head)}\n… ${t.length - head - tail} characters left out …\n${t.slice(t.length - tail)}`;
 }
+
+/** A hint for what the database refused, read from the helper's message (see verify/failure.py). */
+function databaseHint(message: string): string | undefined {
+  if (/UniqueViolation|UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(message)) {
+    return 'two rows share the value of a unique column or key: give each instance its own value (interpolate {n}, or a cycle at least as long as count), or leave the column out so fixturegen synthesizes distinct values';
+  }
+  if (/ForeignKeyViolation|FOREIGN KEY constraint failed/i.test(message)) {
+    return 'a row refers to one that does not exist: set the reference with "@label"';
+  }
+  if (/NotNullViolation|NOT NULL constraint failed/i.test(message)) {
+    return 'a NOT NULL column got no value: set it in the scenario';
+  }
+  if (/CheckViolation|CHECK constraint failed/i.test(message)) {
+    return 'a value breaks a CHECK constraint: change it to one the constraint allows';
+  }
+  return undefined;
+}
+
+/** How the helper's message starts when `MetaData.create_all` raised (verify/recorder.py). */
+const CREATING = "creating the models' tables failed: ";
+
+/** Where the configuration sets `database_url` (its line), else the file's start; null without one. */
+function databaseUrlSite(config: Config): { file: string; line: number; column: number } | null {
+  if (config.file === null) return null;
+  const file = relative(config.root, config.file).split(sep).join('/');
+  let text = '';
+  try {
+    text = readFileSync(config.file, 'utf8');
+  } catch {
+    return { file, line: 1, column: 1 };
+  }
+  const lines = text.split('\n');
+  const k = lines.findIndex((l) => /^\s*database_url\s*[:=]/.test(l));
+  return k < 0
+    ? { file, line: 1, column: 1 }
+    : { file, line: k + 1, column: lines[k]!.indexOf('database_url') + 1 };
+}
+
+/**
+ * FG630: the verification database cannot create the models' tables (PostgreSQL-only types such
+ * as ARRAY, JSONB or INET on SQLite, or any other `create_all` failure): one diagnostic naming the
+ * database and `database_url`, at that key of the configuration.
+ */
+function cannotCreate(config: Config, message: string): Diagnostic {
+  const dialect = dialectOf(config.verifyDatabaseUrl);
+  const name = DIALECT_NAMES[dialect] ?? dialect;
+  const said = message.slice(CREATING.length);
+  const type =
+    /\(in table '([^']+)', column '([^']+)'\): Compiler <[^>]*> can't render element of type (\S+)/.exec(
+      said,
+    );
+  const why =
+    type !== null
+      ? `column ${type[1]}.${type[2]} has type ${type[3]}, which ${name} does not have`
+      : trim(said.replace(/ object at 0x[0-9a-f]+/g, ''), 600);
+  const fromEnv = config.verifyDatabaseUrl !== config.database_url;
+  const which = fromEnv
+    ? `the database FIXTUREGEN_DATABASE_URL names (${dialect})`
+    : dialect === 'sqlite' && config.database_url === DEFAULT_DATABASE_URL
+      ? 'the default database (an in-memory SQLite)'
+      : `the database database_url names (${dialect})`;
+  const hint =
+    dialect === 'sqlite'
+      ? 'models with PostgreSQL types need PostgreSQL: set database_url in the configuration (e.g. database_url: "postgresql+psycopg://localhost/test"), or FIXTUREGEN_DATABASE_URL for one run; generated files record the database they were verified on'
+      : 'point database_url (or FIXTUREGEN_DATABASE_URL) at a database that can create these tables';
+  return error('FG630', `${which} cannot hold the models: ${why}`, {
+    ...(databaseUrlSite(config) ?? {}),
+    hint,
+  });
+}
+
+const DEFAULT_DATABASE_URL = 'sqlite+pysqlite:///:memory:';
+const DIALECT_NAMES: Readonly<Record<string, string>> = {
+  sqlite: 'SQLite',
+  postgresql: 'PostgreSQL',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+};
 
 /**
  * Runs the candidate through pytest in a forked child of the helper (collect, or run the smoke
@@ -80,6 +168,8 @@ export async function verifyCandidate(
   const failed = result.tests.filter(
     (t) => t.outcome === 'failed' || t.outcome === 'error' || t.outcome === 'unconfirmed',
   );
+  const creating = failed.find((t) => t.message?.startsWith(CREATING));
+  if (creating !== undefined) return [cannotCreate(req.config, creating.message!)];
   if (failed.length > 0) {
     return failed.map((t) => {
       const name = t.nodeid.split('::').pop();
@@ -96,10 +186,11 @@ export async function verifyCandidate(
           hint: 'generated code must not define pytest hooks or plugins: the smoke test itself decides what passed',
         });
       }
+      const hint = databaseHint(t.message ?? '');
       return error(
         level === 'collect' ? 'FG410' : 'FG411',
         `${level === 'collect' ? 'collection' : 'smoke test'} failed: ${name}: ${trim(t.message ?? 'failed')}`,
-        where,
+        hint === undefined ? where : { ...where, hint },
       );
     });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { catalog, column, model } from '../support/catalog-builders.js';
-import { compileOne, crmWith, diagnosticOf, where, withTenant, yaml } from './helpers.js';
+import { compileOne, crmWith, diagnosticOf, planOf, where, withTenant, yaml } from './helpers.js';
 
 describe('models', () => {
   test('unknown model, with a suggestion', () => {
@@ -661,5 +661,82 @@ describe('more reference rules', () => {
       ['n', [['person_id', 'autolink']]],
     ]);
     expect(r.plan!.expectCounts).toEqual({ 'm.Customer': 1, 'm.Note': 1, 'm.Person': 1 });
+  });
+});
+
+describe('uniqueness clashes the plan can see (FG228)', () => {
+  test('a constant on a unique column of a list label, at the value, with a per-instance hint', () => {
+    const d = diagnosticOf(
+      withTenant(yaml`
+        users:
+          model: User
+          count: 3
+          values:
+            email: same@acme.test
+      `),
+    );
+    expect(where(d)).toEqual({ code: 'FG228', line: 10, column: 14 });
+    expect(d.message).toBe(
+      'users: its 3 instances would all have email = "same@acme.test", but email is unique in user_account',
+    );
+    expect(d.hint).toContain('email: "same{n}@acme.test"');
+  });
+
+  test('a cycle shorter than the count on a composite unique key', () => {
+    const d = diagnosticOf(
+      withTenant(yaml`
+        roles:
+          model: Role
+          count: 3
+          values:
+            name: { cycle: [admin, viewer] }
+      `),
+    );
+    expect(d.code).toBe('FG228');
+    expect(d.message).toBe(
+      'roles[0] and roles[2] would both have (tenant_id, name) = (@acme, "admin"), but (tenant_id, name) is unique together in role',
+    );
+    expect(d.line).toBe(10);
+    expect(d.hint).toContain('give it at least 3 distinct items');
+  });
+
+  test('two labels writing the same literal; the other one is named with its position', () => {
+    const d = diagnosticOf(yaml`
+      entities:
+        acme: { model: Tenant, values: { name: Acme } }
+        globex: { model: Tenant, values: { name: Acme } }
+    `);
+    expect(where(d)).toEqual({ code: 'FG228', line: 3, column: 44 });
+    expect(d.message).toBe(
+      'globex would have name = "Acme", like acme (scenarios/test_scenario.yaml:2:42), but name is unique in tenant',
+    );
+  });
+
+  test('an interpolation equal to another label’s literal clashes; NULL and per-instance values do not', () => {
+    const d = diagnosticOf(
+      withTenant(yaml`
+        users:
+          model: User
+          count: 3
+          values: { email: "u{n}@x.test" }
+        third:
+          model: User
+          values: { email: u3@x.test }
+      `),
+    );
+    expect(d.message).toContain('third would have email = "u3@x.test", like users[2]');
+    planOf(
+      withTenant(yaml`
+        roles:
+          model: Role
+          count: 4
+          values:
+            name: { cycle: [a, b, c, d] }
+        users:
+          model: User
+          count: 3
+          values: { email: "u{n}@x.test" }
+      `),
+    );
   });
 });

@@ -13,9 +13,20 @@ from typing import Any
 
 import pytest
 
+from fixturegen_helper.verify.failure import clip, database_lines
 from fixturegen_helper.verify.folder import SMOKE_MODULE
 
 MESSAGE_LIMIT = 3000
+#: Starts the message of an exception raised inside `MetaData.create_all`: fixturegen then says the
+#: database cannot hold the models and names database_url (src/verify/verify.ts reads it).
+CREATING = "creating the models' tables failed: "
+
+
+def _creating_tables(excinfo: Any) -> bool:
+    try:
+        return any(entry.name == "create_all" for entry in excinfo.traceback)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 class Recorder:
@@ -57,12 +68,20 @@ class Recorder:
         return ""
 
     def _message(self, excinfo: Any) -> str:
+        """The exception's type and message, what the database said (constraint, key), the
+        candidate's line that raised it, then the SQL: long text keeps its head and tail."""
         text: str = excinfo.exconly()
         if text.startswith("Failed: "):
-            text = text[len("Failed: ") :]
-        else:
-            text += self._where(excinfo)
-        return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+            return clip(text[len("Failed: ") :], MESSAGE_LIMIT)
+        where = self._where(excinfo)
+        # The models' tables could not be created: the database cannot hold them (see CREATING).
+        prefix = CREATING if _creating_tables(excinfo) else ""
+        db = database_lines(excinfo.value)
+        if db is None:
+            return prefix + clip(text, MESSAGE_LIMIT - len(where) - len(prefix)) + where
+        said, sql = db
+        head = prefix + clip("\n".join(said), MESSAGE_LIMIT * 2 // 3) + where
+        return clip("\n".join([head, *sql]), MESSAGE_LIMIT)
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -72,7 +91,7 @@ class Recorder:
                 nodeid=report.nodeid or "<collection>",
                 when="collect",
                 outcome="error",
-                message=text[-MESSAGE_LIMIT:],
+                message=clip(text, MESSAGE_LIMIT),
             )
 
     def pytest_collection_finish(self, session: Any) -> None:
@@ -94,7 +113,7 @@ class Recorder:
     def pytest_runtest_logreport(self, report: Any) -> None:
         message = None
         if report.failed:
-            message = getattr(report, "fixturegen_message", None) or report.longreprtext[-MESSAGE_LIMIT:] or None
+            message = getattr(report, "fixturegen_message", None) or clip(report.longreprtext, MESSAGE_LIMIT) or None
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
         self._emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome, message=message)

@@ -14,6 +14,7 @@ from fixturegen_helper import confine, confine_reap
 from fixturegen_helper.errors import HelperError
 from fixturegen_helper.verify import warm
 from fixturegen_helper.verify.child import run_child
+from fixturegen_helper.verify.failure import clip
 from fixturegen_helper.verify.folder import RESERVED, SMOKE_MODULE, Mode, verdict_path, write_candidate, write_static
 from fixturegen_helper.verify.process import EXITING, Spare, kill_group, not_strays, reap_exiting, wait_child
 from fixturegen_helper.verify.recorder import MESSAGE_LIMIT
@@ -186,7 +187,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 {
                     "nodeid": blamed_file(output, p),
                     "outcome": "error",
-                    "message": output.strip()[-MESSAGE_LIMIT:] or f"pytest exited with code {exit_code}",
+                    "message": clip(output.strip(), MESSAGE_LIMIT) or f"pytest exited with code {exit_code}",
                 }
             )
         if exit_code == 5:
