@@ -292,8 +292,13 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
         ),
       };
     }),
-    factory,
-    sessionFixture: options.sessionFixture,
+    makeParams: argumentList(`def make_${plan.name}(`, [options.sessionFixture], '):', ''),
+    makeCall: `${factory}(${argumentList(
+      `    return ${factory}(`,
+      [`create_${plan.name}`, options.sessionFixture],
+      ')',
+      '    ',
+    )})`,
   });
 }
 
