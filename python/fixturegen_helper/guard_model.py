@@ -46,6 +46,11 @@ ANNOTATION_BUILTINS = frozenset({"list", "dict", "tuple", "set", "int", "float",
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 SESSION_METHODS = frozenset({"add", "add_all", "flush"})
+#: The output package's own functions (its `__init__`, written by fixturegen, never by a model) that
+#: generated code calls: they check and apply `create_<name>(..., variant=, overrides=)` and make
+#: the `make_<name>` factory. Only the scenario's own dataclass and create function may be handed to
+#: them as values.
+RUNTIME = frozenset({"check_scenario_call", "apply_overrides", "parent_overrides", "scenario_factory"})
 LIST_METHODS = frozenset({"append", "extend"})
 #: String methods the builtin generator needs (bytes and boolean values), on a literal only.
 LITERAL_METHODS = frozenset({"encode", "lower"})
@@ -55,13 +60,16 @@ ALLOWED_IMPORTS = (
     "(no `as`); `from datetime import datetime, date, time, timedelta, timezone`; `from decimal import "
     "Decimal`; `from uuid import UUID`; `from dataclasses import dataclass`; the catalog's model and enum "
     "classes from their modules; and the dataclass and create function of an extended scenario from "
-    "`{package}.<scenario>`"
+    "`{package}.<scenario>`; `check_scenario_call`, `apply_overrides`, `parent_overrides` and "
+    "`scenario_factory` from "
+    "`{package}`"
 )
 ALLOWED_CALLS = (
     "fixture code may call only the model classes and enums it imports, the value constructors "
     "(datetime, date, time, timedelta, timezone, Decimal, UUID and their fromisoformat), the scenario "
     "dataclasses, the create_<scenario> functions, range(), list(), int(), float(), session.add(), "
-    "session.add_all(), session.flush(), and append()/extend() on a list or a relationship collection"
+    "session.add_all(), session.flush(), append()/extend() on a list or a relationship collection, and "
+    "the output package's check_scenario_call(), apply_overrides(), parent_overrides() and scenario_factory()"
 )
 ALLOWED_STATEMENTS = (
     "inside a function only assignments, `for ... in range(...)` loops, `if` statements, calls, "
@@ -73,7 +81,8 @@ ALLOWED_ATTRIBUTES = (
 )
 ALLOWED_TOP = (
     "the module may hold only its docstring, the allowed imports, the frozen dataclass `{cls}`, "
-    "`def {create}(...)` and the fixture `def {fixture}(...)`"
+    "`def {create}(...)`, the fixture `def {fixture}(...)`, the factory fixture `def make_{fixture}(...)` "
+    "and, per variant, `def {create}__<variant>(...)` and the fixture `def {fixture}__<variant>(...)`"
 )
 
 
@@ -157,6 +166,11 @@ class Known:
         self.create_name = str(contract.get("createName") or "")
         self.fixture_name = str(contract.get("fixtureName") or "")
         self.session_fixture = str(contract.get("sessionFixture") or "db_session")
+        self.variants = [str(v) for v in contract.get("variants") or []]
+        #: `create_<name>__<variant>` and the fixture `<name>__<variant>` of each variant
+        self.variant_creates = [f"{self.create_name}__{v}" for v in self.variants]
+        self.variant_fixtures = [f"{self.fixture_name}__{v}" for v in self.variants]
+        self.make_name = f"make_{self.fixture_name}" if self.fixture_name else ""
         self.has_session_contract = "sessionFixture" in contract
 
     def direct_parents(self) -> list[str]:

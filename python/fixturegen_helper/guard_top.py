@@ -14,6 +14,7 @@ from fixturegen_helper.guard_model import (
     BUILTIN_NAMES,
     FROM_IMPORTS,
     MODULES,
+    RUNTIME,
     lookup_source,
 )
 from fixturegen_helper.guard_names import SESSION, Kind, Thing
@@ -32,10 +33,13 @@ class Top(Walk):
                 self.imports(stmt)
             elif isinstance(stmt, ast.ImportFrom):
                 self.import_from(stmt)
-            elif isinstance(stmt, DEFINITIONS) and stmt.name in (k.class_name, k.create_name, k.fixture_name):
+            elif isinstance(stmt, DEFINITIONS) and stmt.name in (
+                k.class_name, k.create_name, k.fixture_name, k.make_name, *k.variant_creates, *k.variant_fixtures
+            ):  # fmt: skip
                 thing: Thing = (
                     ("dataclass", None) if stmt.name == k.class_name
-                    else ("create", None) if stmt.name == k.create_name else ("fixture", None)
+                    else ("create", None) if stmt.name in (k.create_name, *k.variant_creates)
+                    else ("fixture", None)
                 )  # fmt: skip
                 if self.top_bind(stmt.name, thing, stmt):
                     defined[stmt.name] = stmt
@@ -53,7 +57,7 @@ class Top(Walk):
             self.report(
                 "FG406", f"the module must define the frozen dataclass `class {k.class_name}` at top level", cls
             )
-        for name in (k.create_name, k.fixture_name):
+        for name in (k.create_name, k.fixture_name, k.make_name, *k.variant_creates, *k.variant_fixtures):
             if isinstance(defined.get(name), ast.AsyncFunctionDef):
                 self.report("FG409", f"{name}() must be a plain `def`, not `async def`", defined[name])
         create = defined.get(k.create_name)
@@ -61,6 +65,14 @@ class Top(Walk):
             self.create(create)
         elif k.create_name and create is None:
             self.report("FG406", f"the module must define `def {k.create_name}(session)` at top level", create)
+        for name in k.variant_creates:
+            variant = defined.get(name)
+            if isinstance(variant, ast.FunctionDef):
+                self.create(variant, ["overrides"])
+        for name in (k.make_name, *k.variant_fixtures):
+            extra = defined.get(name)
+            if isinstance(extra, ast.FunctionDef):
+                self.fixture(extra, parents=name != k.make_name)
         fixture = defined.get(k.fixture_name)
         if isinstance(fixture, ast.FunctionDef):
             self.fixture(fixture)
@@ -131,6 +143,8 @@ class Top(Walk):
                 scenario.class_name: ("dataclass", scenario.name),
                 f"create_{scenario.name}": ("create", scenario.name),
             }
+        elif module == self.known.package:
+            names = {n: ("runtime", n) for n in RUNTIME}
         elif module in FROM_IMPORTS:
             names = dict(FROM_IMPORTS[module])
         else:
@@ -220,7 +234,8 @@ class Top(Walk):
             self.annotation(node.returns)
         return params
 
-    def create(self, node: ast.FunctionDef) -> None:
+    def create(self, node: ast.FunctionDef, extra: list[str] | None = None) -> None:
+        """`create_<name>` (which also takes `variant` and `overrides`) or a variant's create."""
         for deco in node.decorator_list:
             self.report("FG408", f"{node.name}() takes no decorator", deco)
         args = node.args.posonlyargs + node.args.args
@@ -228,11 +243,12 @@ class Top(Walk):
             self.report("FG406", f"{node.name}() must take the session as its first parameter", node)
             return
         session = args[0].arg
-        params = self._signature(node, [session, *self.known.direct_parents()], defaults=True)
+        more = ["variant", "overrides"] if extra is None else extra
+        params = self._signature(node, [session, *self.known.direct_parents(), *more], defaults=True)
         params[session] = SESSION
         self.check_body(node.body, params)
 
-    def fixture(self, node: ast.FunctionDef) -> None:
+    def fixture(self, node: ast.FunctionDef, parents: bool = True) -> None:
         decorated = False
         for deco in node.decorator_list:
             target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
@@ -243,7 +259,8 @@ class Top(Walk):
         if not decorated:
             self.report("FG406", f"{node.name}() must be decorated with @pytest.fixture", node)
         session = self.known.session_fixture
-        params = self._signature(node, [session, *self.known.direct_parents()], defaults=False)
+        allowed = [session, *self.known.direct_parents()] if parents else [session]
+        params = self._signature(node, allowed, defaults=False)
         if session not in params:
             self.report(
                 "FG406", f"{node.name}() must request the session fixture by taking a parameter named {session!r}", node

@@ -269,6 +269,9 @@ class Walk(Names):
     def call(self, node: ast.Call) -> None:
         func = node.func
         thing = self.thing(func)
+        if thing is not None and thing[0] == "runtime":
+            self._runtime_call(node)
+            return
         for kw in node.keywords:
             if kw.arg is None:
                 self.report("FG409", "`**` unpacking is not allowed in fixture code", kw.value)
@@ -294,6 +297,25 @@ class Walk(Names):
             if not isinstance(func, (ast.Name, ast.Attribute)):
                 self.expr(func)  # a lambda, a call's result, a subscript: say what it is too
             self.report("FG403", f"calling {short(func)!r} is not allowed; {ALLOWED_CALLS}", func)
+
+    def _runtime_call(self, node: ast.Call) -> None:
+        """A call of the output package's own functions: its arguments are expressions fixture code
+        may use, or the scenario's own dataclass or create function, handed over by name."""
+        for kw in node.keywords:
+            self.report("FG409", f"{short(node.func)}() takes positional arguments only", kw)
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and not self.local(arg.id):
+                thing = self.things.get(arg.id)
+                if (
+                    thing is not None
+                    and thing[0] in ("dataclass", "create")
+                    and (thing[1] is None or thing[0] == "dataclass")
+                ):
+                    continue
+            if isinstance(arg, ast.Starred):
+                self.report("FG409", "`*` unpacking of call arguments is not allowed in fixture code", arg)
+                continue
+            self.expr(arg)
 
     def _allowed_method(self, func: ast.Attribute, node: ast.Call) -> bool:
         receiver = func.value

@@ -83,7 +83,7 @@ def test_a_label_may_share_the_scenario_name(check) -> None:
 
 
 def test_fg401_syntax_error(check) -> None:
-    source = GENERATED.replace("def create_tenant_with_team(session)", "def create_tenant_with_team(session")
+    source = GENERATED.replace("def create_tenant_with_team(\n", "def create_tenant_with_team((\n")
     [d] = check(source)
     assert d["code"] == "FG401" and d["message"].startswith("syntax error")
     assert d["line"] == at(source, "def create_tenant_with_team(")[0]
@@ -182,12 +182,14 @@ def test_fg406_missing_contract_names(check) -> None:
     )
     found = [d for d in check(source) if d["code"] == "FG406"]
     messages = " | ".join(d["message"] for d in found)
-    assert len(found) == 3
+    assert len(found) == 4
     assert "def create_tenant_with_team(session)" in messages
+    assert "make_tenant_with_team() must be decorated with @pytest.fixture" in messages
     assert "class TenantWithTeam must be a frozen dataclass" in messages
     assert "tenant_with_team() must be decorated with @pytest.fixture" in messages
     found = check(GENERATED, contract={**CONTRACT, "sessionFixture": "session"})
-    assert codes(found) == ["FG406", "FG408"] and "parameter named 'session'" in found[0]["message"]
+    # The fixture and make_tenant_with_team each.
+    assert codes(found) == ["FG406", "FG408"] * 2 and "parameter named 'session'" in found[0]["message"]
 
 
 @pytest.mark.parametrize(
@@ -245,9 +247,11 @@ def test_fg409_statements_and_expressions_outside_the_subset(check, statement, n
 
 
 def test_fg409_defaults_and_annotations_that_would_run(check) -> None:
-    source = GENERATED.replace("(session) ->", "(session, extra=print()) ->").replace("acme: Tenant", "acme: print()")
+    source = GENERATED.replace("    session,\n", "    session,\n    extra=print(),\n", 1).replace(
+        "acme: Tenant", "acme: print()"
+    )
     found = check(source)
-    assert ("FG409", at(source, "print()) ->")) in [(d["code"], where(d)) for d in found]
+    assert ("FG409", at(source, "extra=|print(),")) in [(d["code"], where(d)) for d in found]
     assert ("FG409", at(source, "acme: |print()")) in [(d["code"], where(d)) for d in found]
 
 
@@ -268,7 +272,7 @@ def test_extended_scenarios_their_imports_fields_and_parameters(check, params) -
     ]
     source = (
         GENERATED.replace("import pytest\n", "import pytest\n\nfrom generated.team_budget import TeamBudget, create_team_budget\n")
-        .replace("def create_tenant_with_team(session) ->", "def create_tenant_with_team(session, team_budget: TeamBudget | None = None) ->")
+        .replace("def create_tenant_with_team(\n    session,\n", "def create_tenant_with_team(\n    session,\n    team_budget: TeamBudget | None = None,\n")
         .replace('    acme = Tenant(\n', "    if team_budget is None:\n        team_budget = create_team_budget(session)\n"
                  "    other = team_budget.globex\n    other.name = 'x'\n    copy = TeamBudget(globex=team_budget.globex)\n    acme = Tenant(\n")
         .replace("def tenant_with_team(db_session)", "def tenant_with_team(db_session, team_budget)")
@@ -377,3 +381,40 @@ def test_enum_member_values_and_enums_nested_in_a_model_class() -> None:
     for bad in ("Entry.Side.DEBIT.__class__", "Entry.Secret.DEBIT", "Tier.GOLD.value.__class__", "Entry.metadata"):
         found = guard({**params, "source": source.replace("Tier.GOLD.value)", f"{bad})")})["diagnostics"]
         assert found and {d["code"] for d in found} <= {"FG403"}, bad
+
+
+VARIANTS_MODULE = (REPO / "test" / "cases" / "variants" / "expected" / "generated" / "tenant_with_team.py").read_text()
+VARIANTS_CONTRACT = {**CONTRACT, "variants": ["inactive_users", "big_team", "no_grants"]}
+
+
+def test_variants_the_factory_and_the_package_functions_pass(check) -> None:
+    assert check(VARIANTS_MODULE, contract=VARIANTS_CONTRACT) == []
+    # Variants the contract does not name are outside it: their create functions and fixtures.
+    found = check(VARIANTS_MODULE)
+    assert codes(found).count("FG408") == 6
+    assert "create_tenant_with_team__big_team" in " ".join(d["message"] for d in found)
+
+
+@pytest.mark.parametrize(
+    "line, code, needle",
+    [
+        ('    apply_overrides(overrides, "acme", Tenant)\n', "FG403", "'Tenant' may only be called here"),
+        ('    apply_overrides(overrides, "acme", acme, extra=1)\n', "FG409", "positional arguments only"),
+        ("    scenario_factory(create_team_budget, session)\n", "FG403", "'create_team_budget'"),
+        ("    scenario_factory(*users)\n", "FG409", "`*` unpacking"),
+        ("    check_scenario_call(TenantWithTeam, __name__, variant, {}, overrides)\n", "FG403", "'__name__'"),
+    ],
+)
+def test_the_package_functions_take_only_fixture_values(check, line, code, needle) -> None:
+    source = body(line).replace(
+        "import pytest\n", "import pytest\n\nfrom generated.team_budget import create_team_budget\n"
+    )
+    found = [d for d in check(source) if d["code"] != "FG402"]
+    assert [d["code"] for d in found] == [code], found
+    assert needle in found[0]["message"]
+
+
+def test_only_the_package_functions_come_from_the_package(check) -> None:
+    source = GENERATED.replace("import pytest\n", "import pytest\n\nfrom generated import db_engine\n")
+    [d] = check(source)
+    assert d["code"] == "FG402" and "`from generated import db_engine`" in d["message"]

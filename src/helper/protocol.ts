@@ -96,6 +96,8 @@ export const methods = {
         createName: z.string(),
         fixtureName: z.string(),
         sessionFixture: z.string(),
+        /** Named variants: `create_<name>__<variant>` and the fixture `<name>__<variant>` each. */
+        variants: z.array(z.string()).optional(),
       }),
     }),
     result: z.strictObject({ diagnostics: z.array(guardDiagnostic) }),

@@ -135,4 +135,19 @@ export interface Plan {
   readonly edgeCases: 'auto' | readonly string[] | null;
   /** Canonical JSON of the scenario document (sorted keys), for hashing. */
   readonly canonical: string;
+  /** Named variants (`variants:`), in written order; absent or empty when there are none. */
+  readonly variants?: readonly PlanVariant[];
+}
+
+/**
+ * A named variant: the scenario's own entities with the variant's changes, planned like the base
+ * (its own creation order, fills and counts). Inherited labels are the base's.
+ */
+export interface PlanVariant {
+  readonly name: string;
+  readonly description: string | null;
+  readonly entities: readonly PlanEntity[];
+  /** Own labels the variant does not create. */
+  readonly removed: readonly string[];
+  readonly expectCounts: Readonly<Record<string, number>>;
 }

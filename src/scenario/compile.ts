@@ -23,6 +23,7 @@ import {
   type ScenarioInput,
 } from './entry.js';
 import { FailedLabels } from './failed-labels.js';
+import { planVariants } from './plan-variants.js';
 import { diagAt, spanAt } from './position.js';
 import type { Path } from './types.js';
 
@@ -240,23 +241,37 @@ export function compileScenarios(
       e.state = 'done';
       return;
     }
-    const built = buildPlan(
-      {
-        name: e.name!,
-        description: raw.description ?? null,
-        source: e.file,
-        extends: bases,
-        inherited,
-        entities: analysis.entities,
-        expectCounts: analysis.expectCounts,
-        edgeCases: raw.edge_cases ?? null,
-        canonical: canonicalJson(src.data),
-        at: { file: e.file, line: 1, column: 1 },
-      },
-      catalog,
-    );
-    if (built.ok) e.plan = built.value;
-    else e.diagnostics.push(...built.diagnostics);
+    const planInput = (
+      entities: typeof analysis.entities,
+      expectCounts: typeof analysis.expectCounts,
+    ) => ({
+      name: e.name!,
+      description: raw.description ?? null,
+      source: e.file,
+      extends: bases,
+      inherited,
+      entities,
+      expectCounts,
+      edgeCases: raw.edge_cases ?? null,
+      canonical: canonicalJson(src.data),
+      at: { file: e.file, line: 1, column: 1 },
+    });
+    const built = buildPlan(planInput(analysis.entities, analysis.expectCounts), catalog);
+    if (!built.ok) e.diagnostics.push(...built.diagnostics);
+    else {
+      const variants = planVariants(
+        src,
+        raw,
+        inheritedLabels,
+        (s, r) => analyzeScenario(s, r, catalog, modelPaths, inheritedLabels, labelSite),
+        (entities) => buildPlan(planInput(entities, []), catalog),
+      );
+      e.diagnostics.push(...variants.diagnostics);
+      e.plan =
+        variants.variants.length > 0
+          ? { ...built.value, variants: variants.variants }
+          : built.value;
+    }
     e.state = 'done';
   };
   for (const e of entries) compile(e, []);

@@ -22,6 +22,7 @@ export interface RawScenario {
   readonly extends?: string | readonly string[];
   readonly entities?: Readonly<Record<string, RawEntity>>;
   readonly edge_cases?: 'auto' | readonly string[];
+  readonly variants?: Readonly<Record<string, RawVariant>>;
   readonly expect?: { readonly counts?: Readonly<Record<string, number>> };
 }
 
@@ -29,4 +30,12 @@ export interface RawEntity {
   readonly model: string;
   readonly count?: number;
   readonly values?: Readonly<Record<string, unknown>>;
+}
+
+export interface RawVariant {
+  readonly description?: string;
+  readonly entities?: Readonly<
+    Record<string, { readonly count?: number; readonly values?: Readonly<Record<string, unknown>> }>
+  >;
+  readonly remove?: readonly string[];
 }

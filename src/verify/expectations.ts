@@ -47,6 +47,22 @@ function itemsSpec(kind: 'list' | 'cycle', exprs: readonly ValueExpr[]): Spec {
   return { spec: { kind, items: items.map((x) => x!.spec) }, column: items[0]!.column };
 }
 
+/** The expectations of a scenario's fixture and of each of its variants' fixtures. */
+export function expectationsFor(plan: Plan): Expectation[] {
+  return [
+    expectationFor(plan),
+    ...(plan.variants ?? []).map((v) => {
+      const variant: Plan = {
+        ...plan,
+        name: `${plan.name}__${v.name}`,
+        entities: v.entities,
+        expectCounts: v.expectCounts,
+      };
+      return expectationFor(variant);
+    }),
+  ];
+}
+
 export function expectationFor(plan: Plan): Expectation {
   const labels = [
     ...plan.inherited.map((x) => ({ label: x.label, model: x.model, count: x.count })),

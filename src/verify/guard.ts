@@ -114,6 +114,7 @@ export async function guardCandidate(
       createName: `create_${plan.name}`,
       fixtureName: plan.name,
       sessionFixture: options.sessionFixture,
+      variants: (plan.variants ?? []).map((v) => v.name),
     },
   });
   return result.diagnostics.map((d) =>

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
 import { dialectOf } from '../pipeline/outputs.js';
-import { expectationFor } from './expectations.js';
+import { expectationsFor } from './expectations.js';
 
 /** The helper's answer to `verify`. */
 export type VerifyResult = Result<'verify'>;
@@ -146,7 +146,7 @@ export async function verifyCandidate(
     databaseUrl: req.config.verifyDatabaseUrl,
     sessionFixture: req.config.session_fixture ?? null,
     timeoutS: req.config.verify_timeout_s,
-    expectations: req.plans.map(expectationFor),
+    expectations: req.plans.flatMap(expectationsFor),
     models: req.config.models,
     ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
   });

@@ -41,6 +41,7 @@ const PROJECTS = {
   // Constraint tests: the same deletes, unique keys, NOT NULLs and CHECKs hold on PostgreSQL.
   constraints: join(REPO, 'test', 'cases', 'constraints', 'project'),
   'pg-arrays': join(REPO, 'test', 'generate', 'projects', 'pg-arrays'),
+  variants: join(REPO, 'test', 'cases', 'variants', 'project'),
 };
 
 const cluster = inject('pgUrl');

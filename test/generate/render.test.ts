@@ -38,9 +38,17 @@ function render(plans: Map<string, Plan>, name: string, catalog: Catalog = CRM):
 }
 
 /** The body of `create_<name>` (from its docstring to the return). */
+/**
+ * The statements of `create_<name>` that create rows: after its signature (which may span lines),
+ * without the variant and override checks and hooks (test/cases/variants covers those).
+ */
 function createBody(module: string): string {
-  const start = module.indexOf('\n', module.indexOf('def create_'));
-  return module.slice(start + 1, module.indexOf('\n    return '));
+  const start = module.indexOf('\n', module.indexOf(') -> ', module.indexOf('def create_')));
+  return module
+    .slice(start + 1, module.indexOf('\n    return '))
+    .split('\n')
+    .filter((line) => !/^\s*(check_scenario_call|apply_overrides)\(/.test(line))
+    .join('\n');
 }
 
 const one = (text: string, models?: readonly string[]) =>
@@ -362,7 +370,15 @@ describe('extends', () => {
     const plans = compileAll(files);
     const module = render(plans, 'top');
     expect(module).toContain(
-      'def create_top(session, left: Left | None = None, right: Right | None = None) -> Top:',
+      [
+        'def create_top(',
+        '    session,',
+        '    left: Left | None = None,',
+        '    right: Right | None = None,',
+        '    variant: str | None = None,',
+        '    overrides: dict | None = None,',
+        ') -> Top:',
+      ].join('\n'),
     );
     expect(createBody(module)).toContain(
       [
@@ -372,11 +388,19 @@ describe('extends', () => {
         '    elif right is not None:',
         '        base = Base(acme=right.acme)',
         '    else:',
-        '        base = create_base(session)',
+        '        base = create_base(session, overrides=parent_overrides(overrides, Base))',
         '    if left is None:',
-        '        left = create_left(session, base=base)',
+        '        left = create_left(',
+        '            session,',
+        '            base=base,',
+        '            overrides=parent_overrides(overrides, Left),',
+        '        )',
         '    if right is None:',
-        '        right = create_right(session, base=base)',
+        '        right = create_right(',
+        '            session,',
+        '            base=base,',
+        '            overrides=parent_overrides(overrides, Right),',
+        '        )',
         '    acme = left.acme',
         '    lefty = left.lefty',
         '    righty = right.righty',
@@ -388,7 +412,9 @@ describe('extends', () => {
 
   it('a chain leaves the grandparent to the parent', () => {
     const body = createBody(render(compileAll(files), 'chain'));
-    expect(body).toContain('    if left is None:\n        left = create_left(session)\n');
+    expect(body).toContain(
+      '    if left is None:\n        left = create_left(session, overrides=parent_overrides(overrides, Left))\n',
+    );
     expect(body).not.toContain('base');
   });
 

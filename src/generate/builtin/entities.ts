@@ -16,6 +16,8 @@ export interface EntityContext {
   readonly className: (module: string, cls: string) => string;
   readonly labelVar: (label: string) => string;
   readonly ctxFor: (i: 'loop' | number) => ExprContext;
+  /** Statements after a label's rows are built (the per-call overrides); none by default. */
+  readonly after?: (entity: PlanEntity) => string[];
 }
 
 interface Shape {
@@ -173,7 +175,10 @@ function entityLines(
  * For each own label whose rows a later entity's one-to-many collection completes (it sets their
  * foreign key), the position of the last such entity.
  */
-function completers(plan: Plan, models: ReadonlyMap<string, ModelInfo>): Map<string, number> {
+function completers(
+  plan: Pick<Plan, 'entities'>,
+  models: ReadonlyMap<string, ModelInfo>,
+): Map<string, number> {
   const position = new Map(plan.entities.map((e, k) => [e.label, k]));
   const out = new Map<string, number>();
   plan.entities.forEach((e, k) => {
@@ -191,7 +196,7 @@ function completers(plan: Plan, models: ReadonlyMap<string, ModelInfo>): Map<str
 }
 
 /** The statements creating `plan.entities`, ending with the final flush. */
-export function entityStatements(plan: Plan, ectx: EntityContext): string[] {
+export function entityStatements(plan: Pick<Plan, 'entities'>, ectx: EntityContext): string[] {
   const body: string[] = [];
   const completedBy = completers(plan, ectx.models);
   const later = new Map<number, PlanEntity[]>();
@@ -214,6 +219,7 @@ export function entityStatements(plan: Plan, ectx: EntityContext): string[] {
       flushEach: entity.count !== null && readsSelf,
     };
     body.push(...entityLines(entity, ectx, shape, ectx.labelVar(entity.label)));
+    body.push(...(ectx.after?.(entity) ?? []));
     if (shape.flushEach) unflushed.clear();
     else if (shape.add) unflushed.add(entity.label);
     else later.set(completer!, [...(later.get(completer!) ?? []), entity]);

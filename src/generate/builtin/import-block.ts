@@ -21,6 +21,7 @@ const STDLIB = new Set([
   'dataclasses',
   'datetime',
   'decimal',
+  'difflib',
   'enum',
   'json',
   'os',

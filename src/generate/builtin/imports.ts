@@ -27,6 +27,8 @@ export const RESERVED = new Set([
   'I',
   'O',
   'session',
+  'variant',
+  'overrides',
   'i',
   'pytest',
   'dataclasses',

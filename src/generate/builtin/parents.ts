@@ -20,6 +20,8 @@ export interface ParentsContext {
   readonly className: (module: string, cls: string) => string;
   /** PascalCase dataclass name of a scenario without a plan. */
   readonly fallbackClass: (name: string) => string;
+  /** More arguments of the call that creates scenario `name` (given its dataclass's local name). */
+  readonly createArgs?: (name: string, dataclass: string) => string[];
 }
 
 /** Every label a scenario's dataclass carries, in its field order. */
@@ -68,7 +70,11 @@ export function parentStatements(pc: ParentsContext): string[] {
     const args = parentsOf(name)
       .filter((p) => needed.includes(p))
       .map((p) => `${p}=${p}`);
-    return assign(indent, name, fn, ['session', ...args]);
+    return assign(indent, name, fn, [
+      'session',
+      ...args,
+      ...(pc.createArgs?.(name, dataclass(name)) ?? []),
+    ]);
   };
   const rebuild = (name: string, from: string, indent: string): string => {
     const fields = labelsOf(plans.get(name)!).map((l) => `${l}=${from}.${l}`);

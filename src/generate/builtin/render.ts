@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogView } from '../../catalog/slice.js';
 import type { Catalog } from '../../catalog/types.js';
-import type { Plan } from '../../plan/types.js';
+import type { Plan, PlanEntity } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
 import { entityStatements } from './entities.js';
 import type { IsFirstParty } from './import-block.js';
 import { importBlock } from './import-block.js';
 import { Imports, RESERVED, type AccessOf } from './imports.js';
-import { LINE_WIDTH, statement, width } from './layout.js';
+import { LINE_WIDTH, call, dict, seq, statement, tuple, width, type Doc } from './layout.js';
 import { labelsOf, parentStatements } from './parents.js';
 import type { ExprContext } from './pyexpr.js';
 import { pyString } from './pyexpr.js';
@@ -93,6 +93,13 @@ function argumentList(
   return `\n${items.map((item) => `${indent}    ${item},`).join('\n')}\n${indent}`;
 }
 
+/** A tuple of any length: `()`, `("a",)`, `("a", "b")`. */
+function pyTuple(items: readonly string[]): Doc {
+  if (items.length === 0) return '()';
+  if (items.length === 1) return `(${items[0]},)`;
+  return tuple(items);
+}
+
 /** The body of `<output>/<name>.py` (everything after the header). */
 export function renderScenarioModule(plan: Plan, options: RenderOptions): string {
   // The first pass only learns which classes are imported, so that aliases are stable.
@@ -127,28 +134,13 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fields.push({ name: label, type: count === null ? local : `list[${local}]` });
   };
 
-  const body = parentStatements({
-    plan,
-    plans: options.plans,
-    packageName: options.packageName,
-    className: (module, cls) => imports.name(module, cls),
-    fallbackClass: className,
-  });
   for (const inherited of plan.inherited) {
     bind(inherited.label, inherited.module, inherited.className, inherited.count);
-  }
-  // Labels reached through an extended scenario's dataclass: the first parent that carries them.
-  for (const inherited of plan.inherited) {
-    const via = plan.extends.find((p) => {
-      const parent = options.plans.get(p);
-      return parent !== undefined && labelsOf(parent).includes(inherited.label);
-    });
-    const head = `${vars.get(inherited.label)} = `;
-    body.push(statement('    ', head, `${via ?? inherited.scenario}.${inherited.label}`));
   }
   for (const entity of plan.entities)
     bind(entity.label, entity.module, entity.className, entity.count);
 
+  const runtime = (fn: string) => imports.name(options.packageName, fn);
   const ctxFor = (i: 'loop' | number): ExprContext => ({
     i,
     imports: imports.std,
@@ -156,25 +148,95 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     labelVar: (label) => vars.get(label) ?? label,
     isList: (label) => lists.has(label),
   });
-  body.push(
-    ...entityStatements(plan, {
-      models,
+  const applyOverrides = (label: string) =>
+    statement(
+      '    ',
+      '',
+      call(runtime('apply_overrides'), ['overrides', pyString(label), vars.get(label)!]),
+    );
+  /** Parents, inherited labels, the given entities (overrides applied to each) and the return. */
+  const creation = (entities: readonly PlanEntity[], removed: readonly string[]): string[] => {
+    const body = parentStatements({
+      plan,
+      plans: options.plans,
+      packageName: options.packageName,
       className: (module, cls) => imports.name(module, cls),
-      labelVar: (label) => vars.get(label) ?? label,
-      ctxFor,
-    }),
-  );
-  const labels = labelsOf(plan);
-  body.push(`    return ${plan.className}(`);
-  for (const label of labels) body.push(`        ${label}=${vars.get(label)},`);
-  body.push('    )');
+      fallbackClass: className,
+      createArgs: (_name, dataclass) => [
+        `overrides=${runtime('parent_overrides')}(overrides, ${dataclass})`,
+      ],
+    });
+    // Labels reached through an extended scenario's dataclass: the first parent that carries them.
+    for (const inherited of plan.inherited) {
+      const via = plan.extends.find((p) => {
+        const parent = options.plans.get(p);
+        return parent !== undefined && labelsOf(parent).includes(inherited.label);
+      });
+      const head = `${vars.get(inherited.label)} = `;
+      body.push(statement('    ', head, `${via ?? inherited.scenario}.${inherited.label}`));
+    }
+    for (const inherited of plan.inherited) body.push(applyOverrides(inherited.label));
+    body.push(
+      ...entityStatements(
+        { entities },
+        {
+          models,
+          className: (module, cls) => imports.name(module, cls),
+          labelVar: (label) => vars.get(label) ?? label,
+          ctxFor,
+          after: (entity) => [applyOverrides(entity.label)],
+        },
+      ),
+    );
+    body.push(`    return ${plan.className}(`);
+    for (const label of labelsOf(plan)) {
+      const value = !removed.includes(label) ? vars.get(label) : lists.has(label) ? '[]' : 'None';
+      body.push(`        ${label}=${value},`);
+    }
+    body.push('    )');
+    return body;
+  };
 
+  const variants = plan.variants ?? [];
   const extendsParams = plan.extends.map((p) => {
     const cls = options.plans.get(p)?.className ?? className(p);
     return `${p}: ${imports.name(`${options.packageName}.${p}`, cls)} | None = None`;
   });
-  const fixtureArgs = plan.extends.map((p) => `${p}=${p}`);
+  const parentArgs = plan.extends.map((p) => `${p}=${p}`);
+  const check = statement(
+    '    ',
+    '',
+    call(runtime('check_scenario_call'), [
+      plan.className,
+      pyString(plan.name),
+      'variant',
+      dict(
+        variants.map((v) =>
+          seq(`${pyString(v.name)}: `, pyTuple(v.removed.map((r) => pyString(r)))),
+        ),
+      ),
+      'overrides',
+    ]),
+  );
+  const dispatch = variants.flatMap((v) => [
+    `    if variant == ${pyString(v.name)}:`,
+    statement(
+      '        ',
+      'return ',
+      call(`create_${plan.name}__${v.name}`, ['session', ...parentArgs, 'overrides=overrides']),
+    ),
+  ]);
   const doc = plan.description ?? `Creates the rows of the \`${plan.name}\` scenario.`;
+  const fixtureParams = argumentList(
+    `def ${plan.name}(`,
+    [options.sessionFixture, ...plan.extends],
+    `) -> ${plan.className}:`,
+    '',
+  );
+  // Every body first: rendering them registers the imports the block below lists.
+  const body = [check, ...dispatch, ...creation(plan.entities, [])];
+  const variantBodies = variants.map((v) => creation(v.entities, v.removed));
+  const factory = runtime('scenario_factory');
   return template(
     BUILTIN_DIR,
     'scenario.py.hbs',
@@ -191,24 +253,52 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fields,
     createParams: argumentList(
       `def create_${plan.name}(`,
-      ['session', ...extendsParams],
+      ['session', ...extendsParams, 'variant: str | None = None', 'overrides: dict | None = None'],
       `) -> ${plan.className}:`,
       '',
     ),
-    fixtureParams: argumentList(
-      `def ${plan.name}(`,
-      [options.sessionFixture, ...plan.extends],
-      `) -> ${plan.className}:`,
-      '',
-    ),
+    fixtureParams,
     fixtureCall: argumentList(
       `    return create_${plan.name}(`,
-      [options.sessionFixture, ...fixtureArgs],
+      [options.sessionFixture, ...parentArgs],
       ')',
       '    ',
     ),
     docstring: docstring(doc, '    '),
     body,
+    variants: variants.map((v, k) => {
+      const vdoc = v.description ?? `The \`${v.name}\` variant of the \`${plan.name}\` scenario.`;
+      return {
+        name: v.name,
+        createParams: argumentList(
+          `def create_${plan.name}__${v.name}(`,
+          ['session', ...extendsParams, 'overrides: dict | None = None'],
+          `) -> ${plan.className}:`,
+          '',
+        ),
+        docstring: docstring(vdoc, '    '),
+        body: variantBodies[k],
+        fixtureParams: argumentList(
+          `def ${plan.name}__${v.name}(`,
+          [options.sessionFixture, ...plan.extends],
+          `) -> ${plan.className}:`,
+          '',
+        ),
+        fixtureCall: argumentList(
+          `    return create_${plan.name}(`,
+          [options.sessionFixture, ...parentArgs, `variant=${pyString(v.name)}`],
+          ')',
+          '    ',
+        ),
+      };
+    }),
+    makeParams: argumentList(`def make_${plan.name}(`, [options.sessionFixture], '):', ''),
+    makeCall: `${factory}(${argumentList(
+      `    return ${factory}(`,
+      [`create_${plan.name}`, options.sessionFixture],
+      ')',
+      '    ',
+    )})`,
   });
 }
 
@@ -255,6 +345,12 @@ export function renderInitModule(options: {
     ...imports.fromImports(),
   ];
   const future = { module: '__future__', name: 'annotations' };
+  // What check_scenario_call and apply_overrides need (scenario.py.hbs calls them).
+  const runtimeStd = ['dataclasses', 'datetime', 'decimal', 'difflib', 'enum', 'typing'];
+  const runtimeFrom = [
+    { module: 'sqlalchemy', name: 'inspect' },
+    { module: 'sqlalchemy.orm', name: 'RelationshipProperty' },
+  ];
   const spread = (items: string[]) => items.map((x) => `\n    ${x},`).join('');
   return template(
     BUILTIN_DIR,
@@ -264,11 +360,11 @@ export function renderInitModule(options: {
     ownSession: options.ownSession,
     imports: options.ownSession
       ? importBlock(
-          ['os', 'pytest'],
-          [future, ...session],
+          [...runtimeStd, 'os', 'pytest'],
+          [future, ...session, runtimeFrom[1]!],
           firstPartyIn(options.root, options.packageName),
         )
-      : importBlock([], [future], () => false),
+      : importBlock(runtimeStd, [future, ...runtimeFrom], () => false),
     // Spread with a trailing comma, which formatters keep spread; a one-item tuple's is not one.
     plugins: `[${spread(plugins)}${plugins.length > 0 ? '\n' : ''}]`,
     databaseUrl: pyString(options.databaseUrl),

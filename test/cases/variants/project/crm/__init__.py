@@ -1,0 +1,1 @@
+"""Sample multi-tenant CRM used by fixturegen's own tests and demo."""
