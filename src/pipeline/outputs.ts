@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog } from '../catalog/types.js';
+import { dialectOf } from '../config/dialect.js';
 import type { Config } from '../config/schema.js';
 import { renderInitModule } from '../generate/builtin/index.js';
 import { TEMPLATES_DIR, templatesHash } from '../generate/templates.js';
@@ -50,15 +51,6 @@ export interface ScenarioInputs {
 }
 
 const part = (value: unknown): string => hashJson(value).slice(0, 12);
-
-/**
- * The dialect a SQLAlchemy URL names, without its driver: `postgresql+psycopg://u:p@h/db` →
- * `postgresql`. Only this reaches headers and hashes: never credentials, host or database name.
- */
-export function dialectOf(url: string): string {
-  const scheme = /^([A-Za-z][A-Za-z0-9]*)(?:\+[^:]*)?:/.exec(url.trim())?.[1]?.toLowerCase() ?? '';
-  return scheme === 'postgres' ? 'postgresql' : scheme;
-}
 
 /** The header's `database=` part for a dialect. */
 export function databasePart(dialect: string): string {

@@ -7,7 +7,8 @@ import type { Header } from '../output/header.js';
 import { VERSION } from '../version.js';
 import type { DesiredScenario } from './desired.js';
 import type { ScenarioDiff } from './diff.js';
-import { INPUT_PARTS, KNOWN_DIALECTS, databasePart, dialectOf } from './outputs.js';
+import { dialectOf } from '../config/dialect.js';
+import { INPUT_PARTS, KNOWN_DIALECTS, databasePart } from './outputs.js';
 
 export type StaleReason =
   | { readonly kind: 'version'; readonly from: string; readonly to: string }

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-import { dialectOf } from '../pipeline/outputs.js';
+import { dialectOf } from '../config/dialect.js';
 import { expectationsFor } from './expectations.js';
 
 /** The helper's answer to `verify`. */
