@@ -4,7 +4,8 @@
  */
 import { VERSION } from '../version.js';
 
-export type CommandName = 'init' | 'validate' | 'build' | 'watch' | 'check' | 'catalog' | 'prompt';
+export type CommandName =
+  'init' | 'validate' | 'build' | 'watch' | 'check' | 'catalog' | 'prompt' | 'draft' | 'doctor';
 
 export interface CommandSpec {
   /** Arguments after the command name, e.g. `[SCENARIO…]`. */
@@ -24,6 +25,7 @@ export type OptionName =
   | 'models'
   | 'force'
   | 'fallback'
+  | 'dry-run'
   | 'json'
   | 'quiet'
   | 'no-color'
@@ -42,6 +44,7 @@ export const OPTIONS: Record<OptionName, { readonly value: string; readonly text
       "with llm: when the model's answers fail for a scenario, write the builtin\n" +
       'output instead (an unusable server still stops the build: exit 3)',
   },
+  'dry-run': { value: '', text: 'print the diff, write nothing' },
   json: { value: '', text: 'machine-readable result on stdout; human text goes to stderr' },
   quiet: { value: '', text: 'only errors' },
   'no-color': { value: '', text: 'no colours (also NO_COLOR=1)' },
@@ -175,6 +178,45 @@ by files of the same name in <project>/templates/prompt/.`,
       ['fixturegen prompt tenant_with_team', 'the prompt the model would get, with its size'],
     ],
     seeAlso: ['build'],
+  },
+  draft: {
+    args: '[SCENARIO…]',
+    summary: 'let the model write the entities of a scenario that has only a description',
+    text: `For each scenario with a description and no entities (every such scenario when none is
+named), asks the configured model (llm: in the config) for its entities, and expect.counts where
+the description states numbers. The model gets the scenario language and the part of the catalog
+the description is about. Its answer is checked exactly as a scenario you wrote: YAML, schema,
+the models, then the builtin fixture is generated and verified against the database. Errors go
+back to the model for a corrected answer, up to llm.max_repairs times.
+
+On success the entities are added to the file, whose description, comments and formatting stay as
+they were, and the diff is printed. The scenario is then an ordinary one: \`fixturegen build\`
+generates it deterministically, without the model. On failure the file is not touched (FG314,
+with the last draft's errors). --dry-run prints the diff and writes nothing. A server that cannot
+be used stops with exit code 3. \`build\` and \`check\` report a description-only scenario as
+FG250 and write nothing for it.`,
+    options: ['dry-run'],
+    examples: [
+      ['fixturegen draft', 'draft every description-only scenario'],
+      ['fixturegen draft scenarios/team.yaml --dry-run', 'show what would be written'],
+    ],
+    seeAlso: ['build', 'prompt'],
+  },
+  doctor: {
+    args: '',
+    summary: 'check each model backend, the Python environment and the database',
+    text: `Checks, for each backend of llm.backends (or llm.base_url and llm.model): that the server
+answers GET /models, that it lists the model, that a tiny completion comes back (with its latency
+and tokens), the context length where the server tells it (vLLM's max_model_len, llama.cpp's
+n_ctx per slot) against llm.max_tokens, and whether it has a tokenizer endpoint (then prompt
+sizes are exact). Then the Python environment (Python, SQLAlchemy and pytest versions), the
+models, and the database verification uses (the tables are created in a transaction that is
+rolled back). Prints what it found; --json gives the same as JSON. Exit 1 if anything failed.`,
+    options: [],
+    examples: [
+      ['fixturegen doctor', 'before the first build with a model, or when one stops working'],
+    ],
+    seeAlso: ['build', 'draft'],
   },
 };
 

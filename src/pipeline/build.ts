@@ -170,7 +170,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 }
 
 /** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */
-async function validateCandidate(
+export async function validateCandidate(
   options: BuildOptions,
   d: DesiredScenario,
   body: string,
