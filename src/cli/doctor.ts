@@ -12,7 +12,6 @@ import { startPythonHelper } from '../helper/client.js';
 import { introspect, modelModules } from '../pipeline/analyze.js';
 import { packageName, readScenarioInputs } from '../pipeline/inputs.js';
 import { initPath, renderInit } from '../pipeline/outputs.js';
-import { verifyCandidate } from '../verify/verify.js';
 import { EXIT } from './exit.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
@@ -154,22 +153,31 @@ export async function checkPython(config: Config): Promise<Finding[]> {
       findings.push({ check: 'models', ok: false, detail: (err as Error).message });
       return findings;
     }
-    // The generated package with no scenario: its db_engine creates the tables on the database,
-    // and the smoke test's isolation check runs in a rolled-back session.
-    const problems = await verifyCandidate(helper, {
-      config: { ...config, verify: 'run' },
-      packageName: packageName(config),
+    // The generated package with no scenario: the smoke test's baseline and isolation tests
+    // request the session, so its db_engine connects and creates the tables, and each test's
+    // transaction is rolled back. (The scenario test has nothing to run: pytest skips it.)
+    const result = await helper.request('verify', {
+      level: 'run',
+      package: packageName(config),
       files: { [initPath(config)]: renderInit(config, catalog, []) },
-      plans: [],
-      source: config.file ?? 'fixturegen.yaml',
+      databaseUrl: config.verifyDatabaseUrl,
+      sessionFixture: config.session_fixture ?? null,
+      timeoutS: config.verify_timeout_s,
+      expectations: [],
+      models: [...config.models],
     });
+    const ran = result.tests.filter((t) => /test_fixturegen_(baseline|isolation)$/.test(t.nodeid));
+    const passed = ran.length === 2 && ran.every((t) => t.outcome === 'passed');
+    const why = result.timedOut
+      ? `timed out after ${config.verify_timeout_s} s`
+      : (ran.find((t) => t.outcome !== 'passed')?.message ??
+        result.output.trim().split('\n').slice(-3).join(' '));
     findings.push({
       check: 'database',
-      ok: problems.length === 0,
-      detail:
-        problems.length === 0
-          ? `${redactUrl(config.verifyDatabaseUrl)}: tables created and rolled back`
-          : `${redactUrl(config.verifyDatabaseUrl)}: ${problems.map((p) => p.message).join('; ')}`,
+      ok: passed,
+      detail: passed
+        ? `${redactUrl(config.verifyDatabaseUrl)}: tables created and rolled back`
+        : `${redactUrl(config.verifyDatabaseUrl)}: ${why}`,
     });
     return findings;
   } finally {

@@ -5,7 +5,16 @@
 import { VERSION } from '../version.js';
 
 export type CommandName =
-  'init' | 'validate' | 'build' | 'watch' | 'check' | 'catalog' | 'prompt' | 'draft' | 'doctor';
+  | 'init'
+  | 'validate'
+  | 'build'
+  | 'watch'
+  | 'check'
+  | 'catalog'
+  | 'prompt'
+  | 'draft'
+  | 'doctor'
+  | 'eval';
 
 export interface CommandSpec {
   /** Arguments after the command name, e.g. `[SCENARIO…]`. */
@@ -26,6 +35,8 @@ export type OptionName =
   | 'force'
   | 'fallback'
   | 'dry-run'
+  | 'record'
+  | 'replay'
   | 'json'
   | 'quiet'
   | 'no-color'
@@ -45,6 +56,8 @@ export const OPTIONS: Record<OptionName, { readonly value: string; readonly text
       'output instead (an unusable server still stops the build: exit 3)',
   },
   'dry-run': { value: '', text: 'print the diff, write nothing' },
+  record: { value: 'FILE', text: "keep the model's answers in FILE, to replay them later" },
+  replay: { value: 'FILE', text: 'play back the answers recorded in FILE; no server is asked' },
   json: { value: '', text: 'machine-readable result on stdout; human text goes to stderr' },
   quiet: { value: '', text: 'only errors' },
   'no-color': { value: '', text: 'no colours (also NO_COLOR=1)' },
@@ -170,8 +183,9 @@ types, nullability, keys and defaults, and relationships. --json prints the cata
 system message (the generated-code contract and rules, the same for every scenario, so servers
 with prefix caching reuse it), then the scenario's own message (the catalog slice it touches, the
 scenario, its description, and what the plan says must be created). The size goes to stderr:
-characters and an estimate of the tokens at 3.5 characters per token (the server's tokenizer
-decides the real count). Sends nothing. Templates: templates/prompt/*.hbs, overridable per project
+characters and tokens, counted by the server's tokenizer when it has one (vLLM, llama.cpp: then
+prompt + max_tokens is set against the context), else estimated at 3.5 characters per token and
+labelled as an estimate. Generates nothing (the tokenizer only counts). Templates: templates/prompt/*.hbs, overridable per project
 by files of the same name in <project>/templates/prompt/.`,
     options: [],
     examples: [
@@ -217,6 +231,27 @@ rolled back). Prints what it found; --json gives the same as JSON. Exit 1 if any
       ['fixturegen doctor', 'before the first build with a model, or when one stops working'],
     ],
     seeAlso: ['build', 'draft'],
+  },
+  eval: {
+    args: '[SCENARIO…]',
+    summary: 'measure how well each model backend does on these scenarios',
+    text: `Runs the scenarios (all when none is named) through each backend of llm.backends on its own,
+with the answer cache bypassed, and writes nothing: a scenario with entities through the LLM
+generator (its module guarded and verified, repaired up to llm.max_repairs times), a
+description-only one through draft (the drafted scenario verified, its expect.counts included).
+Reports per backend and mode: verified on the first answer, verified within the repairs,
+failures by diagnostic code (unusable:<reason> when the server gave up), prompt and completion
+tokens, latency p50/p95 per answer, and completion tokens per second. A table on the terminal,
+the same as JSON with --json. --record FILE keeps every answer; --replay FILE plays them back
+instead of asking a server, so two versions of fixturegen or two prompts are compared on
+identical answers.`,
+    options: ['record', 'replay'],
+    examples: [
+      ['fixturegen eval', 'every backend on every scenario'],
+      ['fixturegen eval --record answers.json', 'keep the answers'],
+      ['fixturegen eval --replay answers.json --json', 'the same answers, this version'],
+    ],
+    seeAlso: ['doctor', 'draft', 'build'],
   },
 };
 

@@ -16,6 +16,8 @@ type Values = Partial<Record<OptionName, string | boolean>> & {
   fallback?: string;
   force?: boolean;
   'dry-run'?: boolean;
+  record?: string;
+  replay?: string;
 };
 
 /**
@@ -43,6 +45,12 @@ const RUN: Record<CommandName, (args: string[], v: Values, io: Io) => Promise<nu
       io,
     ),
   doctor: async (_args, v, io) => (await import('./doctor.js')).doctorCommand(common(v), io),
+  eval: async (args, v, io) =>
+    (await import('./eval.js')).evalCommand(
+      args,
+      { ...common(v), record: v.record, replay: v.replay },
+      io,
+    ),
 };
 
 const common = (v: Values) => ({ config: v.config, generator: v.generator, verify: v.verify });

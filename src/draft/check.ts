@@ -11,8 +11,10 @@ import { createBuiltinGenerator } from '../generate/builtin/index.js';
 import type { PythonHelper } from '../helper/client.js';
 import type { Plan } from '../plan/types.js';
 import { analyze } from '../pipeline/analyze.js';
+import type { Analysis } from '../pipeline/analyze.js';
 import { validateCandidate } from '../pipeline/build.js';
 import { desiredOutputs, fileContents, generateBody } from '../pipeline/desired.js';
+import type { DesiredScenario } from '../pipeline/desired.js';
 import type { ScenarioInput } from '../pipeline/inputs.js';
 
 export interface DraftCheckContext {
@@ -27,6 +29,40 @@ export type DraftCheck =
   | { readonly ok: true; readonly plan: Plan }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
+/**
+ * How `build` would validate a candidate body for `name`: its desired output, and a validate that
+ * guards and verifies it beside its parents' builtin modules. Writes nothing.
+ */
+export async function trialValidator(
+  ctx: DraftCheckContext,
+  analysis: Analysis,
+  name: string,
+): Promise<
+  | {
+      readonly ok: true;
+      readonly desired: DesiredScenario;
+      readonly validate: (body: string) => Promise<readonly Diagnostic[]>;
+    }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
+> {
+  const generator = createBuiltinGenerator();
+  const desired = desiredOutputs(analysis, ctx.config, generator, [name]);
+  const options = { config: ctx.config, helper: ctx.helper, analysis, generator };
+  const accepted = new Map<string, string>();
+  const target = desired.scenarios.get(name)!;
+  for (const parent of target.parents) {
+    const d = desired.scenarios.get(parent)!;
+    const out = await generateBody(generator, d, () => Promise.resolve([]));
+    if (!out.ok) return { ok: false, diagnostics: out.diagnostics };
+    accepted.set(parent, fileContents(d, out.body));
+  }
+  return {
+    ok: true,
+    desired: target,
+    validate: (body: string) => validateCandidate(options, target, body, accepted),
+  };
+}
+
 export async function checkDraft(
   ctx: DraftCheckContext,
   file: string,
@@ -39,19 +75,10 @@ export async function checkDraft(
   const plan = analysis.plans.find((p) => p.source === file);
   if (!plan) throw new Error(`the drafted ${file} compiled to no plan`);
 
+  const trial = await trialValidator(ctx, analysis, plan.name);
+  if (!trial.ok) return trial;
+  const { desired: target, validate } = trial;
   const generator = createBuiltinGenerator();
-  const desired = desiredOutputs(analysis, ctx.config, generator, [plan.name]);
-  const options = { config: ctx.config, helper: ctx.helper, analysis, generator };
-  // The parents' modules as the builtin generator writes them: the candidate imports them.
-  const accepted = new Map<string, string>();
-  const target = desired.scenarios.get(plan.name)!;
-  for (const parent of target.parents) {
-    const d = desired.scenarios.get(parent)!;
-    const out = await generateBody(generator, d, () => Promise.resolve([]));
-    if (!out.ok) return { ok: false, diagnostics: out.diagnostics };
-    accepted.set(parent, fileContents(d, out.body));
-  }
-  const validate = (body: string) => validateCandidate(options, target, body, accepted);
   const generated = await generateBody(generator, target, validate);
   if (!generated.ok) return { ok: false, diagnostics: generated.diagnostics };
   const problems = await validate(generated.body);

@@ -59,7 +59,7 @@ describe('fixturegen draft', () => {
     expect(build.stdout).toMatch(/✓ built\s+team_grants/);
     const check = await runCli(dir, ['check', '--generator', 'builtin']);
     expect(check.status).toBe(0);
-  });
+  }, 240_000);
 
   it('repairs an answer with an unknown attribute using the diagnostic', async () => {
     const { server, dir, file } = await project('wrong-then-repaired');
@@ -74,7 +74,7 @@ describe('fixturegen draft', () => {
     // The offending line of the merged file is quoted.
     expect(repair).toMatch(/line \d+: values: \{ nmae: Grants Inc/);
     expect(readFileSync(file, 'utf8')).toContain('{ name: Grants Inc, plan: pro');
-  });
+  }, 240_000);
 
   it('changes nothing when the repairs run out', async () => {
     const { server, dir } = await project('hallucinates', 1);
@@ -89,7 +89,7 @@ describe('fixturegen draft', () => {
     expect(r.stdout).toMatch(/✗ failed\s+scenarios\/team_grants\.yaml/);
     expect(server.requests).toHaveLength(2);
     expect(snapshot(dir)).toEqual(before);
-  });
+  }, 240_000);
 
   it('an answer in prose is FG313, and nothing changes', async () => {
     const { dir } = await project('prose', 0);
@@ -99,7 +99,7 @@ describe('fixturegen draft', () => {
     expect(r.stderr).toContain('FG313');
     expect(r.stderr).toContain(JSON.stringify(PROSE.slice(0, 40)).slice(0, 30));
     expect(snapshot(dir)).toEqual(before);
-  });
+  }, 240_000);
 
   it('--dry-run prints the diff and writes nothing', async () => {
     const { dir } = await project('always-right');
@@ -109,7 +109,7 @@ describe('fixturegen draft', () => {
     expect(r.stdout).toMatch(/^\+ {2}grants:$/m);
     expect(r.stdout).toContain('would be drafted (dry run: nothing written)');
     expect(snapshot(dir)).toEqual(before);
-  });
+  }, 240_000);
 
   it('a scenario that has entities is not drafted (FG315)', async () => {
     const { server, dir } = await project('always-right');
@@ -118,7 +118,7 @@ describe('fixturegen draft', () => {
     expect(r.stderr).toContain('FG315');
     expect(r.stderr).toContain('already has entities');
     expect(server.requests).toHaveLength(0);
-  });
+  }, 240_000);
 });
 
 describe('build and check on a description-only scenario', () => {
@@ -135,5 +135,5 @@ describe('build and check on a description-only scenario', () => {
     const check = await runCli(dir, ['check']);
     expect(check.status).toBe(1);
     expect(check.stderr + check.stdout).toContain('FG250');
-  });
+  }, 240_000);
 });

@@ -56,7 +56,7 @@ export function personaAnswer(
 }
 
 /**
- * A base URL where nothing listens, so connections are refused: port 1 (tcpmux), which no test
+ * A base URL where nothing listens, so connections are refused: port 2 (privileged, unused; fetch refuses port 1 as a "bad port"), which no test
  * and no service here binds. An ephemeral port closed again could be taken by a parallel test.
  */
-export const REFUSING_URL = 'http://127.0.0.1:1/v1';
+export const REFUSING_URL = 'http://127.0.0.1:2/v1';

@@ -13,6 +13,8 @@ import { LlmAnswerError, LlmUnavailableError } from '../client/errors.js';
 import type { ChatMessage, CompleteOptions, Completion, LlmClient } from '../client/types.js';
 import type { Backend } from './list.js';
 import { backendsOf } from './list.js';
+import { countPromptTokens, listModels, llamaContext } from './server-info.js';
+import type { TokenizerKind } from './server-info.js';
 
 /** How long a backend found unusable is skipped. */
 export const DOWN_MS = 5 * 60_000;
@@ -26,6 +28,17 @@ export interface BackendClient extends LlmClient {
 export interface BackendClientOptions extends LlmClientOptions {
   /** Makes the client of one backend (tests pass scripted ones); default `createLlmClient`. */
   readonly clientFor?: (backend: Backend) => LlmClient;
+  /**
+   * Count each prompt with the backend's tokenizer endpoint (where it has one) before sending it,
+   * and skip a backend whose context cannot hold it plus max_tokens. Default true.
+   */
+  readonly precheck?: boolean;
+}
+
+/** What a backend's server said about its tokenizer and context (probed once). */
+interface ServerFacts {
+  kind: TokenizerKind | null;
+  context: number | null;
 }
 
 /** A server's way of saying the prompt plus max_tokens exceeds its context (vLLM, llama.cpp, OpenAI). */
@@ -33,7 +46,7 @@ export function isContextError(err: unknown): boolean {
   return (
     err instanceof LlmAnswerError &&
     err.reason === 'rejected' &&
-    /context length|context size|context window|maximum context|context_length_exceeded|exceeds the available context|too many tokens/i.test(
+    /context length|context size|context window|maximum context|context_length_exceeded|exceeds the available context|too many tokens|more than the context/i.test(
       err.message,
     )
   );
@@ -50,6 +63,40 @@ export function createBackendClient(
   const down = new Map<number, { why: string; at: number }>();
   const answered = new WeakMap<Completion, number>();
   let lastUnavailable: LlmUnavailableError | null = null;
+  const facts = new Map<number, ServerFacts>();
+
+  /**
+   * The prompt's exact size by the server's tokenizer, checked against its context: an error
+   * when prompt + max_tokens does not fit; null when it fits or the server cannot tell.
+   */
+  async function precheck(
+    b: Backend,
+    messages: readonly ChatMessage[],
+    maxTokens: number,
+  ): Promise<LlmAnswerError | null> {
+    if (options.precheck === false) return null;
+    let f = facts.get(b.index);
+    if (f?.kind === null) return null;
+    const counted = await countPromptTokens(b.config, env, messages, f?.kind);
+    if (!f) {
+      f = { kind: counted?.source ?? null, context: counted?.contextLength ?? null };
+      if (f.kind !== null && f.context === null) {
+        const listed = await listModels(b.config, env);
+        f.context =
+          (listed.ok ? listed.value.contextLength : null) ?? (await llamaContext(b.config, env));
+      }
+      facts.set(b.index, f);
+    }
+    if (!counted) return null;
+    const context = counted.contextLength ?? f.context;
+    if (context === null || counted.tokens + maxTokens <= context) return null;
+    return new LlmAnswerError(
+      `the prompt is ${counted.tokens} tokens (counted by the server's ${counted.source} tokenizer) and ` +
+        `max_tokens is ${maxTokens}: together more than the context of ${context} tokens of ${b.label}`,
+      'rejected',
+      0,
+    );
+  }
 
   const clientOf = (b: Backend): LlmClient => {
     let c = clients.get(b.index);
@@ -77,6 +124,8 @@ export function createBackendClient(
         continue;
       }
       try {
+        const tooBig = await precheck(b, messages, opts.maxTokens ?? b.config.max_tokens);
+        if (tooBig) throw tooBig;
         const c = await clientOf(b).complete(messages, opts);
         const out: Completion = {
           ...c,
