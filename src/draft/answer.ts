@@ -48,13 +48,14 @@ export function hasExpect(original: string): boolean {
 
 /** The scenario file with the drafted keys added, or what is wrong with the draft's shape. */
 export function mergeDraft(original: string, draftYaml: string): MergeResult {
-  const draft = parseDocument(draftYaml, { prettyErrors: false, uniqueKeys: true });
+  const draft = parseDocument(draftYaml, { uniqueKeys: true });
   if (draft.errors.length > 0) {
     return {
       ok: false,
       problems: draft.errors.map((e) => {
         const at = e.linePos?.[0];
-        return `your YAML does not parse${at ? ` (line ${at.line}, column ${at.col} of your block)` : ''}: ${e.message.split('\n')[0]}`;
+        const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `your YAML does not parse${at ? ` (line ${at.line}, column ${at.col} of your block)` : ''}: ${what}`;
       }),
     };
   }

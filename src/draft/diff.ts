@@ -86,12 +86,13 @@ function middle(
       ops.push({ kind: ' ', text: a[x]!, ai: offset + x, bi: offset + y });
       x += 1;
       y += 1;
-    } else if (y < m && (x >= n || lcs[x]![y + 1]! >= lcs[x + 1]![y]!)) {
-      ops.push({ kind: '+', text: b[y]!, ai: offset + x, bi: offset + y });
-      y += 1;
-    } else {
+    } else if (x < n && (y >= m || lcs[x + 1]![y]! >= lcs[x]![y + 1]!)) {
+      // Removals before additions, as diff(1) and git show a changed line.
       ops.push({ kind: '-', text: a[x]!, ai: offset + x, bi: offset + y });
       x += 1;
+    } else {
+      ops.push({ kind: '+', text: b[y]!, ai: offset + x, bi: offset + y });
+      y += 1;
     }
   }
   return ops;
