@@ -62,6 +62,14 @@ export interface ServerOptions {
   model?: string;
   /** Answer 400 to any request carrying `stream_options`, as some older servers do. */
   rejectStreamOptions?: boolean;
+  /**
+   * The context the server has, in its tokens (see `promptTokens`): a chat request whose prompt
+   * plus max_tokens exceeds it gets vLLM's 400. Listed as `max_model_len` by GET /v1/models
+   * (unless the tokenizer is llama.cpp's, which tells it by GET /props).
+   */
+  contextLength?: number;
+  /** Serve a tokenizer endpoint the way vLLM or llama.cpp does. */
+  tokenizer?: 'vllm' | 'llamacpp';
   /** Answer used when the queue is empty and no function is scripted; otherwise such requests get 500. */
   fallback?: ScriptedAnswer;
 }
@@ -73,6 +81,8 @@ export interface OpenAiTestServer {
   readonly port: number;
   /** Every chat-completion request, in arrival order, with its parsed body. */
   readonly requests: readonly RecordedRequest[];
+  /** Bodies of tokenizer requests, in arrival order. */
+  readonly tokenizeCalls: readonly Record<string, unknown>[];
   readonly inFlight: number;
   /** The most chat-completion requests that were open at the same time. */
   readonly maxInFlight: number;
@@ -88,3 +98,10 @@ export interface OpenAiTestServer {
 }
 
 export function startOpenAiServer(options?: ServerOptions): Promise<OpenAiTestServer>;
+
+/** The scripted tokenizer: one token per 4 characters of text, rounded up. */
+export function textTokens(text: string): number;
+/** llama.cpp-style rendering of chat messages (ChatML-like). */
+export function renderTemplate(messages: readonly { role: string; content: string }[]): string;
+/** Tokens of chat messages as the scripted servers count them. */
+export function promptTokens(messages: readonly { role: string; content: string }[]): number;

@@ -8,6 +8,24 @@ import { setTimeout, clearTimeout } from 'node:timers';
 
 const CHUNK_CHARS = 24;
 
+/** The scripted tokenizer: one token per 4 characters of text, rounded up. */
+export function textTokens(text) {
+  return Math.ceil(text.length / 4);
+}
+
+/** llama.cpp-style rendering of chat messages with a ChatML-like template. */
+export function renderTemplate(messages) {
+  return (
+    messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') +
+    '<|im_start|>assistant\n'
+  );
+}
+
+/** Tokens of chat messages as the scripted servers count them (the rendered template's). */
+export function promptTokens(messages) {
+  return textTokens(renderTemplate(messages));
+}
+
 /** @param {import('./openai-server.d.mts').ServerOptions} [options] */
 export async function startOpenAiServer(options = {}) {
   /** @type {import('./openai-server.d.mts').ScriptedAnswer[]} */
@@ -22,6 +40,8 @@ export async function startOpenAiServer(options = {}) {
   let maxInFlight = 0;
   let sequence = 0;
   const pendingTimers = new Set();
+  /** Bodies of tokenizer requests, in order. */
+  const tokenizeCalls = [];
 
   const server = createServer((req, res) => {
     const chunks = [];
@@ -30,14 +50,18 @@ export async function startOpenAiServer(options = {}) {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const raw = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && url.pathname === '/v1/models') {
-        sendJson(res, 200, {
-          object: 'list',
-          data: [
-            { id: options.model ?? 'test-model', object: 'model', owned_by: 'fixturegen-test' },
-          ],
-        });
+        const entry = {
+          id: options.model ?? 'test-model',
+          object: 'model',
+          owned_by: 'fixturegen-test',
+        };
+        // vLLM lists each model's context; llama.cpp and Ollama do not.
+        if (options.contextLength !== undefined && options.tokenizer !== 'llamacpp')
+          entry.max_model_len = options.contextLength;
+        sendJson(res, 200, { object: 'list', data: [entry] });
         return;
       }
+      if (tokenizerRoute(req.method, url.pathname, raw, res)) return;
       if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
         sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
         return;
@@ -95,6 +119,22 @@ export async function startOpenAiServer(options = {}) {
         },
       });
       return;
+    }
+    if (options.contextLength !== undefined) {
+      const wanted = promptTokens(body.messages ?? []) + (body.max_tokens ?? 0);
+      if (wanted > options.contextLength) {
+        sendJson(res, 400, {
+          error: {
+            message:
+              `This model's maximum context length is ${options.contextLength} tokens. However, you ` +
+              `requested ${wanted} tokens (${promptTokens(body.messages ?? [])} in the messages, ` +
+              `${body.max_tokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+            type: 'BadRequestError',
+            code: 400,
+          },
+        });
+        return;
+      }
     }
     const answer = nextAnswer(record);
     if (answer === null) {
@@ -196,6 +236,51 @@ export async function startOpenAiServer(options = {}) {
     res.end('data: [DONE]\n\n');
   }
 
+  /**
+   * The tokenizer endpoints of vLLM (`POST /tokenize` with a model and chat messages: count and
+   * max_model_len) and llama.cpp (`POST /tokenize` with `content`: the tokens; `POST
+   * /apply-template` renders messages; `GET /props` tells the context). Their token count is
+   * `promptTokens`, a rule tests can compute.
+   */
+  function tokenizerRoute(method, path, raw, res) {
+    const kind = options.tokenizer;
+    if (kind === undefined) return false;
+    let body = {};
+    try {
+      body = raw ? JSON.parse(raw) : {};
+    } catch {
+      body = {};
+    }
+    if (kind === 'vllm' && method === 'POST' && path === '/tokenize') {
+      tokenizeCalls.push(body);
+      const count = body.messages ? promptTokens(body.messages) : textTokens(body.prompt ?? '');
+      sendJson(res, 200, {
+        count,
+        max_model_len: options.contextLength ?? 32768,
+        tokens: Array.from({ length: count }, (_, k) => k),
+      });
+      return true;
+    }
+    if (kind === 'llamacpp' && method === 'POST' && path === '/apply-template') {
+      sendJson(res, 200, { prompt: renderTemplate(body.messages ?? []) });
+      return true;
+    }
+    if (kind === 'llamacpp' && method === 'POST' && path === '/tokenize') {
+      tokenizeCalls.push(body);
+      const count = textTokens(body.content ?? '');
+      sendJson(res, 200, { tokens: Array.from({ length: count }, (_, k) => k) });
+      return true;
+    }
+    if (kind === 'llamacpp' && method === 'GET' && path === '/props') {
+      sendJson(res, 200, {
+        default_generation_settings: { n_ctx: options.contextLength ?? 4096 },
+        total_slots: 1,
+      });
+      return true;
+    }
+    return false;
+  }
+
   function nextAnswer(record) {
     if (queue.length > 0) return queue.shift() ?? null;
     if (answerFn) return answerFn(record);
@@ -236,6 +321,7 @@ export async function startOpenAiServer(options = {}) {
     origin,
     port: address.port,
     requests,
+    tokenizeCalls,
     get inFlight() {
       return inFlight;
     },

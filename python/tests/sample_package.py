@@ -160,6 +160,78 @@ EXPECTATION: dict[str, Any] = {
         "crm.models.Tenant": 1,
         "crm.models.User": 4,
     },
+    # Value parity: what the scenario wrote, as the plan's literals (src/verify/expectations.ts).
+    "values": [
+        {
+            "label": "acme",
+            "attribute": "name",
+            "expect": {"kind": "literal", "value": {"kind": "str", "value": "Acme Corp"}},
+        },
+        {
+            "label": "acme",
+            "attribute": "plan",
+            "expect": {
+                "kind": "literal",
+                "value": {"kind": "enum", "enumModule": "crm.models", "enumClass": "Plan", "member": "pro"},
+            },
+        },
+        {
+            "label": "acme",
+            "attribute": "created_on",
+            "expect": {"kind": "literal", "value": {"kind": "date", "year": 2024, "month": 5, "day": 1}},
+        },
+        {
+            "label": "boss",
+            "attribute": "full_name",
+            "expect": {"kind": "literal", "value": {"kind": "str", "value": "The Boss"}},
+        },
+        {
+            "label": "users",
+            "attribute": "email",
+            "expect": {
+                "kind": "interpolate",
+                "parts": ["user", {"var": "n"}, "@acme.test"],
+                "convert": "string",
+                "enumModule": None,
+                "enumClass": None,
+                "enumAsValue": False,
+            },
+        },
+        {"label": "users", "attribute": "full_name", "expect": {"kind": "literal", "value": {"kind": "none"}}},
+        {
+            "label": "roles",
+            "attribute": "name",
+            "expect": {
+                "kind": "cycle",
+                "items": [
+                    {"kind": "literal", "value": {"kind": "str", "value": "admin"}},
+                    {"kind": "literal", "value": {"kind": "str", "value": "viewer"}},
+                ],
+            },
+        },
+        {
+            "label": "grants",
+            "attribute": "permission",
+            "expect": {
+                "kind": "interpolate",
+                "parts": ["perm.", {"var": "i"}],
+                "convert": "string",
+                "enumModule": None,
+                "enumClass": None,
+                "enumAsValue": False,
+            },
+        },
+        {
+            "label": "team",
+            "attribute": "budget",
+            "expect": {"kind": "literal", "value": {"kind": "decimal", "value": "1234.50"}},
+        },
+        {
+            "label": "team",
+            "attribute": "settings",
+            "expect": {"kind": "literal", "value": {"kind": "json", "value": {"focus": "crm"}}},
+        },
+    ],
 }
 
 

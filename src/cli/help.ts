@@ -4,7 +4,17 @@
  */
 import { VERSION } from '../version.js';
 
-export type CommandName = 'init' | 'validate' | 'build' | 'watch' | 'check' | 'catalog' | 'prompt';
+export type CommandName =
+  | 'init'
+  | 'validate'
+  | 'build'
+  | 'watch'
+  | 'check'
+  | 'catalog'
+  | 'prompt'
+  | 'draft'
+  | 'doctor'
+  | 'eval';
 
 export interface CommandSpec {
   /** Arguments after the command name, e.g. `[SCENARIO…]`. */
@@ -24,6 +34,9 @@ export type OptionName =
   | 'models'
   | 'force'
   | 'fallback'
+  | 'dry-run'
+  | 'record'
+  | 'replay'
   | 'json'
   | 'quiet'
   | 'no-color'
@@ -42,6 +55,9 @@ export const OPTIONS: Record<OptionName, { readonly value: string; readonly text
       "with llm: when the model's answers fail for a scenario, write the builtin\n" +
       'output instead (an unusable server still stops the build: exit 3)',
   },
+  'dry-run': { value: '', text: 'print the diff, write nothing' },
+  record: { value: 'FILE', text: "keep the model's answers in FILE, to replay them later" },
+  replay: { value: 'FILE', text: 'play back the answers recorded in FILE; no server is asked' },
   json: { value: '', text: 'machine-readable result on stdout; human text goes to stderr' },
   quiet: { value: '', text: 'only errors' },
   'no-color': { value: '', text: 'no colours (also NO_COLOR=1)' },
@@ -174,14 +190,75 @@ types, nullability, keys and defaults, and relationships. --json prints the cata
 system message (the generated-code contract and rules, the same for every scenario, so servers
 with prefix caching reuse it), then the scenario's own message (the catalog slice it touches, the
 scenario, its description, and what the plan says must be created). The size goes to stderr:
-characters and an estimate of the tokens at 3.5 characters per token (the server's tokenizer
-decides the real count). Sends nothing. Templates: templates/prompt/*.hbs, overridable per project
+characters and tokens, counted by the server's tokenizer when it has one (vLLM, llama.cpp: then
+prompt + max_tokens is set against the context), else estimated at 3.5 characters per token and
+labelled as an estimate. Generates nothing (the tokenizer only counts). Templates: templates/prompt/*.hbs, overridable per project
 by files of the same name in <project>/templates/prompt/.`,
     options: [],
     examples: [
       ['fixturegen prompt tenant_with_team', 'the prompt the model would get, with its size'],
     ],
     seeAlso: ['build'],
+  },
+  draft: {
+    args: '[SCENARIO…]',
+    summary: 'let the model write the entities of a scenario that has only a description',
+    text: `For each scenario with a description and no entities (every such scenario when none is
+named), asks the configured model (llm: in the config) for its entities, and expect.counts where
+the description states numbers. The model gets the scenario language and the part of the catalog
+the description is about. Its answer is checked exactly as a scenario you wrote: YAML, schema,
+the models, then the builtin fixture is generated and verified against the database. Errors go
+back to the model for a corrected answer, up to llm.max_repairs times.
+
+On success the entities are added to the file, whose description, comments and formatting stay as
+they were, and the diff is printed. The scenario is then an ordinary one: \`fixturegen build\`
+generates it deterministically, without the model. On failure the file is not touched (FG314,
+with the last draft's errors). --dry-run prints the diff and writes nothing. A server that cannot
+be used stops with exit code 3. \`build\` and \`check\` report a description-only scenario as
+FG250 and write nothing for it.`,
+    options: ['dry-run'],
+    examples: [
+      ['fixturegen draft', 'draft every description-only scenario'],
+      ['fixturegen draft scenarios/team.yaml --dry-run', 'show what would be written'],
+    ],
+    seeAlso: ['build', 'prompt'],
+  },
+  doctor: {
+    args: '',
+    summary: 'check each model backend, the Python environment and the database',
+    text: `Checks, for each backend of llm.backends (or llm.base_url and llm.model): that the server
+answers GET /models, that it lists the model, that a tiny completion comes back (with its latency
+and tokens), the context length where the server tells it (vLLM's max_model_len, llama.cpp's
+n_ctx per slot) against llm.max_tokens, and whether it has a tokenizer endpoint (then prompt
+sizes are exact). Then the Python environment (Python, SQLAlchemy and pytest versions), the
+models, and the database verification uses (the tables are created in a transaction that is
+rolled back). Prints what it found; --json gives the same as JSON. Exit 1 if anything failed.`,
+    options: [],
+    examples: [
+      ['fixturegen doctor', 'before the first build with a model, or when one stops working'],
+    ],
+    seeAlso: ['build', 'draft'],
+  },
+  eval: {
+    args: '[SCENARIO…]',
+    summary: 'measure how well each model backend does on these scenarios',
+    text: `Runs the scenarios (all when none is named) through each backend of llm.backends on its own,
+with the answer cache bypassed, and writes nothing: a scenario with entities through the LLM
+generator (its module guarded and verified, repaired up to llm.max_repairs times), a
+description-only one through draft (the drafted scenario verified, its expect.counts included).
+Reports per backend and mode: verified on the first answer, verified within the repairs,
+failures by diagnostic code (unusable:<reason> when the server gave up), prompt and completion
+tokens, latency p50/p95 per answer, and completion tokens per second. A table on the terminal,
+the same as JSON with --json. --record FILE keeps every answer; --replay FILE plays them back
+instead of asking a server, so two versions of fixturegen or two prompts are compared on
+identical answers.`,
+    options: ['record', 'replay'],
+    examples: [
+      ['fixturegen eval', 'every backend on every scenario'],
+      ['fixturegen eval --record answers.json', 'keep the answers'],
+      ['fixturegen eval --replay answers.json --json', 'the same answers, this version'],
+    ],
+    seeAlso: ['doctor', 'draft', 'build'],
   },
 };
 

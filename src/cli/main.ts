@@ -15,6 +15,9 @@ type Values = Partial<Record<OptionName, string | boolean>> & {
   models?: string;
   fallback?: string;
   force?: boolean;
+  'dry-run'?: boolean;
+  record?: string;
+  replay?: string;
 };
 
 /**
@@ -35,6 +38,19 @@ const RUN: Record<CommandName, (args: string[], v: Values, io: Io) => Promise<nu
   check: async (_args, v, io) => (await import('./check.js')).checkCommand(common(v), io),
   catalog: async (_args, v, io) => (await import('./catalog.js')).catalogCommand(common(v), io),
   prompt: async (args, v, io) => (await import('./prompt.js')).promptCommand(args, common(v), io),
+  draft: async (args, v, io) =>
+    (await import('./draft.js')).draftCommand(
+      args,
+      { ...common(v), dryRun: Boolean(v['dry-run']) },
+      io,
+    ),
+  doctor: async (_args, v, io) => (await import('./doctor.js')).doctorCommand(common(v), io),
+  eval: async (args, v, io) =>
+    (await import('./eval.js')).evalCommand(
+      args,
+      { ...common(v), record: v.record, replay: v.replay },
+      io,
+    ),
 };
 
 const common = (v: Values) => ({ config: v.config, generator: v.generator, verify: v.verify });

@@ -39,6 +39,8 @@ export function statusText(status: LlmStatus): string | null {
       return `receiving (round ${status.round})`;
     case 'retrying':
       return `retrying in ${(status.delayMs / 1000).toFixed(1)} s: ${status.reason}`;
+    case 'failover':
+      return `${status.from} is unusable (${status.reason}): asking the next backend`;
     case 'verifying':
       return `verifying (round ${status.round})`;
     case 'repair':
@@ -134,6 +136,7 @@ export function llmTable(
   rows: readonly { readonly name: string; readonly llm: LlmScenarioReport }[],
 ): string[] {
   if (rows.length === 0) return [];
+  const withBackend = rows.some((r) => r.llm.backend !== undefined);
   const header = [
     'scenario',
     'rounds',
@@ -141,6 +144,7 @@ export function llmTable(
     'prompt tok',
     'completion tok',
     'latency',
+    ...(withBackend ? ['backend'] : []),
     'result',
   ];
   const body = rows.map(({ name, llm }) => [
@@ -150,13 +154,16 @@ export function llmTable(
     llm.promptTokens === null ? '-' : String(llm.promptTokens),
     llm.completionTokens === null ? '-' : String(llm.completionTokens),
     `${(llm.latencyMs / 1000).toFixed(2)} s`,
+    ...(withBackend ? [llm.backend ?? '-'] : []),
     llm.result + (llm.lastErrors.length > 0 ? ` (${llm.lastErrors.join(', ')})` : ''),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
   const fmt = (r: string[]) =>
     r
       .map((cell, c) =>
-        c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
+        c === 0 || c >= r.length - (withBackend ? 2 : 1)
+          ? cell.padEnd(widths[c]!)
+          : cell.padStart(widths[c]!),
       )
       .join('  ')
       .trimEnd();

@@ -2,6 +2,8 @@ import { buildMessages } from '../generate/llm/prompt/messages.js';
 import { CHARS_PER_TOKEN, promptSize } from '../generate/llm/prompt/size.js';
 import { loadPromptTemplates } from '../generate/llm/prompt/templates.js';
 import { packageName } from '../pipeline/inputs.js';
+import { backendsOf } from '../generate/llm/backends/list.js';
+import { countPromptTokens } from '../generate/llm/backends/server-info.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
@@ -10,7 +12,9 @@ import type { CommonFlags } from './project.js';
 
 /**
  * `fixturegen prompt SCENARIO`: the messages the LLM generator would send first for a scenario, and
- * their size. Sends nothing; needs the Python helper for the catalog, like `build`.
+ * their size: exact when the first backend's server has a tokenizer endpoint (it is asked to count,
+ * nothing is generated), else an estimate, labelled as one. Needs the Python helper for the
+ * catalog, like `build`.
  */
 export async function promptCommand(names: string[], flags: CommonFlags, io: Io): Promise<number> {
   if (names.length !== 1) {
@@ -49,9 +53,18 @@ export async function promptCommand(names: string[], flags: CommonFlags, io: Io)
       templates,
     );
     const size = promptSize(messages);
-    const estimate =
-      `${size.characters} characters, about ${size.estimatedTokens} tokens ` +
-      `(an estimate at ${CHARS_PER_TOKEN} characters per token; the server's tokenizer decides)`;
+    // The first backend's own tokenizer, where it has one (vLLM, llama.cpp): the exact count.
+    const backend = backendsOf(config.llm)[0]!;
+    const counted = await countPromptTokens(backend.config, process.env, messages).catch(
+      () => null,
+    );
+    const estimate = counted
+      ? `${size.characters} characters, ${counted.tokens} tokens (counted by the server's ${counted.source} tokenizer)` +
+        (counted.contextLength !== null
+          ? `; with max_tokens ${config.llm.max_tokens}: ${counted.tokens + config.llm.max_tokens} of the ${counted.contextLength}-token context${counted.tokens + config.llm.max_tokens > counted.contextLength ? ' — DOES NOT FIT' : ''}`
+          : '')
+      : `${size.characters} characters, about ${size.estimatedTokens} tokens ` +
+        `(an estimate at ${CHARS_PER_TOKEN} characters per token; the server has no tokenizer endpoint, or did not answer)`;
     if (io.json) {
       io.result({
         command: 'prompt',
@@ -60,7 +73,10 @@ export async function promptCommand(names: string[], flags: CommonFlags, io: Io)
         messages,
         characters: size.characters,
         estimatedTokens: size.estimatedTokens,
-        tokensAreEstimated: true,
+        tokens: counted?.tokens ?? size.estimatedTokens,
+        tokensAreEstimated: counted === null,
+        tokenizer: counted?.source ?? null,
+        contextLength: counted?.contextLength ?? null,
         charsPerToken: CHARS_PER_TOKEN,
         templates: templates.files,
       });

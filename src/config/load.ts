@@ -9,7 +9,7 @@ import { meant, suggest } from '../diagnostics/suggest.js';
 import { checkTree, LIMITS, prescan } from '../scenario/limits.js';
 import { checkOutput, checkScenarios } from './paths.js';
 import { readRegularFile } from './read.js';
-import { configSchema } from './schema.js';
+import { backendSchema, configSchema } from './schema.js';
 import { rememberConfigSecrets } from './secrets.js';
 import type { Config } from './schema.js';
 
@@ -205,7 +205,9 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
         const known = Object.keys(
           path.length === 1 && path[0] === 'llm'
             ? configSchema.shape.llm.unwrap().shape
-            : configSchema.shape,
+            : path.length === 3 && path[0] === 'llm' && path[1] === 'backends'
+              ? backendSchema.shape
+              : configSchema.shape,
         );
         const bad = issue.keys[0] ?? '';
         path = [...path, bad];

@@ -1,5 +1,19 @@
 import { z } from 'zod';
 
+/**
+ * One entry of `llm.backends`: a server and the model it serves, tried in order when the ones
+ * before it are unusable. What an entry leaves out comes from the `llm:` block.
+ */
+export const backendSchema = z
+  .object({
+    base_url: z.string().url(),
+    model: z.string().min(1),
+    api_key_env: z.string().min(1).optional(),
+    /** Merged over the block's `extra_body` (a null removes a field). */
+    extra_body: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
 /** `llm:` block of fixturegen.yaml. Defaults follow Qwen3-Coder-30B-A3B-Instruct's model card. */
 export const llmSchema = z
   .object({
@@ -16,6 +30,8 @@ export const llmSchema = z
     max_repairs: z.number().int().min(0).max(10).default(2),
     /** Extra body fields sent as they are (e.g. `chat_template_kwargs`); top_k and repetition_penalty are added unless null. */
     extra_body: z.record(z.string(), z.unknown()).default({}),
+    /** Servers/models tried in order; when set, it replaces `base_url` and `model`. */
+    backends: z.array(backendSchema).min(1).optional(),
   })
   .strict();
 
@@ -41,6 +57,7 @@ export const configSchema = z
   .strict();
 
 export type LlmConfig = z.infer<typeof llmSchema>;
+export type BackendConfig = z.infer<typeof backendSchema>;
 export type RawConfig = z.infer<typeof configSchema>;
 
 /** The configuration after loading: paths resolved, lists normalized. */

@@ -54,6 +54,8 @@ export const Codes = {
   setTwice: 'FG226',
   selfReference: 'FG227',
   uniqueClash: 'FG228',
+  /** A description and no entities: `fixturegen draft` writes them. */
+  descriptionOnly: 'FG250',
   /** Taken from the end of the FG2xx range: other codes are added from the start in parallel. */
   unplacedType: 'FG299',
 } as const satisfies Record<string, DiagnosticCode>;

@@ -24,6 +24,39 @@ const refSpec: z.ZodType<RefSpecShape> = z.lazy(() =>
   ]),
 );
 
+type ValueSpecShape =
+  | { kind: 'literal'; value: Record<string, unknown> }
+  | {
+      kind: 'interpolate';
+      parts: (string | { var: 'i' | 'n' })[];
+      convert: string;
+      enumModule: string | null;
+      enumClass: string | null;
+      enumAsValue: boolean;
+    }
+  | { kind: 'cycle'; items: ValueSpecShape[] }
+  | { kind: 'skip' };
+
+/** A written value (see src/verify/expectations.ts); `literal.value` is a plan PyLiteral. */
+const valueSpec: z.ZodType<ValueSpecShape> = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      kind: z.literal('literal'),
+      value: z.looseObject({ kind: z.string() }),
+    }),
+    z.strictObject({
+      kind: z.literal('interpolate'),
+      parts: z.array(z.union([z.string(), z.strictObject({ var: z.enum(['i', 'n']) })])),
+      convert: z.string(),
+      enumModule: z.string().nullable(),
+      enumClass: z.string().nullable(),
+      enumAsValue: z.boolean(),
+    }),
+    z.strictObject({ kind: z.literal('cycle'), items: z.array(valueSpec) }),
+    z.strictObject({ kind: z.literal('skip') }),
+  ]),
+);
+
 const expectation = z.strictObject({
   fixture: z.string(),
   labels: z.array(
@@ -39,6 +72,7 @@ const expectation = z.strictObject({
     }),
   ),
   counts: z.record(z.string(), z.number().int()),
+  values: z.array(z.strictObject({ label: z.string(), attribute: z.string(), expect: valueSpec })),
 });
 
 const guardModel = z.strictObject({

@@ -234,7 +234,7 @@ async function verifyConstraintTests(
 }
 
 /** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */
-async function validateCandidate(
+export async function validateCandidate(
   options: BuildOptions,
   d: DesiredScenario,
   body: string,

@@ -25,7 +25,7 @@ import {
 import { FailedLabels } from './failed-labels.js';
 import { planVariants } from './plan-variants.js';
 import { diagAt, spanAt } from './position.js';
-import type { Path } from './types.js';
+import type { Path, RawScenario } from './types.js';
 
 export type { ScenarioInput } from './entry.js';
 
@@ -66,6 +66,15 @@ function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A scenario that says what it wants only in words: `description` and no (or empty) `entities`.
+ * It would build an empty fixture; `fixturegen draft` turns it into entities.
+ */
+export function isDescriptionOnly(raw: RawScenario): boolean {
+  const described = typeof raw.description === 'string' && raw.description.trim() !== '';
+  return described && Object.keys(raw.entities ?? {}).length === 0;
 }
 
 /** Loads, checks and plans every scenario. */
@@ -120,6 +129,22 @@ export function compileScenarios(
     const raw = e.raw;
     const src = e.src;
     if (raw === null || src === null || e.diagnostics.length > 0) {
+      e.state = 'done';
+      return;
+    }
+    if (isDescriptionOnly(raw)) {
+      e.diagnostics.push(
+        diagAt(
+          src,
+          Codes.descriptionOnly,
+          'scenario has a description but no entities, so its fixture would create nothing',
+          ['description'],
+          {
+            which: 'key',
+            hint: `run \`fixturegen draft ${e.file}\` to have the model write the entities from the description, or write them yourself`,
+          },
+        ),
+      );
       e.state = 'done';
       return;
     }

@@ -1,4 +1,4 @@
-export { compileScenarios } from './compile.js';
+export { compileScenarios, isDescriptionOnly } from './compile.js';
 export { fileStem } from './entry.js';
 export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } from './compile.js';
 export { loadScenario } from './load.js';

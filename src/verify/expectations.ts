@@ -1,4 +1,4 @@
-import type { IndexExpr, Plan, ValueExpr } from '../plan/types.js';
+import type { IndexExpr, Plan, PyLiteral, ValueExpr } from '../plan/types.js';
 import { foldValue, referencedLabels } from '../plan/values.js';
 
 /** What the smoke test checks about one reference-valued attribute, per instance. */
@@ -24,6 +24,50 @@ export interface Expectation {
     exact: boolean;
   }[];
   readonly counts: Readonly<Record<string, number>>;
+  /**
+   * Value parity: every value the scenario wrote that is not a reference (literals, nulls,
+   * interpolated strings, cycles of them), checked on every instance.
+   */
+  readonly values: readonly { label: string; attribute: string; expect: ValueSpec }[];
+}
+
+/**
+ * What one written value must be, per instance: the plan's own literal (the smoke test builds the
+ * Python value from it exactly as the builtin generator writes it), an interpolation with its
+ * conversion, or a cycle; `skip` stands for a cycle item that is a reference (checked by `refs`).
+ */
+export type ValueSpec =
+  | { readonly kind: 'literal'; readonly value: PyLiteral }
+  | {
+      readonly kind: 'interpolate';
+      readonly parts: readonly (string | { readonly var: 'i' | 'n' })[];
+      readonly convert: string;
+      readonly enumModule: string | null;
+      readonly enumClass: string | null;
+      readonly enumAsValue: boolean;
+    }
+  | { readonly kind: 'cycle'; readonly items: readonly ValueSpec[] }
+  | { readonly kind: 'skip' };
+
+function valueSpec(expr: ValueExpr): ValueSpec {
+  return foldValue<ValueSpec>(expr, {
+    literal: (l) => ({ kind: 'literal', value: l.value }),
+    interpolate: (x) => ({
+      kind: 'interpolate',
+      parts: x.parts,
+      convert: x.convert,
+      enumModule: x.enumModule ?? null,
+      enumClass: x.enumClass ?? null,
+      enumAsValue: x.enumAsValue ?? false,
+    }),
+    ref: () => ({ kind: 'skip' }),
+    refList: () => ({ kind: 'skip' }),
+    synth: () => ({ kind: 'skip' }),
+    cycle: (c) => {
+      const items = c.items.map(valueSpec);
+      return items.every((x) => x.kind === 'skip') ? { kind: 'skip' } : { kind: 'cycle', items };
+    },
+  });
 }
 
 type Spec = { spec: RefSpec; column: string | null } | null;
@@ -89,5 +133,14 @@ export function expectationFor(plan: Plan): Expectation {
       });
     }
   }
-  return { fixture: plan.name, labels, refs, counts: plan.expectCounts };
+  const values: Expectation['values'][number][] = [];
+  for (const entity of plan.entities) {
+    for (const value of entity.values) {
+      if (value.origin !== 'written') continue;
+      const spec = valueSpec(value.value);
+      if (spec.kind !== 'skip')
+        values.push({ label: entity.label, attribute: value.attribute, expect: spec });
+    }
+  }
+  return { fixture: plan.name, labels, refs, counts: plan.expectCounts, values };
 }

@@ -11,7 +11,18 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO, fixturegen } from '../support/python.js';
 
-const COMMANDS = ['init', 'validate', 'build', 'watch', 'check', 'catalog', 'prompt'];
+const COMMANDS = [
+  'init',
+  'validate',
+  'build',
+  'watch',
+  'check',
+  'catalog',
+  'prompt',
+  'draft',
+  'doctor',
+  'eval',
+];
 const VERSION = (
   JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }
 ).version;

@@ -1,5 +1,10 @@
 // One implementation, shared with the benchmarks: see bench/support/openai-server.mjs.
-export { startOpenAiServer } from '../../bench/support/openai-server.mjs';
+export {
+  promptTokens,
+  renderTemplate,
+  startOpenAiServer,
+  textTokens,
+} from '../../bench/support/openai-server.mjs';
 export type {
   AnswerFn,
   Fault,

@@ -9,7 +9,8 @@ expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in thi
 2. `test_fixturegen_scenario[<fixture>]`, one per expectation: the fixture resolves; each label is
    an instance of the declared class, or a list of exactly `count` of them; every instance is
    persistent in the test's session and its row is found again by a fresh query by primary key;
-   each reference holds for every instance; each row count holds;
+   each reference holds for every instance; every value the scenario wrote holds for every
+   instance (value parity, see `fixturegen_helper.verify.parity`); each row count holds;
 3. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
    earlier test created is visible (the session fixture rolls back).
 
@@ -27,6 +28,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
+
+from fixturegen_helper.verify.parity import check_values
 
 _CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
 # Absent when the module is imported from the helper package itself (its own unit tests).
@@ -431,6 +434,7 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     labels = _check_labels(value, expectation, problems, names)
     _check_rows(session, labels, problems, names)
     _check_refs(expectation.get("refs", []), labels, problems, names)
+    check_values(expectation.get("values", []), labels, problems.add)
     _check_counts(session, expectation.get("counts", {}), problems)
     problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
     _confirm(f"test_fixturegen_scenario[{fixture}]")

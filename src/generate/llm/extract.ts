@@ -50,7 +50,7 @@ export function extractPython(answer: string): Extraction {
 }
 
 /** Removes `<think>…</think>` sections, and an unclosed `<think>` through the end (it never answered). */
-function stripThinking(text: string): string {
+export function stripThinking(text: string): string {
   let out = text.replace(/<think>[\s\S]*?<\/think>/g, '');
   // Some chat templates open the block in the prompt, so only the closing tag reaches the answer.
   const orphanClose = out.indexOf('</think>');
@@ -61,7 +61,7 @@ function stripThinking(text: string): string {
 }
 
 /** CommonMark-style fences (``` or ~~~, three or more, up to three spaces of indent). */
-function findFences(text: string): Fence[] {
+export function findFences(text: string): Fence[] {
   const lines = text.split('\n');
   const fences: Fence[] = [];
   let i = 0;
@@ -98,7 +98,7 @@ function finish(code: string): string {
   return `${code.replace(/^\s*\n/, '').trimEnd()}\n`;
 }
 
-function quote(text: string): string {
+export function quote(text: string): string {
   const flat = text.trim().replace(/\s+/g, ' ');
   const head = flat.length > QUOTE_CHARS ? `${flat.slice(0, QUOTE_CHARS)}…` : flat;
   return JSON.stringify(head);

@@ -17,6 +17,8 @@ export interface Completion {
   readonly latencyMs: number;
   /** HTTP requests made, the successful one included. */
   readonly attempts: number;
+  /** Which backend answered (`model @ base_url`), when the client has several. */
+  readonly backend?: string;
 }
 
 export type LlmEvent =
@@ -29,7 +31,9 @@ export type LlmEvent =
       readonly delayMs: number;
     }
   | { readonly type: 'length-retry'; readonly attempt: number; readonly maxTokens: number }
-  | { readonly type: 'stream-options-dropped'; readonly attempt: number };
+  | { readonly type: 'stream-options-dropped'; readonly attempt: number }
+  /** A backend of `llm.backends` was unusable (or too small): the next one is asked. */
+  | { readonly type: 'failover'; readonly from: string; readonly reason: string };
 
 export interface CompleteOptions {
   /** Defaults to `config.max_tokens`. */

@@ -11,6 +11,8 @@ export function generatorFingerprint(llm: LlmConfig, templates: PromptTemplates)
         model: llm.model,
         params: { ...sortObject(samplingParams(llm)), max_tokens: llm.max_tokens },
         templates: templates.hash,
+        // Only when set, so that a configuration without backends keeps its fingerprint.
+        ...(llm.backends ? { backends: llm.backends } : {}),
       }),
     )
     .digest('hex')}`;

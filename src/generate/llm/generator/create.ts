@@ -3,9 +3,11 @@ import type { Diagnostic } from '../../../diagnostics/types.js';
 import type { Plan } from '../../../plan/types.js';
 import type { GenerateContext, GenerateOutcome } from '../../types.js';
 import { createAnswerCache, llmCacheKey } from '../cache.js';
-import { createLlmClient } from '../client/create.js';
+import { createBackendClient } from '../backends/client.js';
+import type { BackendClient } from '../backends/client.js';
+import { backendsOf } from '../backends/list.js';
 import { LlmAnswerError, LlmUnavailableError } from '../client/errors.js';
-import type { ChatMessage, LlmEvent } from '../client/types.js';
+import type { ChatMessage, LlmClient, LlmEvent } from '../client/types.js';
 import { generatorFingerprint, storeAnswer } from './caching.js';
 import { checkAnswer, failureDiagnostics, LLM_CODES, trimProblems } from './feedback.js';
 import { eventStatus, statusReporter } from './progress.js';
@@ -28,7 +30,9 @@ export function createLlmGenerator(
   const templates = deps.templates ?? loadPromptTemplates(root);
   const cache =
     deps.cache !== undefined ? deps.cache : root !== null ? createAnswerCache(root) : null;
-  let client = deps.client ?? null;
+  let client: LlmClient | BackendClient | null = deps.client ?? null;
+  /** The cache key's model and parameters per backend, in the order they are tried. */
+  const backendConfigs = backendsOf(llm).map((b) => b.config);
   const limiter: Limiter = createLimiter(llm.concurrency);
   const reports = new Map<string, LlmScenarioReport>();
   /**
@@ -64,7 +68,9 @@ export function createLlmGenerator(
       { catalog: ctx.catalog, packageName: ctx.packageName, sessionFixture, plans: ctx.plans },
       templates,
     );
-    const key = llmCacheKey(llm, first);
+    // Keyed by the model that answered: an answer of the second backend is found again even
+    // when the first is back.
+    const keys = backendConfigs.map((c) => llmCacheKey(c, first));
     const tally = {
       rounds: 0,
       requests: 0,
@@ -72,13 +78,27 @@ export function createLlmGenerator(
       completionTokens: null as number | null,
       latencyMs: 0,
     };
+    let backend: string | undefined = undefined;
+    let answeredBy = 0;
     const finish = (result: LlmResult, lastErrors: readonly string[]): void => {
-      reports.set(plan.name, { ...tally, result, lastErrors });
+      reports.set(plan.name, {
+        ...tally,
+        result,
+        lastErrors,
+        ...(backend !== undefined ? { backend } : {}),
+      });
       status(plan.name, { phase: 'done', result });
     };
 
     // A cached answer is used only when it still passes: the environment may have changed.
-    const hit = cache ? await cache.get(key).catch(() => null) : null;
+    let hit = null;
+    for (const [index, key] of keys.entries()) {
+      hit = cache ? await cache.get(key).catch(() => null) : null;
+      if (hit) {
+        if (keys.length > 1) backend = backendsOf(llm)[index]!.label;
+        break;
+      }
+    }
     if (hit) {
       status(plan.name, { phase: 'cache-hit' });
       const problems = await ctx.validate(hit.code);
@@ -103,7 +123,7 @@ export function createLlmGenerator(
         const completion = await limiter.run(() => {
           if (unusable) throw unusable;
           tally.rounds += 1;
-          return (client ??= createLlmClient(
+          return (client ??= createBackendClient(
             llm,
             deps.env ?? process.env,
             deps.clientOptions,
@@ -120,6 +140,8 @@ export function createLlmGenerator(
             (tally.completionTokens ?? 0) + completion.usage.completionTokens;
         }
         text = completion.text;
+        if (completion.backend !== undefined) backend = completion.backend;
+        if (client && 'backendOf' in client) answeredBy = client.backendOf(completion);
       } catch (err) {
         if (err instanceof LlmUnavailableError) {
           if (err !== unusable) tally.requests += err.attempts;
@@ -143,7 +165,7 @@ export function createLlmGenerator(
         status(plan.name, { phase: 'verifying', round }),
       );
       if (problems.length === 0 && code !== null) {
-        if (cache) await storeAnswer(cache, key, code, tally);
+        if (cache) await storeAnswer(cache, keys[answeredBy] ?? keys[0]!, code, tally);
         const codes = [...new Set(last.map((d) => d.code))];
         finish('accepted', codes);
         const notes =

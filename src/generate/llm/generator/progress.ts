@@ -21,6 +21,8 @@ export function eventStatus(round: number, e: LlmEvent): LlmStatus | null {
       return { phase: 'receiving', round };
     case 'retry':
       return { phase: 'retrying', round, reason: e.reason, delayMs: e.delayMs };
+    case 'failover':
+      return { phase: 'failover', round, from: e.from, reason: e.reason };
     // Neither changes what the user waits for: the request goes on under the same phase.
     case 'length-retry':
     case 'stream-options-dropped':

@@ -16,6 +16,12 @@ export type LlmStatus =
       readonly reason: string;
       readonly delayMs: number;
     }
+  | {
+      readonly phase: 'failover';
+      readonly round: number;
+      readonly from: string;
+      readonly reason: string;
+    }
   | { readonly phase: 'verifying'; readonly round: number }
   | { readonly phase: 'repair'; readonly round: number; readonly of: number }
   | { readonly phase: 'fallback' }
@@ -37,6 +43,8 @@ export interface LlmScenarioReport {
   readonly result: LlmResult;
   /** Codes of the last failed round's diagnostics (empty when the first answer passed). */
   readonly lastErrors: readonly string[];
+  /** With `llm.backends`: the backend that gave the last answer (`model @ base_url`). */
+  readonly backend?: string;
 }
 
 export interface LlmGeneratorDeps {
