@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.sql import sqltypes
 
+from fixturegen_helper.sa_compat import UUID_TYPES
+
 
 def type_impl(t: sqltypes.TypeEngine[Any]) -> sqltypes.TypeEngine[Any]:
     """Unwrap TypeDecorators to the type that describes the stored value."""
@@ -47,7 +49,7 @@ def family_of(t: sqltypes.TypeEngine[Any]) -> str:
         return "numeric"
     if isinstance(t, sqltypes.Integer):
         return "integer"
-    if isinstance(t, sqltypes.Uuid):
+    if isinstance(t, UUID_TYPES):
         return "uuid"
     if isinstance(t, sqltypes.String):
         return "string"
