@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.sql import sqltypes
 
-from fixturegen_helper.sa_compat import UUID_TYPES
+from fixturegen_helper.sa_compat import UUID_TYPES, python_type_of
 
 
 def type_impl(t: sqltypes.TypeEngine[Any]) -> sqltypes.TypeEngine[Any]:
@@ -66,13 +66,9 @@ def family_of(t: sqltypes.TypeEngine[Any]) -> str:
 
 def python_type_name(t: sqltypes.TypeEngine[Any]) -> str | None:
     for candidate in (t, type_impl(t)):
-        try:
-            pt = candidate.python_type
-        except NotImplementedError:
-            continue
-        except Exception:  # noqa: BLE001
-            continue
-        return getattr(pt, "__name__", None)
+        pt = python_type_of(candidate)
+        if pt is not None:
+            return getattr(pt, "__name__", None)
     return None
 
 

@@ -61,3 +61,13 @@ def _uuid_types() -> tuple[type, ...]:
 
 #: The column types that hold UUIDs natively.
 UUID_TYPES: tuple[type, ...] = _uuid_types()
+
+
+def python_type_of(t: Any) -> Any:
+    """The type's `python_type`, or None when it does not say: 1.4 and 2.0 raise
+    NotImplementedError then, 2.1 returns `object` (no type of theirs declares `object` itself)."""
+    try:
+        pt = t.python_type
+    except Exception:  # noqa: BLE001 - NotImplementedError, or user code raising
+        return None
+    return None if pt is object else pt
