@@ -7,7 +7,7 @@ import pytest
 
 import sqlalchemy
 from forge.db.issues import Issue, IssueState, Label
-from forge.db.repos import Repository
+from forge.db.repos import Repository, Visibility
 from forge.db.users import Collaborator, Organisation, Role, User
 
 
@@ -16,6 +16,7 @@ def test_busy_repository(busy_repository, db_session):
     db_session.expire_all()
     repo = db_session.get(Repository, repo_id)
     assert (repo.name, repo.stars, repo.owner.login, repo.org.name) == ("engine", 7, "alice", "acme")
+    assert repo.visibility == "public"  # the column default
     assert sorted(u.login for u in repo.org.members) == ["alice", "bob"]
     assert [(c.user.login, c.role) for c in repo.collaborators] == [("bob", Role.maintainer)]
     issues = db_session.query(Issue).filter(Issue.repository_id == repo_id).order_by(Issue.number).all()
@@ -39,7 +40,8 @@ def test_lone_user(lone_user, db_session):
     assert db_session.query(User).count() == 1
     carol = db_session.query(User).one()
     assert (carol.login, carol.full_name, carol.is_admin, carol.settings) == ("carol", "Carol C", False, {})
-    assert [(r.name, r.org) for r in carol.repositories] == [("dotfiles", None)]
+    assert [(r.name, r.org, r.visibility) for r in carol.repositories] == [("dotfiles", None, "private")]
+    assert carol.repositories[0].visibility == Visibility.private
     assert carol.organisations == [] and carol.issues == []
 
 

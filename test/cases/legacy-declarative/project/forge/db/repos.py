@@ -1,9 +1,16 @@
 """Repositories, owned by a user or an organisation."""
 
+import enum
+
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import backref, relationship
+from sqlalchemy.orm import Mapped, backref, relationship
 
 from forge.db.base import Base, UTCDateTime, utcnow
+
+
+class Visibility(str, enum.Enum):
+    public = "public"
+    private = "private"
 
 
 class Repository(Base):
@@ -14,6 +21,8 @@ class Repository(Base):
     name = Column(String(100), nullable=False)
     description = Column(Text)
     stars = Column(Integer, nullable=False, default=0)
+    # Annotated for the 1.4 mypy plugin: the column stores text, the annotation names the enum.
+    visibility: Mapped[Visibility] = Column(String(10), nullable=False, default=Visibility.public)
     created = Column(UTCDateTime, nullable=False, default=utcnow)
 
     owner = relationship("User", backref=backref("repositories", order_by="Repository.name"))
