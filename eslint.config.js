@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.venv', '.fixturegen', 'generated', 'test/cases'] },
+  {
+    ignores: ['node_modules', 'dist', '.venv', '.venv-*', '.fixturegen', 'generated', 'test/cases'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -102,5 +102,50 @@ step(
   },
 );
 
+// The other SQLAlchemy versions the tests run on (docs/development.md): 1.4 (the golden cases
+// written for it, its PostgreSQL driver), 2.1 (requirements.txt, then the newer SQLAlchemy over it)
+// and 1.3, which is not supported (the message saying so). Each is made only when missing or when
+// its requirements changed, like .venv.
+function extraVenv(name, requirements, { env = {} } = {}) {
+  const dir = join(root, name);
+  const python = join(dir, 'bin', 'python');
+  const files = requirements.flat();
+  step(
+    name,
+    files.map((f) => join(root, 'python', f)),
+    () => existsSync(python),
+    () => {
+      if (!existsSync(python)) {
+        const py = process.env.PYTHON ?? 'python3';
+        run(py, ['-m', 'venv', dir], `creating ${name}`);
+      }
+      // One pip run per group: a later group's pins override an earlier one's.
+      for (const group of requirements) {
+        process.stderr.write(`setup: installing ${group.join(', ')} into ${name}\n`);
+        const r = spawnSync(
+          python,
+          [
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--disable-pip-version-check',
+            ...group.flatMap((f) => ['-r', `python/${f}`]),
+          ],
+          { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } },
+        );
+        if (r.status !== 0) {
+          process.stderr.write(`setup: installing into ${name} failed\n`);
+          process.exit(r.status ?? 1);
+        }
+      }
+    },
+  );
+}
+
+extraVenv('.venv-sa14', [['requirements-sa14.txt']]);
+extraVenv('.venv-sa21', [['requirements.txt'], ['requirements-sa21.txt']]);
+extraVenv('.venv-sa13', [['requirements-sa13.txt']], { env: { DISABLE_SQLALCHEMY_CEXT: '1' } });
+
 // The CLI must exist once set-up is done; a vanished build fails here rather than later.
 statSync(join(root, 'dist', 'cli', 'main.js'));

@@ -87,6 +87,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("environment", "invalid configuration key or value"),
     "FG610": ("environment", "the models cannot be imported"),
     "FG611": ("environment", "the models do not configure"),
+    "FG612": ("environment", "the SQLAlchemy version is not supported"),
     "FG630": ("environment", "the database cannot hold the models"),
     "FG698": ("environment", "configuration file cannot be read"),
     "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),

@@ -15,6 +15,7 @@ from sqlalchemy.schema import CheckConstraint, Column, Index, PrimaryKeyConstrai
 
 from fixturegen_helper.introspect_annotations import attribute_value_type
 from fixturegen_helper.introspect_resolve import resolve
+from fixturegen_helper.sa_compat import autoincrement_column
 
 
 def qualname(cls: type) -> str:
@@ -102,7 +103,7 @@ def column_info(mapper: Mapper[Any], key: str, column: Column[Any], index: Mappe
     prop = mapper.attrs[key]
     columns = list(getattr(prop, "columns", [column]))
     autoincrement = any(
-        isinstance(c, Column) and isinstance(c.table, Table) and c.table.autoincrement_column is c for c in columns
+        isinstance(c, Column) and isinstance(c.table, Table) and autoincrement_column(c.table) is c for c in columns
     ) or any(isinstance(c, Column) and c.identity is not None for c in columns)
     disc = mapper.polymorphic_on
     is_discriminator = disc is not None and any(disc is c for c in columns)

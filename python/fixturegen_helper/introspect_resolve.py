@@ -46,13 +46,19 @@ _PYTHON_NAME = {
 }
 
 
+def _python_name(t: sqltypes.TypeEngine[Any], family: str) -> str | None:
+    name = python_type_name(t)
+    # 2.1's JSON says `object` (any JSON value) where 1.4 and 2.0 say `dict`: the same answer on each.
+    return "dict" if name is None and family == "json" else name
+
+
 def _plain(t: sqltypes.TypeEngine[Any]) -> dict[str, Any]:
     """The description from the column type alone (through decorators to their impl)."""
     impl = type_impl(t)
     family = family_of(t)
     return {
         "family": family,
-        "pythonType": "object" if isinstance(t, sqltypes.PickleType) else python_type_name(t),
+        "pythonType": "object" if isinstance(t, sqltypes.PickleType) else _python_name(t, family),
         "length": getattr(impl, "length", None) if family in ("string", "binary") else None,
         "precision": getattr(impl, "precision", None) if family in ("numeric", "float") else None,
         "scale": getattr(impl, "scale", None) if family in ("numeric", "float") else None,

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.sql import sqltypes
 
+from fixturegen_helper.sa_compat import UUID_TYPES, python_type_of
+
 
 def type_impl(t: sqltypes.TypeEngine[Any]) -> sqltypes.TypeEngine[Any]:
     """Unwrap TypeDecorators to the type that describes the stored value."""
@@ -47,7 +49,7 @@ def family_of(t: sqltypes.TypeEngine[Any]) -> str:
         return "numeric"
     if isinstance(t, sqltypes.Integer):
         return "integer"
-    if isinstance(t, sqltypes.Uuid):
+    if isinstance(t, UUID_TYPES):
         return "uuid"
     if isinstance(t, sqltypes.String):
         return "string"
@@ -64,13 +66,9 @@ def family_of(t: sqltypes.TypeEngine[Any]) -> str:
 
 def python_type_name(t: sqltypes.TypeEngine[Any]) -> str | None:
     for candidate in (t, type_impl(t)):
-        try:
-            pt = candidate.python_type
-        except NotImplementedError:
-            continue
-        except Exception:  # noqa: BLE001
-            continue
-        return getattr(pt, "__name__", None)
+        pt = python_type_of(candidate)
+        if pt is not None:
+            return getattr(pt, "__name__", None)
     return None
 
 

@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import sqltypes
 
+from fixturegen_helper.sa_compat import python_type_of
+
 #: Kinds fixturegen writes, most specific first: a decorator that passes any value through would
 #: otherwise take the first one that happens to bind.
 _SAMPLES: list[tuple[str, Any]] = [
@@ -79,10 +81,7 @@ def family_of_python(pt: Any) -> str | None:
 
 
 def declared_python_type(t: sqltypes.TypeEngine[Any]) -> Any:
-    try:
-        return t.python_type
-    except Exception:  # noqa: BLE001 - NotImplementedError, or user code raising
-        return None
+    return python_type_of(t)
 
 
 def overrides(t: Any, name: str) -> bool:

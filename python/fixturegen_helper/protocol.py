@@ -7,8 +7,9 @@ One request per line on stdin, one response per line on stdout, in order:
     {"id": 1, "error": {"type": "ImportError", "message": "...", "traceback": "..."}}
 
 Methods: `ping`, `introspect`, `verify`, `guard` (see the modules of the same names). Error types:
-`ProtocolError` (malformed request, unknown method, bad params), `ImportError` (a models module
-failed to import, whatever it raised), `MapperError` (`configure_mappers()` failed), otherwise the
+`ProtocolError` (malformed request, unknown method, bad params), `UnsupportedSQLAlchemy` (the
+environment's SQLAlchemy is not 1.4 or 2.x), `ImportError` (a models module failed to import,
+whatever it raised), `MapperError` (`configure_mappers()` failed), otherwise the
 exception's class name (`InternalError` wrapping is not used: the traceback says where).
 
 Nothing but responses is ever written to the protocol stream: at start-up the real stdout file
@@ -45,13 +46,27 @@ def ping(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _require_supported_sqlalchemy() -> None:
+    """Before anything that needs SQLAlchemy's 1.4+ API is imported: one clear error naming the
+    version found, rather than whatever an older (or unknown newer) SQLAlchemy would raise."""
+    from fixturegen_helper import sa_compat
+
+    if not sa_compat.SUPPORTED:
+        raise HelperError(
+            "UnsupportedSQLAlchemy",
+            f"SQLAlchemy {sa_compat.VERSION} is not supported: fixturegen works with SQLAlchemy 1.4 and 2.x",
+        )
+
+
 def _introspect(params: dict[str, Any]) -> Any:
+    _require_supported_sqlalchemy()
     from fixturegen_helper.introspect import introspect
 
     return introspect(params)
 
 
 def _verify(params: dict[str, Any]) -> Any:
+    _require_supported_sqlalchemy()
     from fixturegen_helper.verify import verify
 
     return verify(params)

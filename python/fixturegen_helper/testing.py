@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from fixturegen_helper import sa_compat
+
 DEFAULT_URL = "sqlite+pysqlite:///:memory:"
 
 
@@ -97,7 +99,18 @@ def fixturegen_engine() -> Iterator[Engine]:
 def fixturegen_session(fixturegen_engine: Engine) -> Iterator[Session]:
     connection = fixturegen_engine.connect()
     transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    if sa_compat.FAMILY == "1.4":
+        # 1.4 has no join_transaction_mode: its recipe, a SAVEPOINT begun again whenever it ends.
+        session = Session(bind=connection)
+        nested = [connection.begin_nested()]
+
+        @event.listens_for(session, "after_transaction_end")
+        def _restart_savepoint(_session: Session, _transaction: Any) -> None:
+            if not nested[0].is_active:
+                nested[0] = connection.begin_nested()
+
+    else:
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield session
     finally:

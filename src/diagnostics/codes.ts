@@ -98,6 +98,7 @@ export const DIAGNOSTICS = {
   FG603: { title: 'invalid configuration key or value', example: '`verfy: run` → unknown key "verfy" (hint: did you mean "verify"?)' },
   FG610: { title: 'the models cannot be imported', example: '→ cannot import the models (crm.models): ModuleNotFoundError: … (exit 3)' },
   FG611: { title: 'the models do not configure', example: '→ the models do not configure (crm.models): MapperError: … (exit 3)' },
+  FG612: { title: 'the SQLAlchemy version is not supported', example: '→ SQLAlchemy 1.3.24 is not supported: fixturegen works with SQLAlchemy 1.4 and 2.x (exit 3)' },
   FG630: { title: 'the database cannot hold the models', example: 'ARRAY columns with the default SQLite → the default database (an in-memory SQLite) cannot hold the models: column survey.tags has type ARRAY, which sqlite does not have (hint: … set database_url in the configuration …, or FIXTUREGEN_DATABASE_URL for one run)' },
   FG698: { title: 'configuration file cannot be read', example: '`fixturegen.yaml` is a FIFO → the configuration file is a named pipe (FIFO), not a regular file (also too large, no permission)' },
   FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },

@@ -45,6 +45,13 @@ export async function introspect(
   } catch (err) {
     if (err instanceof HelperMethodError) {
       const where = config.file ? { file: config.file } : {};
+      if (err.type === 'UnsupportedSQLAlchemy')
+        throw new ModelsError(
+          error('FG612', `${err.message} (found by ${config.python})`, {
+            ...where,
+            hint: "install one in that environment (pip install 'SQLAlchemy>=1.4,<3'), or point `python` in the config at an environment that has one",
+          }),
+        );
       const code = err.type === 'MapperError' ? 'FG611' : 'FG610';
       const what =
         err.type === 'MapperError' ? 'the models do not configure' : 'cannot import the models';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { catalogSlice } from '../catalog/slice.js';
+import { sqlalchemyFamily } from '../catalog/sqlalchemy.js';
 import type { Catalog } from '../catalog/types.js';
 import { dialectOf } from '../config/dialect.js';
 import type { Config } from '../config/schema.js';
@@ -139,6 +140,8 @@ export function renderInit(
     own_session: ownSession,
     database_url: config.database_url,
     models: catalog.models.map((m) => m.qualname),
+    // Only 1.4 adds to the hash, so files written for 2.x keep theirs.
+    ...(sqlalchemyFamily(catalog.sqlalchemyVersion) === '1.4' ? { sqlalchemy: '1.4' } : {}),
   });
   const body = renderInitModule({
     catalog,

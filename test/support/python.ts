@@ -12,10 +12,15 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs pytest from the project venv in `cwd` (its own rootdir, no cache folder). */
-export function pytest(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
+/** Runs pytest from the project venv (or `python`) in `cwd` (its own rootdir, no cache folder). */
+export function pytest(
+  cwd: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  python: string = PYTHON,
+): RunResult {
   const r = spawnSync(
-    PYTHON,
+    python,
     ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--rootdir', cwd, ...args],
     {
       cwd,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogView } from '../../catalog/slice.js';
+import { sqlalchemyFamily } from '../../catalog/sqlalchemy.js';
 import type { Catalog } from '../../catalog/types.js';
 import type { Plan, PlanEntity } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
@@ -373,5 +374,6 @@ export function renderInitModule(options: {
         ? `(${models[0]},)`
         : `(${spread(models)}${models.length > 0 ? '\n' : ''})`,
     anchors: anchors.size > 0,
+    sa14: sqlalchemyFamily(options.catalog.sqlalchemyVersion) === '1.4',
   });
 }
