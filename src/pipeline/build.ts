@@ -142,6 +142,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       }),
     );
     let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
+    /** Told once that this scenario asks for its verification now, or never will. */
+    let arrive = () => {};
     const spent = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0, queueMs: 0, batch: 0 };
     let worked = false;
     const done = (
@@ -149,6 +151,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       diagnostics: readonly Diagnostic[],
       notes: string[] = [],
     ) => {
+      arrive();
       const outcome: ScenarioOutcome = {
         name: d.name,
         file: d.source,
@@ -182,15 +185,29 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
     options.onProgress?.(d.name, 'start');
     worked = true;
+    batcher.expect();
+    arrive = () => {
+      arrive = () => {};
+      batcher.arrived();
+    };
     const validate = (body: string) =>
-      validateCandidate({ ...options, helper }, batcher, clock, spent, d, body, accepted);
+      validateCandidate({ ...options, helper }, batcher, clock, spent, d, body, accepted, () =>
+        arrive(),
+      );
     const generating = performance.now();
-    const generated = await generateBody(generator, d, validate);
-    // An LLM generator validates inside its loop: that time is counted as guard and verify.
-    spent.generateMs += Math.max(
-      0,
-      performance.now() - generating - spent.guardMs - spent.verifyMs - spent.queueMs,
-    );
+    const pending = generateBody(generator, d, validate);
+    // The builtin generator renders synchronously, within the call: the wall time until its
+    // promise settles would also hold the other scenarios' turns. A model's answer is awaited;
+    // the generator validates inside its loop, and that time is counted as guard and verify.
+    const rendered = performance.now() - generating;
+    const generated = await pending;
+    spent.generateMs +=
+      generator.id === 'builtin'
+        ? rendered
+        : Math.max(
+            0,
+            performance.now() - generating - spent.guardMs - spent.verifyMs - spent.queueMs,
+          );
     llm = generator.report?.(d.name);
     if (!generated.ok) return done('failed', generated.diagnostics);
     if (!generated.validated) {
@@ -261,6 +278,7 @@ async function validateCandidate(
   d: DesiredScenario,
   body: string,
   accepted: ReadonlyMap<string, string>,
+  arrive: () => void,
 ): Promise<readonly Diagnostic[]> {
   const { config, helper, analysis } = options;
   const pkg = packageName(config);
@@ -279,7 +297,10 @@ async function validateCandidate(
   spent.guardMs += tally.served.guard ?? 0;
   spent.queueMs += tally.waited.guard ?? 0;
   // Nothing of a candidate that fails the guard is written, imported or run.
-  if (guarded.length > 0) return guarded;
+  if (guarded.length > 0) {
+    arrive();
+    return guarded;
+  }
   const files: Record<string, string> = {};
   for (const parent of d.parents) {
     const text = accepted.get(parent);
@@ -288,7 +309,7 @@ async function validateCandidate(
   files[d.path] = fileContents(d, body);
   const names = [...d.parents, d.name];
   files[initPath(config)] = renderInit(config, analysis.catalog, names);
-  const verified = await batcher.verify({
+  const verifying = batcher.verify({
     config,
     packageName: pkg,
     files,
@@ -297,6 +318,8 @@ async function validateCandidate(
     output: d.path,
     names,
   });
+  arrive();
+  const verified = await verifying;
   spent.verifyMs += verified.timing.verifyMs;
   spent.queueMs += verified.timing.queueMs;
   spent.batch = verified.timing.batch;

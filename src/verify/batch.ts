@@ -50,6 +50,12 @@ export interface BatcherOptions {
 /** Scenarios per batch: a failing batch costs a second run of the rest, so not unbounded. */
 export const MAX_BATCH = 100;
 
+/**
+ * How long a batch waits for more scenarios announced with `expect` once none has arrived: long
+ * enough for the next builtin candidate to be generated and guarded, short next to a verification.
+ */
+const QUIET_MS = 30;
+
 interface Queued {
   readonly item: BatchItem;
   readonly queuedAt: number;
@@ -115,6 +121,11 @@ export class VerifyBatcher {
   private queue: Queued[] = [];
   private busy = false;
   private scheduled = false;
+  /** Scenarios on their way to `verify` (generating, guarding): a batch waits for them. */
+  private coming = 0;
+  /** No announced scenario arrived for `QUIET_MS`: the next batch goes without them. */
+  private impatient = false;
+  private quiet: NodeJS.Timeout | undefined;
   private readonly maxBatch: number;
   /** Verify requests sent, and the scenarios they held in all (a scenario verified again counts again). */
   readonly stats = { requests: 0, scenarios: 0 };
@@ -136,8 +147,35 @@ export class VerifyBatcher {
     });
   }
 
+  /**
+   * A scenario will (probably) ask to be verified soon: the next batch waits for it, as long as
+   * scenarios keep arriving (see `QUIET_MS`). Each `expect` is matched by one `arrived`.
+   */
+  expect(): void {
+    this.coming += 1;
+  }
+
+  /** A scenario `expect` announced asked to be verified, or will not (it failed before). */
+  arrived(): void {
+    this.coming = Math.max(0, this.coming - 1);
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.busy || this.scheduled || this.queue.length === 0) return;
+    if (this.coming > 0 && this.queue.length < this.maxBatch && !this.impatient) {
+      // Others are on their way: wait while they keep arriving, not for a slow one (a model's answer).
+      clearTimeout(this.quiet);
+      this.quiet = setTimeout(() => {
+        this.quiet = undefined;
+        this.impatient = true;
+        this.schedule();
+      }, QUIET_MS);
+      return;
+    }
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    this.impatient = false;
     this.scheduled = true;
     // After the current turn of the event loop: candidates that become ready together go together.
     setImmediate(() => {
