@@ -68,6 +68,14 @@ function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 }
 
 /** Loads, checks and plans every scenario. */
+/**
+ * The last plan compiled from each parsed file (parses are cached per content, see `loadEntry`):
+ * compiling the scenarios again after one file changed (watch, after each save) checks again only
+ * the files that changed and those whose inputs did: the catalog, or what they inherit from the
+ * scenarios they extend. Only plans are kept: a scenario with errors is always checked again.
+ */
+const compiled = new WeakMap<object, { catalog: Catalog; key: string; plan: Plan }>();
+
 export function compileScenarios(
   inputs: readonly ScenarioInput[],
   catalog: Catalog,
@@ -226,6 +234,16 @@ export function compileScenarios(
       return model ? [{ label: l.label, model, count: l.count, scenario: l.scenario }] : [];
     });
     const modelPaths = raw.models === undefined ? options.defaultModels : listOf(raw.models);
+    // Unchanged file, catalog and inherited labels: the plan of the last compile is this one's.
+    const memoKey = fromFailed.any
+      ? null
+      : JSON.stringify([e.name, bases, modelPaths, inherited, options.defaultModels]);
+    const memo = memoKey === null ? undefined : compiled.get(src);
+    if (memo !== undefined && memo.catalog === catalog && memo.key === memoKey) {
+      e.plan = memo.plan;
+      e.state = 'done';
+      return;
+    }
     const analysis = analyzeScenario(
       src,
       raw,
@@ -255,8 +273,10 @@ export function compileScenarios(
       },
       catalog,
     );
-    if (built.ok) e.plan = built.value;
-    else e.diagnostics.push(...built.diagnostics);
+    if (built.ok) {
+      e.plan = built.value;
+      if (memoKey !== null) compiled.set(src, { catalog, key: memoKey, plan: built.value });
+    } else e.diagnostics.push(...built.diagnostics);
     e.state = 'done';
   };
   for (const e of entries) compile(e, []);
