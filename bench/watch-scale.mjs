@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median, scenarioName, scenarioText, writeScaleProject } from './support/scale-project.mjs';
@@ -59,13 +60,22 @@ async function measure(n) {
   const waiting = [];
   createInterface({ input: watcher.stdout }).on('line', (line) => {
     const event = JSON.parse(line);
-    for (const w of [...waiting])
-      if (w.match(event)) waiting.splice(waiting.indexOf(w), 1) && w.resolve(event);
+    for (const w of [...waiting]) {
+      if (!w.match(event)) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve(event);
+    }
   });
   const next = (match, ms = 120_000) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no event in ${ms} ms:\n${stderr}`)), ms);
-      waiting.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      waiting.push({
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   await next((e) => e.event === 'ready');
   const samples = [];
