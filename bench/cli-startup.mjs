@@ -37,3 +37,7 @@ for (const [name, xs] of Object.entries(times)) {
   const extra = name === 'node -e 0' ? '' : ` (+${(m - base).toFixed(0)} ms over node -e 0)`;
   console.log(`${name.padEnd(22)} median ${m.toFixed(0).padStart(4)} ms of ${runs}${extra}`);
 }
+const helpRatio = median(times['fixturegen --help']) / base;
+console.log(
+  `fixturegen --help / node -e 0: ${helpRatio.toFixed(2)} (target ≤2: ${helpRatio <= 2 ? 'holds' : 'MISSED'})`,
+);

@@ -34,6 +34,7 @@ export function outcomeLine(io: Io, o: ScenarioOutcome, verify: string): string 
 }
 
 export async function buildCommand(names: string[], flags: BuildFlags, io: Io): Promise<number> {
+  const begun = performance.now();
   const config = loadProjectConfig(flags, io);
   if (flags.fallback !== undefined && flags.fallback !== 'builtin') {
     io.warn(`--fallback must be builtin, not ${JSON.stringify(flags.fallback)}`);
@@ -46,6 +47,7 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
   });
   const started = performance.now();
   const project = await openProject(config);
+  const opened = performance.now();
   try {
     let report;
     try {
@@ -95,6 +97,14 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
       removed: report.removed,
       orphaned: report.orphaned,
       scenarios: report.outcomes,
+      // Wall milliseconds: configuration and generator; helper start, model import and scenario
+      // compile; then the build's own stages (see BuildTimings).
+      timings: {
+        startMs: Math.round(started - begun),
+        openMs: Math.round(opened - started),
+        ...report.timings,
+        totalMs: Math.round(performance.now() - begun),
+      },
     });
     if (unknown.length > 0) return EXIT.usage;
     return failed > 0 ? EXIT.failed : EXIT.ok;

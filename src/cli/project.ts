@@ -73,10 +73,23 @@ export interface Project {
 
 /** Config, Python helper, catalog and plans: what every command but init starts from. */
 export async function openProject(config: Config): Promise<Project> {
-  const inputs = readScenarioInputs(config);
   const helper = startPythonHelper({ python: config.python, root: config.root });
+  // The helper starts Python and imports the configured models while this process reads and
+  // parses the scenarios (once: compiling them below reuses the parse).
+  const configured = modelModules(config, []);
+  const early = introspect(helper, config, configured);
+  early.catch(() => {}); // awaited below, or superseded
   try {
-    const catalog = await introspect(helper, config, modelModules(config, inputs));
+    const inputs = readScenarioInputs(config);
+    const modules = modelModules(config, inputs);
+    const catalog =
+      modules.join('\n') === configured.join('\n')
+        ? await early
+        : await early.then(
+            () => introspect(helper, config, modules),
+            // Scenarios name more models: those decide, whatever the configured ones alone gave.
+            () => introspect(helper, config, modules),
+          );
     return { config, helper, analysis: analyze(catalog, config, inputs) };
   } catch (err) {
     await helper.close();

@@ -12,7 +12,7 @@ import type { PythonHelper } from '../helper/client.js';
 import type { Plan } from '../plan/types.js';
 import { analyze } from '../pipeline/analyze.js';
 import type { Analysis } from '../pipeline/analyze.js';
-import { validateCandidate } from '../pipeline/build.js';
+import { validateAlone } from '../pipeline/build.js';
 import { desiredOutputs, fileContents, generateBody } from '../pipeline/desired.js';
 import type { DesiredScenario } from '../pipeline/desired.js';
 import type { ScenarioInput } from '../pipeline/inputs.js';
@@ -59,7 +59,7 @@ export async function trialValidator(
   return {
     ok: true,
     desired: target,
-    validate: (body: string) => validateCandidate(options, target, body, accepted),
+    validate: (body: string) => validateAlone(options, target, body, accepted),
   };
 }
 

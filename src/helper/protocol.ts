@@ -95,6 +95,8 @@ const verifyTest = z.strictObject({
   nodeid: z.string(),
   outcome: z.string(),
   message: z.string().nullable(),
+  /** The test's own time in pytest (set-up, call, teardown), when it reported. */
+  durationMs: z.number().optional(),
 });
 
 export const methods = {

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
-import { compileScenarios, scenarioModelPaths } from '../scenario/index.js';
+import { compileScenarios, modelPathsOf } from '../scenario/index.js';
 import type { ScenarioInput } from './inputs.js';
 
 export interface ScenarioFailure {
@@ -23,7 +23,8 @@ export interface Analysis {
 /** The models modules to introspect: the configured ones plus any a scenario names itself. */
 export function modelModules(config: Config, inputs: readonly ScenarioInput[]): string[] {
   const all = new Set(config.models);
-  for (const input of inputs) for (const m of scenarioModelPaths(input.text)) all.add(m);
+  const options = config.session_fixture ? { sessionFixture: config.session_fixture } : {};
+  for (const input of inputs) for (const m of modelPathsOf(input, options)) all.add(m);
   return [...all].sort();
 }
 

@@ -8,6 +8,8 @@ import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';
 import { verifyCandidate } from '../verify/verify.js';
 import type { DesiredTests } from '../constraints/output.js';
+import { emptyTally, ServiceClock } from '../helper/service.js';
+import { VerifyBatcher } from '../verify/batch.js';
 import type { Analysis } from './analyze.js';
 import type { DesiredScenario } from './desired.js';
 import { desiredOutputs, fileContents, generateBody, selects } from './desired.js';
@@ -27,9 +29,44 @@ export interface ScenarioOutcome {
   readonly status: ScenarioStatus;
   readonly diagnostics: readonly Diagnostic[];
   readonly notes: readonly string[];
+  /**
+   * The scenario's own work (generate, guard, verify with its share of its batch, write), without
+   * the time it waited for its parents, its batch or the helper.
+   */
   readonly durationMs: number;
+  /** Where `durationMs` went, and the waiting it leaves out (absent for an up-to-date scenario). */
+  readonly timings?: ScenarioTimings;
   /** What the model did, when the LLM generator generated this scenario in this build. */
   readonly llm?: LlmScenarioReport;
+}
+
+export interface ScenarioTimings {
+  readonly generateMs: number;
+  readonly guardMs: number;
+  readonly verifyMs: number;
+  readonly writeMs: number;
+  /** Waiting for its batch to be sent and for the helper (not in `durationMs`). */
+  readonly queueMs: number;
+  /** Scenarios in the verify batch that decided its outcome (1: verified alone). */
+  readonly batch: number;
+}
+
+/** Wall milliseconds per stage of the whole build (stages overlap: scenarios build concurrently). */
+export interface BuildTimings {
+  /** Reading the output folder and diffing it against the desired outputs. */
+  readonly diffMs: number;
+  /** From the first scenario started to the last one done. */
+  readonly scenariosMs: number;
+  /** Sums over scenarios (overlapping in time). */
+  readonly generateMs: number;
+  readonly guardMs: number;
+  readonly verifyMs: number;
+  readonly writeMs: number;
+  /** Verify requests sent to the helper, and how many scenarios they held in all. */
+  readonly verifyRequests: number;
+  readonly verifiedScenarios: number;
+  /** Writing the plugin list and tidying the output folder. */
+  readonly finishMs: number;
 }
 
 export interface BuildReport {
@@ -40,6 +77,7 @@ export interface BuildReport {
   readonly orphaned: readonly Orphan[];
   /** Temporary files a killed writer left in the output folder, removed (relative paths). */
   readonly removed: readonly string[];
+  readonly timings: BuildTimings;
 }
 
 export interface BuildOptions {
@@ -62,8 +100,17 @@ export interface BuildOptions {
 export async function build(options: BuildOptions): Promise<BuildReport> {
   const { config, analysis, generator } = options;
   const only = new Set(options.only ?? []);
+  const t0 = performance.now();
   const desired = desiredOutputs(analysis, config, generator, options.only);
   const diff = await diffOutputs(desired);
+  const diffMs = performance.now() - t0;
+  const clock = new ServiceClock();
+  const helper = clock.wrap(options.helper);
+  const batcher = new VerifyBatcher(helper, {
+    initPath: initPath(config),
+    init: (names) => renderInit(config, analysis.catalog, names),
+  });
+  const totals = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0 };
   const outcomes: ScenarioOutcome[] = analysis.failures
     .filter((f) => selects(only, f.name, f.file))
     .map((failure) => ({
@@ -90,7 +137,6 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   };
 
   const buildOne = async ({ desired: d, existing, state, tests }: ScenarioDiff) => {
-    const started = performance.now();
     const parentOutcomes = await Promise.all(
       d.plan.extends.flatMap((p) => {
         const parent = diff.scenarios.get(p);
@@ -98,11 +144,16 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       }),
     );
     let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
+    /** Told once that this scenario asks for its verification now, or never will. */
+    let arrive = () => {};
+    const spent = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0, queueMs: 0, batch: 0 };
+    let worked = false;
     const done = (
       status: ScenarioStatus,
       diagnostics: readonly Diagnostic[],
       notes: string[] = [],
     ) => {
+      arrive();
       const outcome: ScenarioOutcome = {
         name: d.name,
         file: d.source,
@@ -110,9 +161,12 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         status,
         diagnostics,
         notes,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(spent.generateMs + spent.guardMs + spent.verifyMs + spent.writeMs),
+        ...(worked ? { timings: rounded(spent) } : {}),
         ...(llm ? { llm } : {}),
       };
+      for (const k of ['generateMs', 'guardMs', 'verifyMs', 'writeMs'] as const)
+        totals[k] += spent[k];
       options.onProgress?.(d.name, 'done', outcome);
       return outcome;
     };
@@ -160,14 +214,37 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       return done('up-to-date', findings);
     }
     options.onProgress?.(d.name, 'start');
-    const validate = (body: string) => validateCandidate(options, d, body, accepted);
-    const generated = await generateBody(generator, d, validate);
+    worked = true;
+    batcher.expect();
+    arrive = () => {
+      arrive = () => {};
+      batcher.arrived();
+    };
+    const validate = (body: string) =>
+      validateCandidate({ ...options, helper }, batcher, clock, spent, d, body, accepted, () =>
+        arrive(),
+      );
+    const generating = performance.now();
+    const pending = generateBody(generator, d, validate);
+    // The builtin generator renders synchronously, within the call: the wall time until its
+    // promise settles would also hold the other scenarios' turns. A model's answer is awaited;
+    // the generator validates inside its loop, and that time is counted as guard and verify.
+    const rendered = performance.now() - generating;
+    const generated = await pending;
+    spent.generateMs +=
+      generator.id === 'builtin'
+        ? rendered
+        : Math.max(
+            0,
+            performance.now() - generating - spent.guardMs - spent.verifyMs - spent.queueMs,
+          );
     llm = generator.report?.(d.name);
     if (!generated.ok) return done('failed', generated.diagnostics);
     if (!generated.validated) {
       const problems = await validate(generated.body);
       if (problems.length > 0) return done('failed', problems);
     }
+    const writing = performance.now();
     const text = fileContents(d, generated.body);
     const checked = await constraintTests(text, true);
     if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
@@ -182,7 +259,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
     const testsWritten = checked.write?.() ?? false;
     if (testsWritten) written.push(wanted!.path);
-    if (writeAtomic(absolute(config, d.path), text)) {
+    const changed = writeAtomic(absolute(config, d.path), text);
+    spent.writeMs += performance.now() - writing;
+    if (changed) {
       written.push(d.path);
       return done('built', findings, notes);
     }
@@ -190,7 +269,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   };
 
   // The selected scenarios and their parents, which were selected with them.
+  const t1 = performance.now();
   outcomes.push(...(await Promise.all([...diff.scenarios.values()].map(run))));
+  const t2 = performance.now();
 
   // The plugin list: every scenario whose module exists after this build (a failing scenario keeps
   // its last good file, and stays registered).
@@ -199,7 +280,27 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   outcomes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const outDir = absolute(config, config.output);
   const removed = removeStrayTemps(outDir).map((n) => `${config.output.replace(/\/+$/, '')}/${n}`);
-  return { outcomes, written, orphaned: diff.orphaned, removed };
+  const timings: BuildTimings = {
+    diffMs: Math.round(diffMs),
+    scenariosMs: Math.round(t2 - t1),
+    ...rounded(totals),
+    verifyRequests: batcher.stats.requests,
+    verifiedScenarios: batcher.stats.scenarios,
+    finishMs: Math.round(performance.now() - t2),
+  };
+  return { outcomes, written, orphaned: diff.orphaned, removed, timings };
+}
+
+function rounded<T extends Record<string, number>>(values: T): T {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Math.round(v)])) as T;
+}
+
+/** What one scenario's validations spent, by stage (summed over an LLM generator's attempts). */
+interface Spent {
+  guardMs: number;
+  verifyMs: number;
+  queueMs: number;
+  batch: number;
 }
 
 /**
@@ -233,37 +334,89 @@ async function verifyConstraintTests(
   });
 }
 
-/** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */
-export async function validateCandidate(
+/**
+ * Guards and verifies one candidate on its own, outside a build (draft's trial builds): a batch
+ * of one, with its own clock.
+ */
+export function validateAlone(
   options: BuildOptions,
   d: DesiredScenario,
   body: string,
   accepted: ReadonlyMap<string, string>,
 ): Promise<readonly Diagnostic[]> {
+  const clock = new ServiceClock();
+  const helper = clock.wrap(options.helper);
+  const batcher = new VerifyBatcher(helper, {
+    initPath: initPath(options.config),
+    init: (names) => renderInit(options.config, options.analysis.catalog, names),
+    maxBatch: 1,
+  });
+  const spent = { guardMs: 0, verifyMs: 0, queueMs: 0, batch: 0 };
+  return validateCandidate(
+    { ...options, helper },
+    batcher,
+    clock,
+    spent,
+    d,
+    body,
+    accepted,
+    () => {},
+  );
+}
+
+/** Guards a candidate body, then verifies it with pytest beside its parents' accepted files. */
+async function validateCandidate(
+  options: BuildOptions,
+  batcher: VerifyBatcher,
+  clock: ServiceClock,
+  spent: Spent,
+  d: DesiredScenario,
+  body: string,
+  accepted: ReadonlyMap<string, string>,
+  arrive: () => void,
+): Promise<readonly Diagnostic[]> {
   const { config, helper, analysis } = options;
   const pkg = packageName(config);
-  const guarded = await guardCandidate(helper, {
-    body,
-    plan: d.plan,
-    catalog: analysis.catalog,
-    packageName: pkg,
-    sessionFixture: config.session_fixture ?? 'db_session',
-    plans: new Map(analysis.plans.map((p) => [p.name, p])),
-  });
+  const tally = emptyTally();
+  const guarded = await clock.within(tally, () =>
+    guardCandidate(helper, {
+      body,
+      plan: d.plan,
+      catalog: analysis.catalog,
+      packageName: pkg,
+      sessionFixture: config.session_fixture ?? 'db_session',
+      plans: new Map(analysis.plans.map((p) => [p.name, p])),
+    }),
+  );
+  // The helper's own time for the guard; the rest of the round trip waited for earlier requests.
+  spent.guardMs += tally.served.guard ?? 0;
+  spent.queueMs += tally.waited.guard ?? 0;
   // Nothing of a candidate that fails the guard is written, imported or run.
-  if (guarded.length > 0) return guarded;
+  if (guarded.length > 0) {
+    arrive();
+    return guarded;
+  }
   const files: Record<string, string> = {};
   for (const parent of d.parents) {
     const text = accepted.get(parent);
     if (text !== undefined) files[scenarioPath(config, parent)] = text;
   }
   files[d.path] = fileContents(d, body);
-  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
-  return verifyCandidate(helper, {
+  const names = [...d.parents, d.name];
+  files[initPath(config)] = renderInit(config, analysis.catalog, names);
+  const verifying = batcher.verify({
     config,
     packageName: pkg,
     files,
     plans: [d.plan],
     source: d.source,
+    output: d.path,
+    names,
   });
+  arrive();
+  const verified = await verifying;
+  spent.verifyMs += verified.timing.verifyMs;
+  spent.queueMs += verified.timing.queueMs;
+  spent.batch = verified.timing.batch;
+  return verified.diagnostics;
 }

@@ -78,6 +78,14 @@ export function isDescriptionOnly(raw: RawScenario): boolean {
 }
 
 /** Loads, checks and plans every scenario. */
+/**
+ * The last plan compiled from each parsed file (parses are cached per content, see `loadEntry`):
+ * compiling the scenarios again after one file changed (watch, after each save) checks again only
+ * the files that changed and those whose inputs did: the catalog, or what they inherit from the
+ * scenarios they extend. Only plans are kept: a scenario with errors is always checked again.
+ */
+const compiled = new WeakMap<object, { catalog: Catalog; key: string; plan: Plan }>();
+
 export function compileScenarios(
   inputs: readonly ScenarioInput[],
   catalog: Catalog,
@@ -252,6 +260,16 @@ export function compileScenarios(
       return model ? [{ label: l.label, model, count: l.count, scenario: l.scenario }] : [];
     });
     const modelPaths = raw.models === undefined ? options.defaultModels : listOf(raw.models);
+    // Unchanged file, catalog and inherited labels: the plan of the last compile is this one's.
+    const memoKey = fromFailed.any
+      ? null
+      : JSON.stringify([e.name, bases, modelPaths, inherited, options.defaultModels]);
+    const memo = memoKey === null ? undefined : compiled.get(src);
+    if (memo !== undefined && memo.catalog === catalog && memo.key === memoKey) {
+      e.plan = memo.plan;
+      e.state = 'done';
+      return;
+    }
     const analysis = analyzeScenario(
       src,
       raw,
@@ -296,6 +314,9 @@ export function compileScenarios(
         variants.variants.length > 0
           ? { ...built.value, variants: variants.variants }
           : built.value;
+      // Kept for the next compile only when nothing was reported: a memo hit reports nothing.
+      if (memoKey !== null && e.diagnostics.length === 0)
+        compiled.set(src, { catalog, key: memoKey, plan: e.plan });
     }
     e.state = 'done';
   };

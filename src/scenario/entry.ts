@@ -52,7 +52,38 @@ export function listOf(v: string | readonly string[] | undefined): readonly stri
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;
 }
 
+type Loaded = Pick<Entry, 'file' | 'src' | 'raw' | 'name' | 'namePath' | 'diagnostics'>;
+
+/**
+ * What loading gave, by file, content and options: a file is parsed and schema-checked once per
+ * content, however often the scenarios are compiled (`check` reads the models from the same
+ * parse; watch compiles every scenario after each save). The parse and the checked data are never
+ * changed after loading; each entry gets its own diagnostics list and compile state.
+ */
+const loadedCache = new Map<string, Loaded>();
+/** Entries kept: more than a large project's scenarios, with a few edits each. */
+const CACHE_ENTRIES = 4096;
+
 export function loadEntry(input: ScenarioInput, options: EntryOptions = {}): Entry {
+  if (input.problem !== undefined) return loadEntryUncached(input, options);
+  const key = `${options.sessionFixture ?? ''}\0${input.file}\0${input.text}`;
+  let loaded = loadedCache.get(key);
+  if (loaded === undefined) {
+    const entry = loadEntryUncached(input, options);
+    loaded = { ...entry, diagnostics: [...entry.diagnostics] };
+    if (loadedCache.size >= CACHE_ENTRIES) loadedCache.delete(loadedCache.keys().next().value!);
+    loadedCache.set(key, loaded);
+  }
+  return {
+    ...loaded,
+    diagnostics: [...loaded.diagnostics],
+    plan: null,
+    inCycle: false,
+    state: 'new',
+  };
+}
+
+function loadEntryUncached(input: ScenarioInput, options: EntryOptions): Entry {
   const base = { file: input.file, plan: null, inCycle: false, state: 'new' as const };
   const failed = (diagnostics: readonly Diagnostic[]): Entry => ({
     ...base,

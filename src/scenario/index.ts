@@ -3,7 +3,7 @@ export { fileStem } from './entry.js';
 export type { CompileOptions, CompileResult, ScenarioFailure, ScenarioInput } from './compile.js';
 export { loadScenario } from './load.js';
 export { checkSchema, scenarioValidator } from './schema.js';
-export { scenarioModelPaths } from './model-paths.js';
+export { modelPathsOf, scenarioModelPaths } from './model-paths.js';
 export { Codes } from '../diagnostics/scenario-codes.js';
 export type { Code } from '../diagnostics/scenario-codes.js';
 export type { Path, RawEntity, RawScenario, ScenarioSource } from './types.js';

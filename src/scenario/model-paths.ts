@@ -1,4 +1,6 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { loadEntry } from './entry.js';
+import type { EntryOptions, ScenarioInput } from './entry.js';
 import { LIMITS, prescan } from './limits.js';
 
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -23,6 +25,20 @@ export function scenarioModelPaths(text: string): string[] {
     found = null;
   }
   if (found === null) found = fromLines(text);
+  const out = found.filter((p): p is string => typeof p === 'string' && PATH.test(p.trim()));
+  return [...new Set(out.map((p) => p.trim()))].sort();
+}
+
+/**
+ * `scenarioModelPaths` of a scenario file, from the parse compiling it uses (cached per content:
+ * the file is parsed once for both); only a file that does not parse is read the tolerant way.
+ */
+export function modelPathsOf(input: ScenarioInput, options: EntryOptions = {}): string[] {
+  if (input.problem !== undefined) return [];
+  const src = loadEntry(input, options).src;
+  if (src === null) return scenarioModelPaths(input.text);
+  const v = (src.data as Record<string, unknown>).models;
+  const found: unknown[] = Array.isArray(v) ? v : [v];
   const out = found.filter((p): p is string => typeof p === 'string' && PATH.test(p.trim()));
   return [...new Set(out.map((p) => p.trim()))].sort();
 }

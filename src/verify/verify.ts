@@ -129,18 +129,13 @@ const DIALECT_NAMES: Readonly<Record<string, string>> = {
   mariadb: 'MariaDB',
 };
 
-/**
- * Runs the candidate through pytest in a forked child of the helper (collect, or run the smoke
- * test against the configured database). Returns no diagnostics when it passed.
- */
-export async function verifyCandidate(
+/** Sends one verify request (no diagnostics yet: a batch reads the answer per scenario). */
+export async function requestVerify(
   helper: PythonHelper,
   req: VerifyRequest,
-): Promise<Diagnostic[]> {
-  const level = req.config.verify;
-  if (level === 'none') return [];
+): Promise<VerifyResult> {
   const result = await helper.request('verify', {
-    level,
+    level: req.config.verify === 'collect' ? 'collect' : 'run',
     package: req.packageName,
     files: req.files,
     databaseUrl: req.config.verifyDatabaseUrl,
@@ -151,6 +146,24 @@ export async function verifyCandidate(
     ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
   });
   if (result.warning) warnOnce(result.warning);
+  return result;
+}
+
+/**
+ * Runs the candidate through pytest in a forked child of the helper (collect, or run the smoke
+ * test against the configured database). Returns no diagnostics when it passed.
+ */
+export async function verifyCandidate(
+  helper: PythonHelper,
+  req: VerifyRequest,
+): Promise<Diagnostic[]> {
+  if (req.config.verify === 'none') return [];
+  return verifyDiagnostics(await requestVerify(helper, req), req);
+}
+
+/** The diagnostics of one scenario's own verify answer (none when it passed). */
+export function verifyDiagnostics(result: VerifyResult, req: VerifyRequest): Diagnostic[] {
+  const level = req.config.verify;
   if (result.ok) return [];
   const where = { file: req.source, line: 1, column: 1 };
   if (result.timedOut) {

@@ -116,4 +116,11 @@ class Recorder:
             message = getattr(report, "fixturegen_message", None) or clip(report.longreprtext, MESSAGE_LIMIT) or None
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
-        self._emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome, message=message)
+        self._emit(
+            event="report",
+            nodeid=report.nodeid,
+            when=report.when,
+            outcome=report.outcome,
+            message=message,
+            duration=getattr(report, "duration", None),
+        )

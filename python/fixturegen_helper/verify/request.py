@@ -83,6 +83,19 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_durations(tests: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """Each test's own time in pytest (set-up, call and teardown, as pytest measured them), so a
+    batch of scenarios can tell each one's share apart from the batch's fixed cost."""
+    spent: dict[str, float] = {}
+    for r in records:
+        if r.get("event") == "report" and isinstance(r.get("duration"), (int, float)):
+            nodeid = str(r.get("nodeid"))
+            spent[nodeid] = spent.get(nodeid, 0.0) + float(r["duration"])
+    for t in tests:
+        if t["nodeid"] in spent:
+            t["durationMs"] = round(spent[t["nodeid"]] * 1000, 2)
+
+
 def _go(p: dict[str, Any], deadline: float) -> dict[str, Any]:
     """What a child needs from the request once its pytest has started (JSON: sent to spares)."""
     session_fixture = p["sessionFixture"]
@@ -164,6 +177,7 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
                 cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
             exit_code = os.waitstatus_to_exitcode(status)
         tests = tests_from(records, timed_out, p["timeoutS"])
+        _add_durations(tests, records)
         output = relative(read_log(log_path), tmp)
         if timed_out:
             output = strip_dump(output)

@@ -1,0 +1,115 @@
+// Save → verified write of `fixturegen watch` in projects of 200 and 1,000 scenarios (builtin
+// generator, verify `run`): one scenario is edited --edits times (after --warmup edits), and the
+// median time from the save to its output's new mtime is reported. Target (issue 13): median
+// ≤ 150 ms at 1,000 scenarios. Run `npm run build` first.
+// Usage: node bench/watch-scale.mjs [--sizes 200,1000] [--edits 9] [--warmup 2] [--gap 300] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median, scenarioName, scenarioText, writeScaleProject } from './support/scale-project.mjs';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '200,1000' },
+    edits: { type: 'string', default: '9' },
+    warmup: { type: 'string', default: '2' },
+    gap: { type: 'string', default: '300' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'bin', 'fixturegen.js');
+const PYTHON = join(REPO, '.venv', 'bin', 'python');
+if (!existsSync(PYTHON) || !existsSync(join(REPO, 'dist', 'cli', 'main.js'))) {
+  console.error('run `npm run setup` and `npm run build` first');
+  process.exit(2);
+}
+const env = { ...process.env, NO_COLOR: '1' };
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measure(n) {
+  const dir = writeScaleProject({
+    scenarios: n,
+    python: PYTHON,
+    prefix: 'fixturegen-watch-scale-',
+  });
+  const first = spawnSync(process.execPath, [CLI, 'build'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (first.status !== 0) throw new Error(`the first build failed:\n${first.stderr}`);
+  const k = 1; // a scenario without parents; s0007 extends it in no way (see scale-project.mjs)
+  const file = join(dir, 'scenarios', `${scenarioName(k)}.yaml`);
+  const output = join(dir, 'generated', `${scenarioName(k)}.py`);
+  const watcher = spawn(process.execPath, [CLI, 'watch', '--json'], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  watcher.stderr.setEncoding('utf8');
+  watcher.stderr.on('data', (c) => (stderr += c));
+  const waiting = [];
+  createInterface({ input: watcher.stdout }).on('line', (line) => {
+    const event = JSON.parse(line);
+    for (const w of [...waiting]) {
+      if (!w.match(event)) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve(event);
+    }
+  });
+  const next = (match, ms = 120_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no event in ${ms} ms:\n${stderr}`)), ms);
+      waiting.push({
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+    });
+  await next((e) => e.event === 'ready');
+  const samples = [];
+  const compile = [];
+  const edits = Number(values.edits);
+  const warmup = Number(values.warmup);
+  for (let i = 0; i < warmup + edits; i += 1) {
+    await pause(Number(values.gap));
+    const built = next(
+      (e) =>
+        e.event === 'run' &&
+        e.scenarios.some((o) => o.name === scenarioName(k) && o.status === 'built'),
+    );
+    const t0 = performance.timeOrigin + performance.now();
+    writeFileSync(file, scenarioText(k, i + 1));
+    const event = await built;
+    if (i < warmup) continue;
+    samples.push(statSync(output).mtimeMs - t0);
+    compile.push(event.timings?.compile ?? NaN);
+  }
+  watcher.kill('SIGTERM');
+  await new Promise((resolve) => watcher.once('exit', resolve));
+  if (values.keep) console.log(`project kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+  return { n, save: median(samples), compile: median(compile) };
+}
+
+console.log(
+  `watch at scale: save → verified write, median of ${values.edits} edits; ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`,
+);
+for (const n of values.sizes.split(',').map(Number)) {
+  const r = await measure(n);
+  const target = n >= 1000 ? `  target ≤150 ms: ${r.save <= 150 ? 'holds' : 'MISSED'}` : '';
+  console.log(
+    `${String(n).padStart(5)} scenarios: save → verified write ${r.save.toFixed(0).padStart(6)} ms (compile of all scenarios ${r.compile.toFixed(0)} ms)${target}`,
+  );
+}

@@ -1,0 +1,313 @@
+/**
+ * Batched verification: the candidates that are ready at the same time are verified together,
+ * in one pytest child (one smoke test per scenario, one baseline and one isolation test for all),
+ * instead of one child each. A batch that passes passes every scenario in it. When it fails, the
+ * scenarios whose own smoke test failed (or whose module the failure blames) are verified again
+ * alone, so each gets exactly the diagnostics a verification of its own gives; the others are
+ * accepted only when the batch's baseline and isolation tests passed, else they are batched again
+ * without the failing ones (alone once no scenario can be blamed).
+ *
+ * Nothing about confinement changes: a batch is one ordinary verify request, and each candidate
+ * in it was guarded on its own before it was queued.
+ */
+import type { PythonHelper } from '../helper/client.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { expectationFor } from './expectations.js';
+import type { VerifyRequest, VerifyResult } from './verify.js';
+import { requestVerify, verifyDiagnostics } from './verify.js';
+
+/** One scenario's verification, as it would be sent alone. */
+export interface BatchItem extends VerifyRequest {
+  /** The scenario's generated file (relative path), named by tracebacks that blame it. */
+  readonly output: string;
+  /** Scenario names whose modules `files` holds (its parents and itself), for the plugin list. */
+  readonly names: readonly string[];
+}
+
+/** What one scenario's verification took, without the time it waited for its batch. */
+export interface VerifyTiming {
+  /** Its smoke test's own time in pytest plus its share of its batch's fixed cost. */
+  readonly verifyMs: number;
+  /** Waiting: for the batch to be sent, and for earlier requests of the helper. */
+  readonly queueMs: number;
+  /** How many scenarios the batch that decided its outcome held (1: verified alone). */
+  readonly batch: number;
+}
+
+export interface BatchOutcome {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly timing: VerifyTiming;
+}
+
+export interface BatcherOptions {
+  /** The plugin list file (relative path) and its contents for a set of scenario names. */
+  readonly initPath: string;
+  readonly init: (names: readonly string[]) => string;
+  /** Most scenarios in one batch. */
+  readonly maxBatch?: number;
+}
+
+/** Scenarios per batch: a failing batch costs a second run of the rest, so not unbounded. */
+export const MAX_BATCH = 100;
+
+/**
+ * How long a batch waits for more scenarios announced with `expect` once none has arrived: long
+ * enough for the next builtin candidate to be generated and guarded, short next to a verification.
+ */
+const QUIET_MS = 30;
+
+interface Queued {
+  readonly item: BatchItem;
+  readonly queuedAt: number;
+  readonly resolve: (outcome: BatchOutcome) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+const PASSED = new Set(['passed', 'collected']);
+
+function scenarioTest(item: BatchItem): string {
+  const fixture = expectationFor(item.plans[0]!).fixture;
+  return `test_fixturegen_scenario[${fixture}]`;
+}
+
+function testName(nodeid: string): string {
+  return nodeid.split('::').pop() ?? nodeid;
+}
+
+/**
+ * Reads a failed batch: which items failed on their own, which passed, and whether the passes
+ * can be trusted (the shared baseline and isolation tests passed, nothing failed that no item can
+ * be blamed for, no timeout).
+ */
+export function splitBatch(
+  result: VerifyResult,
+  items: readonly BatchItem[],
+): { failing: BatchItem[]; passed: BatchItem[]; rest: BatchItem[]; sound: boolean } {
+  const byTest = new Map(items.map((i) => [scenarioTest(i), i]));
+  const byFile = new Map(items.map((i) => [i.output, i]));
+  const failing = new Set<BatchItem>();
+  const passed = new Set<BatchItem>();
+  let blameless = false;
+  let shared = 0;
+  for (const t of result.tests) {
+    const name = testName(t.nodeid);
+    const item = byTest.get(name) ?? byFile.get(t.nodeid);
+    const ok = PASSED.has(t.outcome) || t.outcome === 'skipped';
+    if (item) {
+      if (ok && byTest.has(name)) passed.add(item);
+      else if (!ok) failing.add(item);
+    } else if (name === 'test_fixturegen_baseline' || name === 'test_fixturegen_isolation') {
+      if (ok) shared += 1;
+      else blameless = true;
+    } else if (!ok) {
+      blameless = true;
+    }
+  }
+  for (const f of failing) passed.delete(f);
+  const sound = !blameless && !result.timedOut && shared === 2;
+  return {
+    failing: items.filter((i) => failing.has(i)),
+    passed: items.filter((i) => passed.has(i)),
+    rest: items.filter((i) => !failing.has(i) && !passed.has(i)),
+    sound,
+  };
+}
+
+/**
+ * Queues verifications and sends them in batches: one batch in flight at a time (the helper
+ * serves one request at a time anyway); what arrives meanwhile waits and goes in the next one.
+ */
+export class VerifyBatcher {
+  private queue: Queued[] = [];
+  private busy = false;
+  private scheduled = false;
+  /** Scenarios on their way to `verify` (generating, guarding): a batch waits for them. */
+  private coming = 0;
+  /** No announced scenario arrived for `QUIET_MS`: the next batch goes without them. */
+  private impatient = false;
+  private quiet: NodeJS.Timeout | undefined;
+  private readonly maxBatch: number;
+  /** Verify requests sent, and the scenarios they held in all (a scenario verified again counts again). */
+  readonly stats = { requests: 0, scenarios: 0 };
+
+  constructor(
+    private readonly helper: PythonHelper,
+    private readonly options: BatcherOptions,
+  ) {
+    this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
+  }
+
+  /** Verifies one scenario (within a batch when others are ready at the same time). */
+  verify(item: BatchItem): Promise<BatchOutcome> {
+    if (item.config.verify === 'none')
+      return Promise.resolve({ diagnostics: [], timing: { verifyMs: 0, queueMs: 0, batch: 1 } });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, queuedAt: performance.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * A scenario will (probably) ask to be verified soon: the next batch waits for it, as long as
+   * scenarios keep arriving (see `QUIET_MS`). Each `expect` is matched by one `arrived`.
+   */
+  expect(): void {
+    this.coming += 1;
+  }
+
+  /** A scenario `expect` announced asked to be verified, or will not (it failed before). */
+  arrived(): void {
+    this.coming = Math.max(0, this.coming - 1);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.busy || this.scheduled || this.queue.length === 0) return;
+    if (this.coming > 0 && this.queue.length < this.maxBatch && !this.impatient) {
+      // Others are on their way: wait while they keep arriving, not for a slow one (a model's answer).
+      clearTimeout(this.quiet);
+      this.quiet = setTimeout(() => {
+        this.quiet = undefined;
+        this.impatient = true;
+        this.schedule();
+      }, QUIET_MS);
+      return;
+    }
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    this.impatient = false;
+    this.scheduled = true;
+    // After the current turn of the event loop: candidates that become ready together go together.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.busy || this.queue.length === 0) return;
+    const taken = this.take();
+    this.busy = true;
+    try {
+      await this.run(taken);
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
+  }
+
+  /** The next batch: up to maxBatch items whose files agree on every shared path. */
+  private take(): Queued[] {
+    const files = new Map<string, string>();
+    const taken: Queued[] = [];
+    const left: Queued[] = [];
+    for (const q of this.queue) {
+      const own = Object.entries(q.item.files);
+      const fits =
+        taken.length < this.maxBatch &&
+        own.every(
+          ([path, text]) => path === this.options.initPath || (files.get(path) ?? text) === text,
+        );
+      if (!fits) {
+        left.push(q);
+        continue;
+      }
+      for (const [path, text] of own) files.set(path, text);
+      taken.push(q);
+    }
+    this.queue = left;
+    return taken;
+  }
+
+  private async run(batch: readonly Queued[]): Promise<void> {
+    const sent = performance.now();
+    try {
+      const outcomes = await this.verifyAll(batch.map((q) => q.item));
+      for (const q of batch) {
+        const o = outcomes.get(q.item)!;
+        q.resolve({
+          diagnostics: o.diagnostics,
+          timing: { ...o.timing, queueMs: Math.round(sent - q.queuedAt + o.timing.queueMs) },
+        });
+      }
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+    }
+  }
+
+  /** Verifies `items` together, splitting on failure as the module's comment says. */
+  private async verifyAll(items: readonly BatchItem[]): Promise<Map<BatchItem, BatchOutcome>> {
+    if (items.length === 1) return new Map([[items[0]!, await this.alone(items[0]!)]]);
+    const started = performance.now();
+    const first = items[0]!;
+    const files: Record<string, string> = {};
+    for (const i of items) Object.assign(files, i.files);
+    files[this.options.initPath] = this.options.init([...new Set(items.flatMap((i) => i.names))]);
+    this.stats.requests += 1;
+    this.stats.scenarios += items.length;
+    const result = await requestVerify(this.helper, {
+      config: first.config,
+      packageName: first.packageName,
+      files,
+      plans: items.map((i) => i.plans[0]!),
+      source: first.source,
+    });
+    const wall = performance.now() - started;
+    const helperWait = Math.round(Math.max(0, wall - result.durationMs));
+    const timing = (item: BatchItem, waited: number): VerifyTiming => {
+      const own = result.tests.find((t) => testName(t.nodeid) === scenarioTest(item));
+      const testsMs = result.tests.reduce((n, t) => n + (t.durationMs ?? 0), 0);
+      const fixed = Math.max(0, result.durationMs - testsMs) / items.length;
+      return {
+        verifyMs: Math.round((own?.durationMs ?? 0) + fixed),
+        queueMs: waited,
+        batch: items.length,
+      };
+    };
+    if (result.ok)
+      return new Map(items.map((i) => [i, { diagnostics: [], timing: timing(i, helperWait) }]));
+    const { failing, passed, rest, sound } = splitBatch(result, items);
+    const out = new Map<BatchItem, BatchOutcome>();
+    // Whatever is verified again waited for this batch first.
+    const again = async (item: BatchItem, outcome: Promise<BatchOutcome>) => {
+      const o = await outcome;
+      out.set(item, {
+        ...o,
+        timing: { ...o.timing, queueMs: o.timing.queueMs + Math.round(wall) },
+      });
+    };
+    const work: Promise<void>[] = failing.map((i) => again(i, this.alone(i)));
+    if (sound) {
+      for (const i of passed) out.set(i, { diagnostics: [], timing: timing(i, helperWait) });
+      if (rest.length > 0) work.push(this.again(rest, again));
+    } else {
+      const unsure = [...passed, ...rest];
+      if (failing.length > 0 && unsure.length > 0) work.push(this.again(unsure, again));
+      else for (const i of unsure) work.push(again(i, this.alone(i)));
+    }
+    await Promise.all(work);
+    return out;
+  }
+
+  private async again(
+    items: readonly BatchItem[],
+    record: (item: BatchItem, outcome: Promise<BatchOutcome>) => Promise<void>,
+  ): Promise<void> {
+    const results = await this.verifyAll(items);
+    await Promise.all(items.map((i) => record(i, Promise.resolve(results.get(i)!))));
+  }
+
+  /** One scenario on its own: exactly the verification an unbatched build runs. */
+  private async alone(item: BatchItem): Promise<BatchOutcome> {
+    const started = performance.now();
+    this.stats.requests += 1;
+    this.stats.scenarios += 1;
+    const result = await requestVerify(this.helper, item);
+    // The helper's own time for the request; the rest of the round trip waited in its queue.
+    const waited = Math.max(0, performance.now() - started - result.durationMs);
+    return {
+      diagnostics: verifyDiagnostics(result, item),
+      timing: { verifyMs: result.durationMs, queueMs: Math.round(waited), batch: 1 },
+    };
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Batched verification gives every scenario the outcome and the diagnostics a verification of its
+ * own gives: a real build of several scenarios (real helper, pytest, SQLite), two of them with
+ * candidates broken in different ways, against the same scenarios built one at a time.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { createBuiltinGenerator } from '../../src/generate/builtin/index.js';
+import type { Generator } from '../../src/generate/types.js';
+import { startPythonHelper } from '../../src/helper/client.js';
+import type { PythonHelper } from '../../src/helper/client.js';
+import type { Analysis } from '../../src/pipeline/analyze.js';
+import { analyze, introspect, modelModules } from '../../src/pipeline/analyze.js';
+import { build } from '../../src/pipeline/build.js';
+import type { BuildReport, ScenarioOutcome } from '../../src/pipeline/build.js';
+import { readScenarioInputs } from '../../src/pipeline/inputs.js';
+import { sampleProject } from '../support/project.js';
+import { PYTHON } from '../support/python.js';
+
+/**
+ * The builtin generator, with two candidates broken past the guard: `bad_count` creates one
+ * grant fewer than declared (its smoke test fails), `bad_null` writes NULL into a NOT NULL column
+ * (its fixture errors at flush).
+ */
+function tampering(): Generator {
+  const builtin = createBuiltinGenerator();
+  return {
+    id: builtin.id,
+    fingerprint: () => builtin.fingerprint(),
+    async generate(plan, ctx) {
+      const out = await builtin.generate(plan, ctx);
+      if (!out.ok) return out;
+      if (plan.name === 'bad_count')
+        return { ...out, body: out.body.replace('range(10)', 'range(9)') };
+      if (plan.name === 'bad_null')
+        return { ...out, body: out.body.replace('name="Acme Corp"', 'name=None') };
+      return out;
+    },
+  };
+}
+
+const byName = (report: BuildReport) =>
+  new Map(report.outcomes.map((o): [string, ScenarioOutcome] => [o.name, o]));
+
+describe('batched verification', () => {
+  let dir: string;
+  let config: Config;
+  let helper: PythonHelper;
+  let analysis: Analysis;
+
+  beforeAll(async () => {
+    dir = sampleProject('fixturegen-batch-');
+    const base = readFileSync(join(dir, 'scenarios', 'tenant_with_team.yaml'), 'utf8');
+    for (const name of ['alpha', 'beta', 'gamma', 'bad_count', 'bad_null'])
+      writeFileSync(join(dir, 'scenarios', `${name}.yaml`), base);
+    // A child of a batched scenario: verified after it, beside its accepted file.
+    writeFileSync(
+      join(dir, 'scenarios', 'alpha_child.yaml'),
+      [
+        'extends: [alpha]',
+        'entities:',
+        '  extra:',
+        '    model: Role',
+        '    values: { name: extra, tenant: "@acme" }',
+        '',
+      ].join('\n'),
+    );
+    const loaded = loadConfig({ cwd: dir, env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+    config = { ...loaded.value, python: PYTHON };
+    helper = startPythonHelper({ python: PYTHON, root: dir });
+    const inputs = readScenarioInputs(config);
+    const catalog = await introspect(helper, config, modelModules(config, inputs));
+    analysis = analyze(catalog, config, inputs);
+    expect(analysis.failures).toEqual([]);
+  });
+  afterAll(async () => {
+    await helper?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives each scenario the outcome and diagnostics of its own verification', async () => {
+    const generator = tampering();
+    const batched = await build({ config, helper, analysis, generator, force: true });
+    const together = byName(batched);
+    const names = [...together.keys()].sort();
+    expect(names).toEqual([
+      'alpha',
+      'alpha_child',
+      'bad_count',
+      'bad_null',
+      'beta',
+      'gamma',
+      'team_budget',
+      'tenant_with_team',
+    ]);
+    // The passing scenarios without parents were verified in one batch, not one by one.
+    expect(together.get('beta')!.timings!.batch).toBeGreaterThan(1);
+    expect(batched.timings.verifyRequests).toBeLessThan(names.length);
+    // The broken ones were verified in a batch first, then again alone.
+    expect(batched.timings.verifiedScenarios).toBeGreaterThanOrEqual(names.length + 2);
+
+    for (const name of names) {
+      const alone = byName(
+        await build({ config, helper, analysis, generator, force: true, only: [name] }),
+      ).get(name)!;
+      const got = together.get(name)!;
+      expect(got.status === 'failed', name).toBe(alone.status === 'failed');
+      expect(got.diagnostics, name).toEqual(alone.diagnostics);
+      // Alone means alone: a build of one scenario sends one verification of one scenario.
+      if (name !== 'alpha_child') expect(alone.timings!.batch, name).toBe(1);
+    }
+    expect(together.get('bad_count')!.diagnostics).toEqual([
+      expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
+    ]);
+    expect(together.get('bad_null')!.diagnostics).toEqual([
+      expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_null.yaml' }),
+    ]);
+    expect(together.get('bad_null')!.diagnostics[0]!.message).toMatch(/NOT NULL|IntegrityError/);
+    for (const name of ['alpha', 'alpha_child', 'beta', 'gamma', 'team_budget', 'tenant_with_team'])
+      expect(together.get(name)!.status, name).not.toBe('failed');
+  });
+
+  it('reports per-stage timings, and per scenario its own time apart from its waiting', async () => {
+    const report = await build({
+      config,
+      helper,
+      analysis,
+      generator: createBuiltinGenerator(),
+      force: true,
+      only: ['alpha', 'beta', 'gamma'],
+    });
+    for (const key of ['diffMs', 'scenariosMs', 'generateMs', 'guardMs', 'verifyMs', 'writeMs'])
+      expect(report.timings[key as keyof BuildReport['timings']], key).toBeGreaterThanOrEqual(0);
+    expect(report.timings.verifiedScenarios).toBe(3);
+    for (const o of report.outcomes) {
+      const t = o.timings!;
+      // The stages are rounded one by one, the duration from their sum.
+      expect(
+        Math.abs(o.durationMs - (t.generateMs + t.guardMs + t.verifyMs + t.writeMs)),
+      ).toBeLessThanOrEqual(2);
+      expect(t.verifyMs).toBeGreaterThan(0);
+      expect(t.queueMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
