@@ -94,7 +94,11 @@ describe('fuzz: the CLI on mutated scenarios', () => {
             const wrote = new Set(
               outcomes
                 .filter((o) => o.status === 'built' || o.status === 'unchanged')
-                .map((o) => o.output!.replace('generated/', '')),
+                // A scenario's module, and its constraint tests (edge_cases: auto) beside it.
+                .flatMap((o) => {
+                  const module = o.output!.replace('generated/', '');
+                  return [module, `test_${module.replace(/\.py$/, '')}_constraints.py`];
+                }),
             );
             const after = snapshot(join(dir, 'generated'));
             for (const [name, text] of Object.entries(after)) {

@@ -290,7 +290,7 @@ describe('the generator in process', () => {
     const fb = await withFallback.generate(plan('roles'), accepting);
     expect(fb.ok).toBe(true);
     if (fb.ok) {
-      expect(fb.body).toMatch(/def create_roles\(\n    session,\n/);
+      expect(fb.body).toMatch(/def create_roles\(\n {4}session,\n/);
       expect(fb.notes?.[0]).toContain('wrote the builtin output instead (--fallback builtin)');
     }
     expect(withFallback.report('roles')).toMatchObject({ result: 'fallback', rounds: 2 });
