@@ -30,6 +30,8 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier')
       .optional(),
+    /** Async output: `async def create_<name>`, pytest-asyncio fixtures on an AsyncSession. */
+    async: z.boolean().default(false),
     generator: z.enum(['builtin', 'llm']).default('builtin'),
     verify: z.enum(['none', 'collect', 'run']).default('run'),
     /** Seconds a verification child may run before it is killed. */
@@ -42,8 +44,10 @@ export type LlmConfig = z.infer<typeof llmSchema>;
 export type RawConfig = z.infer<typeof configSchema>;
 
 /** The configuration after loading: paths resolved, lists normalized. */
-export interface Config extends Omit<RawConfig, 'models' | 'python'> {
+export interface Config extends Omit<RawConfig, 'models' | 'python' | 'async'> {
   readonly models: readonly string[];
+  /** `async: true` (absent means false). */
+  readonly async?: boolean;
   /** Absolute project root (the folder of the config file). */
   readonly root: string;
   /** Absolute path of the config file, or null when defaults were used. */

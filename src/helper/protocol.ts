@@ -96,6 +96,8 @@ export const methods = {
         createName: z.string(),
         fixtureName: z.string(),
         sessionFixture: z.string(),
+        /** `async: true`: async def create and fixture, awaiting the session's flush. */
+        async: z.boolean().optional(),
       }),
     }),
     result: z.strictObject({ diagnostics: z.array(guardDiagnostic) }),
@@ -111,6 +113,8 @@ export const methods = {
       expectations: z.array(expectation),
       /** The configured model modules: the smoke test's metadata comes from them. */
       models: z.array(z.string()),
+      /** `async: true`: the fixtures are pytest-asyncio ones on an AsyncSession. */
+      async: z.boolean().optional(),
     }),
     result: z.strictObject({
       ok: z.boolean(),

@@ -24,7 +24,7 @@ export interface InputParts {
   readonly models: string;
   /** The generator's fingerprint: its templates, or the model and its settings. */
   readonly fingerprint: string;
-  /** The output package and the session fixture's name. */
+  /** The output package, the session fixture's name and `async`. */
   readonly config: string;
 }
 
@@ -70,6 +70,8 @@ export function inputHashes(
       modules: catalog.modules,
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
+      // Sync and async output differ in every function; absent when false, so sync hashes stay.
+      ...(config.async ? { async: true } : {}),
     };
     const inputs: ScenarioInputs = {
       input: hashJson(value),
@@ -78,7 +80,11 @@ export function inputHashes(
         extends: part(value.extends),
         models: part([value.slice, value.modules]),
         fingerprint: part(value.generator),
-        config: part([value.package, value.session_fixture]),
+        config: part(
+          value.async
+            ? [value.package, value.session_fixture, true]
+            : [value.package, value.session_fixture],
+        ),
       },
     };
     hashes.set(plan.name, inputs);
@@ -117,6 +123,7 @@ export function renderInit(
     own_session: ownSession,
     database_url: config.database_url,
     models: catalog.models.map((m) => m.qualname),
+    ...(config.async ? { async: true } : {}),
   });
   const body = renderInitModule({
     catalog,
@@ -125,6 +132,7 @@ export function renderInit(
     scenarioNames: names,
     ownSession,
     databaseUrl: config.database_url,
+    async: config.async,
   });
   return withHeader(body, {
     version: VERSION,

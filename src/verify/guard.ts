@@ -58,6 +58,8 @@ export async function guardCandidate(
     catalog: Catalog;
     packageName: string;
     sessionFixture: string;
+    /** `async: true` in the configuration. */
+    async?: boolean;
     /** Every plan by name: the extended scenarios' dataclasses and labels. */
     plans?: ReadonlyMap<string, Plan>;
   },
@@ -114,6 +116,7 @@ export async function guardCandidate(
       createName: `create_${plan.name}`,
       fixtureName: plan.name,
       sessionFixture: options.sessionFixture,
+      ...(options.async ? { async: true } : {}),
     },
   });
   return result.diagnostics.map((d) =>

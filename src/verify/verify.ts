@@ -58,6 +58,7 @@ export async function verifyCandidate(
     timeoutS: req.config.verify_timeout_s,
     expectations: req.plans.map(expectationFor),
     models: req.config.models,
+    ...(req.config.async ? { async: true } : {}),
   });
   if (result.warning) warnOnce(result.warning);
   if (result.ok) return [];

@@ -59,7 +59,11 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
     models = params.get("models")
     if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
         raise HelperError("ProtocolError", "params.models must be a list of module paths")
+    is_async = params.get("async", False)
+    if not isinstance(is_async, bool):
+        raise HelperError("ProtocolError", "params.async must be a boolean")
     return {
+        "async": is_async,
         "level": level,
         "package": package,
         "files": files,
@@ -74,9 +78,15 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
 def _go(p: dict[str, Any], deadline: float) -> dict[str, Any]:
     """What a child needs from the request once its pytest has started (JSON: sent to spares)."""
     session_fixture = p["sessionFixture"]
+    plugins = [p["package"]] if session_fixture is None else ["fixturegen_helper.testing", p["package"]]
+    if p["async"]:
+        # pytest-asyncio from the project's environment (plugin autoload is off in the child).
+        plugins = ["pytest_asyncio.plugin", *plugins]
+        if session_fixture is not None:
+            plugins[1] = "fixturegen_helper.testing_async"
     return {
         "package": p["package"],
-        "plugins": [p["package"]] if session_fixture is None else ["fixturegen_helper.testing", p["package"]],
+        "plugins": plugins,
         "alias": session_fixture if session_fixture not in (None, "fixturegen_session") else None,
         "databaseUrl": p["databaseUrl"],
         "models": p["models"],

@@ -16,6 +16,8 @@ export interface EntityContext {
   readonly className: (module: string, cls: string) => string;
   readonly labelVar: (label: string) => string;
   readonly ctxFor: (i: 'loop' | number) => ExprContext;
+  /** Async output: every flush is awaited. */
+  readonly async?: boolean;
 }
 
 interface Shape {
@@ -165,7 +167,12 @@ function entityLines(
     '        )',
     ...assign(`${variable}[i]`, ctx, '        '),
   ];
-  if (shape.flushEach) lines.push(`        session.add(${variable}[i])`, '        session.flush()');
+  if (shape.flushEach) {
+    lines.push(
+      `        session.add(${variable}[i])`,
+      `        ${ectx.async ? 'await ' : ''}session.flush()`,
+    );
+  }
   return shape.flushEach ? lines : [...lines, ...add];
 }
 
@@ -197,8 +204,9 @@ export function entityStatements(plan: Plan, ectx: EntityContext): string[] {
   const later = new Map<number, PlanEntity[]>();
   /** Labels added to the session and not flushed since. */
   const unflushed = new Set<string>();
+  const flushCall = `${ectx.async ? 'await ' : ''}session.flush()`;
   const flush = () => {
-    body.push('    session.flush()');
+    body.push(`    ${flushCall}`);
     unflushed.clear();
   };
   plan.entities.forEach((entity, k) => {
@@ -224,6 +232,6 @@ export function entityStatements(plan: Plan, ectx: EntityContext): string[] {
   });
   // Every row is flushed before the function returns (a loop that flushed each instance last
   // leaves nothing to flush).
-  if (unflushed.size > 0 || !body.some((line) => line.trim() === 'session.flush()')) flush();
+  if (unflushed.size > 0 || !body.some((line) => line.trim() === flushCall)) flush();
   return body;
 }

@@ -68,6 +68,8 @@ export interface RenderOptions {
   readonly packageName: string;
   readonly sessionFixture: string;
   readonly plans: ReadonlyMap<string, Plan>;
+  /** `async: true`: `async def create_<name>` awaiting the session, a pytest-asyncio fixture. */
+  readonly async?: boolean;
 }
 
 export function className(name: string): string {
@@ -127,7 +129,9 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fields.push({ name: label, type: count === null ? local : `list[${local}]` });
   };
 
+  const isAsync = options.async === true;
   const body = parentStatements({
+    async: isAsync,
     plan,
     plans: options.plans,
     packageName: options.packageName,
@@ -158,6 +162,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   });
   body.push(
     ...entityStatements(plan, {
+      async: isAsync,
       models,
       className: (module, cls) => imports.name(module, cls),
       labelVar: (label) => vars.get(label) ?? label,
@@ -175,34 +180,36 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   });
   const fixtureArgs = plan.extends.map((p) => `${p}=${p}`);
   const doc = plan.description ?? `Creates the rows of the \`${plan.name}\` scenario.`;
+  const def = isAsync ? 'async def' : 'def';
   return template(
     BUILTIN_DIR,
     'scenario.py.hbs',
   )({
     name: plan.name,
+    async: isAsync,
     className: plan.className,
     source: plan.source,
     imports: importBlock(
-      ['dataclasses', ...imports.std, 'pytest'],
+      ['dataclasses', ...imports.std, isAsync ? 'pytest_asyncio' : 'pytest'],
       [{ module: '__future__', name: 'annotations' }, ...imports.fromImports()],
       firstPartyIn(options.root, options.packageName),
     ),
     lookups: imports.lookups(),
     fields,
     createParams: argumentList(
-      `def create_${plan.name}(`,
+      `${def} create_${plan.name}(`,
       ['session', ...extendsParams],
       `) -> ${plan.className}:`,
       '',
     ),
     fixtureParams: argumentList(
-      `def ${plan.name}(`,
+      `${def} ${plan.name}(`,
       [options.sessionFixture, ...plan.extends],
       `) -> ${plan.className}:`,
       '',
     ),
     fixtureCall: argumentList(
-      `    return create_${plan.name}(`,
+      `    return ${isAsync ? 'await ' : ''}create_${plan.name}(`,
       [options.sessionFixture, ...fixtureArgs],
       ')',
       '    ',
@@ -220,6 +227,8 @@ export function renderInitModule(options: {
   readonly scenarioNames: readonly string[];
   readonly ownSession: boolean;
   readonly databaseUrl: string;
+  /** `async: true`: an async engine and pytest-asyncio fixtures. */
+  readonly async?: boolean;
 }): string {
   // Only what finding the tables needs: each class that is a module attribute, and for the others
   // the declarative base or registry they are reached through (its metadata has their tables).
@@ -245,12 +254,24 @@ export function renderInitModule(options: {
   const plugins = [...options.scenarioNames]
     .sort()
     .map((n) => pyString(`${options.packageName}.${n}`));
+  const isAsync = options.async === true;
   const session = [
-    { module: 'sqlalchemy', name: 'create_engine' },
+    ...(isAsync
+      ? [
+          { module: 'sqlalchemy.ext.asyncio', name: 'AsyncEngine' },
+          { module: 'sqlalchemy.ext.asyncio', name: 'AsyncSession' },
+          { module: 'sqlalchemy.ext.asyncio', name: 'create_async_engine' },
+        ]
+      : [
+          { module: 'sqlalchemy', name: 'create_engine' },
+          { module: 'sqlalchemy.engine', name: 'Engine' },
+          { module: 'sqlalchemy.orm', name: 'Session' },
+        ]),
     { module: 'sqlalchemy', name: 'event' },
     { module: 'sqlalchemy', name: 'inspect' },
-    { module: 'sqlalchemy.engine', name: 'Engine' },
-    { module: 'sqlalchemy.orm', name: 'Session' },
+    { module: 'sqlalchemy', name: 'text' },
+    { module: 'sqlalchemy.engine', name: 'make_url' },
+    { module: 'sqlalchemy.pool', name: 'NullPool' },
     { module: 'sqlalchemy.pool', name: 'StaticPool' },
     ...imports.fromImports(),
   ];
@@ -262,9 +283,10 @@ export function renderInitModule(options: {
   )({
     package: options.packageName,
     ownSession: options.ownSession,
+    async: isAsync,
     imports: options.ownSession
       ? importBlock(
-          ['os', 'pytest'],
+          ['os', isAsync ? 'pytest_asyncio' : 'pytest'],
           [future, ...session],
           firstPartyIn(options.root, options.packageName),
         )
