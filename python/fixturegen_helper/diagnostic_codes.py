@@ -75,6 +75,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("environment", "invalid configuration key or value"),
     "FG610": ("environment", "the models cannot be imported"),
     "FG611": ("environment", "the models do not configure"),
+    "FG620": ("environment", "async output with a sync database driver"),
+    "FG621": ("environment", "async output with the LLM generator"),
     "FG698": ("environment", "configuration file cannot be read"),
     "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),
 }

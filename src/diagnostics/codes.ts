@@ -86,7 +86,7 @@ export const DIAGNOSTICS = {
   FG603: { title: 'invalid configuration key or value', example: '`verfy: run` → unknown key "verfy" (hint: did you mean "verify"?)' },
   FG610: { title: 'the models cannot be imported', example: '→ cannot import the models (crm.models): ModuleNotFoundError: … (exit 3)' },
   FG611: { title: 'the models do not configure', example: '→ the models do not configure (crm.models): MapperError: … (exit 3)' },
-  FG620: { title: 'async output with a sync database driver', example: '`async: true` with `database_url: sqlite:///app.db` → async: true needs an async driver in database_url; sqlite:///app.db uses pysqlite (hint: sqlite+aiosqlite:///app.db)' },
+  FG620: { title: 'async output with a sync database driver', example: '`async: true` with `database_url: sqlite:///app.db` → async: true needs an async driver in database_url; sqlite:///app.db uses pysqlite (hint: use sqlite+aiosqlite:///app.db)' },
   FG621: { title: 'async output with the LLM generator', example: '`async: true` with `generator: llm` → async output is written by the builtin generator only' },
   FG698: { title: 'configuration file cannot be read', example: '`fixturegen.yaml` is a FIFO → the configuration file is a named pipe (FIFO), not a regular file (also too large, no permission)' },
   FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },
