@@ -157,7 +157,16 @@ def _database(url: str) -> Database:
     tcp = bool(host) and not host.startswith("/")
     port = u.port or DEFAULT_PORTS.get(backend)
     # localhost is in /etc/hosts, which needs no socket to read.
-    if backend == "postgresql" and tcp and "hostaddr" not in u.query and host != "localhost" and not _is_address(host):
+    # hostaddr is libpq's (psycopg): asyncpg would take it for a server setting.
+    libpq = u.get_driver_name() in ("psycopg", "psycopg2", "psycopg_async", "psycopg2cffi")
+    if (
+        backend == "postgresql"
+        and libpq
+        and tcp
+        and "hostaddr" not in u.query
+        and host != "localhost"
+        and not _is_address(host)
+    ):
         try:
             import socket
 

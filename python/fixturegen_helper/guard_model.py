@@ -16,6 +16,9 @@ from typing import Any, NamedTuple
 #: Modules a fixture module may import whole (`import x`, never `import x as y`).
 MODULES = frozenset({"dataclasses", "datetime", "decimal", "pytest", "uuid"})
 
+#: What an async module (`async: true`) may import whole besides `MODULES`.
+ASYNC_MODULES = frozenset({"pytest_asyncio"})
+
 #: `from m import n` of the standard library and pytest: what each allowed name is.
 FROM_IMPORTS: dict[str, dict[str, tuple[str, str]]] = {
     "datetime": {n: ("ctor", f"datetime.{n}") for n in ("datetime", "date", "time", "timedelta", "timezone")},
@@ -32,6 +35,7 @@ MEMBERS: dict[str, dict[str, tuple[str, str]]] = {
     "module:uuid": dict(FROM_IMPORTS["uuid"]),
     "module:dataclasses": dict(FROM_IMPORTS["dataclasses"]),
     "module:pytest": dict(FROM_IMPORTS["pytest"]),
+    "module:pytest_asyncio": {"fixture": ("decorator", "pytest_asyncio.fixture")},
     "ctor:datetime.datetime": {"fromisoformat": ("ctor", "datetime.datetime.fromisoformat")},
     "ctor:datetime.date": {"fromisoformat": ("ctor", "datetime.date.fromisoformat")},
     "ctor:datetime.time": {"fromisoformat": ("ctor", "datetime.time.fromisoformat")},
@@ -172,6 +176,8 @@ class Known:
         self.variant_fixtures = [f"{self.fixture_name}__{v}" for v in self.variants]
         self.make_name = f"make_{self.fixture_name}" if self.fixture_name else ""
         self.has_session_contract = "sessionFixture" in contract
+        #: `async: true`: `async def` create and fixture, `await` on the flush and the parents' create.
+        self.is_async = contract.get("async") is True
 
     def direct_parents(self) -> list[str]:
         return [s.name for s in self.scenarios.values() if s.direct]

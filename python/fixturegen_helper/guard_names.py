@@ -33,6 +33,7 @@ class Names:
         self.things: dict[str, Thing] = {}  # top-level names: imports and the contract's definitions
         self.own_fields: set[str] = set()
         self.scopes: list[dict[str, Kind]] = []  # the function's locals, then comprehension scopes
+        self.awaited: set[int] = set()  # the calls an `await` applies to (ids of their nodes)
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -59,7 +60,8 @@ class Names:
         if name.startswith("_"):
             self.report("FG403", f"{name!r}: names beginning with `_` are not allowed in fixture code", node)
             return False
-        if name.startswith("pytest_"):
+        # An async module's `import pytest_asyncio`: a module, which pytest never takes for a hook.
+        if name.startswith("pytest_") and not (name == "pytest_asyncio" and self.known.is_async):
             self.report("FG408", f"{name!r}: pytest hooks and `pytest_plugins` are not allowed in fixture code", node)
             return False
         return True
@@ -114,6 +116,9 @@ class Names:
             return NONE
         if isinstance(node, ast.Name):
             return self.kind_of(node.id) if self.local(node.id) else None
+        if isinstance(node, ast.Await):
+            # An async module's `await create_<parent>(...)`: what the call returns once awaited.
+            return self.infer(node.value) if self.known.is_async else None
         if isinstance(node, ast.Call):
             thing = self.thing(node.func)
             if thing is None:

@@ -11,6 +11,7 @@ from fixturegen_helper.guard_model import (
     ALLOWED_IMPORTS,
     ALLOWED_TOP,
     ANNOTATION_BUILTINS,
+    ASYNC_MODULES,
     BUILTIN_NAMES,
     FROM_IMPORTS,
     MODULES,
@@ -57,24 +58,29 @@ class Top(Walk):
             self.report(
                 "FG406", f"the module must define the frozen dataclass `class {k.class_name}` at top level", cls
             )
+        function = ast.AsyncFunctionDef if k.is_async else ast.FunctionDef
         for name in (k.create_name, k.fixture_name, k.make_name, *k.variant_creates, *k.variant_fixtures):
-            if isinstance(defined.get(name), ast.AsyncFunctionDef):
-                self.report("FG409", f"{name}() must be a plain `def`, not `async def`", defined[name])
+            node = defined.get(name)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not isinstance(node, function):
+                if k.is_async:
+                    self.report("FG409", f"{name}() must be `async def` (the configuration says async: true)", node)
+                else:
+                    self.report("FG409", f"{name}() must be a plain `def`, not `async def`", node)
         create = defined.get(k.create_name)
-        if isinstance(create, ast.FunctionDef):
+        if isinstance(create, function):
             self.create(create)
         elif k.create_name and create is None:
             self.report("FG406", f"the module must define `def {k.create_name}(session)` at top level", create)
         for name in k.variant_creates:
             variant = defined.get(name)
-            if isinstance(variant, ast.FunctionDef):
+            if isinstance(variant, function):
                 self.create(variant, ["overrides"])
         for name in (k.make_name, *k.variant_fixtures):
             extra = defined.get(name)
-            if isinstance(extra, ast.FunctionDef):
+            if isinstance(extra, function):
                 self.fixture(extra, parents=name != k.make_name)
         fixture = defined.get(k.fixture_name)
-        if isinstance(fixture, ast.FunctionDef):
+        if isinstance(fixture, function):
             self.fixture(fixture)
         elif k.fixture_name and fixture is None:
             self.report(
@@ -121,7 +127,8 @@ class Top(Walk):
 
     def imports(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name in MODULES and alias.asname in (None, alias.name):
+            allowed = alias.name in MODULES or (self.known.is_async and alias.name in ASYNC_MODULES)
+            if allowed and alias.asname in (None, alias.name):
                 self.top_bind(alias.name, ("module", alias.name), node)
             else:
                 text = alias.name + (f" as {alias.asname}" if alias.asname else "")
@@ -213,7 +220,9 @@ class Top(Walk):
                     stmt,
                 )
 
-    def _signature(self, node: ast.FunctionDef, allowed: list[str], defaults: bool) -> dict[str, Kind]:
+    def _signature(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, allowed: list[str], defaults: bool
+    ) -> dict[str, Kind]:
         args = node.args
         params: dict[str, Kind] = {}
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
@@ -234,7 +243,7 @@ class Top(Walk):
             self.annotation(node.returns)
         return params
 
-    def create(self, node: ast.FunctionDef, extra: list[str] | None = None) -> None:
+    def create(self, node: ast.FunctionDef | ast.AsyncFunctionDef, extra: list[str] | None = None) -> None:
         """`create_<name>` (which also takes `variant` and `overrides`) or a variant's create."""
         for deco in node.decorator_list:
             self.report("FG408", f"{node.name}() takes no decorator", deco)
@@ -248,16 +257,18 @@ class Top(Walk):
         params[session] = SESSION
         self.check_body(node.body, params)
 
-    def fixture(self, node: ast.FunctionDef, parents: bool = True) -> None:
+    def fixture(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parents: bool = True) -> None:
         decorated = False
+        # An async fixture's loop is the test's own (pytest-asyncio's default), named so that no
+        # ini setting of the project changes it.
+        shown = '@pytest_asyncio.fixture(loop_scope="function")' if self.known.is_async else "a bare @pytest.fixture"
         for deco in node.decorator_list:
-            target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
-            if self._is(target, "pytest.fixture") and not decorated:
+            if self._fixture_decorator(deco) and not decorated:
                 decorated = True
             else:
-                self.report("FG408", f"the only decorator allowed on {node.name}() is a bare @pytest.fixture", deco)
+                self.report("FG408", f"the only decorator allowed on {node.name}() is {shown}", deco)
         if not decorated:
-            self.report("FG406", f"{node.name}() must be decorated with @pytest.fixture", node)
+            self.report("FG406", f"{node.name}() must be decorated with {shown.removeprefix('a bare ')}", node)
         session = self.known.session_fixture
         allowed = [session, *self.known.direct_parents()] if parents else [session]
         params = self._signature(node, allowed, defaults=False)
@@ -267,6 +278,20 @@ class Top(Walk):
             )
         params[session] = SESSION
         self.check_body(node.body, params)
+
+    def _fixture_decorator(self, deco: ast.expr) -> bool:
+        if not self.known.is_async:
+            target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
+            return self._is(target, "pytest.fixture")
+        return (
+            isinstance(deco, ast.Call)
+            and self._is(deco.func, "pytest_asyncio.fixture")
+            and not deco.args
+            and len(deco.keywords) == 1
+            and deco.keywords[0].arg == "loop_scope"
+            and isinstance(deco.keywords[0].value, ast.Constant)
+            and deco.keywords[0].value.value == "function"
+        )
 
     # -- annotations (FG409) ------------------------------------------------------------------
 

@@ -218,9 +218,22 @@ class Walk(Names):
                 self.expr(elt.value if isinstance(elt, ast.Starred) else elt)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             self.comprehension(node)
+        elif isinstance(node, ast.Await) and self.known.is_async and self._awaitable(node.value):
+            self.awaited.add(id(node.value))
+            self.expr(node.value)
         else:
             what = EXPRESSION_NAMES.get(type(node), f"`{type(node).__name__}` expressions")
             self.report("FG409", f"fixture code may not use {what}", node)
+
+    def _awaitable(self, node: ast.AST) -> bool:
+        """What an async module awaits: `session.flush()` and an extended scenario's create function."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "flush" and self.infer(func.value) == SESSION:
+            return True
+        thing = self.thing(func)
+        return thing is not None and thing[0] == "create"
 
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
         self.scopes.append({})
@@ -284,6 +297,17 @@ class Walk(Names):
                 self.expr(arg.value)
             else:
                 self.expr(arg)
+        if (
+            self.known.is_async
+            and id(node) not in self.awaited
+            and (
+                (thing is not None and thing[0] == "create")
+                or (isinstance(func, ast.Attribute) and func.attr == "flush" and self.infer(func.value) == SESSION)
+            )
+        ):
+            self.report(
+                "FG409", f"{short(func)}() is a coroutine in an async module: write `await {short(func)}(...)`", node
+            )
         if thing is not None and thing[0] in ("model", "enum", "ctor", "create", "dataclass"):
             self._keywords(node, thing)
             return

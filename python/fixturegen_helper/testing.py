@@ -75,7 +75,7 @@ def metadatas(modules: list[str]) -> list[MetaData]:
     return found
 
 
-def _modules_from_env() -> list[str]:
+def modules_from_env() -> list[str]:
     return [m.strip() for m in os.environ.get("FIXTUREGEN_MODELS", "").split(",") if m.strip()]
 
 
@@ -83,7 +83,7 @@ def _modules_from_env() -> list[str]:
 def fixturegen_engine() -> Iterator[Engine]:
     engine = make_engine(os.environ.get("FIXTUREGEN_DATABASE_URL") or DEFAULT_URL)
     created: list[tuple[MetaData, list[Any]]] = []
-    for md in metadatas(_modules_from_env()):
+    for md in metadatas(modules_from_env()):
         existing = set(inspect(engine).get_table_names())
         tables = [t for t in md.sorted_tables if t.name not in existing]
         if tables:

@@ -9,6 +9,7 @@ import { meant, suggest } from '../diagnostics/suggest.js';
 import { checkTree, LIMITS, prescan } from '../scenario/limits.js';
 import { checkOutput, checkScenarios } from './paths.js';
 import { readRegularFile } from './read.js';
+import { ASYNC_DEFAULT_DATABASE_URL, checkAsync } from './async.js';
 import { backendSchema, configSchema } from './schema.js';
 import { rememberConfigSecrets } from './secrets.js';
 import type { Config } from './schema.js';
@@ -220,6 +221,17 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
     return fail(diagnostics);
   }
   const raw = parsed.data;
+  // Async output verifies against an async driver: the in-memory default is aiosqlite's.
+  if (raw.async && (data as { database_url?: unknown }).database_url === undefined) {
+    raw.database_url = ASYNC_DEFAULT_DATABASE_URL;
+  }
+  if (raw.async) {
+    const problems = checkAsync(raw, options.env.FIXTUREGEN_DATABASE_URL, (key) => ({
+      file: rel,
+      ...position([key]),
+    }));
+    if (problems.length > 0) return fail(problems);
+  }
   const folders = [checkOutput(root, raw.output), checkScenarios(root, raw.scenarios)].filter(
     (p) => p !== null,
   );

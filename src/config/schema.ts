@@ -46,6 +46,8 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier')
       .optional(),
+    /** Async output: `async def create_<name>`, pytest-asyncio fixtures on an AsyncSession. */
+    async: z.boolean().default(false),
     generator: z.enum(['builtin', 'llm']).default('builtin'),
     verify: z.enum(['none', 'collect', 'run']).default('run'),
     /** Seconds a verification child may run before it is killed. */
@@ -61,10 +63,15 @@ export type BackendConfig = z.infer<typeof backendSchema>;
 export type RawConfig = z.infer<typeof configSchema>;
 
 /** The configuration after loading: paths resolved, lists normalized. */
-export interface Config extends Omit<RawConfig, 'models' | 'python' | 'constraint_tests'> {
+export interface Config extends Omit<
+  RawConfig,
+  'models' | 'python' | 'constraint_tests' | 'async'
+> {
   /** `edge_cases: auto` also writes constraint tests (absent: true). */
   readonly constraint_tests?: boolean;
   readonly models: readonly string[];
+  /** `async: true` (absent means false). */
+  readonly async?: boolean;
   /** Absolute project root (the folder of the config file). */
   readonly root: string;
   /** Absolute path of the config file, or null when defaults were used. */

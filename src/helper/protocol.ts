@@ -134,6 +134,8 @@ export const methods = {
         sessionFixture: z.string(),
         /** Named variants: `create_<name>__<variant>` and the fixture `<name>__<variant>` each. */
         variants: z.array(z.string()).optional(),
+        /** `async: true`: async def create and fixture, awaiting the session's flush. */
+        async: z.boolean().optional(),
       }),
     }),
     result: z.strictObject({ diagnostics: z.array(guardDiagnostic) }),
@@ -151,6 +153,8 @@ export const methods = {
       models: z.array(z.string()),
       /** Test modules of the candidate run beside the smoke test, and the tests each must pass. */
       tests: z.array(z.strictObject({ path: z.string(), names: z.array(z.string()) })).optional(),
+      /** `async: true`: the fixtures are pytest-asyncio ones on an AsyncSession. */
+      async: z.boolean().optional(),
     }),
     result: z.strictObject({
       ok: z.boolean(),

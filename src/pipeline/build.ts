@@ -385,6 +385,7 @@ async function validateCandidate(
       catalog: analysis.catalog,
       packageName: pkg,
       sessionFixture: config.session_fixture ?? 'db_session',
+      async: config.async === true,
       plans: new Map(analysis.plans.map((p) => [p.name, p])),
     }),
   );

@@ -27,7 +27,7 @@ export interface InputParts {
   readonly models: string;
   /** The generator's fingerprint: its templates, or the model and its settings. */
   readonly fingerprint: string;
-  /** The output package and the session fixture's name. */
+  /** The output package, the session fixture's name and `async`. */
   readonly config: string;
   /**
    * The dialect of the database verification runs on (`sqlite`, `postgresql`; never the rest of
@@ -92,6 +92,8 @@ export function inputHashes(
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
       database: dialectOf(config.verifyDatabaseUrl),
+      // Sync and async output differ in every function; absent when false, so sync hashes stay.
+      ...(config.async ? { async: true } : {}),
     };
     const inputs: ScenarioInputs = {
       input: hashJson(value),
@@ -100,7 +102,11 @@ export function inputHashes(
         extends: part(value.extends),
         models: part([value.slice, value.modules]),
         fingerprint: part(value.generator),
-        config: part([value.package, value.session_fixture]),
+        config: part(
+          value.async
+            ? [value.package, value.session_fixture, true]
+            : [value.package, value.session_fixture],
+        ),
         database: databasePart(value.database),
       },
     };
@@ -142,6 +148,7 @@ export function renderInit(
     models: catalog.models.map((m) => m.qualname),
     // Only 1.4 adds to the hash, so files written for 2.x keep theirs.
     ...(sqlalchemyFamily(catalog.sqlalchemyVersion) === '1.4' ? { sqlalchemy: '1.4' } : {}),
+    ...(config.async ? { async: true } : {}),
   });
   const body = renderInitModule({
     catalog,
@@ -150,6 +157,7 @@ export function renderInit(
     scenarioNames: names,
     ownSession,
     databaseUrl: config.database_url,
+    async: config.async,
   });
   return withHeader(body, {
     version: VERSION,

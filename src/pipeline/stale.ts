@@ -120,7 +120,7 @@ export function reasonText(reason: StaleReason, desired: DesiredScenario): strin
         ? 'the builtin templates changed'
         : "the LLM generator's model, settings or prompt templates changed";
     case 'config':
-      return 'the output package or session_fixture changed in the configuration';
+      return 'the output package, session_fixture or async changed in the configuration';
     case 'database':
       return reason.from === null
         ? `its header does not record the database it was verified on (now ${reason.to})`

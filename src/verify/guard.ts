@@ -58,6 +58,8 @@ export async function guardCandidate(
     catalog: Catalog;
     packageName: string;
     sessionFixture: string;
+    /** `async: true` in the configuration. */
+    async?: boolean;
     /** Every plan by name: the extended scenarios' dataclasses and labels. */
     plans?: ReadonlyMap<string, Plan>;
   },
@@ -115,6 +117,7 @@ export async function guardCandidate(
       fixtureName: plan.name,
       sessionFixture: options.sessionFixture,
       variants: (plan.variants ?? []).map((v) => v.name),
+      ...(options.async ? { async: true } : {}),
     },
   });
   return result.diagnostics.map((d) =>

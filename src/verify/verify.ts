@@ -144,6 +144,7 @@ export async function requestVerify(
     expectations: req.plans.flatMap(expectationsFor),
     models: req.config.models,
     ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
+    ...(req.config.async ? { async: true } : {}),
   });
   if (result.warning) warnOnce(result.warning);
   return result;

@@ -60,6 +60,7 @@ describe.each(projects)('builtin output of %s', (_label, root, expectedDir) => {
         packageName: pkg,
         sessionFixture,
         plans: byName,
+        async: config.async === true,
       });
       const bodies = [fresh];
       const file = expectedDir && join(expectedDir, `${plan.name}.py`);
@@ -76,6 +77,7 @@ describe.each(projects)('builtin output of %s', (_label, root, expectedDir) => {
           catalog,
           packageName: pkg,
           sessionFixture,
+          async: config.async === true,
           plans: byName,
         });
         expect(found, `${plan.name}:\n${body}`).toEqual([]);

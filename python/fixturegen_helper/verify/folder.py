@@ -72,4 +72,7 @@ def write_candidate(tmp: str, p: dict[str, Any]) -> None:
         with open(dest, "w", encoding="utf-8") as f:
             f.write(text)
     with open(os.path.join(tmp, SMOKE_CONFIG), "w", encoding="utf-8") as f:
-        json.dump({"sessionFixture": p["sessionFixture"], "expectations": p["expectations"]}, f, indent=1)
+        config = {"sessionFixture": p["sessionFixture"], "expectations": p["expectations"]}
+        if p.get("async"):
+            config["async"] = True
+        json.dump(config, f, indent=1)

@@ -70,7 +70,11 @@ def _check_params(params: dict[str, Any]) -> dict[str, Any]:
         for t in own_tests
     ):
         raise HelperError("ProtocolError", "params.tests must list {path, names} of files in params.files")
+    is_async = params.get("async", False)
+    if not isinstance(is_async, bool):
+        raise HelperError("ProtocolError", "params.async must be a boolean")
     return {
+        "async": is_async,
         "tests": [{"path": os.path.normpath(t["path"]), "names": list(t["names"])} for t in own_tests],
         "level": level,
         "package": package,
@@ -99,9 +103,15 @@ def _add_durations(tests: list[dict[str, Any]], records: list[dict[str, Any]]) -
 def _go(p: dict[str, Any], deadline: float) -> dict[str, Any]:
     """What a child needs from the request once its pytest has started (JSON: sent to spares)."""
     session_fixture = p["sessionFixture"]
+    plugins = [p["package"]] if session_fixture is None else ["fixturegen_helper.testing", p["package"]]
+    if p["async"]:
+        # pytest-asyncio from the project's environment (plugin autoload is off in the child).
+        plugins = ["pytest_asyncio.plugin", *plugins]
+        if session_fixture is not None:
+            plugins[1] = "fixturegen_helper.testing_async"
     return {
         "package": p["package"],
-        "plugins": [p["package"]] if session_fixture is None else ["fixturegen_helper.testing", p["package"]],
+        "plugins": plugins,
         "alias": session_fixture if session_fixture not in (None, "fixturegen_session") else None,
         "databaseUrl": p["databaseUrl"],
         "models": p["models"],

@@ -35,6 +35,8 @@ _CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
 # Absent when the module is imported from the helper package itself (its own unit tests).
 _CONFIG = json.loads(_CONFIG_PATH.read_text("utf-8")) if _CONFIG_PATH.exists() else {}
 SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
+#: `async: true`: the fixtures are pytest-asyncio ones and the session is an AsyncSession.
+ASYNC: bool = _CONFIG.get("async") is True
 EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
 
 #: Problems reported per test before the rest is summarized.
@@ -332,7 +334,12 @@ def _check_refs(refs: list[dict[str, Any]], labels: dict[str, Any], problems: _P
             try:
                 actual = getattr(obj, attr)
             except Exception as exc:  # noqa: BLE001 - lazy load errors, bad attribute names
-                failures.append(f"{where}.{attr} cannot be read: {type(exc).__name__}: {exc}")
+                unloaded = (
+                    " (not loaded: an async test cannot lazy-load it; the create function must set it)"
+                    if type(exc).__name__ == "MissingGreenlet"
+                    else ""
+                )
+                failures.append(f"{where}.{attr} cannot be read{unloaded}: {type(exc).__name__}: {exc}")
                 continue
             message = _compare(where, attr, column, actual, expected, names, exact)
             if message:
@@ -452,6 +459,56 @@ def test_fixturegen_isolation(request: Any) -> None:
         "back each test's transaction"
     )
     _confirm("test_fixturegen_isolation")
+
+
+if ASYNC:
+    # The same checks for an AsyncSession. Fixtures are requested by sync fixtures (pytest-asyncio
+    # runs an async fixture in the test's loop, which must not be running yet: never from inside
+    # the test). Queries run through `run_sync`; references are read outside it, as an async test
+    # reads them, so an attribute that would need a lazy load fails (MissingGreenlet). The loop
+    # scope is named, so no ini setting of the project changes it.
+
+    @pytest.fixture
+    def fixturegen_session_value(request: Any) -> Any:
+        return request.getfixturevalue(SESSION_FIXTURE)
+
+    @pytest.fixture
+    def fixturegen_scenario_value(request: Any, expectation: dict[str, Any]) -> Any:
+        return request.getfixturevalue(expectation["fixture"]), request.getfixturevalue(SESSION_FIXTURE)
+
+    @pytest.mark.asyncio(loop_scope="function")
+    async def test_fixturegen_baseline(fixturegen_session_value: Any) -> None:
+        problems = _Problems()
+        _BASELINE.update(await fixturegen_session_value.run_sync(_count_all, problems))
+        problems.fail_if_any("cannot count the rows of the expected models:")
+        _confirm("test_fixturegen_baseline")
+
+    @pytest.mark.asyncio(loop_scope="function")
+    @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
+    async def test_fixturegen_scenario(fixturegen_scenario_value: Any, expectation: dict[str, Any]) -> None:
+        fixture = expectation["fixture"]
+        value, session = fixturegen_scenario_value
+        problems = _Problems()
+        names = _Names()
+        labels = _check_labels(value, expectation, problems, names)
+        await session.run_sync(_check_rows, labels, problems, names)
+        _check_refs(expectation.get("refs", []), labels, problems, names)
+        await session.run_sync(_check_counts, expectation.get("counts", {}), problems)
+        problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
+        _confirm(f"test_fixturegen_scenario[{fixture}]")
+
+    @pytest.mark.asyncio(loop_scope="function")
+    async def test_fixturegen_isolation(fixturegen_session_value: Any) -> None:
+        problems = _Problems()
+        for model, found in (await fixturegen_session_value.run_sync(_count_all, problems)).items():
+            before = _BASELINE.get(model, 0)
+            if found != before:
+                problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
+        problems.fail_if_any(
+            f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
+            "back each test's transaction"
+        )
+        _confirm("test_fixturegen_isolation")
 
 
 def _confirm(name: str) -> None:

@@ -18,6 +18,8 @@ export interface EntityContext {
   readonly ctxFor: (i: 'loop' | number) => ExprContext;
   /** Statements after a label's rows are built (the per-call overrides); none by default. */
   readonly after?: (entity: PlanEntity) => string[];
+  /** Async output: every flush is awaited. */
+  readonly async?: boolean;
 }
 
 interface Shape {
@@ -167,7 +169,12 @@ function entityLines(
     '        )',
     ...assign(`${variable}[i]`, ctx, '        '),
   ];
-  if (shape.flushEach) lines.push(`        session.add(${variable}[i])`, '        session.flush()');
+  if (shape.flushEach) {
+    lines.push(
+      `        session.add(${variable}[i])`,
+      `        ${ectx.async ? 'await ' : ''}session.flush()`,
+    );
+  }
   return shape.flushEach ? lines : [...lines, ...add];
 }
 
@@ -202,8 +209,9 @@ export function entityStatements(plan: Pick<Plan, 'entities'>, ectx: EntityConte
   const later = new Map<number, PlanEntity[]>();
   /** Labels added to the session and not flushed since. */
   const unflushed = new Set<string>();
+  const flushCall = `${ectx.async ? 'await ' : ''}session.flush()`;
   const flush = () => {
-    body.push('    session.flush()');
+    body.push(`    ${flushCall}`);
     unflushed.clear();
   };
   plan.entities.forEach((entity, k) => {
@@ -230,6 +238,6 @@ export function entityStatements(plan: Pick<Plan, 'entities'>, ectx: EntityConte
   });
   // Every row is flushed before the function returns (a loop that flushed each instance last
   // leaves nothing to flush).
-  if (unflushed.size > 0 || !body.some((line) => line.trim() === 'session.flush()')) flush();
+  if (unflushed.size > 0 || !body.some((line) => line.trim() === flushCall)) flush();
   return body;
 }

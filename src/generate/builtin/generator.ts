@@ -19,6 +19,7 @@ export function createBuiltinGenerator(): Generator {
         packageName: ctx.packageName,
         sessionFixture: ctx.config.session_fixture ?? 'db_session',
         plans: ctx.plans,
+        async: ctx.config.async,
       });
       return { ok: true, body };
     },

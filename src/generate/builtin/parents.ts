@@ -14,6 +14,8 @@ import { call, layout } from './layout.js';
 
 export interface ParentsContext {
   readonly plan: Plan;
+  /** Async output: each parent's create function is awaited. */
+  readonly async?: boolean;
   readonly plans: ReadonlyMap<string, Plan>;
   readonly packageName: string;
   /** Local name of a class from a module, registering its import. */
@@ -70,7 +72,7 @@ export function parentStatements(pc: ParentsContext): string[] {
     const args = parentsOf(name)
       .filter((p) => needed.includes(p))
       .map((p) => `${p}=${p}`);
-    return assign(indent, name, fn, [
+    return assign(indent, name, pc.async ? `await ${fn}` : fn, [
       'session',
       ...args,
       ...(pc.createArgs?.(name, dataclass(name)) ?? []),

@@ -69,6 +69,8 @@ export interface RenderOptions {
   readonly packageName: string;
   readonly sessionFixture: string;
   readonly plans: ReadonlyMap<string, Plan>;
+  /** `async: true`: `async def create_<name>` awaiting the session, a pytest-asyncio fixture. */
+  readonly async?: boolean;
 }
 
 export function className(name: string): string {
@@ -135,6 +137,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fields.push({ name: label, type: count === null ? local : `list[${local}]` });
   };
 
+  const isAsync = options.async === true;
   for (const inherited of plan.inherited) {
     bind(inherited.label, inherited.module, inherited.className, inherited.count);
   }
@@ -158,6 +161,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   /** Parents, inherited labels, the given entities (overrides applied to each) and the return. */
   const creation = (entities: readonly PlanEntity[], removed: readonly string[]): string[] => {
     const body = parentStatements({
+      async: isAsync,
       plan,
       plans: options.plans,
       packageName: options.packageName,
@@ -181,6 +185,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       ...entityStatements(
         { entities },
         {
+          async: isAsync,
           models,
           className: (module, cls) => imports.name(module, cls),
           labelVar: (label) => vars.get(label) ?? label,
@@ -219,17 +224,19 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       'overrides',
     ]),
   );
+  const def = isAsync ? 'async def' : 'def';
+  const awaiting = isAsync ? 'await ' : '';
   const dispatch = variants.flatMap((v) => [
     `    if variant == ${pyString(v.name)}:`,
     statement(
       '        ',
-      'return ',
+      `return ${awaiting}`,
       call(`create_${plan.name}__${v.name}`, ['session', ...parentArgs, 'overrides=overrides']),
     ),
   ]);
   const doc = plan.description ?? `Creates the rows of the \`${plan.name}\` scenario.`;
   const fixtureParams = argumentList(
-    `def ${plan.name}(`,
+    `${def} ${plan.name}(`,
     [options.sessionFixture, ...plan.extends],
     `) -> ${plan.className}:`,
     '',
@@ -243,24 +250,25 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     'scenario.py.hbs',
   )({
     name: plan.name,
+    async: isAsync,
     className: plan.className,
     source: plan.source,
     imports: importBlock(
-      ['dataclasses', ...imports.std, 'pytest'],
+      ['dataclasses', ...imports.std, isAsync ? 'pytest_asyncio' : 'pytest'],
       [{ module: '__future__', name: 'annotations' }, ...imports.fromImports()],
       firstPartyIn(options.root, options.packageName),
     ),
     lookups: imports.lookups(),
     fields,
     createParams: argumentList(
-      `def create_${plan.name}(`,
+      `${def} create_${plan.name}(`,
       ['session', ...extendsParams, 'variant: str | None = None', 'overrides: dict | None = None'],
       `) -> ${plan.className}:`,
       '',
     ),
     fixtureParams,
     fixtureCall: argumentList(
-      `    return create_${plan.name}(`,
+      `    return ${awaiting}create_${plan.name}(`,
       [options.sessionFixture, ...parentArgs],
       ')',
       '    ',
@@ -272,7 +280,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       return {
         name: v.name,
         createParams: argumentList(
-          `def create_${plan.name}__${v.name}(`,
+          `${def} create_${plan.name}__${v.name}(`,
           ['session', ...extendsParams, 'overrides: dict | None = None'],
           `) -> ${plan.className}:`,
           '',
@@ -280,20 +288,20 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
         docstring: docstring(vdoc, '    '),
         body: variantBodies[k],
         fixtureParams: argumentList(
-          `def ${plan.name}__${v.name}(`,
+          `${def} ${plan.name}__${v.name}(`,
           [options.sessionFixture, ...plan.extends],
           `) -> ${plan.className}:`,
           '',
         ),
         fixtureCall: argumentList(
-          `    return create_${plan.name}(`,
+          `    return ${awaiting}create_${plan.name}(`,
           [options.sessionFixture, ...parentArgs, `variant=${pyString(v.name)}`],
           ')',
           '    ',
         ),
       };
     }),
-    makeParams: argumentList(`def make_${plan.name}(`, [options.sessionFixture], '):', ''),
+    makeParams: argumentList(`${def} make_${plan.name}(`, [options.sessionFixture], '):', ''),
     makeCall: `${factory}(${argumentList(
       `    return ${factory}(`,
       [`create_${plan.name}`, options.sessionFixture],
@@ -311,6 +319,8 @@ export function renderInitModule(options: {
   readonly scenarioNames: readonly string[];
   readonly ownSession: boolean;
   readonly databaseUrl: string;
+  /** `async: true`: an async engine and pytest-asyncio fixtures. */
+  readonly async?: boolean;
 }): string {
   // Only what finding the tables needs: each class that is a module attribute, and for the others
   // the declarative base or registry they are reached through (its metadata has their tables).
@@ -336,12 +346,24 @@ export function renderInitModule(options: {
   const plugins = [...options.scenarioNames]
     .sort()
     .map((n) => pyString(`${options.packageName}.${n}`));
+  const isAsync = options.async === true;
   const session = [
-    { module: 'sqlalchemy', name: 'create_engine' },
+    ...(isAsync
+      ? [
+          { module: 'sqlalchemy.ext.asyncio', name: 'AsyncEngine' },
+          { module: 'sqlalchemy.ext.asyncio', name: 'AsyncSession' },
+          { module: 'sqlalchemy.ext.asyncio', name: 'create_async_engine' },
+        ]
+      : [
+          { module: 'sqlalchemy', name: 'create_engine' },
+          { module: 'sqlalchemy.engine', name: 'Engine' },
+          { module: 'sqlalchemy.orm', name: 'Session' },
+        ]),
     { module: 'sqlalchemy', name: 'event' },
     { module: 'sqlalchemy', name: 'inspect' },
-    { module: 'sqlalchemy.engine', name: 'Engine' },
-    { module: 'sqlalchemy.orm', name: 'Session' },
+    { module: 'sqlalchemy', name: 'text' },
+    { module: 'sqlalchemy.engine', name: 'make_url' },
+    { module: 'sqlalchemy.pool', name: 'NullPool' },
     { module: 'sqlalchemy.pool', name: 'StaticPool' },
     ...imports.fromImports(),
   ];
@@ -359,9 +381,10 @@ export function renderInitModule(options: {
   )({
     package: options.packageName,
     ownSession: options.ownSession,
+    async: isAsync,
     imports: options.ownSession
       ? importBlock(
-          [...runtimeStd, 'os', 'pytest'],
+          [...runtimeStd, 'os', isAsync ? 'pytest_asyncio' : 'pytest'],
           [future, ...session, runtimeFrom[1]!],
           firstPartyIn(options.root, options.packageName),
         )

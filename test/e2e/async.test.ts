@@ -1,0 +1,161 @@
+/**
+ * async: true on a project whose tests use AsyncSession: the output is verified with the async
+ * driver (aiosqlite by default, asyncpg and psycopg's async mode on PostgreSQL), and the project's
+ * own async tests pass with it, also under pytest-xdist.
+ */
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databasesLike, freshDatabase, pgQuery } from '../support/pg-admin.js';
+import { VENV_ENV, snapshot } from '../support/project.js';
+import { REPO, fixturegen, pytest } from '../support/python.js';
+
+function asyncProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fixturegen-async-'));
+  cpSync(join(REPO, 'test', 'cases', 'async-session', 'project'), dir, {
+    recursive: true,
+    filter: (p) => !p.includes('__pycache__'),
+  });
+  writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
+  return dir;
+}
+
+/** Files with the headers' database record and the hashes derived from it masked. */
+function onDatabase(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(files).map(([k, v]) => [
+      k,
+      v
+        .replace(/ input=[0-9a-f]+/, ' input=…')
+        .replace(/ extends=[0-9a-f]+/, ' extends=…')
+        .replace(/ database=[0-9a-f]+/, ' database=…'),
+    ]),
+  );
+}
+
+// Each test runs pytest (with xdist workers) more than once: minutes on a loaded machine.
+describe('async output', { timeout: 400_000 }, () => {
+  let dir: string;
+  let built: Record<string, string>;
+
+  beforeAll(() => {
+    dir = asyncProject();
+    const r = fixturegen(dir, ['build'], VENV_ENV);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    built = snapshot(join(dir, 'generated'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes async create functions and pytest-asyncio fixtures', () => {
+    const module = built['authors.py']!;
+    expect(module).toContain('async def create_authors(');
+    expect(module).toContain(
+      '        shelf = await create_shelf(\n            session,\n            overrides=parent_overrides(overrides, generated_shelf_Shelf),\n        )',
+    );
+    // Variants and the factory fixture are async too: the dispatch awaits the variant's create.
+    expect(module).toContain('        return await create_authors__no_books(');
+    expect(module).toContain('async def create_authors__two_authors(');
+    expect(module).toContain(
+      '@pytest_asyncio.fixture(loop_scope="function")\nasync def make_authors(db_session):',
+    );
+    expect(module).toContain('        await session.flush()');
+    expect(module).toContain(
+      '@pytest_asyncio.fixture(loop_scope="function")\nasync def authors(db_session, shelf) -> Authors:',
+    );
+    const init = built['__init__.py']!;
+    expect(init).toContain('DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///:memory:"');
+    expect(init).toContain('@pytest_asyncio.fixture(scope="session", loop_scope="session")');
+    expect(init).toContain('join_transaction_mode="create_savepoint"');
+  });
+
+  it("the project's async tests pass on aiosqlite, also with pytest -n 2", () => {
+    const r = pytest(dir, ['tests']);
+    expect(r.stdout).toMatch(/7 passed/);
+    expect(r.status).toBe(0);
+    const x = pytest(dir, ['-n', '2', 'tests']);
+    expect(x.stdout).toMatch(/7 passed/);
+    expect(x.status).toBe(0);
+  });
+
+  it('an SQLite file under pytest -n 2: a file per worker, removed at the end', () => {
+    const file = 'sqlite+aiosqlite:///library.db';
+    const r = pytest(dir, ['-n', '2', 'tests'], { FIXTUREGEN_DATABASE_URL: file });
+    expect(r.stdout).toMatch(/7 passed/);
+    expect(r.status).toBe(0);
+    expect(readdirSync(dir).filter((n) => n.startsWith('library'))).toEqual(['library']);
+  });
+
+  for (const driver of ['asyncpg', 'psycopg']) {
+    it(`PostgreSQL with ${driver}: verified, then the tests pass, also with -n 2`, (ctx) => {
+      const url = inject('pgUrl');
+      if (!url) ctx.skip();
+      const name = `fg_async_${driver}`;
+      const base = freshDatabase(url, name, driver);
+      try {
+        const env = { ...VENV_ENV, FIXTUREGEN_DATABASE_URL: base };
+        const verified = fixturegen(dir, ['build', '--force'], env);
+        expect(verified.stderr).toBe('');
+        expect(verified.stdout).toMatch(/\s+authors\s+generated\/authors\.py/);
+        expect(verified.status).toBe(0);
+        // The same code: only the headers' record of the database (and what derives from it) differs.
+        expect(onDatabase(snapshot(join(dir, 'generated')))).toEqual(onDatabase(built));
+        const r = pytest(dir, ['tests'], { FIXTUREGEN_DATABASE_URL: base });
+        expect(r.stdout).toMatch(/7 passed/);
+        expect(r.status).toBe(0);
+        const x = pytest(dir, ['-n', '2', 'tests'], { FIXTUREGEN_DATABASE_URL: base });
+        expect(x.stdout).toMatch(/7 passed/);
+        expect(x.status).toBe(0);
+        expect(databasesLike(url, name)).toEqual([name]);
+      } finally {
+        // Back to the SQLite-verified files the other tests expect.
+        fixturegen(dir, ['build'], VENV_ENV);
+        pgQuery(url, `DROP DATABASE IF EXISTS fg_async_${driver} WITH (FORCE)`);
+      }
+    });
+  }
+
+  it('async is part of what decides whether a file is current', () => {
+    const config = join(dir, 'fixturegen.yaml');
+    const before = readFileSync(config, 'utf8');
+    try {
+      writeFileSync(config, before.replace(/^async: true$/m, 'async: false'));
+      const r = fixturegen(dir, ['check'], VENV_ENV);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(
+        /stale\s+generated\/authors\.py is stale: .*the output package, session_fixture or async changed in the configuration/,
+      );
+    } finally {
+      writeFileSync(config, before);
+    }
+    expect(fixturegen(dir, ['check'], VENV_ENV).status).toBe(0);
+  });
+
+  it('a sync driver in database_url is FG620 at its line; the LLM generator is FG621', () => {
+    const other = asyncProject();
+    try {
+      writeFileSync(
+        join(other, 'fixturegen.yaml'),
+        'models: library.models\nasync: true\ndatabase_url: "sqlite:///app.db"\n',
+      );
+      const r = fixturegen(other, ['build'], VENV_ENV);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr + r.stdout).toContain(
+        'fixturegen.yaml:3:1: FG620 async: true needs an async driver in database_url; sqlite:///app.db uses pysqlite',
+      );
+      expect(r.stderr + r.stdout).toContain('use sqlite+aiosqlite:///app.db');
+      writeFileSync(
+        join(other, 'fixturegen.yaml'),
+        'models: library.models\nasync: true\ngenerator: llm\n',
+      );
+      const l = fixturegen(other, ['build'], VENV_ENV);
+      expect(l.stderr + l.stdout).toContain(
+        'fixturegen.yaml:3:1: FG621 async output is written by the builtin generator only',
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
