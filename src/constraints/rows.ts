@@ -5,7 +5,8 @@
  * tests delete a row and predict what happens to the rows that point at it.
  */
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
-import type { IndexExpr, Plan, PlanEntity, ValueExpr } from '../plan/types.js';
+import { evalIndex } from '../plan/index-expr.js';
+import type { Plan, PlanEntity, ValueExpr } from '../plan/types.js';
 
 /** Instances enumerated per entity; a longer list is not simulated (its deletes are skipped). */
 export const MAX_ROWS = 200;
@@ -44,20 +45,6 @@ export interface RowGraph {
   readonly opaque: ReadonlySet<string>;
 }
 
-function indexAt(expr: IndexExpr | null, i: number): number {
-  if (expr === null) return 0;
-  switch (expr.kind) {
-    case 'const':
-      return expr.value;
-    case 'i':
-      return i;
-    case 'mod':
-      return i % expr.k;
-    case 'div':
-      return Math.floor(i / expr.k);
-  }
-}
-
 /** The rows a value refers to for instance `i` (a cycle picks its item; a list, every item). */
 function refsAt(
   value: ValueExpr,
@@ -70,7 +57,7 @@ function refsAt(
       if (value.index === null && count > 1) {
         return Array.from({ length: count }, (_, k) => ({ label: value.label, index: k }));
       }
-      return [{ label: value.label, index: indexAt(value.index, i) }];
+      return [{ label: value.label, index: value.index === null ? 0 : evalIndex(value.index, i) }];
     }
     case 'refList':
       return value.items.flatMap((item) => refsAt(item, i, counts));

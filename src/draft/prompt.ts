@@ -4,15 +4,13 @@
  * Templates live in templates/draft/; a project overrides one by putting a file of the same name in
  * its own templates/draft/.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog, ModelInfo } from '../catalog/types.js';
 import type { ChatMessage } from '../generate/llm/client/types.js';
 import { formatModels } from '../generate/llm/prompt/catalog.js';
-import { TEMPLATES_DIR } from '../generate/templates.js';
+import { TEMPLATES_DIR, loadTemplateSet } from '../generate/templates.js';
 
 export const DRAFT_TEMPLATES_DIR = join(TEMPLATES_DIR, 'draft');
 export const PROJECT_DRAFT_DIR = join('templates', 'draft');
@@ -31,24 +29,13 @@ export interface DraftTemplates {
 
 export function loadDraftTemplates(root: string | null): DraftTemplates {
   const projectDir = root === null ? null : join(root, PROJECT_DRAFT_DIR);
-  const own = projectDir && existsSync(projectDir) ? new Set(readdirSync(projectDir)) : new Set();
-  const h = createHash('sha256');
-  const files: Record<string, string> = {};
-  const compiled: Record<string, Handlebars.TemplateDelegate> = {};
-  for (const name of NAMES) {
-    const file =
-      projectDir && own.has(name) ? join(projectDir, name) : join(DRAFT_TEMPLATES_DIR, name);
-    const text = readFileSync(file, 'utf8');
-    files[name] = file;
-    h.update(name).update('\0').update(text).update('\0');
-    compiled[name] = Handlebars.compile(text, { noEscape: true, strict: true });
-  }
+  const { hash, files, compiled } = loadTemplateSet(projectDir, DRAFT_TEMPLATES_DIR, NAMES);
   return {
-    hash: h.digest('hex'),
+    hash,
     files,
-    system: compiled['system.hbs']!,
-    request: compiled['request.hbs']!,
-    repair: compiled['repair.hbs']!,
+    system: compiled['system.hbs'],
+    request: compiled['request.hbs'],
+    repair: compiled['repair.hbs'],
   };
 }
 

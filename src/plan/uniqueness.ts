@@ -14,24 +14,12 @@ import { canonicalJson } from '../canonical-json.js';
 import { error, type Diagnostic } from '../diagnostics/types.js';
 import { Codes } from '../diagnostics/scenario-codes.js';
 import type { BuildInput, CheckedEntity, WrittenValue } from './input.js';
-import type { IndexExpr, PlanValue, PyLiteral, ValueExpr } from './types.js';
+import { evalIndex } from './index-expr.js';
+import type { PlanValue, PyLiteral, ValueExpr } from './types.js';
 import { foldValue, type ValueOf } from './values.js';
 
 /** Instances evaluated per unique key, all labels together; beyond it verification finds clashes. */
 const MAX_INSTANCES = 200_000;
-
-function indexAt(expr: IndexExpr, i: number): number {
-  switch (expr.kind) {
-    case 'const':
-      return expr.value;
-    case 'i':
-      return i;
-    case 'mod':
-      return i % expr.k;
-    case 'div':
-      return Math.floor(i / expr.k);
-  }
-}
 
 function literalText(lit: PyLiteral): string {
   switch (lit.kind) {
@@ -87,7 +75,7 @@ function keyAt(expr: ValueExpr, label: string, i: number): string | null | undef
       return `I${p.convert}:${text}`;
     },
     // Each instance has a key of its own: what refers to one instance refers to the same row.
-    ref: (r) => `R${r.label}#${r.index === null ? 0 : indexAt(r.index, i)}`,
+    ref: (r) => `R${r.label}#${r.index === null ? 0 : evalIndex(r.index, i)}`,
     refList: () => undefined,
     cycle: (c) =>
       c.items.length === 0 ? undefined : keyAt(c.items[i % c.items.length]!, label, i),
@@ -128,7 +116,7 @@ function textAt(expr: ValueExpr, i: number): string {
       const text = interpolated(p.parts, i);
       return p.convert === 'integer' ? text : JSON.stringify(text);
     },
-    ref: (r) => `@${r.index === null ? r.label : `${r.label}[${indexAt(r.index, i)}]`}`,
+    ref: (r) => `@${r.index === null ? r.label : `${r.label}[${evalIndex(r.index, i)}]`}`,
     refList: () => '[…]',
     cycle: (c) => (c.items.length === 0 ? '' : textAt(c.items[i % c.items.length]!, i)),
     synth: () => '(synthesized)',

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
-import { TEMPLATES_DIR } from '../../templates.js';
+import type Handlebars from 'handlebars';
+import { TEMPLATES_DIR, loadTemplateSet } from '../../templates.js';
 
 /** Shipped prompt templates; a project may override any of them by name (see `loadPromptTemplates`). */
 export const PROMPT_TEMPLATES_DIR = join(TEMPLATES_DIR, 'prompt');
@@ -26,24 +24,13 @@ export interface PromptTemplates {
  * becomes stale and its prompt (and cache key) changes with it.
  */
 export function loadPromptTemplates(root: string | null): PromptTemplates {
-  const files: Record<string, string> = {};
   const projectDir = root === null ? null : join(root, PROJECT_PROMPT_DIR);
-  const own = projectDir && existsSync(projectDir) ? new Set(readdirSync(projectDir)) : new Set();
-  const h = createHash('sha256');
-  const compiled: Record<string, Handlebars.TemplateDelegate> = {};
-  for (const name of NAMES) {
-    const file =
-      projectDir && own.has(name) ? join(projectDir, name) : join(PROMPT_TEMPLATES_DIR, name);
-    const text = readFileSync(file, 'utf8');
-    files[name] = file;
-    h.update(name).update('\0').update(text).update('\0');
-    compiled[name] = Handlebars.compile(text, { noEscape: true, strict: true });
-  }
+  const { hash, files, compiled } = loadTemplateSet(projectDir, PROMPT_TEMPLATES_DIR, NAMES);
   return {
-    hash: h.digest('hex'),
+    hash,
     files,
-    system: compiled['system.hbs']!,
-    scenario: compiled['scenario.hbs']!,
-    repair: compiled['repair.hbs']!,
+    system: compiled['system.hbs'],
+    scenario: compiled['scenario.hbs'],
+    repair: compiled['repair.hbs'],
   };
 }
