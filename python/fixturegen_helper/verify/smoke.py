@@ -423,6 +423,19 @@ def _count_all(session: Any, problems: _Problems) -> dict[str, int]:
     return counts
 
 
+def _check_isolation(counts: dict[str, int], problems: _Problems) -> None:
+    """After the scenario tests, a new session sees the baseline's rows: each test was rolled back."""
+    for model, found in counts.items():
+        before = _BASELINE.get(model, 0)
+        if found != before:
+            problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
+    problems.fail_if_any(
+        f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
+        "back each test's transaction"
+    )
+    _confirm("test_fixturegen_isolation")
+
+
 def test_fixturegen_baseline(request: Any) -> None:
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
@@ -450,15 +463,7 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
 def test_fixturegen_isolation(request: Any) -> None:
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
-    for model, found in _count_all(session, problems).items():
-        before = _BASELINE.get(model, 0)
-        if found != before:
-            problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
-    problems.fail_if_any(
-        f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
-        "back each test's transaction"
-    )
-    _confirm("test_fixturegen_isolation")
+    _check_isolation(_count_all(session, problems), problems)
 
 
 if ASYNC:
@@ -493,6 +498,7 @@ if ASYNC:
         labels = _check_labels(value, expectation, problems, names)
         await session.run_sync(_check_rows, labels, problems, names)
         _check_refs(expectation.get("refs", []), labels, problems, names)
+        check_values(expectation.get("values", []), labels, problems.add)
         await session.run_sync(_check_counts, expectation.get("counts", {}), problems)
         problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
         _confirm(f"test_fixturegen_scenario[{fixture}]")
@@ -500,15 +506,7 @@ if ASYNC:
     @pytest.mark.asyncio(loop_scope="function")
     async def test_fixturegen_isolation(fixturegen_session_value: Any) -> None:
         problems = _Problems()
-        for model, found in (await fixturegen_session_value.run_sync(_count_all, problems)).items():
-            before = _BASELINE.get(model, 0)
-            if found != before:
-                problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
-        problems.fail_if_any(
-            f"rows created in one test are visible in the next: the {SESSION_FIXTURE} fixture must roll "
-            "back each test's transaction"
-        )
-        _confirm("test_fixturegen_isolation")
+        _check_isolation(await fixturegen_session_value.run_sync(_count_all, problems), problems)
 
 
 def _confirm(name: str) -> None:
