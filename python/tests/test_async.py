@@ -192,3 +192,13 @@ def test_async_project_session_fixture(helper: Helper) -> None:
     init = '"""Only the plugin list."""\n\npytest_plugins = ["generated.tenant_with_team"]\n'
     result = helper.result("verify", async_params(files=sp.files(scenario, init), sessionFixture="async_db"))
     assert result["ok"], result["output"]
+
+
+def test_async_module_with_one_wrong_literal_fails_value_parity(helper: Helper) -> None:
+    # The async scenario test checks every written value, as the sync one does.
+    scenario = ASYNC_SCENARIO.replace('Tenant(name="Acme Corp"', 'Tenant(name="Acme Inc"', 1)
+    assert scenario != ASYNC_SCENARIO
+    result = helper.result("verify", async_params(files=sp.files(scenario, ASYNC_INIT)))
+    assert not result["ok"]
+    message = message_of(result, SMOKE + "test_fixturegen_scenario[tenant_with_team]")
+    assert "acme.name is 'Acme Inc', expected 'Acme Corp'" in message

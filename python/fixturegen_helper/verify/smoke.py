@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import json
 import pathlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -436,6 +437,21 @@ def _check_isolation(counts: dict[str, int], problems: _Problems) -> None:
     _confirm("test_fixturegen_isolation")
 
 
+def _scenario_checks(
+    value: Any, expectation: dict[str, Any], problems: _Problems
+) -> Iterator[tuple[Callable[..., None], tuple[Any, ...]]]:
+    """Every check of one scenario's value, in order, for the sync and the async test alike. The
+    checks that query the database are yielded as (function, arguments) for the caller to run on
+    its session (directly, or through `run_sync`); the others run here, between them, reading the
+    objects as a test would."""
+    names = _Names()
+    labels = _check_labels(value, expectation, problems, names)
+    yield _check_rows, (labels, problems, names)
+    _check_refs(expectation.get("refs", []), labels, problems, names)
+    check_values(expectation.get("values", []), labels, problems.add)
+    yield _check_counts, (expectation.get("counts", {}), problems)
+
+
 def test_fixturegen_baseline(request: Any) -> None:
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
@@ -450,12 +466,8 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     value = request.getfixturevalue(fixture)
     session = request.getfixturevalue(SESSION_FIXTURE)
     problems = _Problems()
-    names = _Names()
-    labels = _check_labels(value, expectation, problems, names)
-    _check_rows(session, labels, problems, names)
-    _check_refs(expectation.get("refs", []), labels, problems, names)
-    check_values(expectation.get("values", []), labels, problems.add)
-    _check_counts(session, expectation.get("counts", {}), problems)
+    for query, args in _scenario_checks(value, expectation, problems):
+        query(session, *args)
     problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
     _confirm(f"test_fixturegen_scenario[{fixture}]")
 
@@ -494,12 +506,8 @@ if ASYNC:
         fixture = expectation["fixture"]
         value, session = fixturegen_scenario_value
         problems = _Problems()
-        names = _Names()
-        labels = _check_labels(value, expectation, problems, names)
-        await session.run_sync(_check_rows, labels, problems, names)
-        _check_refs(expectation.get("refs", []), labels, problems, names)
-        check_values(expectation.get("values", []), labels, problems.add)
-        await session.run_sync(_check_counts, expectation.get("counts", {}), problems)
+        for query, args in _scenario_checks(value, expectation, problems):
+            await session.run_sync(query, *args)
         problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
         _confirm(f"test_fixturegen_scenario[{fixture}]")
 
