@@ -8,13 +8,13 @@
  *   headers never hold the URL's credentials, host or database name;
  * - models the default SQLite cannot hold (ARRAY, JSONB) give FG630 naming database_url.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freshDatabase } from '../support/pg-admin.js';
 import { VENV_ENV, besidesFindings, sampleProject } from '../support/project.js';
-import { PYTHON, REPO, fixturegen } from '../support/python.js';
+import { REPO, fixturegen } from '../support/python.js';
 
 const cluster = inject('pgUrl');
 const dirs: string[] = [];
@@ -28,26 +28,6 @@ function copy(project: string): string {
   dirs.push(dir);
   cpSync(project, dir, { recursive: true, filter: (p) => !p.includes('__pycache__') });
   return dir;
-}
-
-/** A new empty database on the cluster, as a SQLAlchemy URL. */
-function freshDatabase(name: string): string {
-  const plain = cluster.replace('postgresql+psycopg://', 'postgresql://');
-  const r = spawnSync(
-    PYTHON,
-    [
-      '-c',
-      'import sys, psycopg\n' +
-        'with psycopg.connect(sys.argv[1], autocommit=True) as c:\n' +
-        '    c.execute(f"DROP DATABASE IF EXISTS {sys.argv[2]}")\n' +
-        '    c.execute(f"CREATE DATABASE {sys.argv[2]}")\n',
-      plain,
-      name,
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(r.status, r.stderr).toBe(0);
-  return cluster.replace(/\/[^/]*$/, `/${name}`);
 }
 
 interface JsonDiagnostic {
@@ -100,7 +80,7 @@ describe('failures people can act on', () => {
     'PostgreSQL: the constraint and the key of a clash only the database sees',
     () => {
       const dir = copy(BADGES);
-      const url = freshDatabase('fixturegen_db_badges');
+      const url = freshDatabase(cluster, 'fixturegen_db_badges');
       const r = fixturegen(dir, ['build', '--json'], { ...VENV_ENV, FIXTUREGEN_DATABASE_URL: url });
       expect(r.status).toBe(1);
       const [d, ...more] = diagnostics(r.stdout);
@@ -175,7 +155,7 @@ describe('the target database is part of "current"', () => {
       const sqlite = header(dir);
       expect(check(dir, {}).ok).toBe(true);
 
-      const url = freshDatabase('fixturegen_db_current');
+      const url = freshDatabase(cluster, 'fixturegen_db_current');
       const pg = { FIXTUREGEN_DATABASE_URL: url };
       const stale = check(dir, pg);
       expect(stale.ok).toBe(false);

@@ -7,33 +7,13 @@
  * database of its own. The output is the SQLite golden's, but for the headers' record of the
  * database (`database=`).
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { PYTHON, REPO, fixturegen, pytest } from '../support/python.js';
+import { freshDatabase } from '../support/pg-admin.js';
+import { REPO, fixturegen, pytest } from '../support/python.js';
 import { VENV_ENV, snapshot } from '../support/project.js';
-
-/** A new empty database on the cluster at `url`, as a SQLAlchemy URL. */
-function freshDatabase(url: string, name: string): string {
-  const plain = url.replace('postgresql+psycopg://', 'postgresql://');
-  const r = spawnSync(
-    PYTHON,
-    [
-      '-c',
-      'import sys, psycopg\n' +
-        'with psycopg.connect(sys.argv[1], autocommit=True) as c:\n' +
-        '    c.execute(f"DROP DATABASE IF EXISTS {sys.argv[2]}")\n' +
-        '    c.execute(f"CREATE DATABASE {sys.argv[2]}")\n',
-      plain,
-      name,
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(r.status, r.stderr).toBe(0);
-  return url.replace(/\/[^/]*$/, `/${name}`);
-}
 
 const PROJECTS = {
   'column-types': join(REPO, 'test', 'cases', 'column-types', 'project'),

@@ -6,11 +6,11 @@
  * verifies, passes its own tests and checks current on PostgreSQL under 1.4 (psycopg2, 1.4's
  * driver). The golden cases run on 1.4 and 2.1 too (test/golden.test.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freshDatabase } from '../support/pg-admin.js';
 import { REPO, fixturegen, pytest } from '../support/python.js';
 import { snapshot } from '../support/project.js';
 
@@ -104,25 +104,7 @@ describe('SQLAlchemy versions', () => {
     'the 1.4-style app on PostgreSQL under 1.4 (psycopg2): build verifies, its tests pass, check is clean',
     () => {
       const name = 'fixturegen_sa14_forge';
-      const admin = cluster.replace('postgresql+psycopg://', 'postgresql://');
-      const created = spawnSync(
-        SA14_PYTHON,
-        [
-          '-c',
-          'import sys, psycopg2\n' +
-            'c = psycopg2.connect(sys.argv[1])\n' +
-            'c.autocommit = True\n' +
-            'c.cursor().execute(f"DROP DATABASE IF EXISTS {sys.argv[2]}")\n' +
-            'c.cursor().execute(f"CREATE DATABASE {sys.argv[2]}")\n',
-          admin,
-          name,
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(created.status, created.stderr).toBe(0);
-      const url = cluster
-        .replace('postgresql+psycopg://', 'postgresql+psycopg2://')
-        .replace(/\/[^/]*$/, `/${name}`);
+      const url = freshDatabase(cluster, name, 'psycopg2');
       const dir = project();
       const env = { ...SA14, FIXTUREGEN_DATABASE_URL: url };
       const built = fixturegen(dir, ['build'], env);
