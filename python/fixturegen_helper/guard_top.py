@@ -96,7 +96,7 @@ class Top(Walk):
         hand-written modules of the older contract have none, and nothing else is wrong with them."""
         k = self.known
         session = k.session_fixture
-        for variant, create, fixture in zip(k.variants, k.variant_creates, k.variant_fixtures):
+        for variant, create, fixture in zip(k.variants, k.variant_creates, k.variant_fixtures, strict=True):
             if create not in defined:
                 self.report(
                     "FG414",

@@ -64,7 +64,7 @@ class CallRecorder:
             return
 
         def apply_overrides(*args: Any, **kwargs: Any) -> Any:
-            named = dict(zip(("overrides", "label", "value"), args))
+            named = dict(zip(("overrides", "label", "value"), args, strict=False))
             named.update(kwargs)
             self.applied.append((named.get("overrides"), named.get("label"), named.get("value")))
             return original(*args, **kwargs)
@@ -111,9 +111,7 @@ class CallRecorder:
             )
             return
         for label, mine in self._labels.items():
-            seen = [
-                v for o, lab, v in self.applied if lab == label and isinstance(o, dict) and o.get(label) is mine
-            ]
+            seen = [v for o, lab, v in self.applied if lab == label and isinstance(o, dict) and o.get(label) is mine]
             if not seen:
                 report(
                     f'the overrides of "{label}" never reached apply_overrides: {_own(call)} must call '
@@ -133,7 +131,7 @@ def _same_rows(given: Any, rows: Any) -> bool:
     if given is rows:
         return True
     if isinstance(given, (list, tuple)) and isinstance(rows, (list, tuple)):
-        return len(given) == len(rows) and all(a is b for a, b in zip(given, rows))
+        return len(given) == len(rows) and all(a is b for a, b in zip(given, rows, strict=True))
     return False
 
 
@@ -141,10 +139,14 @@ def _refusal(call: dict[str, Any], what: str, exc: BaseException | None) -> str:
     if exc is None:
         outcome = "did not raise LookupError: it created rows"
     elif type(exc).__module__.startswith("sqlalchemy"):
-        outcome = f"did not raise LookupError: it went on to create rows, which the database refused ({type(exc).__name__})"
+        outcome = (
+            f"did not raise LookupError: it went on to create rows, which the database refused ({type(exc).__name__})"
+        )
     else:
         outcome = f"raised {type(exc).__name__} instead of LookupError: {str(exc).splitlines()[0] if str(exc) else ''}"
-    return f"{what} {outcome}; {call['entry']} must begin with check_scenario_call(...) exactly as the request writes it"
+    return (
+        f"{what} {outcome}; {call['entry']} must begin with check_scenario_call(...) exactly as the request writes it"
+    )
 
 
 def check_refusals(make: Any, call: dict[str, Any], report: Report) -> None:
