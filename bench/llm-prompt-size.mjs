@@ -37,7 +37,7 @@ if (!python) {
 let prompt, helperMod, scenario;
 try {
   prompt = await import('../dist/generate/llm/index.js');
-  helperMod = await import('../dist/catalog/python.js');
+  helperMod = await import('../dist/helper/client.js');
   scenario = await import('../dist/scenario/index.js');
 } catch (err) {
   console.error(`cannot load dist/ (run \`npm run build\` first): ${err.message}`);

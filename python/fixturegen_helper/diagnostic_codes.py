@@ -80,6 +80,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG411": ("verification", "smoke test failed"),
     "FG412": ("verification", "verification timed out"),
     "FG413": ("verification", "pytest collected nothing"),
+    "FG414": ("verification", "a variant's create function or fixture is missing"),
+    "FG415": ("verification", "the factory does not dispatch a variant, apply overrides or check the call"),
     "FG460": ("verification", "constraint test failed at build time"),
     "FG499": ("verification", "a smoke test's pass was not confirmed by the smoke test itself"),
     "FG601": ("environment", "configuration file does not parse"),

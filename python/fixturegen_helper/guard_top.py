@@ -86,6 +86,31 @@ class Top(Walk):
             self.report(
                 "FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture
             )
+        if k.has_session_contract and k.fixture_name:
+            self.missing_parts(defined)
+
+    def missing_parts(self, defined: dict[str, ast.AST]) -> None:
+        """FG414: each variant's create function and fixture, which the contract names but a module
+        may leave out (the smoke test would only say a fixture is not found); one diagnostic per
+        missing name, saying what to write. A missing `make_<name>` is the smoke test's (FG415):
+        hand-written modules of the older contract have none, and nothing else is wrong with them."""
+        k = self.known
+        session = k.session_fixture
+        for variant, create, fixture in zip(k.variants, k.variant_creates, k.variant_fixtures, strict=True):
+            if create not in defined:
+                self.report(
+                    "FG414",
+                    f'variant "{variant}": the module must define `def {create}(session, overrides=None)`, '
+                    f'which builds the variant\'s rows and which `{k.create_name}(session, variant="{variant}")` returns',
+                    defined.get(k.create_name),
+                )
+            if fixture not in defined:
+                self.report(
+                    "FG414",
+                    f'variant "{variant}": the module must define the fixture `def {fixture}({session})` returning '
+                    f'`{k.create_name}({session}, variant="{variant}")`',
+                    defined.get(k.fixture_name),
+                )
 
     def lookup(self, stmt: ast.Assign) -> bool:
         """`Name = next(mapper.class_ for mapper in Base.registry.mappers if … == "key")`, exactly

@@ -395,6 +395,32 @@ def test_variants_the_factory_and_the_package_functions_pass(check) -> None:
     assert "create_tenant_with_team__big_team" in " ".join(d["message"] for d in found)
 
 
+def test_a_missing_variant_function_or_fixture_is_fg414(check) -> None:
+    start = VARIANTS_MODULE.index("def create_tenant_with_team__big_team(")
+    end = VARIANTS_MODULE.index("def create_tenant_with_team__no_grants(")
+    source = VARIANTS_MODULE[:start] + VARIANTS_MODULE[end:]
+    source = source.replace("def tenant_with_team__no_grants(", "def tenant_with_team_no_grants(")
+    found = [d for d in check(source, contract=VARIANTS_CONTRACT) if d["code"] == "FG414"]
+    assert [d["message"] for d in found] == [
+        (
+            'variant "big_team": the module must define `def create_tenant_with_team__big_team(session, '
+            "overrides=None)`, which builds the variant's rows and which "
+            '`create_tenant_with_team(session, variant="big_team")` returns'
+        ),
+        (
+            'variant "no_grants": the module must define the fixture `def tenant_with_team__no_grants(db_session)` '
+            'returning `create_tenant_with_team(db_session, variant="no_grants")`'
+        ),
+    ]
+    # At the base's create function and fixture, where the model reads what is around it.
+    assert [d["line"] for d in found] == [
+        at(source, "def |create_tenant_with_team(")[0],
+        at(source, "def |tenant_with_team(db_session)")[0],
+    ]
+    # Without variants in the contract nothing is missing (the factory fixture is the smoke test's).
+    assert "FG414" not in codes(check(GENERATED.replace("def make_tenant_with_team(", "def make_it(")))
+
+
 @pytest.mark.parametrize(
     "line, code, needle",
     [

@@ -34,8 +34,14 @@ export function catalogSlice(
 export interface CatalogView {
   readonly modules: readonly string[];
   readonly models: readonly ModelInfo[];
+  /** The SQLAlchemy version the helper found (the LLM prompt names it). */
+  readonly sqlalchemyVersion?: string;
 }
 
 export function catalogView(catalog: Catalog, touched: readonly string[]): CatalogView {
-  return { modules: catalog.modules, models: catalogSlice(catalog, touched) };
+  return {
+    modules: catalog.modules,
+    models: catalogSlice(catalog, touched),
+    sqlalchemyVersion: catalog.sqlalchemyVersion,
+  };
 }

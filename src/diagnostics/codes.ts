@@ -91,6 +91,8 @@ export const DIAGNOSTICS = {
   FG411: { title: 'smoke test failed', example: '→ smoke test failed: test_rows: grants has 9 items, expected 10' },
   FG412: { title: 'verification timed out', example: '→ verification timed out after 60 s and was killed' },
   FG413: { title: 'pytest collected nothing', example: '→ pytest collected nothing: …' },
+  FG414: { title: 'a variant\'s create function or fixture is missing', example: 'no `create_team__solo` for the variant `solo` → variant "solo": the module must define `def create_team__solo(session, overrides=None)`, which builds the variant\'s rows and which `create_team(session, variant="solo")` returns' },
+  FG415: { title: 'the factory does not dispatch a variant, apply overrides or check the call', example: '→ the scenario\'s factory failed: test_fixturegen_call[team__solo]: … the overrides of "users" never reached apply_overrides: create_team__solo must call apply_overrides(overrides, "users", users) right after adding users to the session' },
   FG460: { title: 'constraint test failed at build time', example: '→ constraint test failed: test_delete_acme_sql: … DID NOT RAISE IntegrityError (the database did not do what the schema says: a trigger, or foreign keys off)' },
   FG499: { title: 'a smoke test\'s pass was not confirmed by the smoke test itself', example: '→ smoke test not confirmed: test_fixturegen_scenario[x]: pytest reported passed, but fixturegen\'s smoke test did not confirm it …' },
   FG601: { title: 'configuration file does not parse', example: '→ invalid YAML: … (or invalid TOML)' },

@@ -73,6 +73,17 @@ const expectation = z.strictObject({
   ),
   counts: z.record(z.string(), z.number().int()),
   values: z.array(z.strictObject({ label: z.string(), attribute: z.string(), expect: valueSpec })),
+  /** The factory call besides the fixture (python/fixturegen_helper/verify/calls.py). */
+  call: z
+    .strictObject({
+      module: z.string(),
+      factory: z.string(),
+      entry: z.string(),
+      variant: z.string().nullable(),
+      create: z.string().nullable(),
+      labels: z.array(z.string()),
+    })
+    .optional(),
 });
 
 const guardModel = z.strictObject({

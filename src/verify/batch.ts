@@ -12,7 +12,7 @@
  */
 import type { PythonHelper } from '../helper/client.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { expectationFor } from './expectations.js';
+import { expectationsFor } from './expectations.js';
 import type { VerifyRequest, VerifyResult } from './verify.js';
 import { requestVerify, verifyDiagnostics } from './verify.js';
 
@@ -65,9 +65,12 @@ interface Queued {
 
 const PASSED = new Set(['passed', 'collected']);
 
-function scenarioTest(item: BatchItem): string {
-  const fixture = expectationFor(item.plans[0]!).fixture;
-  return `test_fixturegen_scenario[${fixture}]`;
+/** The smoke tests of an item's scenario: its fixture's and each variant's, and their factory calls. */
+function itemTests(item: BatchItem): string[] {
+  return expectationsFor(item.plans[0]!).flatMap((e) => [
+    `test_fixturegen_scenario[${e.fixture}]`,
+    `test_fixturegen_call[${e.fixture}]`,
+  ]);
 }
 
 function testName(nodeid: string): string {
@@ -83,7 +86,7 @@ export function splitBatch(
   result: VerifyResult,
   items: readonly BatchItem[],
 ): { failing: BatchItem[]; passed: BatchItem[]; rest: BatchItem[]; sound: boolean } {
-  const byTest = new Map(items.map((i) => [scenarioTest(i), i]));
+  const byTest = new Map(items.flatMap((i) => itemTests(i).map((name) => [name, i] as const)));
   const byFile = new Map(items.map((i) => [i.output, i]));
   const failing = new Set<BatchItem>();
   const passed = new Set<BatchItem>();
@@ -255,11 +258,14 @@ export class VerifyBatcher {
     const wall = performance.now() - started;
     const helperWait = Math.round(Math.max(0, wall - result.durationMs));
     const timing = (item: BatchItem, waited: number): VerifyTiming => {
-      const own = result.tests.find((t) => testName(t.nodeid) === scenarioTest(item));
+      const names = new Set(itemTests(item));
+      const ownMs = result.tests
+        .filter((t) => names.has(testName(t.nodeid)))
+        .reduce((n, t) => n + (t.durationMs ?? 0), 0);
       const testsMs = result.tests.reduce((n, t) => n + (t.durationMs ?? 0), 0);
       const fixed = Math.max(0, result.durationMs - testsMs) / items.length;
       return {
-        verifyMs: Math.round((own?.durationMs ?? 0) + fixed),
+        verifyMs: Math.round(ownMs + fixed),
         queueMs: waited,
         batch: items.length,
       };

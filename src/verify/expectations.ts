@@ -1,4 +1,5 @@
 import type { IndexExpr, Plan, PyLiteral, ValueExpr } from '../plan/types.js';
+import { moduleVariants } from '../plan/module-variants.js';
 import { foldValue, referencedLabels } from '../plan/values.js';
 
 /** What the smoke test checks about one reference-valued attribute, per instance. */
@@ -29,6 +30,26 @@ export interface Expectation {
    * interpolated strings, cycles of them), checked on every instance.
    */
   readonly values: readonly { label: string; attribute: string; expect: ValueSpec }[];
+  /**
+   * The factory call the smoke test makes besides the fixture (`make_<name>(variant, **overrides)`,
+   * see python/fixturegen_helper/verify/calls.py): absent when the request names no package.
+   */
+  readonly call?: CallSpec;
+}
+
+export interface CallSpec {
+  /** The scenario module (`<package>.<name>`). */
+  readonly module: string;
+  /** `make_<name>`. */
+  readonly factory: string;
+  /** `create_<name>`, which checks the call and dispatches a variant. */
+  readonly entry: string;
+  /** null for the base. */
+  readonly variant: string | null;
+  /** `create_<name>__<variant>`, which the call must go through; null for the base. */
+  readonly create: string | null;
+  /** Every label the call creates: each gets an override that must reach `apply_overrides`. */
+  readonly labels: readonly string[];
 }
 
 /**
@@ -91,18 +112,36 @@ function itemsSpec(kind: 'list' | 'cycle', exprs: readonly ValueExpr[]): Spec {
   return { spec: { kind, items: items.map((x) => x!.spec) }, column: items[0]!.column };
 }
 
-/** The expectations of a scenario's fixture and of each of its variants' fixtures. */
-export function expectationsFor(plan: Plan): Expectation[] {
+/**
+ * The expectations of a scenario's fixture and of each variant's fixture the module provides
+ * (`moduleVariants`). With the output package's name, each also carries the factory call that
+ * proves the variant is dispatched and the overrides are applied.
+ */
+export function expectationsFor(plan: Plan, packageName?: string): Expectation[] {
+  const call = (variant: string | null, e: Expectation): Expectation =>
+    packageName === undefined
+      ? e
+      : {
+          ...e,
+          call: {
+            module: `${packageName}.${plan.name}`,
+            factory: `make_${plan.name}`,
+            entry: `create_${plan.name}`,
+            variant,
+            create: variant === null ? null : `create_${plan.name}__${variant}`,
+            labels: e.labels.map((l) => l.label),
+          },
+        };
   return [
-    expectationFor(plan),
-    ...(plan.variants ?? []).map((v) => {
+    call(null, expectationFor(plan)),
+    ...moduleVariants(plan).map((v) => {
       const variant: Plan = {
         ...plan,
         name: `${plan.name}__${v.name}`,
         entities: v.entities,
         expectCounts: v.expectCounts,
       };
-      return expectationFor(variant);
+      return call(v.name, expectationFor(variant));
     }),
   ];
 }

@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/types.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
+import { moduleVariants } from '../plan/module-variants.js';
 import type { Plan } from '../plan/types.js';
 
 /** The helper's codes are checked against the registry in a test; one missing here is a bug. */
@@ -116,7 +117,7 @@ export async function guardCandidate(
       createName: `create_${plan.name}`,
       fixtureName: plan.name,
       sessionFixture: options.sessionFixture,
-      variants: (plan.variants ?? []).map((v) => v.name),
+      variants: moduleVariants(plan).map((v) => v.name),
       ...(options.async ? { async: true } : {}),
     },
   });

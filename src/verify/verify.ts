@@ -141,7 +141,7 @@ export async function requestVerify(
     databaseUrl: req.config.verifyDatabaseUrl,
     sessionFixture: req.config.session_fixture ?? null,
     timeoutS: req.config.verify_timeout_s,
-    expectations: req.plans.flatMap(expectationsFor),
+    expectations: req.plans.flatMap((p) => expectationsFor(p, req.packageName)),
     models: req.config.models,
     ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
     ...(req.config.async ? { async: true } : {}),
@@ -199,6 +199,16 @@ export function verifyDiagnostics(result: VerifyResult, req: VerifyRequest): Dia
           ...where,
           hint: 'generated code must not define pytest hooks or plugins: the smoke test itself decides what passed',
         });
+      }
+      if (level !== 'collect' && name?.startsWith('test_fixturegen_call[')) {
+        return error(
+          'FG415',
+          `the scenario's factory failed: ${name}: ${trim(t.message ?? 'failed')}`,
+          {
+            ...where,
+            hint: 'create_<name>(session, variant=None, overrides=None) must begin with check_scenario_call(...), return create_<name>__<variant>(...) for each variant, and call apply_overrides(overrides, "<label>", <label>) after each label\'s rows; make_<name> returns scenario_factory(create_<name>, session) (see docs/generated-code.md#overrides)',
+          },
+        );
       }
       const hint = databaseHint(t.message ?? '');
       return error(

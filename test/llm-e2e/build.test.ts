@@ -62,7 +62,9 @@ describe('good answers', () => {
     expect(user).toContain('`grants`: a list of exactly 10 PermissionGrant');
     expect(user).toContain('user = users[i % 3]');
     expect(user).toContain('A tenant with three users, two roles and ten permission grants.');
-    expect(user).toContain('def create_tenant_with_team(session) -> TenantWithTeam:');
+    expect(user).toContain(
+      'def create_tenant_with_team(session, variant: str | None = None, overrides: dict | None = None) -> TenantWithTeam:',
+    );
 
     const files = snapshot(join(dir, 'generated'));
     const again = await runCli(dir, ['build']);
@@ -179,7 +181,7 @@ describe('an extending scenario', () => {
     const sent = requestsFor(server, 'newcomer')[0]!.body.messages[1]!.content;
     expect(sent).toContain('This scenario extends `tenant_with_team`');
     expect(sent).toContain(
-      'def create_newcomer(session, tenant_with_team: TenantWithTeam | None = None) -> Newcomer:',
+      'def create_newcomer(session, tenant_with_team: TenantWithTeam | None = None, variant: str | None = None, overrides: dict | None = None) -> Newcomer:',
     );
     expect(sent).toMatch(/`acme`: one Tenant \(crm\.models\.Tenant\), inherited/);
   });

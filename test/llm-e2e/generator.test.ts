@@ -34,6 +34,22 @@ extends: base_tenant
 entities:
   users: { model: User, count: 2, values: { email: "u{n}@acme.test", tenant: "@acme" } }
 `,
+  'scenarios/teams.yaml': `description: A tenant with users and variants of it.
+extends: base_tenant
+entities:
+  users: { model: User, count: 2, values: { email: "t{n}@acme.test", tenant: "@acme" } }
+  admin: { model: Role, values: { name: admin, tenant: "@acme" } }
+variants:
+  quiet:
+    description: Users who cannot log in.
+    entities:
+      users: { values: { is_active: false } }
+  crowd:
+    entities:
+      users: { count: 4 }
+  no_admin:
+    remove: [admin]
+`,
   'scenarios/roles.yaml': `description: A tenant with roles.
 edge_cases: [a role name at its maximum length]
 entities:
@@ -129,7 +145,7 @@ describe('the prompt', () => {
     expect(user).toContain('`from generated.base_tenant import BaseTenant, create_base_tenant`');
     expect(user).toContain('`acme`: one Tenant (crm.models.Tenant), inherited');
     expect(user).toContain(
-      'def create_with_users(session, base_tenant: BaseTenant | None = None) -> WithUsers:',
+      'def create_with_users(session, base_tenant: BaseTenant | None = None, variant: str | None = None, overrides: dict | None = None) -> WithUsers:',
     );
     expect(user).toContain('def with_users(db_session, base_tenant) -> WithUsers:');
     expect(user).toContain('    return create_with_users(db_session, base_tenant=base_tenant)');
@@ -154,6 +170,65 @@ describe('the prompt', () => {
     expect(base).toMatch(
       /created_on = datetime\.date\(.*\) {2}# not written in the scenario: NOT NULL without a default, so fixturegen chose this value/,
     );
+  });
+
+  it('names the SQLAlchemy release the catalog reports', () => {
+    const system = (version: string) =>
+      buildMessages(
+        plan('roles'),
+        { ...pctx, catalog: { ...CATALOG, sqlalchemyVersion: version } },
+        templates,
+      )[0]!.content;
+    expect(system('1.4.54')).toMatch(
+      /^You write pytest fixtures for a Python project whose database layer is SQLAlchemy 1\.4\. /,
+    );
+    expect(system('2.1.9')).toContain('database layer is SQLAlchemy 2.1.');
+    expect(system('2.0.58')).toBe(system('2.0.59')); // a patch release keeps the prompt and its cache key
+    expect(system('1.4.54')).not.toContain('2.x');
+  });
+
+  it('asks for every variant: its changes from the base, and the exact scaffolding', () => {
+    const user = buildMessages(plan('teams'), pctx, templates)[1]!.content;
+    const variants = user.slice(user.indexOf('# Variants'), user.indexOf('# Names and signatures'));
+    expect(variants).toContain(
+      [
+        '- `quiet` (Users who cannot log in.): `create_teams__quiet`, fixture `teams__quiet`',
+        '    users.is_active = False  (base: not set)',
+        '    rows: as in the base',
+        '- `crowd`: `create_teams__crowd`, fixture `teams__crowd`',
+        '    users: a list of exactly 4 User (base: 2), i = 0..3',
+        '    rows: crm.models.User: exactly 4 (base: 2); the others as in the base',
+        '- `no_admin`: `create_teams__no_admin`, fixture `teams__no_admin`',
+        '    admin: not created; the dataclass gets `admin=None`',
+        '    rows: crm.models.Role: exactly 0 (base: 1); the others as in the base',
+      ].join('\n'),
+    );
+    expect(user).toContain(
+      'from generated import apply_overrides, check_scenario_call, parent_overrides, scenario_factory',
+    );
+    expect(user).toContain(
+      'def create_teams(session, base_tenant: BaseTenant | None = None, variant: str | None = None, overrides: dict | None = None) -> Teams:',
+    );
+    expect(user).toContain(
+      '    check_scenario_call(Teams, "teams", variant, {"quiet": (), "crowd": (), "no_admin": ("admin",)}, overrides)',
+    );
+    expect(user).toContain(
+      '    if variant == "crowd":\n        return create_teams__crowd(session, base_tenant=base_tenant, overrides=overrides)',
+    );
+    expect(user).toContain(
+      'def create_teams__no_admin(session, base_tenant: BaseTenant | None = None, overrides: dict | None = None) -> Teams:',
+    );
+    expect(user).toContain(
+      '@pytest.fixture\ndef teams__quiet(db_session, base_tenant) -> Teams:\n    return create_teams(db_session, base_tenant=base_tenant, variant="quiet")',
+    );
+    expect(user).toContain(
+      '@pytest.fixture\ndef make_teams(db_session):\n    return scenario_factory(create_teams, db_session)',
+    );
+    // Without variants: the same contract, an empty variants mapping and no Variants section.
+    const plain = buildMessages(plan('roles'), pctx, templates)[1]!.content;
+    expect(plain).not.toContain('# Variants');
+    expect(plain).toContain('    check_scenario_call(Roles, "roles", variant, {}, overrides)');
+    expect(plain).toContain('def make_roles(db_session):');
   });
 
   it('uses a project template of the same name and changes the fingerprint with it', () => {

@@ -191,6 +191,11 @@ def apply_verdict(
     when nothing else failed (a failure, such as a candidate that does not import, says why)."""
     expected = ["test_fixturegen_baseline"]
     expected += [f"test_fixturegen_scenario[{e.get('fixture')}]" for e in expectations if isinstance(e, dict)]
+    expected += [
+        f"test_fixturegen_call[{e.get('fixture')}]"
+        for e in expectations
+        if isinstance(e, dict) and isinstance(e.get("call"), dict)
+    ]
     expected.append("test_fixturegen_isolation")
     where = {name: smoke for name in expected}
     for module in own_tests or []:

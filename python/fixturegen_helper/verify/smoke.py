@@ -11,7 +11,12 @@ expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in thi
    persistent in the test's session and its row is found again by a fresh query by primary key;
    each reference holds for every instance; every value the scenario wrote holds for every
    instance (value parity, see `fixturegen_helper.verify.parity`); each row count holds;
-3. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
+3. `test_fixturegen_call[<fixture>]`, one per expectation with a `call` (the scenario's base and
+   each variant): `make_<name>(variant, **overrides)` with an empty override for every label it
+   creates gives the same rows (the same checks as 2.), each label's override reaches the
+   package's `apply_overrides`, a variant goes through its `create_<name>__<variant>`, and an
+   unknown variant or label is refused with LookupError (see `fixturegen_helper.verify.calls`);
+4. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
    earlier test created is visible (the session fixture rolls back).
 
 Failure messages name the label, the index and what was found, because they are shown to users and
@@ -30,6 +35,7 @@ import pytest
 from sqlalchemy import func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 
+from fixturegen_helper.verify.calls import CallRecorder, check_refusals, check_refusals_async, factory_args
 from fixturegen_helper.verify.parity import check_values
 
 _CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
@@ -39,6 +45,9 @@ SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
 #: `async: true`: the fixtures are pytest-asyncio ones and the session is an AsyncSession.
 ASYNC: bool = _CONFIG.get("async") is True
 EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
+#: The expectations whose factory is called too: a test is defined only when there is one, since
+#: an empty parametrization would report a skipped test that nothing confirmed.
+CALLS: list[dict[str, Any]] = [e for e in EXPECTATIONS if isinstance(e.get("call"), dict)]
 
 #: Problems reported per test before the rest is summarized.
 MAX_PROBLEMS = 20
@@ -47,6 +56,9 @@ MAX_PER_REF = 3
 _CHUNK = 500
 
 _BASELINE: dict[str, int] = {}
+#: Fixtures whose scenario test passed. The factory call of any other does not repeat what that
+#: test reported: the rows are not checked again, and an error it raises is that test's.
+_PASSED: set[str] = set()
 _CLASSES: dict[str, type] = {}
 
 
@@ -469,7 +481,55 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     for query, args in _scenario_checks(value, expectation, problems):
         query(session, *args)
     problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
+    _PASSED.add(fixture)
     _confirm(f"test_fixturegen_scenario[{fixture}]")
+
+
+def _factory(request: Any, call: dict[str, Any]) -> Any:
+    """The factory fixture's value; its absence said in one line rather than pytest's fixture list."""
+    try:
+        return request.getfixturevalue(call["factory"])
+    except pytest.FixtureLookupError:
+        pytest.fail(
+            f"{call['module']} defines no fixture {call['factory']}: the contract's factory fixture is "
+            f"`def {call['factory']}({SESSION_FIXTURE})` returning `scenario_factory({call['entry']}, {SESSION_FIXTURE})`",
+            pytrace=False,
+        )
+
+
+if CALLS:
+
+    @pytest.mark.parametrize("expectation", CALLS, ids=[e["fixture"] for e in CALLS])
+    def test_fixturegen_call(request: Any, expectation: dict[str, Any], monkeypatch: Any) -> None:
+        call = expectation["call"]
+        make = _factory(request, call)
+        session = request.getfixturevalue(SESSION_FIXTURE)
+        problems = _Problems()
+        recorder = CallRecorder(monkeypatch, call, problems.add)
+        overrides = recorder.overrides()
+        args, kwargs = factory_args(call, overrides)
+        passed = expectation["fixture"] in _PASSED
+        try:
+            value = make(*args, **kwargs)
+        except Exception:
+            if passed:
+                raise
+            # The fixture's own test failed on the same rows and says why; the verification fails.
+            _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
+            return
+        if passed:
+            names = _Names()
+            labels = _check_labels(value, expectation, problems, names)
+            _check_rows(session, labels, problems, names)
+            _check_refs(expectation.get("refs", []), labels, problems, names)
+            check_values(expectation.get("values", []), labels, problems.add)
+            _check_counts(session, expectation.get("counts", {}), problems)
+        recorder.check(value, problems.add)
+        if not problems:
+            # Last: a module that does not check its call creates rows here.
+            check_refusals(make, call, problems.add)
+        problems.fail_if_any(recorder.header())
+        _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
 
 
 def test_fixturegen_isolation(request: Any) -> None:
@@ -509,7 +569,46 @@ if ASYNC:
         for query, args in _scenario_checks(value, expectation, problems):
             await session.run_sync(query, *args)
         problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
+        _PASSED.add(fixture)
         _confirm(f"test_fixturegen_scenario[{fixture}]")
+
+    if CALLS:
+
+        @pytest.fixture
+        def fixturegen_call_value(request: Any, expectation: dict[str, Any]) -> Any:
+            return _factory(request, expectation["call"]), request.getfixturevalue(SESSION_FIXTURE)
+
+        @pytest.mark.asyncio(loop_scope="function")
+        @pytest.mark.parametrize("expectation", CALLS, ids=[e["fixture"] for e in CALLS])
+        async def test_fixturegen_call(
+            fixturegen_call_value: Any, expectation: dict[str, Any], monkeypatch: Any
+        ) -> None:
+            call = expectation["call"]
+            make, session = fixturegen_call_value
+            problems = _Problems()
+            recorder = CallRecorder(monkeypatch, call, problems.add)
+            overrides = recorder.overrides()
+            args, kwargs = factory_args(call, overrides)
+            passed = expectation["fixture"] in _PASSED
+            try:
+                value = await make(*args, **kwargs)
+            except Exception:
+                if passed:
+                    raise
+                _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
+                return
+            if passed:
+                names = _Names()
+                labels = _check_labels(value, expectation, problems, names)
+                await session.run_sync(_check_rows, labels, problems, names)
+                _check_refs(expectation.get("refs", []), labels, problems, names)
+                check_values(expectation.get("values", []), labels, problems.add)
+                await session.run_sync(_check_counts, expectation.get("counts", {}), problems)
+            recorder.check(value, problems.add)
+            if not problems:
+                await check_refusals_async(make, call, problems.add)
+            problems.fail_if_any(recorder.header())
+            _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
 
     @pytest.mark.asyncio(loop_scope="function")
     async def test_fixturegen_isolation(fixturegen_session_value: Any) -> None:

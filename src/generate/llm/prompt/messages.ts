@@ -42,6 +42,7 @@ export function systemText(ctx: PromptContext, templates: PromptTemplates): stri
       package: ctx.packageName,
       sessionFixture: ctx.sessionFixture,
       modelModules: modules.map((m) => `\`${m}\``).join(', ') || '(none)',
+      sqlalchemy: release(ctx.catalog.sqlalchemyVersion),
     }),
   );
 }
@@ -70,6 +71,7 @@ export function scenarioText(
       labels: described.labels,
       imports: described.imports.length > 0 ? described.imports.join('; ') : null,
       counts: countLines(plan),
+      variants: described.variants.length > 0 ? described.variants : null,
       edgeCases: Array.isArray(plan.edgeCases) && plan.edgeCases.length > 0 ? plan.edgeCases : null,
       extends: parents.length > 0,
       extendsText: parents.map((p) => `\`${p.name}\``).join(', '),
@@ -89,6 +91,16 @@ export function repairText(
   rounds: number,
 ): string {
   return finish(templates.repair({ problems, round, rounds }));
+}
+
+/**
+ * The SQLAlchemy release the catalog reports (the project's own environment: 1.4 or 2.x), as
+ * major.minor: what the code depends on, and a patch upgrade keeps the prompt (and the answer
+ * cache's keys) as they were.
+ */
+function release(version: string | undefined): string | null {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  return m ? `${m[1]}.${m[2]}` : null;
 }
 
 function finish(text: string): string {

@@ -1,9 +1,11 @@
 import { stringify as yamlStringify } from 'yaml';
 import type { IndexExpr, Plan, PlanValue, ValueExpr } from '../../../plan/types.js';
+import { moduleVariants } from '../../../plan/module-variants.js';
+import { describeVariants } from './variants.js';
 import { foldValue } from '../../../plan/values.js';
 import { renderValue } from '../../builtin/pyexpr.js';
 import type { ExprContext } from '../../builtin/pyexpr.js';
-import type { PromptContext } from './types.js';
+import type { PromptContext, ValueRenderer } from './types.js';
 
 /** The scenario document from its canonical JSON (keys sorted), without the description. */
 export function scenarioYaml(plan: Plan): string {
@@ -26,10 +28,12 @@ export function scenarioYaml(plan: Plan): string {
 
 interface Described {
   readonly labels: string[];
+  /** One entry per variant the module must provide: its changes from the base (see variants.ts). */
+  readonly variants: string[];
   readonly imports: string[];
 }
 
-export function describePlan(plan: Plan, ctx: PromptContext): Described {
+export function valueRenderer(plan: Plan): ValueRenderer {
   const lists = new Set<string>([
     ...plan.inherited.filter((x) => x.count !== null).map((x) => x.label),
     ...plan.entities.filter((e) => e.count !== null).map((e) => e.label),
@@ -48,6 +52,24 @@ export function describePlan(plan: Plan, ctx: PromptContext): Described {
     labelVar: (label) => label,
     isList: (label) => lists.has(label),
   });
+  const expr = (v: PlanValue, count: number | null) =>
+    renderValue(v.value, exprCtx(count === null ? 0 : 'loop'));
+  return {
+    expr,
+    line: (v, count) => `${v.attribute} = ${expr(v, count)}${valueNote(v, lists)}`,
+    imports: () => {
+      const out: string[] = [];
+      for (const m of [...std].sort()) out.push(`\`import ${m}\``);
+      for (const [module, classes] of [...enums.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        out.push(`\`from ${module} import ${[...classes].sort().join(', ')}\``);
+      }
+      return out;
+    },
+  };
+}
+
+export function describePlan(plan: Plan, ctx: PromptContext): Described {
+  const render = valueRenderer(plan);
   const labels: string[] = [];
   for (const x of plan.inherited) {
     const via = plan.extends.find(
@@ -64,23 +86,16 @@ export function describePlan(plan: Plan, ctx: PromptContext): Described {
       entity.count === null
         ? `- \`${entity.label}\`: one ${entity.className} (${entity.model})`
         : `- \`${entity.label}\`: a list of exactly ${entity.count} ${entity.className} (${entity.model}), i = 0..${entity.count - 1}`;
-    const ctxFor = exprCtx(entity.count === null ? 0 : 'loop');
     const values = [...entity.values].sort((a, b) => (a.attribute < b.attribute ? -1 : 1));
-    const lines = values.map(
-      (v) => `    ${v.attribute} = ${renderValue(v.value, ctxFor)}${valueNote(v, lists)}`,
-    );
+    const lines = values.map((v) => `    ${render.line(v, entity.count)}`);
     labels.push(
       lines.length > 0
         ? `${head}, with:\n${lines.join('\n')}`
         : `${head}, with no values (every column is left to its default)`,
     );
   }
-  const imports: string[] = [];
-  for (const m of [...std].sort()) imports.push(`\`import ${m}\``);
-  for (const [module, classes] of [...enums.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    imports.push(`\`from ${module} import ${[...classes].sort().join(', ')}\``);
-  }
-  return { labels, imports };
+  const variants = describeVariants(plan, render);
+  return { labels, variants, imports: render.imports() };
 }
 
 function amount(count: number | null, cls: string): string {
@@ -143,34 +158,87 @@ export function countLines(plan: Plan): string[] {
   return entries.map(([model, n]) => `${model}: exactly ${n}`);
 }
 
+/**
+ * The module's names and signatures, exactly: the dataclass, the create function with its call
+ * check and variant dispatch, each variant's create function, the fixtures and the factory. The
+ * model copies them and writes the bodies where `...` stands.
+ */
 export function signatures(
   plan: Plan,
   ctx: PromptContext,
   parents: readonly { name: string; cls: string }[],
 ): string {
+  const variants = moduleVariants(plan);
   const fields = [
     ...plan.inherited.map((x) => ({ label: x.label, cls: x.className, count: x.count })),
     ...plan.entities.map((e) => ({ label: e.label, cls: e.className, count: e.count })),
   ];
-  const lines = ['@dataclasses.dataclass(frozen=True)', `class ${plan.className}:`];
+  const runtime = ['apply_overrides', 'check_scenario_call'];
+  if (parents.length > 0) runtime.push('parent_overrides');
+  runtime.push('scenario_factory');
+  const lines = [
+    `from ${ctx.packageName} import ${runtime.join(', ')}`,
+    '',
+    '',
+    '@dataclasses.dataclass(frozen=True)',
+    `class ${plan.className}:`,
+  ];
   if (fields.length === 0) lines.push('    pass  # the scenario declares no labels');
   for (const f of fields)
     lines.push(`    ${f.label}: ${f.count === null ? f.cls : `list[${f.cls}]`}`);
-  const createParams = ['session', ...parents.map((p) => `${p.name}: ${p.cls} | None = None`)];
+  const parentParams = parents.map((p) => `${p.name}: ${p.cls} | None = None`);
+  const parentArgs = parents.map((p) => `${p.name}=${p.name}`);
+  const createParams = [
+    'session',
+    ...parentParams,
+    'variant: str | None = None',
+    'overrides: dict | None = None',
+  ];
+  const removed = variants.map((v) => `"${v.name}": ${pyTuple(v.removed)}`);
   lines.push(
     '',
     '',
     `def create_${plan.name}(${createParams.join(', ')}) -> ${plan.className}:`,
-    '    ...',
+    `    check_scenario_call(${plan.className}, "${plan.name}", variant, {${removed.join(', ')}}, overrides)`,
   );
-  const fixtureParams = [ctx.sessionFixture, ...parents.map((p) => p.name)];
-  const call = [ctx.sessionFixture, ...parents.map((p) => `${p.name}=${p.name}`)];
+  for (const v of variants) {
+    lines.push(
+      `    if variant == "${v.name}":`,
+      `        return create_${plan.name}__${v.name}(${['session', ...parentArgs, 'overrides=overrides'].join(', ')})`,
+    );
+  }
+  lines.push('    ...  # the base rows (see "What the module must create")');
+  for (const v of variants) {
+    lines.push(
+      '',
+      '',
+      `def create_${plan.name}__${v.name}(${['session', ...parentParams, 'overrides: dict | None = None'].join(', ')}) -> ${plan.className}:`,
+      `    ...  # the rows of variant \`${v.name}\``,
+    );
+  }
+  const fixtureParams = [ctx.sessionFixture, ...parents.map((p) => p.name)].join(', ');
+  const call = [ctx.sessionFixture, ...parentArgs];
+  const fixture = (name: string, args: readonly string[]) => [
+    '',
+    '',
+    '@pytest.fixture',
+    `def ${name}(${fixtureParams}) -> ${plan.className}:`,
+    `    return create_${plan.name}(${args.join(', ')})`,
+  ];
+  lines.push(...fixture(plan.name, call));
+  for (const v of variants)
+    lines.push(...fixture(`${plan.name}__${v.name}`, [...call, `variant="${v.name}"`]));
   lines.push(
     '',
     '',
     '@pytest.fixture',
-    `def ${plan.name}(${fixtureParams.join(', ')}) -> ${plan.className}:`,
-    `    return create_${plan.name}(${call.join(', ')})`,
+    `def make_${plan.name}(${ctx.sessionFixture}):`,
+    `    return scenario_factory(create_${plan.name}, ${ctx.sessionFixture})`,
   );
   return lines.join('\n');
+}
+
+function pyTuple(items: readonly string[]): string {
+  const quoted = items.map((x) => `"${x}"`);
+  return quoted.length === 1 ? `(${quoted[0]},)` : `(${quoted.join(', ')})`;
 }

@@ -1,5 +1,5 @@
 import type { CatalogView } from '../../../catalog/slice.js';
-import type { Plan } from '../../../plan/types.js';
+import type { Plan, PlanValue } from '../../../plan/types.js';
 
 export interface PromptContext {
   readonly catalog: CatalogView;
@@ -8,4 +8,17 @@ export interface PromptContext {
   readonly sessionFixture: string;
   /** Every plan by name (for extended scenarios' class names). */
   readonly plans: ReadonlyMap<string, Plan>;
+}
+
+/**
+ * Renders planned values as the Python the module should write, collecting the imports they
+ * need: the base's values and every variant's go through one renderer, so the imports line covers
+ * both.
+ */
+export interface ValueRenderer {
+  /** `attribute = expression  # notes` for one planned value of a label. */
+  line(value: PlanValue, count: number | null): string;
+  /** The expression alone. */
+  expr(value: PlanValue, count: number | null): string;
+  imports(): string[];
 }

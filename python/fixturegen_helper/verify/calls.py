@@ -1,0 +1,189 @@
+"""The smoke test's check of a scenario's factory: `make_<name>(variant, **overrides)`.
+
+The expectation's `call` (see src/verify/expectations.ts) names the scenario module, its factory
+fixture, its create function, the variant (null for the base) and that variant's create function,
+and the labels the call creates. The factory is called with an empty override for every one of
+those labels (`{"users": {}}`: valid for any label, and it changes nothing, so the rows are checked
+exactly as the fixture's are). While it runs, the package's `apply_overrides` and the variant's
+create function are wrapped where the scenario modules bound them: under the guard's allow-list
+they are the only way a module can apply an override or reach a variant, so what they saw proves
+that each label's override was applied to the rows the dataclass returns and that the variant was
+dispatched. Then, on the base's call, an unknown variant and an unknown label must raise
+LookupError (`check_scenario_call`). When the fixture's own smoke test already failed, the rows
+are not checked again here: the model hears each problem once.
+
+Messages name the function and the label, and say what the contract wants instead, because they
+are shown to users and fed back to the code model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+#: A variant and a label no scenario has: the create function must refuse both.
+UNKNOWN_VARIANT = "fixturegen_no_such_variant"
+UNKNOWN_LABEL = "fixturegen_no_such_label"
+
+Report = Callable[[str], None]
+
+
+def factory_args(call: dict[str, Any], overrides: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """`make(variant, **overrides)` as a test writes it; `overrides=` for a label that has the
+    name of one of the factory's own parameters."""
+    args = [call.get("variant")]
+    if any(label in ("variant", "overrides") for label in overrides):
+        return args, {"overrides": overrides}
+    return args, dict(overrides)
+
+
+def _shown(call: dict[str, Any]) -> str:
+    variant = call.get("variant")
+    return f'{call["factory"]}("{variant}")' if variant else f"{call['factory']}()"
+
+
+def _own(call: dict[str, Any]) -> str:
+    """The create function that builds the call's rows: the variant's, or the scenario's."""
+    return str(call.get("create") or call["entry"])
+
+
+class CallRecorder:
+    def __init__(self, monkeypatch: Any, call: dict[str, Any], report: Report) -> None:
+        self.call = call
+        self.applied: list[tuple[Any, Any, Any]] = []
+        self.dispatched = 0
+        self._labels: dict[str, dict[str, Any]] = {}
+        module_name = str(call["module"])
+        package_name = module_name.rpartition(".")[0]
+        package = importlib.import_module(package_name)
+        original = getattr(package, "apply_overrides", None)
+        if original is None:
+            report(f"the package {package_name} has no apply_overrides: build its __init__.py with fixturegen")
+            return
+
+        def apply_overrides(*args: Any, **kwargs: Any) -> Any:
+            named = dict(zip(("overrides", "label", "value"), args, strict=False))
+            named.update(kwargs)
+            self.applied.append((named.get("overrides"), named.get("label"), named.get("value")))
+            return original(*args, **kwargs)
+
+        # Every name a module of the package bound to it (an `as` alias too); restored after the test.
+        prefix = package_name + "."
+        for name, module in list(sys.modules.items()):
+            if module is None or not name.startswith(prefix):
+                continue
+            for attribute, bound in list(vars(module).items()):
+                if bound is original:
+                    monkeypatch.setattr(module, attribute, apply_overrides)
+        variant_create = call.get("create")
+        if variant_create:
+            module = importlib.import_module(module_name)
+            target = getattr(module, str(variant_create), None)
+            if target is None:
+                report(f"{module_name} defines no {variant_create}")
+                return
+
+            def dispatched(*args: Any, **kwargs: Any) -> Any:
+                self.dispatched += 1
+                return target(*args, **kwargs)
+
+            monkeypatch.setattr(module, str(variant_create), dispatched)
+
+    def overrides(self) -> dict[str, Any]:
+        """An empty override per label, each its own object: what reaches `apply_overrides` is
+        recognized by identity, whatever the module did to the mapping around it."""
+        self._labels = {str(label): {} for label in self.call.get("labels") or []}
+        return dict(self._labels)
+
+    def header(self) -> str:
+        return f"{_shown(self.call)} with an override for every label did not do what the contract says:"
+
+    def check(self, value: Any, report: Report) -> None:
+        call = self.call
+        variant = call.get("variant")
+        if variant and self.dispatched == 0:
+            report(
+                f'variant "{variant}": {_shown(call)} never called {call["create"]}: '
+                f'{call["entry"]}(session, variant="{variant}", overrides=overrides) must return '
+                f"{call['create']}(session, overrides=overrides)"
+            )
+            return
+        for label, mine in self._labels.items():
+            seen = [v for o, lab, v in self.applied if lab == label and isinstance(o, dict) and o.get(label) is mine]
+            if not seen:
+                report(
+                    f'the overrides of "{label}" never reached apply_overrides: {_own(call)} must call '
+                    f'apply_overrides(overrides, "{label}", {label}) right after adding {label} to the session'
+                    " (for an inherited label: or hand them to the parent's create with parent_overrides)"
+                )
+                continue
+            rows = getattr(value, label, None)
+            if not any(_same_rows(v, rows) for v in seen):
+                report(
+                    f'apply_overrides(overrides, "{label}", ...) was given other rows than the {label} '
+                    f"{_own(call)} returns: pass the label's own instance or list"
+                )
+
+
+def _same_rows(given: Any, rows: Any) -> bool:
+    if given is rows:
+        return True
+    if isinstance(given, (list, tuple)) and isinstance(rows, (list, tuple)):
+        return len(given) == len(rows) and all(a is b for a, b in zip(given, rows, strict=True))
+    return False
+
+
+def _refusal(call: dict[str, Any], what: str, exc: BaseException | None) -> str:
+    if exc is None:
+        outcome = "did not raise LookupError: it created rows"
+    elif type(exc).__module__.startswith("sqlalchemy"):
+        outcome = (
+            f"did not raise LookupError: it went on to create rows, which the database refused ({type(exc).__name__})"
+        )
+    else:
+        outcome = f"raised {type(exc).__name__} instead of LookupError: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return (
+        f"{what} {outcome}; {call['entry']} must begin with check_scenario_call(...) exactly as the request writes it"
+    )
+
+
+def check_refusals(make: Any, call: dict[str, Any], report: Report) -> None:
+    """An unknown variant, then an unknown label, must raise LookupError before any row is made.
+    Checked on the base's call only: every call goes through the same `check_scenario_call`."""
+    if call.get("variant"):
+        return
+    for what, args, kwargs in _unknown(call, call["factory"]):
+        try:
+            make(*args, **kwargs)
+        except LookupError:
+            continue
+        except Exception as exc:  # noqa: BLE001 - whatever it raised is the message
+            report(_refusal(call, what, exc))
+            return
+        report(_refusal(call, what, None))
+        return
+
+
+async def check_refusals_async(make: Any, call: dict[str, Any], report: Report) -> None:
+    if call.get("variant"):
+        return
+    for what, args, kwargs in _unknown(call, call["factory"]):
+        try:
+            await make(*args, **kwargs)
+        except LookupError:
+            continue
+        except Exception as exc:  # noqa: BLE001 - whatever it raised is the message
+            report(_refusal(call, what, exc))
+            return
+        report(_refusal(call, what, None))
+        return
+
+
+def _unknown(call: dict[str, Any], factory: str) -> list[tuple[str, list[Any], dict[str, Any]]]:
+    variant = call.get("variant")
+    return [
+        (f'{factory}("{UNKNOWN_VARIANT}")', [UNKNOWN_VARIANT], {}),
+        (f"{_shown(call)[:-1]}{', ' if variant else ''}{UNKNOWN_LABEL}={{}})", [variant], {UNKNOWN_LABEL: {}}),
+    ]
