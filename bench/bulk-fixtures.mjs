@@ -5,34 +5,30 @@
 // end) and polyfactory, on in-memory SQLite and on a throwaway PostgreSQL cluster when one is
 // installed; and the per-test cost of tests that request the session-scoped scenario.
 //
-//   npm run build && node bench/bulk-fixtures.mjs [--runs 5] [--tests 60]
+//   npm run build && node bench/bulk-fixtures.mjs [--runs 5] [--tests 60] [--quick] [--json]
+//                                                 [--checkout DIR]
 //
-// factory_boy and polyfactory are benchmark-only: bench/requirements.txt is installed into
-// .fixturegen/bench-venv, a virtual environment that also sees the project's .venv.
+// It needs bulk fixtures and `scope:` in the checkout measured (branch bulk until it is merged);
+// without them every row is reported failed with the reason. factory_boy and polyfactory are
+// benchmark-only: bench/requirements.txt is installed into this checkout's
+// .fixturegen/bench-venv, a virtual environment that also sees the measured checkout's .venv.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BENCH_ROOT, benchArgs, checkoutOf, report, requireBuilt } from './support/common.mjs';
+import { startPostgres } from './support/postgres.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, dflt) => {
-  const k = process.argv.indexOf(`--${name}`);
-  return k > 0 ? Number(process.argv[k + 1]) : dflt;
-};
-const runs = arg('runs', 5);
-const tests = arg('tests', 60);
+const values = benchArgs(
+  { runs: { type: 'string', default: '5' }, tests: { type: 'string', default: '60' } },
+  { runs: '3', tests: '20' },
+);
+const runs = Number(values.runs);
+const tests = Number(values.tests);
+const checkout = checkoutOf(values);
+const out = report('bulk', values);
+requireBuilt(checkout, out.log);
 
 function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...options });
@@ -40,28 +36,29 @@ function run(cmd, args, options = {}) {
   return r.stdout;
 }
 
-/** The bench venv: bench/requirements.txt on top of the project's .venv (a .pth file). */
+/**
+ * The bench venv: bench/requirements.txt, on top of the measured checkout's .venv (a .pth file,
+ * rewritten on every run, so one venv serves any checkout).
+ */
 function benchPython() {
-  const venv = join(root, '.fixturegen', 'bench-venv');
+  const venv = join(BENCH_ROOT, '.fixturegen', 'bench-venv');
   const python = join(venv, 'bin', 'python');
-  const wanted = createHash('sha256')
-    .update(readFileSync(join(root, 'bench', 'requirements.txt')))
-    .digest('hex');
+  const requirements = join(BENCH_ROOT, 'bench', 'requirements.txt');
+  const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
   const stamp = join(venv, 'requirements.sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return python;
-  const base = join(root, '.venv', 'bin', 'python');
-  rmSync(venv, { recursive: true, force: true });
-  run(base, ['-m', 'venv', venv]);
+  const base = checkout.python;
   const site = (py) =>
     run(py, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+    rmSync(venv, { recursive: true, force: true });
+    run(base, ['-m', 'venv', venv]);
+    out.log('bulk-fixtures: installing bench/requirements.txt into .fixturegen/bench-venv');
+    run(python, ['-m', 'pip', 'install', '-q', '-r', requirements], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    writeFileSync(stamp, wanted);
+  }
   writeFileSync(join(site(python), 'fixturegen-project.pth'), `${site(base)}\n`);
-  process.stderr.write(
-    'bulk-fixtures: installing bench/requirements.txt into .fixturegen/bench-venv\n',
-  );
-  run(python, ['-m', 'pip', 'install', '-q', '-r', join(root, 'bench', 'requirements.txt')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  writeFileSync(stamp, wanted);
   return python;
 }
 
@@ -135,6 +132,16 @@ def pytest_runtest_logreport(report):
     _times.setdefault(report.nodeid, [name, 0.0])[1] += report.duration
 
 
+def pytest_collection_modifyitems(items):
+    # Side by side: test_empty[k] next to test_read[k], so load on the machine hits both alike;
+    # the writes last (each expires the shared instances, which later reads would reload).
+    def key(item):
+        k = item.callspec.params["k"] if hasattr(item, "callspec") else 0
+        return (item.originalname == "test_write", k)
+
+    items.sort(key=key)
+
+
 def pytest_sessionfinish(session):
     by = {}
     for name, seconds in _times.values():
@@ -167,6 +174,7 @@ def test_write(k, big_session, db_session):
     db_session.flush()
 `;
 
+/** Builds the bench project with the measured checkout; says clearly when it lacks bulk fixtures. */
 function project() {
   const dir = mkdtempSync(join(tmpdir(), 'fixturegen-bench-bulk-'));
   mkdirSync(join(dir, 'bench_models'));
@@ -180,129 +188,117 @@ function project() {
   writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
   writeFileSync(join(dir, 'bench_timing.py'), TIMING);
   writeFileSync(join(dir, 'bench_tests', 'test_scoped.py'), TESTS);
-  run(process.execPath, [join(root, 'bin', 'fixturegen.js'), 'build'], {
+  const needs = `needs bulk fixtures and \`scope:\` (branch bulk), not in ${checkout.root}`;
+  const r = spawnSync(process.execPath, [checkout.cli, 'build'], {
     cwd: dir,
-    env: { ...process.env, VIRTUAL_ENV: join(root, '.venv') },
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', VIRTUAL_ENV: join(checkout.root, '.venv') },
   });
+  if (r.status !== 0) {
+    const lines = `${r.stdout}${r.stderr}`.split('\n');
+    const said = lines.find((l) => /FG\d{3}/.test(l)) ?? lines.find((l) => /error/i.test(l));
+    out.log(`${r.stdout}${r.stderr}`);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `${needs}: its build of the bench project failed (${said?.trim() ?? `exit ${r.status}`})`,
+    );
+  }
+  if (!readFileSync(join(dir, 'generated', '__init__.py'), 'utf8').includes('def insert_rows')) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${needs}: its generated package has no insert_rows`);
+  }
   return dir;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** A throwaway PostgreSQL cluster (as test/support/postgres.ts), or null when none is installed. */
-async function postgres() {
-  const base = '/usr/lib/postgresql';
-  const version = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
-        .sort((a, b) => b - a)[0]
-    : undefined;
-  if (!version) return null;
-  const bin = join(base, version, 'bin');
-  const dir = mkdtempSync(join(tmpdir(), 'fixturegen-bench-pg-'));
-  chmodSync(dir, 0o777);
-  const data = join(dir, 'data');
-  const port = await freePort();
-  const asRoot = process.getuid?.() === 0;
-  const pg = (cmd, args) =>
-    asRoot
-      ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args])
-      : run(join(bin, cmd), args);
-  pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  pg('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
-    'start',
-  ]);
-  return {
-    url: `postgresql+psycopg://postgres@127.0.0.1:${port}/postgres`,
-    version,
-    stop() {
-      try {
-        pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+// The rows, declared before anything is measured, so a checkout without bulk fixtures or a
+// machine without PostgreSQL still shows what was asked for.
+const DBS = [
+  { key: 'sqlite', name: 'SQLite', floorMax: 7 },
+  { key: 'pg', name: 'PostgreSQL', floorMax: 3 },
+];
+const rowsOf = {};
+for (const db of DBS) {
+  const setup = `bulk setup 7,011 rows, ${db.name}: create_big`;
+  rowsOf[db.key] = {
+    floor: out.row({
+      measure: setup,
+      baselineLabel: 'Core executemany floor',
+      target: { kind: 'ratio', max: db.floorMax },
+    }),
+    factory_boy_flush_each: out.row({
+      measure: setup,
+      baselineLabel: 'factory_boy, flush per object',
+      target: { kind: 'speedup', min: 15 },
+    }),
+    factory_boy_one_flush: out.row({
+      measure: setup,
+      baselineLabel: 'factory_boy, one flush',
+      target: { kind: 'speedup', min: 5 },
+    }),
+    polyfactory: out.row({
+      measure: setup,
+      baselineLabel: 'polyfactory',
+      target: { kind: 'speedup', min: 5 },
+    }),
+    read: out.row({
+      measure: `per test after the first, session-scoped scenario, ${db.name}: reads`,
+      baselineLabel: 'empty test',
+      target: { kind: 'extra', max: 5 },
+    }),
+    write: out.row({
+      measure: `per test after the first, session-scoped scenario, ${db.name}: writes a row`,
+      baselineLabel: 'empty test',
+    }),
   };
 }
 
-const python = benchPython();
-const dir = project();
-const cluster = await postgres();
+let dir = null;
+let cluster = null;
 try {
-  const urls = ['sqlite+pysqlite:///:memory:', ...(cluster ? [cluster.url] : [])];
-  const out = JSON.parse(
+  dir = project();
+  const python = benchPython();
+  cluster = await startPostgres();
+  for (const r of Object.values(rowsOf.pg))
+    if (cluster) r.measure = r.measure.replace('PostgreSQL', `PostgreSQL ${cluster.version}`);
+    else r.error = 'PostgreSQL is not installed';
+  const urls = { sqlite: 'sqlite+pysqlite:///:memory:', ...(cluster ? { pg: cluster.url } : {}) };
+  const measured = JSON.parse(
     run(python, [
-      join(root, 'bench', 'bulk-fixtures.py'),
+      join(BENCH_ROOT, 'bench', 'bulk-fixtures.py'),
       dir,
-      ...urls,
+      ...Object.values(urls),
       '--runs',
       String(runs),
       '--tests',
       String(tests),
     ]),
   );
-  const dbs = urls.map((u) => out[u]);
-  const names = ['SQLite (memory)', ...(cluster ? [`PostgreSQL ${cluster.version}`] : [])];
-  const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  const rows = [
-    ['fixturegen create_big, ms', (d) => fmt(d.setup.fixturegen), ''],
-    ['Core executemany floor, ms', (d) => fmt(d.setup.floor), ''],
-    [
-      'fixturegen / floor',
-      (d) => `${fmt(d.setup.fixturegen / d.setup.floor)}×`,
-      '≤7× SQLite, ≤3× PG',
-    ],
-    [
-      'factory_boy flush per object / fixturegen',
-      (d) => `${fmt(d.setup.factory_boy_flush_each / d.setup.fixturegen)}×`,
-      '≥15×',
-    ],
-    [
-      'factory_boy one flush / fixturegen',
-      (d) => `${fmt(d.setup.factory_boy_one_flush / d.setup.fixturegen)}×`,
-      '≥5×',
-    ],
-    ['polyfactory / fixturegen', (d) => `${fmt(d.setup.polyfactory / d.setup.fixturegen)}×`, '≥5×'],
-    [
-      'per test, session-scoped scenario, reads, ms',
-      (d) => fmt(d.per_test.test_read - d.per_test.test_empty),
-      '≤5 ms',
-    ],
-    [
-      'per test, session-scoped scenario, writes a row, ms',
-      (d) => fmt(d.per_test.test_write - d.per_test.test_empty),
-      '',
-    ],
-  ];
-  console.log(
-    `bulk setup: 1 tenant / 2,000 users / 10 roles / 5,000 grants; medians of ${runs} rounds; per test: medians of ${tests - 1} tests minus an empty test's`,
+  for (const [key, url] of Object.entries(urls)) {
+    const d = measured[url];
+    const rows = rowsOf[key];
+    for (const way of ['floor', 'factory_boy_flush_each', 'factory_boy_one_flush', 'polyfactory'])
+      Object.assign(rows[way], { fixturegen: d.setup.fixturegen, baseline: d.setup[way], runs });
+    for (const kind of ['read', 'write'])
+      Object.assign(rows[kind], {
+        fixturegen: d.per_test[`test_${kind}`],
+        baseline: d.per_test.test_empty,
+        runs: tests - 1,
+      });
+  }
+  out.log(
+    `bulk setup: 1 tenant / 2,000 users / 10 roles / 5,000 grants; medians of ${runs} rounds; per test: medians of ${tests - 1} tests (pytest's setup + call + teardown)`,
   );
-  const head = ['measure', ...names, 'target'];
-  const table = [head, ...rows.map(([label, f, target]) => [label, ...dbs.map(f), target])];
-  const widths = head.map((_, k) => Math.max(...table.map((r) => r[k].length)));
-  for (const r of table)
-    console.log(
-      r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  '),
-    );
-  if (!cluster) console.log('(PostgreSQL is not installed: its column is left out)');
+  for (const r of out.rows)
+    if (!r.error)
+      out.log(
+        `  ${r.measure.padEnd(72)} ${r.fixturegen.toFixed(2).padStart(9)} ms  ${r.baselineLabel.padEnd(30)} ${r.baseline.toFixed(2).padStart(9)} ms`,
+      );
+} catch (err) {
+  out.fail(String(err.message ?? err).split('\n')[0]);
+  out.log(String(err.message ?? err));
+  process.exitCode = 1;
 } finally {
   cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
+out.emit();

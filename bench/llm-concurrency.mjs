@@ -1,28 +1,32 @@
 // Wall time of N completions at concurrency C against the scripted server with a fixed latency L,
 // as a ratio to the ideal ceil(N/C) × L. Plain JS importing the built client: run `npm run build`
 // first, then `node bench/llm-concurrency.mjs [--n 12] [--latency 200] [--c 1,2,4]`.
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '12' },
-    latency: { type: 'string', default: '200' },
-    c: { type: 'string', default: '1,2,4' },
-  },
+import { benchArgs, checkoutOf, report } from './support/common.mjs';
+
+const values = benchArgs({
+  n: { type: 'string', default: '12' },
+  latency: { type: 'string', default: '200' },
+  c: { type: 'string', default: '1,2,4' },
 });
+const checkout = checkoutOf(values);
+const out = report('llm', values);
 const N = Number(values.n);
 const L = Number(values.latency);
 const levels = values.c.split(',').map(Number);
 
 let client, limiter;
 try {
-  client = await import('../dist/generate/llm/client/create.js');
-  limiter = await import('../dist/generate/llm/limiter.js');
+  const dist = (p) => pathToFileURL(join(checkout.dist, p)).href;
+  client = await import(dist('generate/llm/client/create.js'));
+  limiter = await import(dist('generate/llm/limiter.js'));
 } catch (err) {
-  console.error(`cannot load dist/generate/llm (run \`npm run build\` first): ${err.message}`);
+  out.log(`cannot load dist/generate/llm (run \`npm run build\` first): ${err.message}`);
   process.exit(2);
 }
 
@@ -106,12 +110,10 @@ for (const C of levels) {
   }
 }
 
-console.log(`llm concurrency: N=${N} completions, server latency L=${L} ms`);
-console.log(
-  '   C  requests  max in flight   wall ms  ideal ms   ratio  overhead/round ms  within 10%',
-);
+out.log(`llm concurrency: N=${N} completions, server latency L=${L} ms`);
+out.log('   C  requests  max in flight   wall ms  ideal ms   ratio  overhead/round ms  within 10%');
 for (const r of rows) {
-  console.log(
+  out.log(
     [
       String(r.C).padStart(4),
       String(r.requests).padStart(9),
@@ -124,3 +126,13 @@ for (const r of rows) {
     ].join(' '),
   );
 }
+for (const r of rows)
+  Object.assign(
+    out.row({
+      measure: `LLM client, ${N} completions at concurrency ${r.C}`,
+      baselineLabel: `ideal: ceil(N/C) × ${L} ms`,
+      target: { kind: 'ratio', max: 1.1 },
+    }),
+    { fixturegen: r.wall, baseline: r.ideal, runs: 1 },
+  );
+out.emit();
