@@ -20,6 +20,7 @@ const rows = {
     measure: 'fixturegen --help',
     baselineLabel: 'node -e 0',
     target: { kind: 'ratio', max: 2 },
+    note: `medians of ${runs} runs, the three commands interleaved`,
   }),
   'fixturegen --version': out.row({ measure: 'fixturegen --version', baselineLabel: 'node -e 0' }),
 };

@@ -1,7 +1,7 @@
 // Prompt size per scenario with the catalog slice (what fixturegen sends) versus the whole catalog,
 // on a synthetic schema of --models mapped classes (default 120) introspected by the real Python
 // helper. Plain JS importing the built modules: run `npm run build` first, then
-// `node bench/llm-prompt-size.mjs [--models 120] [--domains 10]`. Token counts are estimates at
+// `node bench/llm-prompt-size.mjs [--models 120] [--domains 10] [--json] [--checkout DIR]`. Token counts are estimates at
 // 3.5 characters per token (CHARS_PER_TOKEN), the same estimate `fixturegen prompt` prints.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -230,6 +230,7 @@ Object.assign(
     measure: `LLM prompt, catalog slice (${catalog.models.length} models; mean of ${rows.length} scenarios)`,
     unit: 'tokens',
     baselineLabel: 'whole catalog',
+    note: `tokens estimated at ${prompt.CHARS_PER_TOKEN} characters per token`,
   }),
   { fixturegen: mean((r) => r.slice), baseline: mean((r) => r.whole), runs: rows.length },
 );
