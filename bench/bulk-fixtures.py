@@ -2,7 +2,7 @@
 and the per-test cost of a session-scoped scenario. Run by bulk-fixtures.mjs, which builds the
 project (models, scenarios, generated/) and passes its folder and the database URLs.
 
-    python bench/bulk-fixtures.py PROJECT URL [URL ...] [--runs 5]
+    python bench/bulk-fixtures.py PROJECT URL [URL ...] [--runs 5] [--tests 60]
 
 Every setup runs in a transaction that is rolled back, so each run starts from empty tables.
 Prints one JSON object: per database, the median milliseconds of each way of creating the rows,
@@ -179,7 +179,8 @@ def setups(url: str, runs: int) -> dict[str, float]:
 
 def per_test(project: str, url: str, tests: int) -> dict[str, float]:
     """Median time of a test's setup, call and teardown (pytest's own report) for tests that
-    request the session-scoped scenario and read it, or change a row, against empty tests."""
+    request the session-scoped scenario and read it, or change a row, against empty tests (the
+    timing plugin of bulk-fixtures.mjs runs each read next to an empty test, the writes last)."""
     env = {**os.environ, "FIXTUREGEN_DATABASE_URL": url, "BENCH_TESTS": str(tests)}
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "bench_timing", "bench_tests"],

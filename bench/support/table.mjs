@@ -4,6 +4,7 @@
 //
 //   { group, measure, unit, fixturegen, baselineLabel, baseline, runs, target, error?, note? }
 //
+// (`note`: what the measure is, printed once per group under the table.)
 // `fixturegen` and `baseline` are medians measured side by side in the same run (baseline may be
 // null when a row has none). `target` is null or one of:
 //   { kind: 'ratio', max }    fixturegen / baseline ≤ max   (e.g. bulk setup ≤ 3× its floor)
@@ -111,7 +112,7 @@ export function cells(rows) {
   return [COLUMNS, ...body];
 }
 
-/** Footnotes: why each failed row failed (numbered as the marks in the verdict column). */
+/** Why each failed row failed. */
 function failures(rows) {
   const out = [];
   for (const row of rows) {
@@ -121,7 +122,12 @@ function failures(rows) {
   return out;
 }
 
-/** Plain text, columns padded; failed rows are explained under the table. */
+const reasonsOf = (rows) => [...new Set(failures(rows).map((f) => `${f.row.group}: ${f.reason}`))];
+const notesOf = (rows) => [
+  ...new Set(rows.filter((r) => r.note).map((r) => `${r.group}: ${r.note}`)),
+];
+
+/** Plain text, columns padded, a blank line between groups; notes and failures under it. */
 export function renderText(rows) {
   const table = cells(rows);
   const widths = COLUMNS.map((_, k) => Math.max(...table.map((r) => r[k].length)));
@@ -132,14 +138,19 @@ export function renderText(rows) {
       .join('  ')
       .trimEnd(),
   );
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  const failed = failures(rows);
-  const reasons = [...new Set(failed.map((f) => `${f.row.group}: ${f.reason}`))];
-  if (reasons.length > 0) lines.push('', 'failed:', ...reasons.map((r) => `  ${r}`));
-  return `${lines.join('\n')}\n`;
+  // A blank line between groups.
+  const body = lines
+    .slice(1)
+    .flatMap((line, k) => (k > 0 && rows[k].group !== rows[k - 1].group ? ['', line] : [line]));
+  const out = [lines[0], widths.map((w) => '-'.repeat(w)).join('  '), ...body];
+  const notes = notesOf(rows);
+  if (notes.length > 0) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
+  const reasons = reasonsOf(rows);
+  if (reasons.length > 0) out.push('', 'failed:', ...reasons.map((r) => `  ${r}`));
+  return `${out.join('\n')}\n`;
 }
 
-/** A Markdown table (for the closing note), failed rows explained under it. */
+/** A Markdown table (for the closing note), notes and failed rows explained under it. */
 export function renderMarkdown(rows) {
   const table = cells(rows);
   const esc = (c) => c.replaceAll('|', '\\|');
@@ -148,7 +159,9 @@ export function renderMarkdown(rows) {
     `|${table[0].map((_, k) => ([1, 3, 4].includes(k) ? '---:' : '---')).join('|')}|`,
     ...table.slice(1).map((r) => `| ${r.map(esc).join(' | ')} |`),
   ];
-  const reasons = [...new Set(failures(rows).map((f) => `${f.row.group}: ${f.reason}`))];
+  const notes = notesOf(rows);
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
+  const reasons = reasonsOf(rows);
   if (reasons.length > 0) lines.push('', ...reasons.map((r) => `- failed, ${r}`));
   return `${lines.join('\n')}\n`;
 }
