@@ -221,8 +221,9 @@ for (const db of DBS) {
   const setup = `bulk setup, ${db.name}`;
   const note =
     'bulk setup: the generated create_big of 1 tenant, 2,000 users, 10 roles and 5,000 grants ' +
-    '(7,011 rows), medians of rounds; session scope: per test after the first, pytest setup + ' +
-    'call + teardown, of tests requesting the same scenario with `scope: session`';
+    `(7,011 rows), medians of ${runs} rounds, each running the five ways once; session scope: ` +
+    `per test after the first (median of ${tests - 1}), pytest setup + call + teardown, of tests ` +
+    'requesting the same scenario with `scope: session`, each read next to an empty test';
   rowsOf[db.key] = {
     floor: out.row({
       measure: setup,
