@@ -1,28 +1,38 @@
 // Wall time of N completions at concurrency C against the scripted server with a fixed latency L,
 // as a ratio to the ideal ceil(N/C) × L. Plain JS importing the built client: run `npm run build`
-// first, then `node bench/llm-concurrency.mjs [--n 12] [--latency 200] [--c 1,2,4]`.
-import { parseArgs } from 'node:util';
+// first, then `node bench/llm-concurrency.mjs [--n 12] [--latency 200] [--c 1,2,4] [--batches 5]`
+// (wall: the median of the batches), and the common --quick, --json, --checkout (support/common.mjs).
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
-const { values } = parseArgs({
-  options: {
+import { benchArgs, checkoutOf, median, report } from './support/common.mjs';
+
+const values = benchArgs(
+  {
     n: { type: 'string', default: '12' },
     latency: { type: 'string', default: '200' },
     c: { type: 'string', default: '1,2,4' },
+    batches: { type: 'string', default: '5' },
   },
-});
+  { batches: '3' },
+);
+const BATCHES = Number(values.batches);
+const checkout = checkoutOf(values);
+const out = report('llm', values);
 const N = Number(values.n);
 const L = Number(values.latency);
 const levels = values.c.split(',').map(Number);
 
 let client, limiter;
 try {
-  client = await import('../dist/generate/llm/client/create.js');
-  limiter = await import('../dist/generate/llm/limiter.js');
+  const dist = (p) => pathToFileURL(join(checkout.dist, p)).href;
+  client = await import(dist('generate/llm/client/create.js'));
+  limiter = await import(dist('generate/llm/limiter.js'));
 } catch (err) {
-  console.error(`cannot load dist/generate/llm (run \`npm run build\` first): ${err.message}`);
+  out.log(`cannot load dist/generate/llm (run \`npm run build\` first): ${err.message}`);
   process.exit(2);
 }
 
@@ -83,18 +93,22 @@ for (const C of levels) {
     await llm.complete(messages);
     const warm = (await server.stats()).requests;
     const limit = limiter.createLimiter(C);
-    const started = performance.now();
-    const done = await Promise.all(
-      Array.from({ length: N }, () => limit.run(() => llm.complete(messages))),
-    );
-    const wall = performance.now() - started;
-    if (done.some((d) => d.text !== MODULE)) throw new Error('unexpected answer');
+    const walls = [];
+    for (let b = 0; b < BATCHES; b += 1) {
+      const started = performance.now();
+      const done = await Promise.all(
+        Array.from({ length: N }, () => limit.run(() => llm.complete(messages))),
+      );
+      walls.push(performance.now() - started);
+      if (done.some((d) => d.text !== MODULE)) throw new Error('unexpected answer');
+    }
+    const wall = median(walls);
     const rounds = Math.ceil(N / C);
     const ideal = rounds * L;
     const stats = await server.stats();
     rows.push({
       C,
-      requests: stats.requests - warm,
+      requests: (stats.requests - warm) / BATCHES,
       maxInFlight: stats.maxInFlight,
       wall,
       ideal,
@@ -106,12 +120,12 @@ for (const C of levels) {
   }
 }
 
-console.log(`llm concurrency: N=${N} completions, server latency L=${L} ms`);
-console.log(
-  '   C  requests  max in flight   wall ms  ideal ms   ratio  overhead/round ms  within 10%',
+out.log(
+  `llm concurrency: N=${N} completions, server latency L=${L} ms; wall: median of ${BATCHES} batches`,
 );
+out.log('   C  requests  max in flight   wall ms  ideal ms   ratio  overhead/round ms  within 10%');
 for (const r of rows) {
-  console.log(
+  out.log(
     [
       String(r.C).padStart(4),
       String(r.requests).padStart(9),
@@ -124,3 +138,14 @@ for (const r of rows) {
     ].join(' '),
   );
 }
+for (const r of rows)
+  Object.assign(
+    out.row({
+      measure: `LLM client, ${N} completions at concurrency ${r.C}`,
+      baselineLabel: `ideal: ceil(N/C) × ${L} ms`,
+      target: { kind: 'ratio', max: 1.1 },
+      note: `the scripted server answers each completion after ${L} ms; median of ${BATCHES} batches per level`,
+    }),
+    { fixturegen: r.wall, baseline: r.ideal, runs: BATCHES },
+  );
+out.emit();

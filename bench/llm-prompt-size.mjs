@@ -1,46 +1,46 @@
 // Prompt size per scenario with the catalog slice (what fixturegen sends) versus the whole catalog,
 // on a synthetic schema of --models mapped classes (default 120) introspected by the real Python
 // helper. Plain JS importing the built modules: run `npm run build` first, then
-// `node bench/llm-prompt-size.mjs [--models 120] [--domains 10]`. Token counts are estimates at
+// `node bench/llm-prompt-size.mjs [--models 120] [--domains 10] [--json] [--checkout DIR]`. Token counts are estimates at
 // 3.5 characters per token (CHARS_PER_TOKEN), the same estimate `fixturegen prompt` prints.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { benchArgs, checkoutOf, report } from './support/common.mjs';
 import { chainModelLines } from './support/synthetic-models.mjs';
 
-const { values } = parseArgs({
-  options: {
-    models: { type: 'string', default: '120' },
-    domains: { type: 'string', default: '10' },
-    keep: { type: 'boolean', default: false },
-  },
+const values = benchArgs({
+  models: { type: 'string', default: '120' },
+  domains: { type: 'string', default: '10' },
+  keep: { type: 'boolean', default: false },
 });
+const checkout = checkoutOf(values);
+const out = report('llm', values);
 const MODELS = Number(values.models);
 const DOMAINS = Number(values.domains);
 const PER = Math.ceil(MODELS / DOMAINS);
-if (MODELS < 100) console.warn(`note: ${MODELS} models; the acceptance figure is for at least 100`);
+if (MODELS < 100) out.log(`note: ${MODELS} models; the acceptance figure is for at least 100`);
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const python = [
-  join(REPO, '.venv', 'bin', 'python'),
+  checkout.python,
   process.env.VIRTUAL_ENV && join(process.env.VIRTUAL_ENV, 'bin', 'python'),
 ]
   .filter(Boolean)
   .find((p) => existsSync(p));
 if (!python) {
-  console.error('no .venv with SQLAlchemy: run `npm run setup` first');
+  out.log('no .venv with SQLAlchemy: run `npm run setup` first');
   process.exit(2);
 }
 
 let prompt, helperMod, scenario;
 try {
-  prompt = await import('../dist/generate/llm/index.js');
-  helperMod = await import('../dist/helper/client.js');
-  scenario = await import('../dist/scenario/index.js');
+  const dist = (p) => pathToFileURL(join(checkout.dist, p)).href;
+  prompt = await import(dist('generate/llm/index.js'));
+  helperMod = await import(dist('helper/client.js'));
+  scenario = await import(dist('scenario/index.js'));
 } catch (err) {
-  console.error(`cannot load dist/ (run \`npm run build\` first): ${err.message}`);
+  out.log(`cannot load dist/ (run \`npm run build\` first): ${err.message}`);
   process.exit(2);
 }
 
@@ -170,7 +170,7 @@ const compiled = scenario.compileScenarios(scenarios(), catalog, {
   defaultModels: ['bigschema.models'],
 });
 if (compiled.failures.length > 0) {
-  console.error(JSON.stringify(compiled.failures, null, 2));
+  out.log(JSON.stringify(compiled.failures, null, 2));
   process.exit(1);
 }
 const templates = prompt.loadPromptTemplates(null);
@@ -193,19 +193,19 @@ const rows = compiled.plans.map((plan) => {
   };
 });
 
-console.log(
+out.log(
   `llm prompt size: ${catalog.models.length} mapped classes (introspected by the helper), ` +
     `${rows.length} scenarios; tokens estimated at ${prompt.CHARS_PER_TOKEN} characters per token`,
 );
-console.log(`system message (same for every scenario): ${rows[0].system} tokens`);
-console.log(
+out.log(`system message (same for every scenario): ${rows[0].system} tokens`);
+out.log(
   'prompt tokens = system + scenario message; the scenario message alone in the last columns',
 );
-console.log(
+out.log(
   'scenario          touched  in slice  prompt: slice   whole  whole/slice   message: slice   whole  whole/slice',
 );
 for (const r of rows) {
-  console.log(
+  out.log(
     [
       r.name.padEnd(18),
       String(r.touched).padStart(6),
@@ -220,8 +220,18 @@ for (const r of rows) {
   );
 }
 const mean = (f) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
-console.log(
+out.log(
   `mean prompt per scenario: slice ${mean((r) => r.slice).toFixed(0)} tokens, whole catalog ` +
     `${mean((r) => r.whole).toFixed(0)} tokens: ratio ${(mean((r) => r.whole) / mean((r) => r.slice)).toFixed(1)}x ` +
     `(scenario message alone ${(mean((r) => r.wholeUser) / mean((r) => r.sliceUser)).toFixed(1)}x)`,
 );
+Object.assign(
+  out.row({
+    measure: `LLM prompt, catalog slice (${catalog.models.length} models; mean of ${rows.length} scenarios)`,
+    unit: 'tokens',
+    baselineLabel: 'whole catalog',
+    note: `tokens estimated at ${prompt.CHARS_PER_TOKEN} characters per token`,
+  }),
+  { fixturegen: mean((r) => r.slice), baseline: mean((r) => r.whole), runs: rows.length },
+);
+out.emit();

@@ -1,115 +1,115 @@
 // Save → verified write of `fixturegen watch` in projects of 200 and 1,000 scenarios (builtin
-// generator, verify `run`): one scenario is edited --edits times (after --warmup edits), and the
-// median time from the save to its output's new mtime is reported. Target (issue 13): median
-// ≤ 150 ms at 1,000 scenarios. Run `npm run build` first.
-// Usage: node bench/watch-scale.mjs [--sizes 200,1000] [--edits 9] [--warmup 2] [--gap 300] [--keep]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// generator, verify `run`), side by side: both projects are built, both watchers run, and the
+// saves alternate between them (one scenario edited --edits times in each, after --warmup edits),
+// so load on the machine hits both alike. Reported: the median time from a save to its output's
+// new mtime. Target (issue 13): median ≤ 150 ms at 1,000 scenarios. Run `npm run build` first.
+// Usage: node bench/watch-scale.mjs [--sizes 200,1000] [--edits 9] [--warmup 2] [--gap 300]
+//        [--keep] [--quick] [--json] [--checkout DIR]
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { clearTimeout, setTimeout } from 'node:timers';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { median, scenarioName, scenarioText, writeScaleProject } from './support/scale-project.mjs';
+import { benchArgs, checkoutOf, median, report, requireBuilt, timed } from './support/common.mjs';
+import { scenarioName, scenarioText, writeScaleProject } from './support/scale-project.mjs';
+import { builtRun, pause, startWatcher } from './support/watcher.mjs';
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(
+  {
     sizes: { type: 'string', default: '200,1000' },
     edits: { type: 'string', default: '9' },
     warmup: { type: 'string', default: '2' },
     gap: { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
   },
-});
-const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(REPO, 'bin', 'fixturegen.js');
-const PYTHON = join(REPO, '.venv', 'bin', 'python');
-if (!existsSync(PYTHON) || !existsSync(join(REPO, 'dist', 'cli', 'main.js'))) {
-  console.error('run `npm run setup` and `npm run build` first');
-  process.exit(2);
-}
-const env = { ...process.env, NO_COLOR: '1' };
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function measure(n) {
-  const dir = writeScaleProject({
-    scenarios: n,
-    python: PYTHON,
-    prefix: 'fixturegen-watch-scale-',
-  });
-  const first = spawnSync(process.execPath, [CLI, 'build'], {
-    cwd: dir,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (first.status !== 0) throw new Error(`the first build failed:\n${first.stderr}`);
-  const k = 1; // a scenario without parents; s0007 extends it in no way (see scale-project.mjs)
-  const file = join(dir, 'scenarios', `${scenarioName(k)}.yaml`);
-  const output = join(dir, 'generated', `${scenarioName(k)}.py`);
-  const watcher = spawn(process.execPath, [CLI, 'watch', '--json'], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  watcher.stderr.setEncoding('utf8');
-  watcher.stderr.on('data', (c) => (stderr += c));
-  const waiting = [];
-  createInterface({ input: watcher.stdout }).on('line', (line) => {
-    const event = JSON.parse(line);
-    for (const w of [...waiting]) {
-      if (!w.match(event)) continue;
-      waiting.splice(waiting.indexOf(w), 1);
-      w.resolve(event);
-    }
-  });
-  const next = (match, ms = 120_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no event in ${ms} ms:\n${stderr}`)), ms);
-      waiting.push({
-        match,
-        resolve: (e) => {
-          clearTimeout(timer);
-          resolve(e);
-        },
-      });
-    });
-  await next((e) => e.event === 'ready');
-  const samples = [];
-  const compile = [];
-  const edits = Number(values.edits);
-  const warmup = Number(values.warmup);
-  for (let i = 0; i < warmup + edits; i += 1) {
-    await pause(Number(values.gap));
-    const built = next(
-      (e) =>
-        e.event === 'run' &&
-        e.scenarios.some((o) => o.name === scenarioName(k) && o.status === 'built'),
-    );
-    const t0 = performance.timeOrigin + performance.now();
-    writeFileSync(file, scenarioText(k, i + 1));
-    const event = await built;
-    if (i < warmup) continue;
-    samples.push(statSync(output).mtimeMs - t0);
-    compile.push(event.timings?.compile ?? NaN);
-  }
-  watcher.kill('SIGTERM');
-  await new Promise((resolve) => watcher.once('exit', resolve));
-  if (values.keep) console.log(`project kept in ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
-  return { n, save: median(samples), compile: median(compile) };
-}
-
-console.log(
-  `watch at scale: save → verified write, median of ${values.edits} edits; ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`,
+  { edits: '5', warmup: '1' },
 );
-for (const n of values.sizes.split(',').map(Number)) {
-  const r = await measure(n);
-  const target = n >= 1000 ? `  target ≤150 ms: ${r.save <= 150 ? 'holds' : 'MISSED'}` : '';
-  console.log(
-    `${String(n).padStart(5)} scenarios: save → verified write ${r.save.toFixed(0).padStart(6)} ms (compile of all scenarios ${r.compile.toFixed(0)} ms)${target}`,
+const checkout = checkoutOf(values);
+const out = report('watch', values);
+requireBuilt(checkout, out.log);
+const env = { ...process.env, NO_COLOR: '1' };
+const sizes = values.sizes.split(',').map(Number);
+const EDITS = Number(values.edits);
+const WARMUP = Number(values.warmup);
+const n1 = (n) => n.toLocaleString('en-US');
+
+// Rows: the largest size against the smallest (does a save's cost grow with the project?).
+const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+const note = `median save → output's new mtime over ${EDITS} edits of one scenario per project (after ${WARMUP}); both projects are watched at once and the saves alternate between them`;
+const rowOf = new Map();
+rowOf.set(
+  large,
+  out.row({
+    measure: `watch, ${n1(large)} scenarios: save → verified write`,
+    baselineLabel: small === large ? null : `same, ${n1(small)} scenarios`,
+    target: large >= 1000 ? { kind: 'value', max: 150 } : null,
+    note,
+  }),
+);
+if (small !== large)
+  rowOf.set(
+    small,
+    out.row({ measure: `watch, ${n1(small)} scenarios: save → verified write`, note }),
   );
+
+const K = 1; // a scenario without parents (see scale-project.mjs)
+const projects = [];
+try {
+  for (const n of sizes) {
+    const dir = writeScaleProject({
+      scenarios: n,
+      python: checkout.python,
+      prefix: 'fixturegen-watch-scale-',
+    });
+    projects.push({ n, dir, samples: [], compile: [] });
+    const first = timed(process.execPath, [checkout.cli, 'build'], { cwd: dir, env });
+    if (first.status !== 0)
+      throw new Error(
+        `the first build (${n} scenarios) failed:\n${first.stdout.slice(-2000)}${first.stderr}`,
+      );
+  }
+  for (const p of projects) {
+    p.watcher = startWatcher({ cli: checkout.cli, dir: p.dir, env });
+    await p.watcher.next((e) => e.event === 'ready');
+  }
+  for (let i = 0; i < WARMUP + EDITS; i += 1) {
+    for (const p of projects) {
+      await pause(Number(values.gap));
+      const built = p.watcher.next(builtRun(scenarioName(K)));
+      const t0 = performance.timeOrigin + performance.now();
+      writeFileSync(join(p.dir, 'scenarios', `${scenarioName(K)}.yaml`), scenarioText(K, i + 1));
+      const { event } = await built;
+      if (i < WARMUP) continue;
+      p.samples.push(statSync(join(p.dir, 'generated', `${scenarioName(K)}.py`)).mtimeMs - t0);
+      p.compile.push(event.timings?.compile ?? NaN);
+    }
+  }
+  out.log(
+    `watch at scale: save → verified write, median of ${EDITS} edits each (after ${WARMUP}), saves alternating between the projects; ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`,
+  );
+  for (const p of projects) {
+    const m = median(p.samples);
+    out.log(
+      `${String(p.n).padStart(5)} scenarios: save → verified write ${m.toFixed(0).padStart(6)} ms (compile of all scenarios ${median(p.compile).toFixed(0)} ms)`,
+    );
+    const row = rowOf.get(p.n);
+    if (row) {
+      row.fixturegen = m;
+      row.runs = p.samples.length;
+    }
+  }
+  const big = rowOf.get(large);
+  if (small !== large) big.baseline = median(projects.find((p) => p.n === small).samples);
+} catch (err) {
+  out.fail(String(err.message ?? err).split('\n')[0]);
+  out.log(String(err.stack ?? err));
+  process.exitCode = 1;
+} finally {
+  for (const p of projects) {
+    const code = await p.watcher?.stop();
+    if (code !== undefined && code !== 0 && code !== null)
+      out.log(`watcher (${p.n}) exited ${code}`);
+    if (values.keep) out.log(`project kept in ${p.dir}`);
+    else rmSync(p.dir, { recursive: true, force: true });
+  }
 }
+out.emit();

@@ -1,59 +1,11 @@
-// A generated project of N scenarios over a synthetic models package (the chain models of
-// synthetic-models.mjs), for the scale benchmarks (build, check, watch). Scenario k uses group
-// k mod G: a root, two children and, for one in four, a `extends` of the previous scenario of its
-// group, so the dependency graph has depth as a real project's does.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chainModelLines } from './synthetic-models.mjs';
+// The project of the scale benchmarks (build, check, watch at scale): N scenarios over 6 modules of
+// 4 chained models (project.mjs). Scenario k uses group k mod 6: a root, two children and, for one
+// in four, an `extends` of the previous scenario of its group, so the dependency graph has depth
+// as a real project's does.
+import { cls, writeProject } from './project.mjs';
 
 const PER_MODULE = 4;
 const GROUPS = 6;
-const cls = (g, k) => `G${g}M${k}`;
-const table = (g, k) => `g${g}_m${k}`;
-
-function groupModule(g) {
-  const out = [
-    'from __future__ import annotations',
-    '',
-    'import datetime',
-    'from decimal import Decimal',
-    'from typing import Optional',
-    '',
-    'from sqlalchemy import Date, Enum, ForeignKey, Numeric, String, UniqueConstraint',
-    'from sqlalchemy.orm import Mapped, mapped_column, relationship',
-    '',
-    'from scaleapp.models.base import Base, Status',
-  ];
-  for (let k = 0; k < PER_MODULE; k += 1) {
-    out.push(
-      '',
-      '',
-      ...chainModelLines({
-        cls: cls(g, k),
-        table: table(g, k),
-        parent: k > 0 ? { cls: cls(g, k - 1), table: table(g, k - 1) } : null,
-        child: k < PER_MODULE - 1 ? { cls: cls(g, k + 1), table: table(g, k + 1) } : null,
-      }),
-    );
-  }
-  return `${out.join('\n')}\n`;
-}
-
-const BASE = `import enum
-
-from sqlalchemy.orm import DeclarativeBase
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Status(enum.Enum):
-    draft = "draft"
-    active = "active"
-    archived = "archived"
-`;
 
 export const scenarioName = (k) => `s${String(k).padStart(4, '0')}`;
 
@@ -72,40 +24,16 @@ export function scenarioText(k, edit = 0) {
   return lines.join('\n');
 }
 
-/** Writes the project; returns its folder. `python` is the interpreter with SQLAlchemy. */
+/** Writes the project of `scenarios` scenarios; returns its folder. */
 export function writeScaleProject({ scenarios, python, prefix = 'fixturegen-scale-' }) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  mkdirSync(join(dir, 'scaleapp', 'models'), { recursive: true });
-  mkdirSync(join(dir, 'scenarios'));
-  writeFileSync(join(dir, 'scaleapp', '__init__.py'), '');
-  const groups = Array.from({ length: GROUPS }, (_, g) => g);
-  writeFileSync(
-    join(dir, 'scaleapp', 'models', '__init__.py'),
-    groups.map((g) => `from scaleapp.models.group_${g} import *  # noqa: F403\n`).join(''),
-  );
-  writeFileSync(join(dir, 'scaleapp', 'models', 'base.py'), BASE);
-  for (const g of groups)
-    writeFileSync(join(dir, 'scaleapp', 'models', `group_${g}.py`), groupModule(g));
-  writeFileSync(
-    join(dir, 'fixturegen.yaml'),
-    [
-      'models: scaleapp.models',
-      'scenarios: scenarios',
-      'output: generated',
-      `python: ${python}`,
-      'database_url: "sqlite+pysqlite:///:memory:"',
-      'generator: builtin',
-      'verify: run',
-      '',
-    ].join('\n'),
-  );
-  for (let k = 0; k < scenarios; k += 1)
-    writeFileSync(join(dir, 'scenarios', `${scenarioName(k)}.yaml`), scenarioText(k));
-  return dir;
+  return writeProject({
+    prefix,
+    pkg: 'scaleapp',
+    models: GROUPS * PER_MODULE,
+    perModule: PER_MODULE,
+    python,
+    scenarios: Object.fromEntries(
+      Array.from({ length: scenarios }, (_, k) => [scenarioName(k), scenarioText(k)]),
+    ),
+  });
 }
-
-export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
