@@ -2,7 +2,9 @@
 // generator, verify `run`): one scenario is edited --edits times (after --warmup edits), and the
 // median time from the save to its output's new mtime is reported. Target (issue 13): median
 // ≤ 150 ms at 1,000 scenarios. Run `npm run build` first.
+// With --profile, the median of every stage the run events report (where the time goes).
 // Usage: node bench/watch-scale.mjs [--sizes 200,1000] [--edits 9] [--warmup 2] [--gap 300] [--keep]
+//        [--profile] [--cpu-prof DIR (a V8 CPU profile of each watch process)]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,6 +23,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     gap: { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -49,7 +53,8 @@ async function measure(n) {
   const k = 1; // a scenario without parents; s0007 extends it in no way (see scale-project.mjs)
   const file = join(dir, 'scenarios', `${scenarioName(k)}.yaml`);
   const output = join(dir, 'generated', `${scenarioName(k)}.py`);
-  const watcher = spawn(process.execPath, [CLI, 'watch', '--json'], {
+  const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const watcher = spawn(process.execPath, [...prof, CLI, 'watch', '--json'], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,6 +85,13 @@ async function measure(n) {
   await next((e) => e.event === 'ready');
   const samples = [];
   const compile = [];
+  /** Per stage of each measured run: the run's own timings and the edited scenario's. */
+  const stages = new Map();
+  const add = (name, v) => {
+    if (typeof v !== 'number' || Number.isNaN(v)) return;
+    if (!stages.has(name)) stages.set(name, []);
+    stages.get(name).push(v);
+  };
   const edits = Number(values.edits);
   const warmup = Number(values.warmup);
   for (let i = 0; i < warmup + edits; i += 1) {
@@ -93,14 +105,24 @@ async function measure(n) {
     writeFileSync(file, scenarioText(k, i + 1));
     const event = await built;
     if (i < warmup) continue;
-    samples.push(statSync(output).mtimeMs - t0);
+    const save = statSync(output).mtimeMs - t0;
+    samples.push(save);
     compile.push(event.timings?.compile ?? NaN);
+    const t = event.timings ?? {};
+    // From the save to the run's start: the watcher's event and the debounce.
+    add('detect (save → run start)', Date.parse(event.startedAt) - t0);
+    add('run (durationMs)', event.durationMs);
+    for (const key of ['waitMs', 'inputs', 'compile', 'build', 'guard', 'verify', 'nodeCpu'])
+      add(`run.${key}`, t[key]);
+    for (const [key, v] of Object.entries(t.verifyStages ?? {})) add(`verify.${key}`, v);
+    const own = event.scenarios.find((o) => o.name === scenarioName(k));
+    for (const [key, v] of Object.entries(own?.timings ?? {})) add(`scenario.${key}`, v);
   }
   watcher.kill('SIGTERM');
   await new Promise((resolve) => watcher.once('exit', resolve));
   if (values.keep) console.log(`project kept in ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
-  return { n, save: median(samples), compile: median(compile) };
+  return { n, save: median(samples), compile: median(compile), stages };
 }
 
 console.log(
@@ -110,6 +132,9 @@ for (const n of values.sizes.split(',').map(Number)) {
   const r = await measure(n);
   const target = n >= 1000 ? `  target ≤150 ms: ${r.save <= 150 ? 'holds' : 'MISSED'}` : '';
   console.log(
-    `${String(n).padStart(5)} scenarios: save → verified write ${r.save.toFixed(0).padStart(6)} ms (compile of all scenarios ${r.compile.toFixed(0)} ms)${target}`,
+    `${String(n).padStart(5)} scenarios: save → verified write ${r.save.toFixed(0).padStart(6)} ms (compile ${r.compile.toFixed(0)} ms)${target}`,
   );
+  if (values.profile)
+    for (const [name, v] of r.stages)
+      console.log(`        ${name.padEnd(32)} ${median(v).toFixed(1).padStart(8)} ms`);
 }

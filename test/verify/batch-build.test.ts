@@ -4,6 +4,7 @@
  * candidates broken in different ways, against the same scenarios built one at a time.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -17,6 +18,7 @@ import { analyze, introspect, modelModules } from '../../src/pipeline/analyze.js
 import { build } from '../../src/pipeline/build.js';
 import type { BuildReport, ScenarioOutcome } from '../../src/pipeline/build.js';
 import { readScenarioInputs } from '../../src/pipeline/inputs.js';
+import { MIN_PART } from '../../src/verify/batch.js';
 import { sampleProject } from '../support/project.js';
 import { PYTHON } from '../support/python.js';
 
@@ -146,4 +148,64 @@ describe('batched verification', () => {
       expect(t.queueMs).toBeGreaterThanOrEqual(0);
     }
   });
+});
+
+describe('two batches side by side', () => {
+  let dir: string;
+  let config: Config;
+  let helper: PythonHelper;
+  let analysis: Analysis;
+  /** Enough scenarios for a batch split in two parts of at least MIN_PART each. */
+  const names = Array.from({ length: 2 * MIN_PART + 2 }, (_, k) =>
+    k === MIN_PART + 5 ? 'bad_count' : `copy_${String(k).padStart(2, '0')}`,
+  );
+
+  beforeAll(async () => {
+    dir = sampleProject('fixturegen-batch-parallel-');
+    const base = readFileSync(join(dir, 'scenarios', 'tenant_with_team.yaml'), 'utf8');
+    for (const f of ['tenant_with_team', 'team_budget'])
+      rmSync(join(dir, 'scenarios', `${f}.yaml`), { force: true });
+    for (const name of names) writeFileSync(join(dir, 'scenarios', `${name}.yaml`), base);
+    const loaded = loadConfig({ cwd: dir, env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+    config = { ...loaded.value, python: PYTHON };
+    helper = startPythonHelper({ python: PYTHON, root: dir });
+    const inputs = readScenarioInputs(config);
+    const catalog = await introspect(helper, config, modelModules(config, inputs));
+    analysis = analyze(catalog, config, inputs);
+    expect(analysis.failures).toEqual([]);
+  });
+  afterAll(async () => {
+    await helper?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(availableParallelism() < 2)(
+    'gives each scenario of either half the outcome and diagnostics of its own verification',
+    async () => {
+      const generator = tampering();
+      const report = await build({ config, helper, analysis, generator, force: true });
+      const got = byName(report);
+      expect([...got.keys()]).toEqual([...names].sort());
+      // Two halves, each a batch of its own (neither holds all the scenarios).
+      const sizes = new Set(
+        names.filter((n) => n !== 'bad_count').map((n) => got.get(n)!.timings!.batch),
+      );
+      expect(Math.max(...sizes)).toBeLessThan(names.length);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(MIN_PART);
+      for (const n of names.filter((x) => x !== 'bad_count'))
+        expect(got.get(n)!.diagnostics, n).toEqual([]);
+      const alone = byName(
+        await build({ config, helper, analysis, generator, force: true, only: ['bad_count'] }),
+      ).get('bad_count')!;
+      expect(alone.timings!.batch).toBe(1);
+      expect(got.get('bad_count')!.diagnostics).toEqual(alone.diagnostics);
+      expect(alone.diagnostics).toEqual([
+        expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
+      ]);
+      // The plugin list and every module on disk as a build one at a time writes them.
+      for (const n of names.filter((x) => x !== 'bad_count'))
+        expect(readFileSync(join(dir, 'generated', `${n}.py`), 'utf8')).toContain(`def ${n}(`);
+    },
+  );
 });
