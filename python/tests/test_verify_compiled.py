@@ -82,5 +82,5 @@ def test_a_module_verified_again_answers_as_the_first_time(helper: Helper) -> No
         message = next(t["message"] for t in result["tests"] if t["outcome"] != "passed")
         assert "on purpose" in message and "generated/tenant_with_team.py" in message, message
         assert "fixturegen-verify-" not in message
-    strip = lambda r: [{k: v for k, v in t.items() if k != "durationMs"} for t in r["tests"]]  # noqa: E731
+    strip = lambda r: [{k: v for k, v in t.items() if k != "durationMs"} for t in r["tests"]]
     assert strip(again) == strip(first)
