@@ -50,7 +50,7 @@ async function measure(n) {
     maxBuffer: 64 << 20,
   });
   if (first.status !== 0) throw new Error(`the first build failed:\n${first.stderr}`);
-  const k = 1; // a scenario without parents; s0007 extends it in no way (see scale-project.mjs)
+  const k = 1; // a scenario without parents; s0007 extends it, and is rebuilt after the measured write
   const file = join(dir, 'scenarios', `${scenarioName(k)}.yaml`);
   const output = join(dir, 'generated', `${scenarioName(k)}.py`);
   const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
