@@ -3,8 +3,10 @@
 // saves alternate between them (one scenario edited --edits times in each, after --warmup edits),
 // so load on the machine hits both alike. Reported: the median time from a save to its output's
 // new mtime. Target (issue 13): median ≤ 150 ms at 1,000 scenarios. Run `npm run build` first.
+// With --profile, the median of every stage the run events report (where the time goes).
 // Usage: node bench/watch-scale.mjs [--sizes 200,1000] [--edits 9] [--warmup 2] [--gap 300]
-//        [--keep] [--quick] [--json] [--checkout DIR]
+//        [--keep] [--quick] [--json] [--checkout DIR] [--profile]
+//        [--cpu-prof DIR (a V8 CPU profile of each watch process)]
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ const values = benchArgs(
     warmup: { type: 'string', default: '2' },
     gap: { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
   { edits: '5', warmup: '1' },
 );
@@ -52,6 +56,24 @@ if (small !== large)
   );
 
 const K = 1; // a scenario without parents (see scale-project.mjs)
+
+/** --profile: per stage of each measured run, the run's own timings and the edited scenario's. */
+function addStages(stages, event, t0) {
+  const add = (name, v) => {
+    if (typeof v !== 'number' || Number.isNaN(v)) return;
+    if (!stages.has(name)) stages.set(name, []);
+    stages.get(name).push(v);
+  };
+  const t = event.timings ?? {};
+  // From the save to the run's start: the watcher's event and the debounce.
+  add('detect (save → run start)', Date.parse(event.startedAt) - t0);
+  add('run (durationMs)', event.durationMs);
+  for (const key of ['waitMs', 'inputs', 'compile', 'build', 'guard', 'verify', 'nodeCpu'])
+    add(`run.${key}`, t[key]);
+  for (const [key, v] of Object.entries(t.verifyStages ?? {})) add(`verify.${key}`, v);
+  const own = event.scenarios.find((o) => o.name === scenarioName(K));
+  for (const [key, v] of Object.entries(own?.timings ?? {})) add(`scenario.${key}`, v);
+}
 const projects = [];
 try {
   for (const n of sizes) {
@@ -60,7 +82,7 @@ try {
       python: checkout.python,
       prefix: 'fixturegen-watch-scale-',
     });
-    projects.push({ n, dir, samples: [], compile: [] });
+    projects.push({ n, dir, samples: [], compile: [], stages: new Map() });
     const first = timed(process.execPath, [checkout.cli, 'build'], { cwd: dir, env });
     if (first.status !== 0)
       throw new Error(
@@ -68,7 +90,8 @@ try {
       );
   }
   for (const p of projects) {
-    p.watcher = startWatcher({ cli: checkout.cli, dir: p.dir, env });
+    const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+    p.watcher = startWatcher({ cli: checkout.cli, dir: p.dir, env, nodeArgs });
     await p.watcher.next((e) => e.event === 'ready');
   }
   for (let i = 0; i < WARMUP + EDITS; i += 1) {
@@ -81,6 +104,7 @@ try {
       if (i < WARMUP) continue;
       p.samples.push(statSync(join(p.dir, 'generated', `${scenarioName(K)}.py`)).mtimeMs - t0);
       p.compile.push(event.timings?.compile ?? NaN);
+      if (values.profile) addStages(p.stages, event, t0);
     }
   }
   out.log(
@@ -91,6 +115,9 @@ try {
     out.log(
       `${String(p.n).padStart(5)} scenarios: save → verified write ${m.toFixed(0).padStart(6)} ms (compile of all scenarios ${median(p.compile).toFixed(0)} ms)`,
     );
+    if (values.profile)
+      for (const [name, v] of p.stages)
+        out.log(`        ${name.padEnd(32)} ${median(v).toFixed(1).padStart(8)} ms`);
     const row = rowOf.get(p.n);
     if (row) {
       row.fixturegen = m;

@@ -6,8 +6,13 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 
-export function startWatcher({ cli, dir, env = { ...process.env, NO_COLOR: '1' } }) {
-  const child = spawn(process.execPath, [cli, 'watch', '--json'], {
+export function startWatcher({
+  cli,
+  dir,
+  env = { ...process.env, NO_COLOR: '1' },
+  nodeArgs = [],
+}) {
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'watch', '--json'], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

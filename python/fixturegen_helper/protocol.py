@@ -6,7 +6,7 @@ One request per line on stdin, one response per line on stdout, in order:
     {"id": 1, "result": ...}
     {"id": 1, "error": {"type": "ImportError", "message": "...", "traceback": "..."}}
 
-Methods: `ping`, `introspect`, `verify`, `guard` (see the modules of the same names). Error types:
+Methods: `ping`, `introspect`, `verify`, `verifyEach`, `guard` (see the modules of the same names). Error types:
 `ProtocolError` (malformed request, unknown method, bad params), `UnsupportedSQLAlchemy` (the
 environment's SQLAlchemy is not 1.4 or 2.x), `ImportError` (a models module failed to import,
 whatever it raised), `MapperError` (`configure_mappers()` failed), otherwise the
@@ -72,6 +72,13 @@ def _verify(params: dict[str, Any]) -> Any:
     return verify(params)
 
 
+def _verify_each(params: dict[str, Any]) -> Any:
+    _require_supported_sqlalchemy()
+    from fixturegen_helper.verify import verify_each
+
+    return {"results": verify_each(params.get("requests"))}  # type: ignore[arg-type]
+
+
 def _guard(params: dict[str, Any]) -> Any:
     from fixturegen_helper.guard import guard
 
@@ -82,6 +89,7 @@ METHODS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "ping": ping,
     "introspect": _introspect,
     "verify": _verify,
+    "verifyEach": _verify_each,
     "guard": _guard,
 }
 

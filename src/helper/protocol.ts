@@ -110,7 +110,7 @@ const verifyTest = z.strictObject({
   durationMs: z.number().optional(),
 });
 
-export const methods = {
+const singleMethods = {
   ping: {
     params: z.strictObject({}),
     result: z.strictObject({ python: z.string(), sqlalchemy: z.string(), pytest: z.string() }),
@@ -179,6 +179,18 @@ export const methods = {
       /** Milliseconds per stage of the verification (for `--timings`). */
       timings: z.record(z.string(), z.number()),
     }),
+  },
+} as const;
+
+export const methods = {
+  ...singleMethods,
+  /**
+   * Several verifications side by side, each in its own confined child; each answer is exactly
+   * what `verify` of that request alone answers (a build verifies two batches at once).
+   */
+  verifyEach: {
+    params: z.strictObject({ requests: z.array(singleMethods.verify.params).min(1).max(4) }),
+    result: z.strictObject({ results: z.array(singleMethods.verify.result) }),
   },
 } as const;
 

@@ -65,6 +65,8 @@ export interface BuildTimings {
   /** Verify requests sent to the helper, and how many scenarios they held in all. */
   readonly verifyRequests: number;
   readonly verifiedScenarios: number;
+  /** Of those verifications, how many ran side by side with another (two batches on two cores). */
+  readonly verifyParallel: number;
   /** Writing the plugin list and tidying the output folder. */
   readonly finishMs: number;
 }
@@ -286,6 +288,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     ...rounded(totals),
     verifyRequests: batcher.stats.requests,
     verifiedScenarios: batcher.stats.scenarios,
+    verifyParallel: batcher.stats.parallel,
     finishMs: Math.round(performance.now() - t2),
   };
   return { outcomes, written, orphaned: diff.orphaned, removed, timings };

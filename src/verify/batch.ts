@@ -9,12 +9,19 @@
  *
  * Nothing about confinement changes: a batch is one ordinary verify request, and each candidate
  * in it was guarded on its own before it was queued.
+ *
+ * Both cores: when the machine has two or more and the verification database is an in-memory
+ * SQLite (each child has its own; two children sharing a file or a server database would see each
+ * other's tables), a large batch is split in two halves verified side by side, each in its own
+ * confined child (one `verifyEach` request). Each half is read exactly as a batch of its own, so
+ * every scenario's diagnostics are the same as when verified alone.
  */
+import { availableParallelism } from 'node:os';
 import type { PythonHelper } from '../helper/client.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { expectationsFor } from './expectations.js';
 import type { VerifyRequest, VerifyResult } from './verify.js';
-import { requestVerify, verifyDiagnostics } from './verify.js';
+import { requestVerify, requestVerifyEach, verifyDiagnostics } from './verify.js';
 
 /** One scenario's verification, as it would be sent alone. */
 export interface BatchItem extends VerifyRequest {
@@ -45,10 +52,46 @@ export interface BatcherOptions {
   readonly init: (names: readonly string[]) => string;
   /** Most scenarios in one batch. */
   readonly maxBatch?: number;
+  /**
+   * Most batches verified side by side (default: 2 when `os.availableParallelism()` is 2 or more,
+   * else 1); only ever more than 1 on an in-memory SQLite database.
+   */
+  readonly lanes?: number;
 }
 
 /** Scenarios per batch: a failing batch costs a second run of the rest, so not unbounded. */
 export const MAX_BATCH = 100;
+
+/**
+ * Fewest scenarios in each part of a batch split across children: a child's fixed cost (pytest's
+ * start, the tables) is repaid only by enough scenarios beside it.
+ */
+export const MIN_PART = 20;
+
+/** Whether two verification children can share `url`: an in-memory SQLite, one per process. */
+export function parallelSafe(url: string | null): boolean {
+  const u = (url ?? '').trim();
+  if (u === '') return true; // the helper's default: in-memory SQLite
+  if (!/^sqlite(\+[^:]*)?:/i.test(u)) return false;
+  const [path, query = ''] = u.replace(/^[^:]*:\/\/\/?/, '').split('?', 2) as [string, string?];
+  return path === '' || path === ':memory:' || /(^|&)mode=memory(&|$)/.test(query);
+}
+
+/**
+ * `items` in up to `lanes` contiguous parts of at least `MIN_PART` each, as even as they come
+ * (one part when there are too few): the same items always split the same way.
+ */
+export function splitParts<T>(items: readonly T[], lanes: number): T[][] {
+  const n = Math.max(1, Math.min(lanes, Math.floor(items.length / MIN_PART)));
+  const parts: T[][] = [];
+  let from = 0;
+  for (let k = 0; k < n; k += 1) {
+    const to = from + Math.ceil((items.length - from) / (n - k));
+    parts.push(items.slice(from, to));
+    from = to;
+  }
+  return parts;
+}
 
 /**
  * How long a batch waits for more scenarios announced with `expect` once none has arrived: long
@@ -130,14 +173,19 @@ export class VerifyBatcher {
   private impatient = false;
   private quiet: NodeJS.Timeout | undefined;
   private readonly maxBatch: number;
-  /** Verify requests sent, and the scenarios they held in all (a scenario verified again counts again). */
-  readonly stats = { requests: 0, scenarios: 0 };
+  private readonly lanes: number;
+  /**
+   * Verifications run (one pytest child each), the scenarios they held in all (a scenario
+   * verified again counts again), and how many of them ran beside another.
+   */
+  readonly stats = { requests: 0, scenarios: 0, parallel: 0 };
 
   constructor(
     private readonly helper: PythonHelper,
     private readonly options: BatcherOptions,
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
+    this.lanes = Math.max(1, options.lanes ?? (availableParallelism() >= 2 ? 2 : 1));
   }
 
   /** Verifies one scenario (within a batch when others are ready at the same time). */
@@ -166,7 +214,11 @@ export class VerifyBatcher {
 
   private schedule(): void {
     if (this.busy || this.scheduled || this.queue.length === 0) return;
-    if (this.coming > 0 && this.queue.length < this.maxBatch && !this.impatient) {
+    if (
+      this.coming > 0 &&
+      this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]) &&
+      !this.impatient
+    ) {
       // Others are on their way: wait while they keep arriving, not for a slow one (a model's answer).
       clearTimeout(this.quiet);
       this.quiet = setTimeout(() => {
@@ -199,15 +251,23 @@ export class VerifyBatcher {
     }
   }
 
-  /** The next batch: up to maxBatch items whose files agree on every shared path. */
+  /** How many batches may go side by side now (see the module's comment). */
+  private lanesFor(first: Queued | undefined): number {
+    return first !== undefined && parallelSafe(first.item.config.verifyDatabaseUrl)
+      ? this.lanes
+      : 1;
+  }
+
+  /** The next batch: up to maxBatch items (per lane) whose files agree on every shared path. */
   private take(): Queued[] {
+    const most = this.maxBatch * this.lanesFor(this.queue[0]);
     const files = new Map<string, string>();
     const taken: Queued[] = [];
     const left: Queued[] = [];
     for (const q of this.queue) {
       const own = Object.entries(q.item.files);
       const fits =
-        taken.length < this.maxBatch &&
+        taken.length < most &&
         own.every(
           ([path, text]) => path === this.options.initPath || (files.get(path) ?? text) === text,
         );
@@ -224,8 +284,11 @@ export class VerifyBatcher {
 
   private async run(batch: readonly Queued[]): Promise<void> {
     const sent = performance.now();
+    const items = batch.map((q) => q.item);
+    const parts = splitParts(items, this.lanesFor(batch[0]));
     try {
-      const outcomes = await this.verifyAll(batch.map((q) => q.item));
+      const outcomes =
+        parts.length > 1 ? await this.verifyParts(parts) : await this.verifyAll(items);
       for (const q of batch) {
         const o = outcomes.get(q.item)!;
         q.resolve({
@@ -242,20 +305,51 @@ export class VerifyBatcher {
   private async verifyAll(items: readonly BatchItem[]): Promise<Map<BatchItem, BatchOutcome>> {
     if (items.length === 1) return new Map([[items[0]!, await this.alone(items[0]!)]]);
     const started = performance.now();
+    const result = await requestVerify(this.helper, this.batchRequest(items));
+    return this.settle(items, result, performance.now() - started);
+  }
+
+  /** Verifies each part as a batch of its own, all side by side in one `verifyEach` request. */
+  private async verifyParts(
+    parts: readonly (readonly BatchItem[])[],
+  ): Promise<Map<BatchItem, BatchOutcome>> {
+    const started = performance.now();
+    const results = await requestVerifyEach(
+      this.helper,
+      parts.map((p) => this.batchRequest(p)),
+    );
+    this.stats.parallel += parts.length;
+    const wall = performance.now() - started;
+    const settled = await Promise.all(parts.map((p, k) => this.settle(p, results[k]!, wall)));
+    return new Map(settled.flatMap((m) => [...m]));
+  }
+
+  /** One verify request for a batch: every item's files, and the plugin list of all of them. */
+  private batchRequest(items: readonly BatchItem[]): VerifyRequest {
     const first = items[0]!;
     const files: Record<string, string> = {};
     for (const i of items) Object.assign(files, i.files);
     files[this.options.initPath] = this.options.init([...new Set(items.flatMap((i) => i.names))]);
     this.stats.requests += 1;
     this.stats.scenarios += items.length;
-    const result = await requestVerify(this.helper, {
+    return {
       config: first.config,
       packageName: first.packageName,
       files,
       plans: items.map((i) => i.plans[0]!),
       source: first.source,
-    });
-    const wall = performance.now() - started;
+    };
+  }
+
+  /**
+   * A batch's answer read per item: all pass with it, or the failing ones are verified again
+   * alone and the rest again together (see the module's comment). `wall` is the round trip.
+   */
+  private async settle(
+    items: readonly BatchItem[],
+    result: VerifyResult,
+    wall: number,
+  ): Promise<Map<BatchItem, BatchOutcome>> {
     const helperWait = Math.round(Math.max(0, wall - result.durationMs));
     const timing = (item: BatchItem, waited: number): VerifyTiming => {
       const names = new Set(itemTests(item));

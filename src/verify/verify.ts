@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { PythonHelper } from '../helper/client.js';
-import type { Result } from '../helper/protocol.js';
+import type { Params, Result } from '../helper/protocol.js';
 import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
@@ -134,7 +134,25 @@ export async function requestVerify(
   helper: PythonHelper,
   req: VerifyRequest,
 ): Promise<VerifyResult> {
-  const result = await helper.request('verify', {
+  const result = await helper.request('verify', verifyParams(req));
+  if (result.warning) warnOnce(result.warning);
+  return result;
+}
+
+/** Sends several verify requests to run side by side, each in its own child (see `verifyEach`). */
+export async function requestVerifyEach(
+  helper: PythonHelper,
+  reqs: readonly VerifyRequest[],
+): Promise<VerifyResult[]> {
+  const { results } = await helper.request('verifyEach', { requests: reqs.map(verifyParams) });
+  if (results.length !== reqs.length)
+    throw new Error(`the Python helper answered ${results.length} of ${reqs.length} verifications`);
+  for (const r of results) if (r.warning) warnOnce(r.warning);
+  return results;
+}
+
+function verifyParams(req: VerifyRequest): Params<'verify'> {
+  return {
     level: req.config.verify === 'collect' ? 'collect' : 'run',
     package: req.packageName,
     files: req.files,
@@ -145,9 +163,7 @@ export async function requestVerify(
     models: req.config.models,
     ...(req.tests ? { tests: req.tests.map((t) => ({ path: t.path, names: [...t.names] })) } : {}),
     ...(req.config.async ? { async: true } : {}),
-  });
-  if (result.warning) warnOnce(result.warning);
-  return result;
+  };
 }
 
 /**

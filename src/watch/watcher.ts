@@ -5,11 +5,17 @@
  * path (`defaultIgnore`). Ignored folders are never descended into, which is what keeps the
  * watcher from seeing its own output and from spending inotify watches on `.venv` or
  * `node_modules`.
+ *
+ * Wanted folders that exist (the scenarios folder, the templates) are watched by `watchFolders`
+ * instead: chokidar lists a folder again on every event in it, which in a folder of a thousand
+ * scenarios costs more than the rest of a save's run in this process. chokidar keeps what is left:
+ * files (the configuration, the models) and wanted paths that do not exist yet.
  */
 import { existsSync, statSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { watchFolders } from './folders.js';
 import type { ChangeKind } from './graph.js';
 
 export interface WatchOptions {
@@ -156,7 +162,7 @@ export function startWatching(options: WatchOptions): Watcher {
   let closed = false;
 
   interface Instance {
-    readonly fsw: FSWatcher;
+    readonly fsw: FSWatcher | null;
     /** Resolves on chokidar's `ready`, or when the instance is stopped before it. */
     readonly ready: Promise<void>;
     stop(): Promise<void>;
@@ -172,7 +178,38 @@ export function startWatching(options: WatchOptions): Watcher {
   }
 
   function create(paths: readonly string[]): Instance {
-    const wanted = [...new Set(paths.map((p) => resolve(root, p)))];
+    const all = [...new Set(paths.map((p) => resolve(root, p)))];
+    const isDir = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+    const within = (p: string, dir: string) => p === dir || p.startsWith(dir + sep);
+    // Existing wanted folders, the outermost only; what is at or under them is theirs alone.
+    const folders = all
+      .filter((p) => isDir(p) && !options.ignore(p))
+      .sort()
+      .filter((p, k, sorted) => !sorted.slice(0, k).some((f) => within(p, f)));
+    const inFolder = (p: string) => folders.some((f) => within(p, f));
+    const wanted = all.filter((p) => !inFolder(p));
+    let stopped = false;
+    const own = watchFolders({
+      folders,
+      ignore: options.ignore,
+      report: (abs, kind) => {
+        if (!closed && !stopped) report(abs, kind);
+      },
+      onError: (error) => {
+        if (!closed) options.onError?.(error);
+      },
+    });
+    if (wanted.length === 0) {
+      return {
+        fsw: null,
+        ready: Promise.resolve(),
+        stop: () => {
+          stopped = true;
+          own.close();
+          return Promise.resolve();
+        },
+      };
+    }
     const fsw = watch([...new Set(wanted.map(watchTarget))], {
       ignoreInitial: true,
       // Our own ignore covers more editor files, but `atomic` also turns an editor's
@@ -184,10 +221,9 @@ export function startWatching(options: WatchOptions): Watcher {
       awaitWriteFinish: false,
       ignored: (p: string) => {
         const abs = resolve(root, p);
-        return !isRelevant(abs, wanted) || options.ignore(abs);
+        return inFolder(abs) || !isRelevant(abs, wanted) || options.ignore(abs);
       },
     });
-    let stopped = false;
     const dirty = new Set<string>();
     let rescanTimer: NodeJS.Timeout | undefined;
 
@@ -204,7 +240,7 @@ export function startWatching(options: WatchOptions): Watcher {
         const missed = await unknownFiles(
           dir,
           () => new Set(fsw.getWatched()[dir] ?? []),
-          (p) => isRelevant(p, wanted) && !options.ignore(p),
+          (p) => !inFolder(p) && isRelevant(p, wanted) && !options.ignore(p),
         );
         if (stopped || closed) return;
         for (const p of missed) report(p, 'add');
@@ -235,6 +271,7 @@ export function startWatching(options: WatchOptions): Watcher {
       ready,
       stop: () => {
         stopped = true;
+        own.close();
         clearTimeout(rescanTimer);
         markReady();
         return fsw.close();

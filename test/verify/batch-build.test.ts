@@ -4,6 +4,7 @@
  * candidates broken in different ways, against the same scenarios built one at a time.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -17,6 +18,11 @@ import { analyze, introspect, modelModules } from '../../src/pipeline/analyze.js
 import { build } from '../../src/pipeline/build.js';
 import type { BuildReport, ScenarioOutcome } from '../../src/pipeline/build.js';
 import { readScenarioInputs } from '../../src/pipeline/inputs.js';
+import { MIN_PART, VerifyBatcher } from '../../src/verify/batch.js';
+import type { BatchItem } from '../../src/verify/batch.js';
+import { desiredOutputs, fileContents, generateBody } from '../../src/pipeline/desired.js';
+import { packageName } from '../../src/pipeline/inputs.js';
+import { initPath, renderInit } from '../../src/pipeline/outputs.js';
 import { sampleProject } from '../support/project.js';
 import { PYTHON } from '../support/python.js';
 
@@ -136,6 +142,7 @@ describe('batched verification', () => {
     for (const key of ['diffMs', 'scenariosMs', 'generateMs', 'guardMs', 'verifyMs', 'writeMs'])
       expect(report.timings[key as keyof BuildReport['timings']], key).toBeGreaterThanOrEqual(0);
     expect(report.timings.verifiedScenarios).toBe(3);
+    expect(report.timings.verifyParallel).toBe(0); // three scenarios: one batch
     for (const o of report.outcomes) {
       const t = o.timings!;
       // The stages are rounded one by one, the duration from their sum.
@@ -146,4 +153,111 @@ describe('batched verification', () => {
       expect(t.queueMs).toBeGreaterThanOrEqual(0);
     }
   });
+});
+
+describe('two batches side by side', () => {
+  let dir: string;
+  let config: Config;
+  let helper: PythonHelper;
+  let analysis: Analysis;
+  /** Enough scenarios for a batch split in two parts of at least MIN_PART each. */
+  const names = Array.from({ length: 2 * MIN_PART + 2 }, (_, k) =>
+    k === MIN_PART + 5 ? 'bad_count' : `copy_${String(k).padStart(2, '0')}`,
+  );
+
+  beforeAll(async () => {
+    dir = sampleProject('fixturegen-batch-parallel-');
+    const base = readFileSync(join(dir, 'scenarios', 'tenant_with_team.yaml'), 'utf8');
+    for (const f of ['tenant_with_team', 'team_budget'])
+      rmSync(join(dir, 'scenarios', `${f}.yaml`), { force: true });
+    for (const name of names) writeFileSync(join(dir, 'scenarios', `${name}.yaml`), base);
+    const loaded = loadConfig({ cwd: dir, env: {} });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+    config = { ...loaded.value, python: PYTHON };
+    helper = startPythonHelper({ python: PYTHON, root: dir });
+    const inputs = readScenarioInputs(config);
+    const catalog = await introspect(helper, config, modelModules(config, inputs));
+    analysis = analyze(catalog, config, inputs);
+    expect(analysis.failures).toEqual([]);
+  });
+  afterAll(async () => {
+    await helper?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(availableParallelism() < 2)(
+    'a build gives each scenario the outcome and diagnostics of its own verification',
+    async () => {
+      const generator = tampering();
+      const report = await build({ config, helper, analysis, generator, force: true });
+      const got = byName(report);
+      expect([...got.keys()]).toEqual([...names].sort());
+      // How a build's scenarios fall into batches depends on when their guards answer (a batch
+      // goes once none arrived for a moment): the split itself is proven by the next test.
+      for (const n of names.filter((x) => x !== 'bad_count'))
+        expect(got.get(n)!.diagnostics, n).toEqual([]);
+      const alone = byName(
+        await build({ config, helper, analysis, generator, force: true, only: ['bad_count'] }),
+      ).get('bad_count')!;
+      expect(alone.timings!.batch).toBe(1);
+      expect(got.get('bad_count')!.diagnostics).toEqual(alone.diagnostics);
+      expect(alone.diagnostics).toEqual([
+        expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
+      ]);
+      // The plugin list and every module on disk as a build one at a time writes them.
+      for (const n of names.filter((x) => x !== 'bad_count'))
+        expect(readFileSync(join(dir, 'generated', `${n}.py`), 'utf8')).toContain(`def ${n}(`);
+    },
+  );
+
+  it.skipIf(availableParallelism() < 2)(
+    'two halves verified side by side give each scenario what its verification alone gives',
+    async () => {
+      const generator = tampering();
+      const desired = desiredOutputs(analysis, config, generator);
+      const pkg = packageName(config);
+      const items: BatchItem[] = [];
+      for (const name of names) {
+        const d = desired.scenarios.get(name)!;
+        const out = await generateBody(generator, d, () => Promise.resolve([]));
+        if (!out.ok) throw new Error(`${name} did not generate`);
+        items.push({
+          config,
+          packageName: pkg,
+          files: {
+            [d.path]: fileContents(d, out.body),
+            [initPath(config)]: renderInit(config, analysis.catalog, [d.name]),
+          },
+          plans: [d.plan],
+          source: d.source,
+          output: d.path,
+          names: [d.name],
+        });
+      }
+      const options = {
+        initPath: initPath(config),
+        init: (n: readonly string[]) => renderInit(config, analysis.catalog, n),
+      };
+      // All queued in one turn: one batch of all of them, split in two halves.
+      const together = new VerifyBatcher(helper, { ...options, lanes: 2 });
+      const both = await Promise.all(items.map((i) => together.verify(i)));
+      expect(together.stats.parallel).toBe(2);
+      const half = Math.ceil(names.length / 2);
+      const alone = new VerifyBatcher(helper, { ...options, maxBatch: 1 });
+      for (const [k, name] of names.entries()) {
+        const got = both[k]!;
+        if (name === 'bad_count') {
+          const own = await alone.verify(items[k]!);
+          expect(got.timing.batch).toBe(1);
+          expect(got.diagnostics).toEqual(own.diagnostics);
+          expect(own.diagnostics).toEqual([
+            expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
+          ]);
+        } else {
+          expect(got.diagnostics, name).toEqual([]);
+          expect(got.timing.batch, name).toBe(k < half ? half : names.length - half);
+        }
+      }
+    },
+  );
 });

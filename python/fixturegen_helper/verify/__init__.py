@@ -41,6 +41,10 @@ fault per page it touches. A request that does not fit the spare (another level,
 whose asserts pytest must rewrite) gets a fresh child.
 Results are the same either way; only the time differs.
 
+`verifyEach` (params `{"requests": [verify params, ...]}`, result `{"results": [...]}`) runs up to
+four verifications side by side, each in its own child confined to its own folder, and answers
+each exactly as `verify` would (a build on a machine with two cores verifies two batches at once).
+
 The package's public API is what this `__init__` exports; the rest of the helper imports nothing
 else from it. Inside, the work is split by side: `request` checks the request and puts the response
 together, `folder` (the temporary folder's files), `child`, `recorder` and `smoke` (what runs in the
@@ -52,6 +56,6 @@ from __future__ import annotations
 
 from fixturegen_helper.verify.child import set_protocol_fd
 from fixturegen_helper.verify.process import signal_group
-from fixturegen_helper.verify.request import verify
+from fixturegen_helper.verify.request import verify, verify_each
 
-__all__ = ["set_protocol_fd", "signal_group", "verify"]
+__all__ = ["set_protocol_fd", "signal_group", "verify", "verify_each"]

@@ -56,21 +56,26 @@ def verdict_path(tmp: str) -> str:
 
 
 def write_static(tmp: str) -> None:
-    """The files that do not depend on the candidate."""
-    with open(os.path.join(tmp, "conftest.py"), "w", encoding="utf-8") as f:
-        f.write(CONFTEST)
+    """The files that do not depend on the candidate (the modules with their compiled code)."""
     with open(os.path.join(tmp, "pytest.ini"), "w", encoding="utf-8") as f:
         f.write("[pytest]\n")
-    with open(os.path.join(tmp, SMOKE_MODULE), "w", encoding="utf-8") as f:
-        f.write(warm.smoke_stub())
+    for name, text in (("conftest.py", CONFTEST), (SMOKE_MODULE, warm.smoke_stub())):
+        dest = os.path.join(tmp, name)
+        with open(dest, "w", encoding="utf-8") as f:
+            f.write(text)
+        warm.write_compiled(dest, name, text)
 
 
 def write_candidate(tmp: str, p: dict[str, Any]) -> None:
+    python = [rel for rel in p["files"] if rel.endswith(".py")]
+    ahead = len(python) <= warm.COMPILE_AHEAD_MAX_FILES
     for rel, text in p["files"].items():
         dest = os.path.join(tmp, os.path.normpath(rel))
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "w", encoding="utf-8") as f:
             f.write(text)
+        if ahead and rel.endswith(".py"):
+            warm.write_compiled(dest, os.path.normpath(rel), text)
     with open(os.path.join(tmp, SMOKE_CONFIG), "w", encoding="utf-8") as f:
         config = {"sessionFixture": p["sessionFixture"], "expectations": p["expectations"]}
         if p.get("async"):

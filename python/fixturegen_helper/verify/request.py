@@ -144,8 +144,29 @@ def _start(p: dict[str, Any], mode: Mode, deadline: float) -> tuple[int, str, in
     return pid, tmp, done_r, False
 
 
-def verify(params: dict[str, Any]) -> dict[str, Any]:
-    p = _check_params(params)
+class _Run:
+    """One verification under way: its checked request, its child and the marks of its stages."""
+
+    def __init__(self, p: dict[str, Any], started: float) -> None:
+        self.p = p
+        self.started = started
+        # Rewriting asserts only changes the messages of failing assert statements: without any
+        # in the candidate (the builtin generator writes none) pytest may skip parsing and
+        # rewriting it.
+        self.own_tests = tuple(t["path"] for t in p["tests"])
+        self.mode: Mode = (p["level"], not any("assert" in text for text in p["files"].values()), self.own_tests)
+        self.pid, self.tmp, self.done_fd, self.from_spare = _start(p, self.mode, started + p["timeoutS"])
+        self.since = confine_reap.start_ticks(self.pid)
+        self.sent = time.monotonic()
+        self.waited = False
+
+    def spare_mode(self) -> Mode:
+        """The mode of the child to fork ahead for the next request: this one's, unless it has
+        its own tests (rare, never repeated: the spare is for a plain request)."""
+        return self.mode if not self.own_tests else (self.p["level"], True, ())
+
+
+def _warm(p: dict[str, Any]) -> None:
     warm.warm_pytest()
     warm.warm_database(p["databaseUrl"], p["models"])
     warm.smoke_code()
@@ -153,100 +174,142 @@ def verify(params: dict[str, Any]) -> dict[str, Any]:
     warm.fixture_free_holders()
     confine.probe()
     confine.database(p["databaseUrl"])
-    started = time.monotonic()
-    # Rewriting asserts only changes the messages of failing assert statements: without any in
-    # the candidate (the builtin generator writes none) pytest may skip parsing and rewriting it.
-    own_tests = tuple(t["path"] for t in p["tests"])
-    mode: Mode = (p["level"], not any("assert" in text for text in p["files"].values()), own_tests)
+
+
+def verify(params: dict[str, Any]) -> dict[str, Any]:
+    return verify_each([params])[0]
+
+
+#: Most verifications one `verifyEach` request runs side by side.
+MAX_PARALLEL = 4
+
+
+def verify_each(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Runs each request's verification in a child of its own, all at the same time, and answers
+    each exactly as a `verify` of it alone would. Children are started in order (the first may be
+    the waiting spare), then waited for in order; what they left behind (strays, cgroups) is
+    tidied once all are done, since a child started later is no stray of an earlier one."""
+    if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_PARALLEL:
+        raise HelperError("ProtocolError", f"params.requests must list 1 to {MAX_PARALLEL} verify requests")
+    if not all(isinstance(r, dict) for r in requests):
+        raise HelperError("ProtocolError", "params.requests must list verify params objects")
+    checked = [_check_params(r) for r in requests]
+    for p in checked:
+        _warm(p)
     reap_exiting()
     confine_reap.tidy(not_strays())
-    pid, tmp, done_fd, from_spare = _start(p, mode, started + p["timeoutS"])
-    since = confine_reap.start_ticks(pid)
-    sent = time.monotonic()
-    # The next request's child, forked while this one runs; it starts once this one is done.
-    # (A request with its own tests is rare and never repeats: the spare is for a plain one.)
-    Spare.make(mode if not own_tests else (p["level"], True, ()))
-    log_path = os.path.join(tmp, "fixturegen.log")
-    results_path = os.path.join(tmp, "fixturegen-results.jsonl")
+    runs: list[_Run] = []
     try:
-        status, timed_out, cpu_ms = wait_child(pid, started + p["timeoutS"], done_fd, log_path)
-        reaped = time.monotonic()
-        # Whatever the candidate started goes too: the child's process group, and its cgroup
-        # (processes that left the group); strays re-parented to the helper are reaped.
-        kill_group(pid)
-        confine_reap.finish(confine.cgroup(), pid, since)
-        records = read_records(results_path)
-        exit_mark = next((r for r in records if r.get("event") == "mark" and r.get("name") == "exit"), None)
-        if status is None and exit_mark is not None:
-            exit_code = int(exit_mark["code"])
-            cpu_ms = float(exit_mark.get("cpu") or 0) * 1000
-            EXITING.append(pid)
-        else:
-            if status is None:  # said done, yet no exit record: wait for the real status
-                _, status, usage = os.wait4(pid, 0)
-                cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
-            exit_code = os.waitstatus_to_exitcode(status)
-        tests = tests_from(records, timed_out, p["timeoutS"])
-        _add_durations(tests, records)
-        output = relative(read_log(log_path), tmp)
-        if timed_out:
-            output = strip_dump(output)
-        for t in tests:
-            if t["message"]:
-                t["message"] = relative(t["message"], tmp)
-        if timed_out:
-            where = next((t["nodeid"] for t in tests if t["outcome"] == "timeout"), None)
-            if where is None:
-                message = (
-                    f"killed after {p['timeoutS']:g} s while importing or collecting the candidate "
-                    "(see the stack dump in the output)"
-                )
-                tests.append({"nodeid": blamed_file(output, p), "outcome": "timeout", "message": message})
-            else:
-                message = f"killed after {p['timeoutS']:g} s while running {where}"
-            output = (output + f"\nfixturegen: {message}\n")[-OUTPUT_TAIL:]
-        elif exit_code not in (0, 1, 5) and not any(t["outcome"] == "error" for t in tests):
-            # The failure happened before collection reports existed (conftest or plugin import).
-            tests.append(
-                {
-                    "nodeid": blamed_file(output, p),
-                    "outcome": "error",
-                    "message": clip(output.strip(), MESSAGE_LIMIT) or f"pytest exited with code {exit_code}",
-                }
-            )
-        if exit_code == 5:
-            tests.append(
-                {
-                    "nodeid": SMOKE_MODULE,
-                    "outcome": "error",
-                    "message": "pytest collected no tests from the smoke test module",
-                }
-            )
-        if p["level"] == "run" and not timed_out:
-            apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE, p["tests"])
-        ok = not timed_out and exit_code == 0 and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
-        end = time.monotonic()
-        warning = confine.warning()
-        return {
-            **({"warning": warning} if warning else {}),
-            "ok": ok,
-            "exitCode": exit_code,
-            "timedOut": timed_out,
-            "durationMs": int((end - started) * 1000),
-            "tests": tests,
-            "output": output[-OUTPUT_TAIL:],
-            "timings": {
-                **stage_timings(records, {"start": started, "sent": sent, "reaped": reaped, "end": end}, from_spare),
-                # CPU of the whole child, a spare's start-up included: a figure load does not skew.
-                "childCpuMs": round(cpu_ms or 0, 2),
-            },
-        }
+        for p in checked:
+            runs.append(_Run(p, time.monotonic()))
+        # The next request's child, forked while these run; it starts once they are done.
+        Spare.make(runs[-1].spare_mode())
+        return [_collect(run) for run in runs]
+    except BaseException:
+        for run in runs:
+            if not run.waited:
+                kill_group(run.pid)
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            os.unlink(verdict_path(tmp))
-        except OSError:
-            pass
+        for run in runs:
+            if not run.waited:
+                try:
+                    os.close(run.done_fd)
+                except OSError:
+                    pass
+                try:
+                    os.waitpid(run.pid, 0)
+                except ChildProcessError:
+                    pass
+                confine_reap.finish(confine.cgroup(), run.pid, run.since)
+            shutil.rmtree(run.tmp, ignore_errors=True)
+            try:
+                os.unlink(verdict_path(run.tmp))
+            except OSError:
+                pass
         confine_reap.tidy(not_strays())
         # The next request's child starts its pytest now, while this answer is on its way.
         Spare.start_current()
+
+
+def _collect(run: _Run) -> dict[str, Any]:
+    """Waits for `run`'s child and reads what it left behind into the response."""
+    p, tmp, started = run.p, run.tmp, run.started
+    log_path = os.path.join(tmp, "fixturegen.log")
+    results_path = os.path.join(tmp, "fixturegen-results.jsonl")
+    run.waited = True
+    status, timed_out, cpu_ms = wait_child(run.pid, started + p["timeoutS"], run.done_fd, log_path)
+    reaped = time.monotonic()
+    # Whatever the candidate started goes too: the child's process group, and its cgroup
+    # (processes that left the group); strays re-parented to the helper are reaped.
+    kill_group(run.pid)
+    confine_reap.finish(confine.cgroup(), run.pid, run.since)
+    pid = run.pid
+    records = read_records(results_path)
+    exit_mark = next((r for r in records if r.get("event") == "mark" and r.get("name") == "exit"), None)
+    if status is None and exit_mark is not None:
+        exit_code = int(exit_mark["code"])
+        cpu_ms = float(exit_mark.get("cpu") or 0) * 1000
+        EXITING.append(pid)
+    else:
+        if status is None:  # said done, yet no exit record: wait for the real status
+            _, status, usage = os.wait4(pid, 0)
+            cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+        exit_code = os.waitstatus_to_exitcode(status)
+    tests = tests_from(records, timed_out, p["timeoutS"])
+    _add_durations(tests, records)
+    output = relative(read_log(log_path), tmp)
+    if timed_out:
+        output = strip_dump(output)
+    for t in tests:
+        if t["message"]:
+            t["message"] = relative(t["message"], tmp)
+    if timed_out:
+        where = next((t["nodeid"] for t in tests if t["outcome"] == "timeout"), None)
+        if where is None:
+            message = (
+                f"killed after {p['timeoutS']:g} s while importing or collecting the candidate "
+                "(see the stack dump in the output)"
+            )
+            tests.append({"nodeid": blamed_file(output, p), "outcome": "timeout", "message": message})
+        else:
+            message = f"killed after {p['timeoutS']:g} s while running {where}"
+        output = (output + f"\nfixturegen: {message}\n")[-OUTPUT_TAIL:]
+    elif exit_code not in (0, 1, 5) and not any(t["outcome"] == "error" for t in tests):
+        # The failure happened before collection reports existed (conftest or plugin import).
+        tests.append(
+            {
+                "nodeid": blamed_file(output, p),
+                "outcome": "error",
+                "message": clip(output.strip(), MESSAGE_LIMIT) or f"pytest exited with code {exit_code}",
+            }
+        )
+    if exit_code == 5:
+        tests.append(
+            {
+                "nodeid": SMOKE_MODULE,
+                "outcome": "error",
+                "message": "pytest collected no tests from the smoke test module",
+            }
+        )
+    if p["level"] == "run" and not timed_out:
+        apply_verdict(tests, read_verdict(verdict_path(tmp)), p["expectations"], SMOKE_MODULE, p["tests"])
+    ok = not timed_out and exit_code == 0 and all(t["outcome"] in ("passed", "collected", "skipped") for t in tests)
+    end = time.monotonic()
+    warning = confine.warning()
+    return {
+        **({"warning": warning} if warning else {}),
+        "ok": ok,
+        "exitCode": exit_code,
+        "timedOut": timed_out,
+        "durationMs": int((end - started) * 1000),
+        "tests": tests,
+        "output": output[-OUTPUT_TAIL:],
+        "timings": {
+            **stage_timings(
+                records, {"start": started, "sent": run.sent, "reaped": reaped, "end": end}, run.from_spare
+            ),
+            # CPU of the whole child, a spare's start-up included: a figure load does not skew.
+            "childCpuMs": round(cpu_ms or 0, 2),
+        },
+    }

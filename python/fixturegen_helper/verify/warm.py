@@ -4,7 +4,9 @@ A child forked from the helper inherits its imported modules and whatever lazily
 hold, so everything a child would otherwise pay for on each run is done here, in the parent, once:
 pytest's built-in plugins imported; the verification database's dialect and driver imported and,
 for SQLite, the models' DDL run once on a throwaway in-memory database (SQLAlchemy builds its
-compiler and type state lazily); the smoke test module compiled. Two facts about pytest's own
+compiler and type state lazily); the smoke test module compiled, and the candidate's modules
+(few at a time) compiled and kept by content, so a module verified again is not compiled again
+(see `compiled`). Two facts about pytest's own
 modules are also established here, so that a child can skip work whose result is known: which
 `pytest11` entry points exist (pytest looks every `pytest_plugins` name up among them), and which
 of its plugin modules and classes hold no fixture (pytest scans every plugin for fixtures at each
@@ -14,9 +16,12 @@ session start). The parent never imports a candidate: nothing here runs generate
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import marshal
 import os
 import signal
 import sys
+from collections import OrderedDict
 from types import CodeType
 from typing import Any
 
@@ -86,8 +91,29 @@ def smoke_code() -> CodeType:
     global _smoke_code
     if _smoke_code is None:
         with open(SMOKE_SOURCE, encoding="utf-8") as f:
-            _smoke_code = compile(f.read(), SMOKE_SOURCE, "exec", dont_inherit=True)
+            source = f.read()
+        _smoke_code = compile(source, SMOKE_SOURCE, "exec", dont_inherit=True)
+        _import_smoke_imports(source)
     return _smoke_code
+
+
+def _import_smoke_imports(source: str) -> None:
+    """What smoke.py imports at its top, imported here: a module the helper has not imported is
+    found, read and compiled again by every child that runs the smoke test (its value parity
+    module, for one). fixturegen's own modules and libraries only: nothing of the candidate's."""
+    import ast
+
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - best effort: then the child imports it, as before
+            pass
 
 
 def smoke_stub() -> str:
@@ -98,6 +124,57 @@ def smoke_stub() -> str:
         "from fixturegen_helper.verify.child import run_smoke_module\n\n"
         "run_smoke_module(globals())\n"
     )
+
+
+#: Compiled modules by (path in the folder, source bytes), most recently used last.
+_compiled: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+#: Compiled modules kept: every file of a watch session's recent saves, parents and plugin lists.
+COMPILED_ENTRIES = 256
+#: Requests with more Python files than this (batches) are compiled by their child as before: the
+#: helper compiling a hundred modules one after another would hold up children that could start.
+COMPILE_AHEAD_MAX_FILES = 8
+
+
+def compiled(rel: str, source: str) -> bytes | None:
+    """A checked hash-based .pyc of `source` (PEP 552), compiled once per content in the helper and
+    kept: a watch session verifies the same parents' modules and the same plugin list on every
+    save of a scenario, and each child would otherwise compile them again (the plugin list of a
+    large project: tens of milliseconds). The child's import reads the source, checks its hash
+    against the .pyc's and, only when they match, uses the code, with its file name set to the
+    child's folder. Compiling runs nothing (the guard has already parsed the candidate here).
+    None when it does not compile: the child then reports the error as it always did."""
+    data = source.encode("utf-8")
+    key = (rel, data)
+    pyc = _compiled.get(key)
+    if pyc is not None:
+        _compiled.move_to_end(key)
+        return pyc
+    try:
+        code = compile(data, rel, "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - SyntaxError, ValueError (null bytes), RecursionError
+        return None
+    flags = 0b11  # hash-based, checked against the source at every import
+    pyc = (
+        importlib.util.MAGIC_NUMBER
+        + flags.to_bytes(4, "little")
+        + importlib.util.source_hash(data)
+        + marshal.dumps(code)
+    )
+    _compiled[key] = pyc
+    if len(_compiled) > COMPILED_ENTRIES:
+        _compiled.popitem(last=False)
+    return pyc
+
+
+def write_compiled(dest: str, rel: str, source: str) -> None:
+    """`compiled(rel, source)` beside `dest`, where the child's import looks for it."""
+    pyc = compiled(rel, source)
+    if pyc is None:
+        return
+    path = importlib.util.cache_from_source(dest)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(pyc)
 
 
 _entry_point_names: frozenset[str] | None = None
