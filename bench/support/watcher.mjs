@@ -6,12 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 
-export function startWatcher({
-  cli,
-  dir,
-  env = { ...process.env, NO_COLOR: '1' },
-  nodeArgs = [],
-}) {
+export function startWatcher({ cli, dir, env = { ...process.env, NO_COLOR: '1' }, nodeArgs = [] }) {
   const child = spawn(process.execPath, [...nodeArgs, cli, 'watch', '--json'], {
     cwd: dir,
     env,
