@@ -12,7 +12,10 @@ import { emptyTally, ServiceClock } from '../helper/service.js';
 import { VerifyBatcher } from '../verify/batch.js';
 import type { Analysis } from './analyze.js';
 import type { DesiredScenario } from './desired.js';
-import { desiredOutputs, fileContents, generateBody, selects } from './desired.js';
+import { desiredOutputs, fileContents, generateBody, selects, withRefusals } from './desired.js';
+import { edgeCasesPosition } from '../constraints/output.js';
+import type { ProbeOutcome } from '../verify/edge-probe.js';
+import { probeEdgeCases } from '../verify/edge-probe.js';
 import type { Orphan, ScenarioDiff } from './diff.js';
 import { diffInit, diffOutputs } from './diff.js';
 import { packageName } from './inputs.js';
@@ -136,7 +139,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     return task;
   };
 
-  const buildOne = async ({ desired: d, existing, state, tests }: ScenarioDiff) => {
+  const buildOne = async ({ desired, existing, state, tests }: ScenarioDiff) => {
+    let d = desired;
     const parentOutcomes = await Promise.all(
       d.plan.extends.flatMap((p) => {
         const parent = diff.scenarios.get(p);
@@ -183,21 +187,22 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
     // Findings about the models (constraint tests): reported on every build, like warnings.
     const findings = d.constraints?.findings ?? [];
-    const wanted = d.constraints?.tests ?? null;
+    let wanted = d.constraints?.tests ?? null;
     /** Verifies the constraint tests beside `module`, and writes them; null when they passed. */
     const constraintTests = async (module: string, rebuilt: boolean) => {
-      if (wanted === null || tests === null) return { problems: [], notes: [] };
+      const want = wanted;
+      if (want === null || tests === null) return { problems: [], notes: [] };
       if (!rebuilt && tests.state.kind === 'current' && !options.force) {
         return { problems: [], notes: [] };
       }
-      const problems = await verifyConstraintTests(options, d, module, wanted, accepted);
+      const problems = await verifyConstraintTests(options, d, module, want, accepted);
       if (problems.length > 0) return { problems, notes: [] };
-      const notes = [`${wanted.count} constraint tests in ${wanted.path}`];
-      if (tests.state.kind === 'hand-edited') notes.push(`replaced hand edits in ${wanted.path}`);
+      const notes = [`${want.count} constraint tests in ${want.path}`];
+      if (tests.state.kind === 'hand-edited') notes.push(`replaced hand edits in ${want.path}`);
       return {
         problems,
         notes,
-        write: () => writeAtomic(absolute(config, wanted.path), wanted.contents),
+        write: () => writeAtomic(absolute(config, want.path), want.contents),
       };
     };
     if (state.kind === 'current' && !options.force) {
@@ -220,6 +225,13 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       arrive = () => {};
       batcher.arrived();
     };
+    if (generator.id === 'builtin' && (d.plan.derivedCases?.cases.length ?? 0) > 0) {
+      const probed = await probeCases(options, helper, d, accepted);
+      if (probed.diagnostics.length > 0)
+        return done('failed', [...findings, ...probed.diagnostics]);
+      d = withRefusals(d, probed.refused, analysis);
+      wanted = d.constraints?.tests ?? null;
+    }
     const validate = (body: string) =>
       validateCandidate({ ...options, helper }, batcher, clock, spent, d, body, accepted, () =>
         arrive(),
@@ -249,7 +261,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     const checked = await constraintTests(text, true);
     if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
     accepted.set(d.name, text);
-    const notes = [...(generated.notes ?? []), ...checked.notes];
+    const notes = [...(generated.notes ?? []), ...edgeNotes(d), ...checked.notes];
     if (state.kind === 'hand-edited') {
       notes.push(
         state.headerless
@@ -289,6 +301,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     finishMs: Math.round(performance.now() - t2),
   };
   return { outcomes, written, orphaned: diff.orphaned, removed, timings };
+}
+
+/** `12 edge cases in generated/x.py (2 refused by the database: constraint tests)`. */
+function edgeNotes(d: DesiredScenario): string[] {
+  const derived = d.plan.derivedCases;
+  if (derived === undefined || d.generator !== 'builtin') return [];
+  const accepted = derived.cases.length - derived.refused.length;
+  const refused =
+    derived.refused.length > 0
+      ? ` (${derived.refused.length} refused by the database: constraint tests)`
+      : '';
+  return [`${accepted} edge cases in ${d.path} (fixture ${d.name}_edge_cases)${refused}`];
 }
 
 function rounded<T extends Record<string, number>>(values: T): T {
@@ -332,6 +356,35 @@ async function verifyConstraintTests(
     source: d.source,
     tests: [{ path: tests.path, names: tests.names }],
   });
+}
+
+/**
+ * Runs a scenario's derived edge cases on the database (its module rendered with none refused),
+ * beside its parents' accepted modules: which cases the database refuses.
+ */
+async function probeCases(
+  options: BuildOptions,
+  helper: PythonHelper,
+  d: DesiredScenario,
+  accepted: ReadonlyMap<string, string>,
+): Promise<ProbeOutcome> {
+  const { config, analysis, generator } = options;
+  const all = withRefusals(d, [], analysis);
+  const generated = await generateBody(generator, all, () => Promise.resolve([]));
+  if (!generated.ok) return { refused: [], diagnostics: [] };
+  const files: Record<string, string> = {};
+  for (const parent of d.parents) {
+    const text = accepted.get(parent);
+    if (text !== undefined) files[scenarioPath(config, parent)] = text;
+  }
+  files[d.path] = fileContents(all, generated.body);
+  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
+  return probeEdgeCases(
+    helper,
+    { config, packageName: packageName(config), files, plans: [all.plan], source: d.source },
+    all.plan,
+    { file: d.source, ...edgeCasesPosition(config, d.source) },
+  );
 }
 
 /**
