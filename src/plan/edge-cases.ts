@@ -82,7 +82,7 @@ interface Candidate {
 /** The edge values of one column, before the base value and the options filter them. */
 function columnCandidates(column: ColumnInfo, dialect: string): Candidate[] {
   const out: Candidate[] = [];
-  if (column.nullable) out.push({ kind: 'null', value: { kind: 'none' } });
+  if (column.nullable) out.push({ kind: 'nulls', value: { kind: 'none' } });
   switch (column.family) {
     case 'string': {
       if (column.length !== null)
@@ -212,12 +212,12 @@ function ownCases(where: Where, model: ModelInfo, dialect: string): PlanEdgeCase
       // The key is NULL in the base already when neither it nor its relationship is set.
       if (column.nullable && (written !== undefined || relValue !== undefined)) {
         if (!same({ kind: 'none' }, base))
-          add(rel && relValue !== undefined ? rel.key : column.key, 'null', { kind: 'none' });
+          add(rel && relValue !== undefined ? rel.key : column.key, 'nulls', { kind: 'none' });
       }
       continue;
     }
     for (const c of columnCandidates(column, dialect)) {
-      if (c.kind === 'null' && written === undefined && !column.hasDefault) {
+      if (c.kind === 'nulls' && written === undefined && !column.hasDefault) {
         if (!column.hasServerDefault) continue; // NULL already
       }
       if (!same(c.value, base)) add(column.key, c.kind, c.value);
@@ -304,6 +304,7 @@ export function deriveEdgeCases(
   const byName = new Map(models.map((m) => [m.qualname, m]));
   const options: EdgeCaseOptions = plan.edgeCaseOptions ?? { exclude: [], kinds: null, max: null };
   const all: PlanEdgeCase[] = [];
+  const parents: PlanEdgeCase[] = [];
   for (const entity of plan.entities) {
     const model = byName.get(entity.model);
     if (!model) continue;
@@ -312,12 +313,17 @@ export function deriveEdgeCases(
       index: entity.count === null ? null : 0,
       at: entity.count === null ? entity.label : `${entity.label}[0]`,
     };
-    all.push(...ownCases(where, model, dialect), ...noChildren(where, model, plan, byName));
+    all.push(...ownCases(where, model, dialect));
+    parents.push(...noChildren(where, model, plan, byName));
   }
+  // Zero children after the rest: where it is one child's NULL key, that case stands for it.
+  all.push(...parents);
+  // One case per id, and per change: a parent's zero children may be a child's NULL key.
   const seen = new Set<string>();
   const kept = all.filter((c) => {
-    if (seen.has(c.id)) return false;
-    seen.add(c.id);
+    const changes = canonicalJson(c.changes);
+    if (seen.has(c.id) || seen.has(changes)) return false;
+    seen.add(c.id).add(changes);
     return (
       (options.kinds === null || options.kinds.includes(c.kind)) && !excluded(c, options.exclude)
     );

@@ -161,7 +161,7 @@ export interface PlanVariant {
 
 /** The kinds of derived edge cases (`edge_cases: auto`), as `edge_cases.kinds` names them. */
 export const EDGE_CASE_KINDS = [
-  'null',
+  'nulls',
   'max_length',
   'empty_string',
   'non_ascii',
