@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import { EdgeCodes } from '../diagnostics/edge-codes.js';
-import { didYouMean, hintFor } from '../diagnostics/suggest.js';
+import { didYouMean, hintFor, meant } from '../diagnostics/suggest.js';
 import type { CheckedEntity } from '../plan/input.js';
 import type { EdgeCaseKind, EdgeCaseOptions } from '../plan/types.js';
 import { EDGE_CASE_KINDS } from '../plan/types.js';
@@ -17,6 +17,12 @@ export function edgeCasesMode(raw: RawEdgeCases | undefined): 'auto' | readonly 
   if (raw === undefined) return null;
   if (raw === 'auto' || Array.isArray(raw)) return raw as 'auto' | readonly string[];
   return (raw as { auto: boolean }).auto ? 'auto' : null;
+}
+
+/** `did you mean "nulls"?` for a kind a written word begins (`nul`). */
+function prefixOf(word: string): string | undefined {
+  const found = word.length >= 2 ? EDGE_CASE_KINDS.find((k) => k.startsWith(word)) : undefined;
+  return found === undefined ? undefined : meant(found);
 }
 
 export function edgeCaseOptions(
@@ -81,7 +87,10 @@ export function edgeCaseOptions(
         `edge_cases kind "${kind}" is not a kind of edge case`,
         ['edge_cases', 'kinds', k],
         {
-          hint: didYouMean(kind, EDGE_CASE_KINDS) ?? `kinds: ${EDGE_CASE_KINDS.join(', ')}`,
+          hint:
+            didYouMean(kind, EDGE_CASE_KINDS) ??
+            prefixOf(kind) ??
+            `kinds: ${EDGE_CASE_KINDS.join(', ')}`,
         },
       ),
     );
