@@ -53,9 +53,7 @@ class Top(Walk):
                 )  # fmt: skip
                 if self.top_bind(stmt.name, thing, stmt):
                     defined[stmt.name] = stmt
-            elif isinstance(stmt, ast.Assign) and self.lookup(stmt):
-                pass
-            elif isinstance(stmt, ast.Assign) and self.edge_table(stmt):
+            elif isinstance(stmt, ast.Assign) and (self.lookup(stmt) or self.edge_table(stmt)):
                 pass
             elif isinstance(stmt, DEFINITIONS) and k.fixture_name and stmt.name == f"{k.fixture_name}_edge_cases":
                 if self.top_bind(stmt.name, ("fixture", None), stmt):
