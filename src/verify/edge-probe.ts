@@ -1,10 +1,11 @@
 /**
- * The build-time probe of a scenario's derived edge cases: one verify request runs every case of
- * the candidate module (rendered with none refused) on the real database, as a parametrized test
- * beside the smoke test. A case the database refuses (a DBAPIError: CHECK, trigger, NOT NULL the
- * catalog missed, a value out of range) is refused: the module is rendered again without it in
- * its fixture, and the constraint tests expect the error. A case that fails otherwise (the value
- * read back is not the one written, a TypeError) is FG461.
+ * The build-time probe of a scenario's derived edge cases: a parametrized test run in the same
+ * pytest child as the scenario's constraint tests (and its smoke test), which creates the rows of
+ * every case of the candidate module on the real database and reads each changed value back. A
+ * case the database refuses (a DBAPIError: CHECK, trigger, NOT NULL the catalog missed, a value
+ * out of range) is refused: the build renders the module again when the refused set is not the
+ * one it records. A case that fails otherwise (the value read back is not the one written, a
+ * TypeError) is FG461.
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
@@ -12,7 +13,7 @@ import { EdgeCodes } from '../diagnostics/edge-codes.js';
 import type { PythonHelper } from '../helper/client.js';
 import type { Plan } from '../plan/types.js';
 import type { VerifyRequest } from './verify.js';
-import { requestVerify, trim } from './verify.js';
+import { requestVerify, trim, verifyDiagnostics } from './verify.js';
 
 const REFUSED_MARK = 'FIXTUREGEN-REFUSED';
 const PROBE_TEST = 'test_fixturegen_edge_probe';
@@ -96,8 +97,9 @@ function caseOf(nodeid: string): string | null {
 }
 
 /**
- * Runs the cases of `plan` (whose module, rendered with none refused, is in `req.files`) and
- * says which ones the database refused. `at` is where FG461 points (the `edge_cases` key).
+ * Runs `req` (the module of `plan` and its constraint tests) with the probe beside it: the
+ * diagnostics of the smoke and constraint tests as without it, FG461 for a case that failed
+ * otherwise than by a refusal, and the ids the database refused. `at` is where FG461 points.
  */
 export async function probeEdgeCases(
   helper: PythonHelper,
@@ -106,15 +108,22 @@ export async function probeEdgeCases(
   at: { readonly file: string; readonly line: number; readonly column: number },
 ): Promise<ProbeOutcome> {
   const cases = plan.derivedCases?.cases ?? [];
-  if (cases.length === 0 || req.config.verify !== 'run') return { refused: [], diagnostics: [] };
   const path = `${req.config.output.replace(/\/+$/, '')}/${PROBE_TEST}.py`;
   const result = await requestVerify(helper, {
     ...req,
     files: { ...req.files, [path]: probeModule(req.packageName, plan, req.config.async === true) },
-    tests: [{ path, names: cases.map((c) => `${PROBE_TEST}[${c.id}]`) }],
+    tests: [...(req.tests ?? []), { path, names: cases.map((c) => `${PROBE_TEST}[${c.id}]`) }],
   });
+  // The smoke and constraint tests are judged as without the probe.
+  const rest = result.tests.filter((t) => caseOf(t.nodeid) === null);
+  const clean =
+    !result.timedOut &&
+    rest.length > 0 &&
+    rest.every((t) => t.outcome === 'passed' || t.outcome === 'skipped');
+  const diagnostics: Diagnostic[] = clean
+    ? []
+    : verifyDiagnostics({ ...result, ok: result.ok, tests: rest }, req);
   const refused: string[] = [];
-  const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const t of result.tests) {
     const id = caseOf(t.nodeid);
@@ -133,9 +142,13 @@ export async function probeEdgeCases(
       }),
     );
   }
-  if (seen.size === 0) {
-    // Nothing ran (the module does not import, a timeout): the verification that follows says why.
-    return { refused: [], diagnostics: [] };
+  if (seen.size < cases.length && diagnostics.length === 0) {
+    diagnostics.push(
+      error(EdgeCodes.caseFailed, `${cases.length - seen.size} edge cases did not run`, {
+        ...at,
+        hint: 'pytest did not run every case of the probe: see the output of `fixturegen build --json`',
+      }),
+    );
   }
   return { refused: refused.sort(), diagnostics };
 }
