@@ -69,8 +69,10 @@ function show(lit: PyLiteral): string {
       return JSON.stringify(lit.value);
     case 'list':
       return '[]';
-    default:
-      return lit.kind;
+    case 'bytes':
+    case 'interval':
+    case 'uuid':
+      return lit.kind; // not derived: only NULL for these columns
   }
 }
 
@@ -157,8 +159,12 @@ function columnCandidates(column: ColumnInfo, dialect: string): Candidate[] {
     case 'array':
       out.push({ kind: 'empty_json', value: { kind: 'list', items: [] } });
       break;
-    default:
-      break;
+    case 'binary':
+    case 'interval':
+    case 'other':
+    case 'time':
+    case 'uuid':
+      break; // NULL only
   }
   return out;
 }
