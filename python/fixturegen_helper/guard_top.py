@@ -22,6 +22,14 @@ from fixturegen_helper.guard_names import SESSION, Kind, Thing
 from fixturegen_helper.guard_walk import Walk
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+EDGE_TABLES = ("EDGE_CASES", "REFUSED_EDGE_CASES", "ACCEPTED_EDGE_CASES")
+ACCEPTED_SOURCE = "[case for case in EDGE_CASES if case not in REFUSED_EDGE_CASES]"
+EDGE_FIXTURE_SOURCE = """{deco}
+{define} {name}({params}) -> {cls}:
+    return {wait}{create}({args}, overrides=EDGE_CASES[request.param])
+"""
+#: Longest `"x" * N` in an edge-case table (a string column's length).
+MAX_REPEAT = 1_000_000
 
 
 class Top(Walk):
@@ -29,6 +37,7 @@ class Top(Walk):
         k = self.known
         self.allowed_top = ALLOWED_TOP.format(cls=k.class_name, create=k.create_name, fixture=k.fixture_name)
         defined: dict[str, ast.AST] = {}
+        edge_fixture: ast.AST | None = None
         for n, stmt in enumerate(tree.body):
             if isinstance(stmt, ast.Import):
                 self.imports(stmt)
@@ -44,8 +53,11 @@ class Top(Walk):
                 )  # fmt: skip
                 if self.top_bind(stmt.name, thing, stmt):
                     defined[stmt.name] = stmt
-            elif isinstance(stmt, ast.Assign) and self.lookup(stmt):
+            elif isinstance(stmt, ast.Assign) and (self.lookup(stmt) or self.edge_table(stmt)):
                 pass
+            elif isinstance(stmt, DEFINITIONS) and k.fixture_name and stmt.name == f"{k.fixture_name}_edge_cases":
+                if self.top_bind(stmt.name, ("fixture", None), stmt):
+                    edge_fixture = stmt
             elif not (n == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
                 self.stray(stmt)
         cls = defined.get(k.class_name)
@@ -79,6 +91,8 @@ class Top(Walk):
             extra = defined.get(name)
             if isinstance(extra, function):
                 self.fixture(extra, parents=name != k.make_name)
+        if isinstance(edge_fixture, function):
+            self.edge_fixture(edge_fixture)
         fixture = defined.get(k.fixture_name)
         if isinstance(fixture, function):
             self.fixture(fixture)
@@ -131,6 +145,81 @@ class Top(Walk):
                     self.top_bind(stmt.targets[0].id, ("model", m), stmt)
                     return True
         return False
+
+    def edge_table(self, stmt: ast.Assign) -> bool:
+        """The derived edge cases' tables (`EDGE_CASES`, `REFUSED_EDGE_CASES`,
+        `ACCEPTED_EDGE_CASES`): data only, values written as the builtin generator writes them."""
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return False
+        name = stmt.targets[0].id
+        if name not in EDGE_TABLES:
+            return False
+        if name == "ACCEPTED_EDGE_CASES":
+            ok = ast.dump(stmt.value) == ast.dump(ast.parse(ACCEPTED_SOURCE, mode="eval").body)
+        else:
+            ok = self._data(stmt.value)
+        if not ok:
+            self.report("FG408", f"{name} may hold only data (literals, value constructors, enum members)", stmt)
+        self.top_bind(name, ("data", name), stmt)
+        return True
+
+    def _data(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return all(self._data(e) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(k is not None and self._data(k) for k in node.keys) and all(self._data(v) for v in node.values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return isinstance(node.operand, ast.Constant)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            # `"x" * 255`: a string at its column's maximum length.
+            left, right = node.left, node.right
+            return (
+                isinstance(left, ast.Constant)
+                and isinstance(left.value, str)
+                and isinstance(right, ast.Constant)
+                and type(right.value) is int
+                and 0 <= right.value <= MAX_REPEAT
+            )
+        if isinstance(node, ast.Attribute):
+            thing = self.thing(node)
+            return thing is not None and thing[0] == "value"
+        if isinstance(node, ast.Call):
+            thing = self.thing(node.func)
+            return (
+                thing is not None
+                and thing[0] == "ctor"
+                and all(self._data(a) for a in node.args)
+                and all(kw.arg is not None and self._data(kw.value) for kw in node.keywords)
+            )
+        return False
+
+    def edge_fixture(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """`<name>_edge_cases(request, <session>, parents...)`, parametrized by the accepted cases,
+        returning `create_<name>(..., overrides=EDGE_CASES[request.param])`."""
+        k = self.known
+        expected = EDGE_FIXTURE_SOURCE.format(
+            deco=(
+                '@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)'
+                if k.is_async
+                else "@pytest.fixture(params=ACCEPTED_EDGE_CASES)"
+            ),
+            define="async def" if k.is_async else "def",
+            name=node.name,
+            params=", ".join(["request", k.session_fixture, *k.direct_parents()]),
+            cls=k.class_name,
+            wait="await " if k.is_async else "",
+            create=k.create_name,
+            args=", ".join([k.session_fixture, *(f"{p}={p}" for p in k.direct_parents())]),
+        )
+        shape = ast.parse(expected).body[0]
+        for n in (node, shape):
+            body = list(getattr(n, "body", []))
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                n.body = body[1:]  # type: ignore[attr-defined]
+        if ast.dump(node) != ast.dump(shape):
+            self.report("FG408", f"{node.name}() must be the edge-case fixture as fixturegen writes it", node)
 
     # -- imports (FG402) ----------------------------------------------------------------------
 

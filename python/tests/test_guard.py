@@ -174,6 +174,20 @@ def test_fg405_unknown_attribute_of_a_model_instance(check) -> None:
     assert where(found[1]) == at(source, "users[i].is_activ")
 
 
+def test_edge_case_tables_hold_only_data(check) -> None:
+    assert check(GENERATED) == []
+    source = GENERATED.replace(
+        "EDGE_CASES = {\n", 'EDGE_CASES = {\n    "x": {"acme": {"name": open("/etc/passwd").read()}},\n', 1
+    )
+    found = check(source)
+    assert codes(found) == ["FG408"] and "EDGE_CASES may hold only data" in found[0]["message"]
+    source = GENERATED.replace("overrides=EDGE_CASES[request.param])", "overrides=EDGE_CASES[request.param], x=1)")
+    found = check(source)
+    assert codes(found) == ["FG408"] and "edge-case fixture as fixturegen writes it" in found[0]["message"]
+    source = GENERATED.replace("if case not in REFUSED_EDGE_CASES]", "if print(case) or True]")
+    assert codes(check(source)) == ["FG408"]
+
+
 def test_fg406_missing_contract_names(check) -> None:
     source = (
         GENERATED.replace("@dataclasses.dataclass(frozen=True)", "@dataclasses.dataclass")
@@ -188,6 +202,10 @@ def test_fg406_missing_contract_names(check) -> None:
     assert "class TenantWithTeam must be a frozen dataclass" in messages
     assert "tenant_with_team() must be decorated with @pytest.fixture" in messages
     found = check(GENERATED, contract={**CONTRACT, "sessionFixture": "session"})
+    # The edge-case fixture takes db_session, which is not the contract's shape any more.
+    edge = [d for d in found if "edge-case fixture" in d["message"]]
+    assert codes(edge) == ["FG408"] and "tenant_with_team_edge_cases()" in edge[0]["message"]
+    found = [d for d in found if d not in edge]
     # The fixture and make_tenant_with_team each.
     assert codes(found) == ["FG406", "FG408"] * 2 and "parameter named 'session'" in found[0]["message"]
 
@@ -276,6 +294,8 @@ def test_extended_scenarios_their_imports_fields_and_parameters(check, params) -
         .replace('    acme = Tenant(\n', "    if team_budget is None:\n        team_budget = create_team_budget(session)\n"
                  "    other = team_budget.globex\n    other.name = 'x'\n    copy = TeamBudget(globex=team_budget.globex)\n    acme = Tenant(\n")
         .replace("def tenant_with_team(db_session)", "def tenant_with_team(db_session, team_budget)")
+        .replace("tenant_with_team_edge_cases(request, db_session)", "tenant_with_team_edge_cases(request, db_session, team_budget)")
+        .replace("create_tenant_with_team(db_session, overrides=", "create_tenant_with_team(db_session, team_budget=team_budget, overrides=")
     )  # fmt: skip
     assert check(source, parents=parents) == []
     found = check(source.replace("team_budget.globex)", "team_budget.secret)"), parents=parents)
@@ -283,7 +303,7 @@ def test_extended_scenarios_their_imports_fields_and_parameters(check, params) -
     found = check(source.replace("TeamBudget(globex=", "TeamBudget(glob="), parents=parents)
     assert codes(found) == ["FG404"] and "has no field 'glob'" in found[0]["message"]
     found = codes(check(source))  # no such parent: neither its import nor its parameters
-    assert found[0] == "FG402" and found.count("FG408") == 2
+    assert found[0] == "FG402" and found.count("FG408") == 3  # the fixture, the edge-case fixture
 
 
 def test_guard_over_the_protocol(helper: Helper, params) -> None:

@@ -114,7 +114,11 @@ scenario's output path without a fixturegen header counts as edited by hand, and
 Generated files whose scenario no longer exists (orphans) are listed with the command that
 removes them; build never deletes a file.
 
-A scenario with \`edge_cases: auto\` also gets generated/test_<name>_constraints.py: tests of
+A scenario with \`edge_cases: auto\` gets derived edge cases (a NULL, a string at its maximum
+length, each enum member, an integer at its type's limit, a parent with no children, ...), each
+one change away from the scenario and run on the database at build time, as one parametrized
+fixture \`<name>_edge_cases\`; a case the database refuses becomes a constraint test. It also gets
+generated/test_<name>_constraints.py: tests of
 what the database does with its models' rows (deleting a parent through the ORM and through plain
 SQL, unique keys, NOT NULL, CHECK), verified like the module and collected by a bare \`pytest\`.
 Where the ORM and the database disagree about a delete, build warns (FG280, FG281) with the model

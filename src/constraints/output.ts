@@ -44,7 +44,10 @@ export function wantsConstraintTests(config: Config, plan: Plan): boolean {
 }
 
 /** Line and column of the scenario's top-level `edge_cases` key (1:1 when it cannot be read). */
-function edgeCasesPosition(config: Config, source: string): { line: number; column: number } {
+export function edgeCasesPosition(
+  config: Config,
+  source: string,
+): { line: number; column: number } {
   try {
     const lines = readFileSync(join(config.root, source), 'utf8').split('\n');
     const at = lines.findIndex((l) => /^["']?edge_cases["']?\s*:/.test(l));
@@ -67,7 +70,12 @@ export function desiredConstraints(
 ): ScenarioConstraints | null {
   if (!wantsConstraintTests(config, plan)) return null;
   const suite = deriveConstraints(plan, catalog.models);
-  const rendered = renderConstraintTests(plan, suite, firstPartyIn(config.root, packageName));
+  const rendered = renderConstraintTests(
+    plan,
+    suite,
+    firstPartyIn(config.root, packageName),
+    packageName,
+  );
   const where = { file: plan.source, ...edgeCasesPosition(config, plan.source) };
   const findings = suite.findings.map((f): Diagnostic => ({
     code: f.code,

@@ -202,6 +202,17 @@ function caseTest(c: ConstraintCase, name: string, fixture: string, needs: Set<s
   }
 }
 
+/** The derived edge cases the database refused at build time: each must raise again. */
+function refusedEdgeCases(plan: Plan): string[] {
+  return [
+    '@pytest.mark.parametrize("case", REFUSED_EDGE_CASES)',
+    'def test_refused_edge_case(db_session, case):',
+    `    """Edge cases of \`${plan.name}\` the database refused when fixturegen built it."""`,
+    '    with pytest.raises(DBAPIError), db_session.begin_nested():',
+    `        create_${plan.name}(db_session, overrides=EDGE_CASES[case])`,
+  ];
+}
+
 function caseName(c: ConstraintCase): string {
   switch (c.kind) {
     case 'delete':
@@ -220,8 +231,10 @@ export function renderConstraintTests(
   plan: Plan,
   suite: ConstraintSuite,
   firstParty: IsFirstParty,
+  packageName: string,
 ): RenderedTests | null {
-  if (suite.cases.length === 0) return null;
+  const refusedIds = plan.derivedCases?.refused ?? [];
+  if (suite.cases.length === 0 && refusedIds.length === 0) return null;
   const fixture = plan.name;
   const needs = new Set<string>();
   const used = new Map<string, number>();
@@ -237,6 +250,10 @@ export function renderConstraintTests(
     else names.push(name);
     tests.push(caseTest(c, name, fixture, needs).join('\n'));
   }
+  if (refusedIds.length > 0) {
+    tests.push(refusedEdgeCases(plan).join('\n'));
+    names.push(...refusedIds.map((id) => `test_refused_edge_case[${id}]`));
+  }
   const sql = new Set(['select']);
   for (const c of suite.cases) {
     if (c.kind === 'delete' && c.path === 'sql') sql.add('delete');
@@ -250,13 +267,22 @@ export function renderConstraintTests(
   const froms: FromImport[] = [
     ...[...sql, 'inspect'].map((name) => ({ module: 'sqlalchemy', name })),
     { module: 'sqlalchemy.exc', name: 'IntegrityError' },
+    ...(refusedIds.length > 0
+      ? [
+          { module: 'sqlalchemy.exc', name: 'DBAPIError' },
+          { module: `${packageName}.${plan.name}`, name: 'EDGE_CASES' },
+          { module: `${packageName}.${plan.name}`, name: 'REFUSED_EDGE_CASES' },
+          { module: `${packageName}.${plan.name}`, name: `create_${plan.name}` },
+        ]
+      : []),
     ...(needs.has('decimal') ? [{ module: 'decimal', name: 'Decimal' }] : []),
   ];
   const imports = importBlock(['pytest'], froms, firstParty);
   const about = [
     `What the database does with the rows of the \`${plan.name}\` scenario (${plan.source}):`,
     'deleting a parent, duplicate unique keys, NULL in NOT NULL columns, values CHECK',
-    'constraints refuse. Derived from the models by fixturegen (`edge_cases: auto`) and',
+    'constraints refuse, and the derived edge cases the database refused. Derived from the',
+    'models by fixturegen (`edge_cases: auto`) and',
     'verified at build time; `constraint_tests: false` in fixturegen.yaml turns them off.',
     ...(suite.skipped.length > 0
       ? ['', 'Not derived:', '', ...suite.skipped.map((s) => `- ${s}`)]

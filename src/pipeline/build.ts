@@ -12,7 +12,10 @@ import { emptyTally, ServiceClock } from '../helper/service.js';
 import { VerifyBatcher } from '../verify/batch.js';
 import type { Analysis } from './analyze.js';
 import type { DesiredScenario } from './desired.js';
-import { desiredOutputs, fileContents, generateBody, selects } from './desired.js';
+import { desiredOutputs, fileContents, generateBody, selects, withRefusals } from './desired.js';
+import { edgeCasesPosition } from '../constraints/output.js';
+import { probeEdgeCases } from '../verify/edge-probe.js';
+import { EdgeCodes } from '../diagnostics/edge-codes.js';
 import type { Orphan, ScenarioDiff } from './diff.js';
 import { diffInit, diffOutputs } from './diff.js';
 import { packageName } from './inputs.js';
@@ -138,7 +141,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     return task;
   };
 
-  const buildOne = async ({ desired: d, existing, state, tests }: ScenarioDiff) => {
+  const buildOne = async ({ desired, existing, state, tests }: ScenarioDiff) => {
+    let d = desired;
     const parentOutcomes = await Promise.all(
       d.plan.extends.flatMap((p) => {
         const parent = diff.scenarios.get(p);
@@ -185,21 +189,67 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
     // Findings about the models (constraint tests): reported on every build, like warnings.
     const findings = d.constraints?.findings ?? [];
-    const wanted = d.constraints?.tests ?? null;
-    /** Verifies the constraint tests beside `module`, and writes them; null when they passed. */
-    const constraintTests = async (module: string, rebuilt: boolean) => {
-      if (wanted === null || tests === null) return { problems: [], notes: [] };
-      if (!rebuilt && tests.state.kind === 'current' && !options.force) {
-        return { problems: [], notes: [] };
+    let wanted = d.constraints?.tests ?? null;
+    /**
+     * Verifies the constraint tests beside `module` (and, for a rebuilt builtin module with derived
+     * edge cases, runs every case in the same request); says how to write them. When the database
+     * refuses other cases than the module records, the module is rendered again with them and
+     * verified once more: `module` in the answer is the one to write.
+     */
+    const constraintTests = async (
+      module: string,
+      rebuilt: boolean,
+    ): Promise<{
+      problems: readonly Diagnostic[];
+      notes: string[];
+      module: string;
+      write?: () => boolean;
+    }> => {
+      const probing =
+        rebuilt &&
+        generator.id === 'builtin' &&
+        config.verify === 'run' &&
+        (d.plan.derivedCases?.cases.length ?? 0) > 0;
+      const testing = wanted !== null && tests !== null;
+      if (!probing && !testing) return { problems: [], notes: [], module };
+      if (!probing && !rebuilt && tests!.state.kind === 'current' && !options.force) {
+        return { problems: [], notes: [], module };
       }
-      const problems = await verifyConstraintTests(options, d, module, wanted, accepted);
-      if (problems.length > 0) return { problems, notes: [] };
-      const notes = [`${wanted.count} constraint tests in ${wanted.path}`];
-      if (tests.state.kind === 'hand-edited') notes.push(`replaced hand edits in ${wanted.path}`);
+      let text = module;
+      let outcome = await verifyBeside(options, helper, d, text, wanted, accepted, probing);
+      const recorded = d.plan.derivedCases?.refused ?? [];
+      // Other refusals than recorded: its refused-case tests fail too; the second run decides.
+      if (probing && !sameIds(outcome.refused, recorded)) {
+        d = withRefusals(d, outcome.refused, analysis);
+        wanted = d.constraints?.tests ?? null;
+        const again = await generateBody(generator, d, () => Promise.resolve([]));
+        if (!again.ok) return { problems: again.diagnostics, notes: [], module };
+        text = fileContents(d, again.body);
+        outcome = await verifyBeside(options, helper, d, text, wanted, accepted, true);
+        const rendered = d.plan.derivedCases?.refused ?? [];
+        if (outcome.problems.length === 0 && !sameIds(outcome.refused, rendered)) {
+          const at = { file: d.source, ...edgeCasesPosition(config, d.source) };
+          const problem = error(
+            EdgeCodes.caseFailed,
+            `the database refused other edge cases on a second run (${outcome.refused.join(', ') || 'none'}; before: ${rendered.join(', ') || 'none'})`,
+            {
+              ...at,
+              hint: 'a case whose outcome changes between runs (a trigger on time or on other rows?): exclude it with edge_cases: {auto: true, exclude: [...]}',
+            },
+          );
+          return { problems: [problem], notes: [], module };
+        }
+      }
+      if (outcome.problems.length > 0) return { problems: outcome.problems, notes: [], module };
+      const want = wanted;
+      if (want === null || tests === null) return { problems: [], notes: [], module: text };
+      const notes = [`${want.count} constraint tests in ${want.path}`];
+      if (tests.state.kind === 'hand-edited') notes.push(`replaced hand edits in ${want.path}`);
       return {
-        problems,
+        problems: [],
         notes,
-        write: () => writeAtomic(absolute(config, wanted.path), wanted.contents),
+        module: text,
+        write: () => writeAtomic(absolute(config, want.path), want.contents),
       };
     };
     if (state.kind === 'current' && !options.force) {
@@ -247,11 +297,11 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (problems.length > 0) return done('failed', problems);
     }
     const writing = performance.now();
-    const text = fileContents(d, generated.body);
-    const checked = await constraintTests(text, true);
+    const checked = await constraintTests(fileContents(d, generated.body), true);
     if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
+    const text = checked.module;
     accepted.set(d.name, text);
-    const notes = [...(generated.notes ?? []), ...checked.notes];
+    const notes = [...(generated.notes ?? []), ...edgeNotes(d), ...checked.notes];
     if (state.kind === 'hand-edited') {
       notes.push(
         state.headerless
@@ -294,6 +344,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   return { outcomes, written, orphaned: diff.orphaned, removed, timings };
 }
 
+/** `12 edge cases in generated/x.py (2 refused by the database: constraint tests)`. */
+function edgeNotes(d: DesiredScenario): string[] {
+  const derived = d.plan.derivedCases;
+  if (derived === undefined || d.generator !== 'builtin') return [];
+  const accepted = derived.cases.length - derived.refused.length;
+  const refused =
+    derived.refused.length > 0
+      ? ` (${derived.refused.length} refused by the database: constraint tests)`
+      : '';
+  return [`${accepted} edge cases in ${d.path} (fixture ${d.name}_edge_cases)${refused}`];
+}
+
 function rounded<T extends Record<string, number>>(values: T): T {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Math.round(v)])) as T;
 }
@@ -306,19 +368,25 @@ interface Spent {
   batch: number;
 }
 
+const sameIds = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, k) => x === b[k]);
+
 /**
- * Runs a scenario's constraint tests with pytest beside its module (as accepted), its parents' and
- * the package's `__init__.py`: written by fixturegen's templates, not by a model, they are not
- * guarded, only verified like the module.
+ * Runs a scenario's constraint tests (when it has them) and, with `probing`, every derived edge
+ * case with pytest beside its module (as accepted), its parents' and the package's `__init__.py`:
+ * written by fixturegen's templates, not by a model, they are not guarded, only verified like the
+ * module. Says which edge cases the database refused (sorted).
  */
-async function verifyConstraintTests(
+async function verifyBeside(
   options: BuildOptions,
+  helper: PythonHelper,
   d: DesiredScenario,
   module: string,
-  tests: DesiredTests,
+  tests: DesiredTests | null,
   accepted: ReadonlyMap<string, string>,
-): Promise<readonly Diagnostic[]> {
-  const { config, helper, analysis } = options;
+  probing: boolean,
+): Promise<{ problems: readonly Diagnostic[]; refused: readonly string[] }> {
+  const { config, analysis } = options;
   const files: Record<string, string> = {};
   for (const parent of d.parents) {
     const text = accepted.get(parent);
@@ -326,15 +394,21 @@ async function verifyConstraintTests(
   }
   files[d.path] = module;
   files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
-  files[tests.path] = tests.contents;
-  return verifyCandidate(helper, {
+  if (tests !== null) files[tests.path] = tests.contents;
+  const req = {
     config,
     packageName: packageName(config),
     files,
     plans: [d.plan],
     source: d.source,
-    tests: [{ path: tests.path, names: tests.names }],
+    tests: tests !== null ? [{ path: tests.path, names: tests.names }] : [],
+  };
+  if (!probing) return { problems: await verifyCandidate(helper, req), refused: [] };
+  const probed = await probeEdgeCases(helper, req, d.plan, {
+    file: d.source,
+    ...edgeCasesPosition(config, d.source),
   });
+  return { problems: probed.diagnostics, refused: probed.refused };
 }
 
 /**

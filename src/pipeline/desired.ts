@@ -4,7 +4,12 @@
  * what the diff against disk selects from it, `check` reports that diff, watch computes it for the
  * scenarios a change affects.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { catalogView } from '../catalog/slice.js';
+import { dialectOf } from '../config/dialect.js';
+import { recordedRefusals } from '../generate/builtin/edge-cases.js';
+import { deriveEdgeCases } from '../plan/edge-cases.js';
 import type { ScenarioConstraints } from '../constraints/output.js';
 import {
   constraintTestsStem,
@@ -83,7 +88,8 @@ export function desiredOutputs(
   generator: Generator,
   only: readonly string[] = [],
 ): DesiredOutputs {
-  const { plans, catalog } = analysis;
+  const { catalog } = analysis;
+  const plans = analysis.plans.map((p) => withDerivedCases(p, catalog, config));
   const byName = new Map(plans.map((p) => [p.name, p]));
   const wanted = new Set(only);
   const chosen = new Set<string>();
@@ -135,6 +141,61 @@ export function desiredOutputs(
     ...analysis.failures.flatMap((f) => (f.name ? [constraintTestsStem(f.name)] : [])),
   ]);
   return { config, generator, analysis, scenarios, owned, ownedTests };
+}
+
+/**
+ * A plan with its derived edge cases (`edge_cases: auto`) and the refusals its written module
+ * records: `check` renders what `build` wrote without a database.
+ */
+export function withDerivedCases(
+  plan: Plan,
+  catalog: Analysis['catalog'],
+  config: Config,
+  refused?: readonly string[],
+): Plan {
+  if (plan.edgeCases !== 'auto') return plan;
+  const recorded = refused ?? recordedIn(join(config.root, scenarioPath(config, plan.name)));
+  const derivedCases = deriveEdgeCases(
+    plan,
+    catalog.models,
+    dialectOf(config.verifyDatabaseUrl),
+    recorded,
+  );
+  return { ...plan, derivedCases };
+}
+
+function recordedIn(path: string): string[] {
+  try {
+    return recordedRefusals(readFileSync(path, 'utf8'));
+  } catch {
+    return []; // not written yet
+  }
+}
+
+/**
+ * The desired output of a scenario with other refusals (what a build's probe found): its plan,
+ * the plans its generator sees and its constraint tests change; its input hash does not.
+ */
+export function withRefusals(
+  d: DesiredScenario,
+  refused: readonly string[],
+  analysis: Analysis,
+): DesiredScenario {
+  const plan = withDerivedCases(d.plan, analysis.catalog, d.context.config, refused);
+  const plans = new Map(d.context.plans);
+  plans.set(plan.name, plan);
+  return {
+    ...d,
+    plan,
+    context: { ...d.context, plans },
+    constraints: desiredConstraints(
+      d.context.config,
+      plan,
+      d.context.catalog,
+      { input: d.input, parts: d.parts },
+      d.context.packageName,
+    ),
+  };
 }
 
 /** The whole file for a body: the header, then the body. */

@@ -137,6 +137,13 @@ export interface Plan {
   readonly canonical: string;
   /** Named variants (`variants:`), in written order; absent or empty when there are none. */
   readonly variants?: readonly PlanVariant[];
+  /** `edge_cases: {auto: true, ...}` options (absent for plain `auto` or no edge cases). */
+  readonly edgeCaseOptions?: EdgeCaseOptions;
+  /**
+   * Derived edge cases (`edge_cases: auto`): set when outputs are planned (they depend on the
+   * database's dialect and on the refusals recorded in the written module), absent before.
+   */
+  readonly derivedCases?: PlanEdgeCases;
 }
 
 /**
@@ -150,4 +157,62 @@ export interface PlanVariant {
   /** Own labels the variant does not create. */
   readonly removed: readonly string[];
   readonly expectCounts: Readonly<Record<string, number>>;
+}
+
+/** The kinds of derived edge cases (`edge_cases: auto`), as `edge_cases.kinds` names them. */
+export const EDGE_CASE_KINDS = [
+  'nulls',
+  'max_length',
+  'empty_string',
+  'non_ascii',
+  'precision',
+  'zero',
+  'negative',
+  'int_limits',
+  'enum',
+  'boolean',
+  'datetime',
+  'empty_json',
+  'no_children',
+] as const;
+export type EdgeCaseKind = (typeof EDGE_CASE_KINDS)[number];
+
+/** One attribute of one row (or of every row of a label: `index` null on a list) changed. */
+export interface PlanEdgeChange {
+  readonly label: string;
+  /** The instance of a list label; null for a single instance, or every instance of a list. */
+  readonly index: number | null;
+  readonly attribute: string;
+  readonly value: PyLiteral;
+}
+
+/**
+ * A derived edge case: the scenario with one change (an attribute of one row; for `no_children`,
+ * the key of every child pointing at the parent set to NULL). Its changes are exactly the
+ * overrides of `create_<name>(session, overrides=...)` that make it.
+ */
+export interface PlanEdgeCase {
+  /** Readable and unique in the scenario: `users[0].manager=None`, the pytest id. */
+  readonly id: string;
+  readonly kind: EdgeCaseKind;
+  readonly changes: readonly PlanEdgeChange[];
+}
+
+/** `edge_cases: {auto: true, exclude, kinds, max}`; `edge_cases: auto` is every kind, no cap. */
+export interface EdgeCaseOptions {
+  /** `label` or `label.attribute`. */
+  readonly exclude: readonly string[];
+  /** null: every kind. */
+  readonly kinds: readonly EdgeCaseKind[] | null;
+  readonly max: number | null;
+}
+
+/** The derived edge cases of a scenario, and those its database refused when it was built. */
+export interface PlanEdgeCases {
+  /** Every derived case, refused ones included, in a stable order. */
+  readonly cases: readonly PlanEdgeCase[];
+  /** Ids of the cases the database refused at build time (recorded in the written module). */
+  readonly refused: readonly string[];
+  /** Cases left out by `max`. */
+  readonly capped: number;
 }

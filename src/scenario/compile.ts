@@ -24,6 +24,7 @@ import {
 } from './entry.js';
 import { FailedLabels } from './failed-labels.js';
 import { planVariants } from './plan-variants.js';
+import { edgeCaseOptions, edgeCasesMode } from './edge-options.js';
 import { diagAt, spanAt } from './position.js';
 import type { Path, RawScenario } from './types.js';
 
@@ -295,11 +296,13 @@ export function compileScenarios(
       inherited,
       entities,
       expectCounts,
-      edgeCases: raw.edge_cases ?? null,
+      edgeCases: edgeCasesMode(raw.edge_cases),
       canonical: canonicalJson(src.data),
       at: { file: e.file, line: 1, column: 1 },
     });
     const built = buildPlan(planInput(analysis.entities, analysis.expectCounts), catalog);
+    const edge = edgeCaseOptions(src, raw.edge_cases, analysis.entities);
+    e.diagnostics.push(...edge.diagnostics);
     if (!built.ok) e.diagnostics.push(...built.diagnostics);
     else {
       const variants = planVariants(
@@ -310,10 +313,11 @@ export function compileScenarios(
         (entities) => buildPlan(planInput(entities, []), catalog),
       );
       e.diagnostics.push(...variants.diagnostics);
-      e.plan =
-        variants.variants.length > 0
-          ? { ...built.value, variants: variants.variants }
-          : built.value;
+      e.plan = {
+        ...built.value,
+        ...(variants.variants.length > 0 ? { variants: variants.variants } : {}),
+        ...(edge.options !== null ? { edgeCaseOptions: edge.options } : {}),
+      };
       // Kept for the next compile only when nothing was reported: a memo hit reports nothing.
       if (memoKey !== null && e.diagnostics.length === 0)
         compiled.set(src, { catalog, key: memoKey, plan: e.plan });

@@ -287,7 +287,7 @@ function simplify(src: ScenarioSource, errors: readonly ErrorObject[]): Diagnost
     const text = alts.length > 0 ? alts.join(' or ') : 'valid';
     const hint =
       last === 'edge_cases'
-        ? 'write auto, or a list of strings'
+        ? 'write auto, {auto: true, exclude: [...], kinds: [...], max: N}, or a list of strings'
         : last === 'models'
           ? 'write one import path, or a list of them: [crm.models, billing.models]'
           : 'write one name, or a list of them: [a, b]';

@@ -21,7 +21,7 @@ export interface RawScenario {
   readonly models?: string | readonly string[];
   readonly extends?: string | readonly string[];
   readonly entities?: Readonly<Record<string, RawEntity>>;
-  readonly edge_cases?: 'auto' | readonly string[];
+  readonly edge_cases?: RawEdgeCases;
   readonly variants?: Readonly<Record<string, RawVariant>>;
   readonly expect?: { readonly counts?: Readonly<Record<string, number>> };
 }
@@ -39,3 +39,14 @@ export interface RawVariant {
   >;
   readonly remove?: readonly string[];
 }
+
+/** `edge_cases:`: `auto`, strings for the LLM generator, or auto with options. */
+export type RawEdgeCases =
+  | 'auto'
+  | readonly string[]
+  | {
+      readonly auto: boolean;
+      readonly exclude?: readonly string[];
+      readonly kinds?: readonly string[];
+      readonly max?: number;
+    };

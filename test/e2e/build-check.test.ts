@@ -50,6 +50,7 @@ describe('build and check on the sample project', () => {
       'team_budget.py',
       'tenant_with_team.py',
       'test_team_budget_constraints.py',
+      'test_tenant_with_team_constraints.py',
     ]);
     const module = first['tenant_with_team.py']!;
     expect(module).toMatch(
@@ -115,7 +116,8 @@ describe('build and check on the sample project', () => {
   it("pytest collects team_budget's constraint tests from the generated package, and they pass", () => {
     writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
     const r = pytest(dir, ['generated']);
-    expect(r.stdout).toMatch(/\b19 passed/);
+    // 19 for team_budget, 20 for tenant_with_team (both have edge_cases: auto).
+    expect(r.stdout).toMatch(/\b39 passed/);
     expect(r.status).toBe(0);
   });
 
@@ -159,7 +161,7 @@ describe('build and check on the sample project', () => {
     writeFileSync(config, original);
     expect(fixturegen(dir, ['build'], VENV_ENV).status).toBe(0);
     expect(snapshot(join(dir, 'generated'))).toEqual(first);
-  });
+  }, 180_000); // five builds, each running both scenarios' edge cases and constraint tests
 
   it('check names a stale file after a scenario edit, then build makes it current', () => {
     const scenario = join(dir, 'scenarios', 'team_budget.yaml');

@@ -163,6 +163,7 @@ describe('the target database is part of "current"', () => {
         ['generated/team_budget.py', 'stale'],
         ['generated/tenant_with_team.py', 'stale'],
         ['generated/test_team_budget_constraints.py', 'stale'],
+        ['generated/test_tenant_with_team_constraints.py', 'stale'],
       ]);
       // The scenario modules say which input changed (constraint test files only that they are stale).
       for (const f of stale.findings.filter((x) => !x.file.startsWith('generated/test_'))) {

@@ -102,7 +102,7 @@ describe('schema diagnostics point at the YAML node', () => {
         code: 'FG110',
         line: 1,
         column: 13,
-        message: 'edge_cases must be "auto" or a list of strings',
+        message: 'edge_cases must be "auto" or a mapping or a list of strings',
       },
     ]);
     expect(check('models: 3\n')).toMatchObject([

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CatalogView } from '../../catalog/slice.js';
 import { sqlalchemyFamily } from '../../catalog/sqlalchemy.js';
 import type { Catalog } from '../../catalog/types.js';
+import { renderEdgeBlock } from './edge-cases.js';
 import type { Plan, PlanEntity } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
 import { entityStatements } from './entities.js';
@@ -245,7 +246,13 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   const body = [check, ...dispatch, ...creation(plan.entities, [])];
   const variantBodies = variants.map((v) => creation(v.entities, v.removed));
   const factory = runtime('scenario_factory');
-  return template(
+  const edges = renderEdgeBlock(plan, {
+    ctx: ctxFor(0),
+    async: isAsync,
+    fixtureArgs: [options.sessionFixture, ...plan.extends],
+    createArgs: [options.sessionFixture, ...parentArgs],
+  });
+  const module = template(
     BUILTIN_DIR,
     'scenario.py.hbs',
   )({
@@ -309,6 +316,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       '    ',
     )})`,
   });
+  return edges === '' ? module : `${module.replace(/\n+$/, '\n')}${edges}`;
 }
 
 /** The body of `<output>/__init__.py`: the plugin list and, by default, db_engine and db_session. */

@@ -1,0 +1,8 @@
+import type { DiagnosticCode } from './codes.js';
+
+/** Names for the codes of derived edge cases (registry: ./codes.ts). */
+export const EdgeCodes = {
+  unknownExclude: 'FG264',
+  unknownKind: 'FG265',
+  caseFailed: 'FG461',
+} as const satisfies Record<string, DiagnosticCode>;

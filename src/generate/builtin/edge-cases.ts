@@ -1,0 +1,123 @@
+/**
+ * The derived edge cases of a scenario module (`edge_cases: auto`): a table of cases, each the
+ * overrides of `create_<name>` that make it, the ids the database refused at build time, and one
+ * parametrized fixture `<name>_edge_cases` over the others. The refused ids are an input of the
+ * rendering that only a build can learn: the module records them, and `check` reads them back
+ * from the written module (`recordedRefusals`), so it renders the same bytes without a database.
+ */
+import type { Doc } from './layout.js';
+import { dict, seq, statement } from './layout.js';
+import type { ExprContext } from './pyexpr.js';
+import { literalDoc, pyString } from './pyexpr.js';
+import type { Plan, PlanEdgeChange, PyLiteral } from '../../plan/types.js';
+
+export const EDGE_CASES = 'EDGE_CASES';
+export const REFUSED = 'REFUSED_EDGE_CASES';
+
+/** The fixture a scenario's derived cases are exposed through. */
+export const edgeFixture = (name: string) => `${name}_edge_cases`;
+
+function valueDoc(value: PyLiteral, ctx: ExprContext): Doc {
+  // A string at its maximum length stays readable.
+  if (value.kind === 'str' && value.value.length > 8 && /^x+$/.test(value.value))
+    return `"x" * ${value.value.length}`;
+  return literalDoc(value, ctx);
+}
+
+/** `{"users": {0: {"email": ""}}, "lead": {"manager": None}}`. */
+function overridesDoc(changes: readonly PlanEdgeChange[], ctx: ExprContext): Doc {
+  const labels = [...new Set(changes.map((c) => c.label))];
+  return dict(
+    labels.map((label) => {
+      const mine = changes.filter((c) => c.label === label);
+      const every = mine.filter((c) => c.index === null);
+      const indexes = [...new Set(mine.flatMap((c) => (c.index === null ? [] : [c.index])))];
+      const attrs = (list: readonly PlanEdgeChange[]) =>
+        dict(list.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))));
+      return seq(
+        `${pyString(label)}: `,
+        dict([
+          ...every.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))),
+          ...indexes.map((k) => seq(`${k}: `, attrs(mine.filter((c) => c.index === k)))),
+        ]),
+      );
+    }),
+  );
+}
+
+export interface EdgeBlockOptions {
+  readonly ctx: ExprContext;
+  readonly async: boolean;
+  /** `def <name>_edge_cases(` parameters after `request` (the session fixture, parents). */
+  readonly fixtureArgs: readonly string[];
+  /** Arguments of `create_<name>(` before `overrides=` (the session, parents). */
+  readonly createArgs: readonly string[];
+}
+
+/** The module's edge-case section (leading blank lines included), or '' without derived cases. */
+export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
+  const derived = plan.derivedCases;
+  if (derived === undefined) return '';
+  const { ctx } = options;
+  const cases = statement(
+    '',
+    `${EDGE_CASES} = `,
+    dict(derived.cases.map((c) => seq(`${pyString(c.id)}: `, overridesDoc(c.changes, ctx)))),
+  );
+  const refused =
+    derived.refused.length === 0
+      ? `${REFUSED} = ()`
+      : [`${REFUSED} = (`, ...derived.refused.map((id) => `    ${pyString(id)},`), ')'].join('\n');
+  const fixture = edgeFixture(plan.name);
+  const def = options.async ? 'async def' : 'def';
+  const decorator = options.async
+    ? `@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)`
+    : '@pytest.fixture(params=ACCEPTED_EDGE_CASES)';
+  const params = ['request', ...options.fixtureArgs].join(', ');
+  const call = [...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].join(', ');
+  const ret = `    return ${options.async ? 'await ' : ''}create_${plan.name}(${call})`;
+  const capped =
+    derived.capped > 0 ? [`#: ${derived.capped} more cases were left out by edge_cases.max.`] : [];
+  return [
+    '',
+    '',
+    '#: Derived edge cases (`edge_cases: auto`): each is the scenario with one change, written as',
+    `#: the overrides of create_${plan.name} that make it, and verified on the database at build time.`,
+    ...capped,
+    cases,
+    '#: The cases the database refused at build time: the constraint tests expect each to raise.',
+    '#: `fixturegen build` finds them and `fixturegen check` reads them here: do not edit by hand.',
+    refused,
+    `ACCEPTED_EDGE_CASES = [case for case in ${EDGE_CASES} if case not in ${REFUSED}]`,
+    '',
+    '',
+    decorator,
+    `${def} ${fixture}(${params}) -> ${plan.className}:`,
+    `    """\`${plan.name}\` with one edge case per test: a test requesting it runs once per case."""`,
+    ret.length <= 88
+      ? ret
+      : [
+          `    return ${options.async ? 'await ' : ''}create_${plan.name}(`,
+          ...[...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].map(
+            (a) => `        ${a},`,
+          ),
+          '    )',
+        ].join('\n'),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The refused ids a written module records, or [] when it records none (or is not a builtin
+ * module with edge cases): what `check` and the next build render with.
+ */
+export function recordedRefusals(text: string): string[] {
+  const one = new RegExp(`^${REFUSED} = \\(\\n((?: {4}.*,\\n)*)\\)$`, 'm').exec(text);
+  if (one === null) return [];
+  const out: string[] = [];
+  for (const line of one[1]!.split('\n')) {
+    const m = /^ {4}(["'])(.*)\1,$/.exec(line);
+    if (m) out.push(m[2]!.replace(/\\(.)/g, '$1'));
+  }
+  return out;
+}

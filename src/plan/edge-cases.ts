@@ -1,0 +1,344 @@
+/**
+ * Derived edge cases (`edge_cases: auto`): from the catalog, for the scenario's own entities, each
+ * case one change away from the base: an attribute of the first row of a label set to a value at
+ * the edge of its column type (NULL, the maximum length, an integer at the database type's limit,
+ * each enum member, ...), or a parent left with zero children. A case the base already has is
+ * skipped. Each case is the overrides of `create_<name>` that make it, so the generated module is
+ * a table of cases and one parametrized fixture.
+ */
+import { canonicalJson } from '../canonical-json.js';
+import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
+import type {
+  EdgeCaseKind,
+  EdgeCaseOptions,
+  Plan,
+  PlanEdgeCase,
+  PlanEdgeCases,
+  PlanEntity,
+  PyLiteral,
+  ValueExpr,
+} from './types.js';
+
+/** Text with a combining mark (e + U+0301), an emoji and right-to-left Hebrew. */
+const NON_ASCII = 'e\u0301 \u{1F44D} \u05E9\u05DC\u05D5\u05DD';
+
+const INT_LIMITS: Record<string, readonly [string, string]> = {
+  SmallInteger: ['-32768', '32767'],
+  Integer: ['-2147483648', '2147483647'],
+  BigInteger: ['-9223372036854775808', '9223372036854775807'],
+};
+const SQLITE_INT: readonly [string, string] = ['-9223372036854775808', '9223372036854775807'];
+
+/** An integer type's limits on a dialect: SQLite stores every INTEGER in 64 bits. */
+export function integerLimits(column: ColumnInfo, dialect: string): readonly [string, string] {
+  if (dialect === 'sqlite') return SQLITE_INT;
+  return INT_LIMITS[column.type] ?? INT_LIMITS.Integer!;
+}
+
+function datetimeLiteral(parts: number[], offsetMinutes: number | null): PyLiteral {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  let iso = `${p(parts[0]!, 4)}-${p(parts[1]!)}-${p(parts[2]!)}T${p(parts[3]!)}:${p(parts[4]!)}:${p(parts[5]!)}`;
+  if (offsetMinutes !== null) iso += '+00:00';
+  return { kind: 'datetime', iso, parts: [...parts, 0], offsetMinutes };
+}
+
+/** A short, readable rendering of a value for a case id (ids stay ASCII). */
+function show(lit: PyLiteral): string {
+  switch (lit.kind) {
+    case 'none':
+      return 'None';
+    case 'bool':
+      return lit.value ? 'True' : 'False';
+    case 'int':
+    case 'float':
+    case 'decimal':
+      return lit.value;
+    case 'str':
+      if (lit.value === '') return "''";
+      if (/^x+$/.test(lit.value)) return `'x'*${lit.value.length}`;
+      return 'non_ascii';
+    case 'enum':
+      return lit.member;
+    case 'date':
+      return `${lit.year}-${String(lit.month).padStart(2, '0')}-${String(lit.day).padStart(2, '0')}`;
+    case 'datetime':
+      return lit.iso;
+    case 'time':
+      return lit.parts.map((n) => String(n).padStart(2, '0')).join(':');
+    case 'json':
+      return JSON.stringify(lit.value);
+    case 'list':
+      return '[]';
+    case 'bytes':
+    case 'interval':
+    case 'uuid':
+      return lit.kind; // not derived: only NULL for these columns
+  }
+}
+
+interface Candidate {
+  readonly kind: EdgeCaseKind;
+  readonly value: PyLiteral;
+}
+
+/** The edge values of one column, before the base value and the options filter them. */
+function columnCandidates(column: ColumnInfo, dialect: string): Candidate[] {
+  const out: Candidate[] = [];
+  if (column.nullable) out.push({ kind: 'nulls', value: { kind: 'none' } });
+  switch (column.family) {
+    case 'string': {
+      if (column.length !== null)
+        out.push({ kind: 'max_length', value: { kind: 'str', value: 'x'.repeat(column.length) } });
+      out.push({ kind: 'empty_string', value: { kind: 'str', value: '' } });
+      const chars = [...NON_ASCII];
+      const fits = column.length === null ? chars : chars.slice(0, column.length);
+      out.push({ kind: 'non_ascii', value: { kind: 'str', value: fits.join('') } });
+      break;
+    }
+    case 'integer': {
+      const [min, max] = integerLimits(column, dialect);
+      out.push({ kind: 'int_limits', value: { kind: 'int', value: min } });
+      out.push({ kind: 'int_limits', value: { kind: 'int', value: max } });
+      out.push({ kind: 'zero', value: { kind: 'int', value: '0' } });
+      out.push({ kind: 'negative', value: { kind: 'int', value: '-1' } });
+      break;
+    }
+    case 'numeric': {
+      const scale = column.scale ?? 0;
+      const frac = (digit: string) => (scale > 0 ? `.${digit.repeat(scale)}` : '');
+      if (column.precision !== null && column.precision > scale) {
+        const max = `${'9'.repeat(column.precision - scale)}${frac('9')}`;
+        out.push({ kind: 'precision', value: { kind: 'decimal', value: max } });
+        out.push({ kind: 'precision', value: { kind: 'decimal', value: `-${max}` } });
+      }
+      out.push({ kind: 'zero', value: { kind: 'decimal', value: `0${frac('0')}` } });
+      out.push({ kind: 'negative', value: { kind: 'decimal', value: `-1${frac('0')}` } });
+      break;
+    }
+    case 'float':
+      out.push({ kind: 'zero', value: { kind: 'float', value: '0.0' } });
+      out.push({ kind: 'negative', value: { kind: 'float', value: '-1.5' } });
+      break;
+    case 'boolean':
+      out.push({ kind: 'boolean', value: { kind: 'bool', value: true } });
+      out.push({ kind: 'boolean', value: { kind: 'bool', value: false } });
+      break;
+    case 'enum': {
+      const py = column.enum?.pythonEnum ?? null;
+      const members = py ? py.members.map((m) => m.name) : (column.enum?.stored ?? []);
+      for (const member of members) {
+        out.push({
+          kind: 'enum',
+          value: {
+            kind: 'enum',
+            enumModule: py?.module ?? null,
+            enumClass: py?.name ?? null,
+            member,
+            ...(py?.asValue ? { asValue: true } : {}),
+          },
+        });
+      }
+      break;
+    }
+    case 'datetime': {
+      const tz = column.timezone ? 0 : null;
+      out.push({ kind: 'datetime', value: datetimeLiteral([2024, 1, 1, 0, 0, 0], tz) });
+      // The instant clocks in the European Union go forward (01:00 UTC, last Sunday of March).
+      if (column.timezone)
+        out.push({ kind: 'datetime', value: datetimeLiteral([2024, 3, 31, 1, 0, 0], tz) });
+      out.push({ kind: 'datetime', value: datetimeLiteral([2024, 2, 29, 12, 0, 0], tz) });
+      break;
+    }
+    case 'date':
+      out.push({ kind: 'datetime', value: { kind: 'date', year: 2024, month: 2, day: 29 } });
+      break;
+    case 'json':
+      out.push({ kind: 'empty_json', value: { kind: 'json', value: {} } });
+      out.push({ kind: 'empty_json', value: { kind: 'json', value: [] } });
+      break;
+    case 'array':
+      out.push({ kind: 'empty_json', value: { kind: 'list', items: [] } });
+      break;
+    case 'binary':
+    case 'interval':
+    case 'other':
+    case 'time':
+    case 'uuid':
+      break; // NULL only
+  }
+  return out;
+}
+
+/** The literal a base value is for the first instance, or undefined when it is not one. */
+function baseLiteral(expr: ValueExpr | undefined): PyLiteral | undefined {
+  if (expr === undefined) return undefined;
+  if (expr.kind === 'literal') return expr.value;
+  if (expr.kind === 'synth') return baseLiteral(expr.expr);
+  return undefined;
+}
+
+const same = (a: PyLiteral, b: PyLiteral | undefined) =>
+  b !== undefined && canonicalJson(a) === canonicalJson(b);
+
+/** Whether the entity's value of `attribute` refers to `label` (as a whole or instance 0). */
+function refersTo(expr: ValueExpr, label: string): boolean {
+  if (expr.kind === 'ref') return expr.label === label;
+  if (expr.kind === 'synth') return refersTo(expr.expr, label);
+  return false;
+}
+
+interface Where {
+  readonly entity: PlanEntity;
+  readonly index: number | null;
+  readonly at: string;
+}
+
+function ownCases(where: Where, model: ModelInfo, dialect: string): PlanEdgeCase[] {
+  const { entity, index, at } = where;
+  const values = new Map(entity.values.map((v) => [v.attribute, v]));
+  const out: PlanEdgeCase[] = [];
+  const add = (attribute: string, kind: EdgeCaseKind, value: PyLiteral) =>
+    out.push({
+      id: `${at}.${attribute}=${show(value)}`,
+      kind,
+      changes: [{ label: entity.label, index, attribute, value }],
+    });
+  // Columns a many-to-one sets: their relationship's NULL case stands for them.
+  const viaRelationship = new Map<string, RelationshipInfo>();
+  for (const r of model.relationships)
+    if (r.direction === 'MANYTOONE' && !r.viewonly)
+      for (const c of r.localColumns) viaRelationship.set(c, r);
+  for (const column of model.columns) {
+    if (column.primaryKey || column.isDiscriminator || column.unplaced) continue;
+    const written = values.get(column.key);
+    const base = written ? baseLiteral(written.value) : undefined;
+    if (column.foreignKeys.length > 0 || viaRelationship.has(column.key)) {
+      const rel = viaRelationship.get(column.key);
+      const relValue = rel ? values.get(rel.key) : undefined;
+      // The key is NULL in the base already when neither it nor its relationship is set.
+      if (column.nullable && (written !== undefined || relValue !== undefined)) {
+        if (!same({ kind: 'none' }, base))
+          add(rel && relValue !== undefined ? rel.key : column.key, 'nulls', { kind: 'none' });
+      }
+      continue;
+    }
+    for (const c of columnCandidates(column, dialect)) {
+      if (c.kind === 'nulls' && written === undefined && !column.hasDefault) {
+        if (!column.hasServerDefault) continue; // NULL already
+      }
+      if (!same(c.value, base)) add(column.key, c.kind, c.value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Zero children: for each one-to-many (or many-to-many) of the entity's model the scenario fills,
+ * either by writing the collection on the parent (then it is emptied) or by children whose
+ * nullable key points at the parent (then every such child's key is set to NULL).
+ */
+function noChildren(
+  where: Where,
+  model: ModelInfo,
+  plan: Plan,
+  models: ReadonlyMap<string, ModelInfo>,
+): PlanEdgeCase[] {
+  const { entity, index, at } = where;
+  const out: PlanEdgeCase[] = [];
+  for (const rel of model.relationships) {
+    if (!rel.uselist || rel.viewonly) continue;
+    const written = entity.values.find((v) => v.attribute === rel.key);
+    if (written !== undefined) {
+      out.push({
+        id: `${at}.${rel.key}=[]`,
+        kind: 'no_children',
+        changes: [
+          { label: entity.label, index, attribute: rel.key, value: { kind: 'list', items: [] } },
+        ],
+      });
+      continue;
+    }
+    if (rel.direction !== 'ONETOMANY' || entity.count !== null) continue;
+    const target = models.get(rel.target);
+    if (!target) continue;
+    const back = target.relationships.find(
+      (r) =>
+        r.direction === 'MANYTOONE' &&
+        r.target === model.qualname &&
+        (r.backPopulates === rel.key ||
+          (rel.remoteColumns ?? []).every((c) => r.localColumns.includes(c))),
+    );
+    const keys = rel.remoteColumns ?? back?.localColumns ?? [];
+    const nullable = keys.every((k) => target.columns.find((c) => c.key === k)?.nullable);
+    const changes = [];
+    let blocked = false;
+    for (const child of plan.entities) {
+      if (child.model !== rel.target) continue;
+      for (const v of child.values) {
+        const setsKey =
+          (back !== undefined && v.attribute === back.key) || keys.includes(v.attribute);
+        if (!setsKey || !refersTo(v.value, entity.label)) continue;
+        if (!nullable) blocked = true;
+        changes.push({
+          label: child.label,
+          index: null,
+          attribute: v.attribute,
+          value: { kind: 'none' } as const,
+        });
+      }
+    }
+    if (changes.length > 0 && !blocked)
+      out.push({ id: `${at}.${rel.key}=[]`, kind: 'no_children', changes });
+  }
+  return out;
+}
+
+/** Whether `exclude` leaves out a change (`label` or `label.attribute`). */
+function excluded(c: PlanEdgeCase, exclude: readonly string[]): boolean {
+  return c.changes.some(
+    (ch) => exclude.includes(ch.label) || exclude.includes(`${ch.label}.${ch.attribute}`),
+  );
+}
+
+/** The edge cases of a plan's own entities on a dialect, with the options applied. */
+export function deriveEdgeCases(
+  plan: Plan,
+  models: readonly ModelInfo[],
+  dialect: string,
+  refused: readonly string[] = [],
+): PlanEdgeCases {
+  const byName = new Map(models.map((m) => [m.qualname, m]));
+  const options: EdgeCaseOptions = plan.edgeCaseOptions ?? { exclude: [], kinds: null, max: null };
+  const all: PlanEdgeCase[] = [];
+  const parents: PlanEdgeCase[] = [];
+  for (const entity of plan.entities) {
+    const model = byName.get(entity.model);
+    if (!model) continue;
+    const where: Where = {
+      entity,
+      index: entity.count === null ? null : 0,
+      at: entity.count === null ? entity.label : `${entity.label}[0]`,
+    };
+    all.push(...ownCases(where, model, dialect));
+    parents.push(...noChildren(where, model, plan, byName));
+  }
+  // Zero children after the rest: where it is one child's NULL key, that case stands for it.
+  all.push(...parents);
+  // One case per id, and per change: a parent's zero children may be a child's NULL key.
+  const seen = new Set<string>();
+  const kept = all.filter((c) => {
+    const changes = canonicalJson(c.changes);
+    if (seen.has(c.id) || seen.has(changes)) return false;
+    seen.add(c.id).add(changes);
+    return (
+      (options.kinds === null || options.kinds.includes(c.kind)) && !excluded(c, options.exclude)
+    );
+  });
+  const cases = options.max === null ? kept : kept.slice(0, options.max);
+  const ids = new Set(cases.map((c) => c.id));
+  return {
+    cases,
+    refused: [...new Set(refused)].filter((id) => ids.has(id)).sort(),
+    capped: kept.length - cases.length,
+  };
+}
