@@ -125,6 +125,9 @@ class Names:
                 return ("model", thing[1].qualname)
             if thing[0] in ("create", "dataclass"):
                 return OWN if thing[1] is None else ("parent", thing[1])
+            if thing[0] == "bulk" and len(node.args) == 2:
+                rows = self.infer(node.args[1])
+                return rows if rows and rows[0] == "list" else None
             return None
         if isinstance(node, (ast.List, ast.Tuple)):
             if not node.elts:

@@ -131,6 +131,9 @@ class Top(Walk):
                 scenario.class_name: ("dataclass", scenario.name),
                 f"create_{scenario.name}": ("create", scenario.name),
             }
+        elif module == self.known.package:
+            # The package's bulk insert (`insert_rows(session, [Model(...) for ...])`).
+            names = {"insert_rows": ("bulk", "insert_rows")}
         elif module in FROM_IMPORTS:
             names = dict(FROM_IMPORTS[module])
         else:

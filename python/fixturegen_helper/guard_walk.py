@@ -284,6 +284,15 @@ class Walk(Names):
         if thing is not None and thing[0] in ("model", "enum", "ctor", "create", "dataclass"):
             self._keywords(node, thing)
             return
+        if thing is not None and thing[0] == "bulk":
+            rows = self.infer(node.args[1]) if len(node.args) == 2 else None
+            if node.keywords or self.infer(node.args[0]) != SESSION or not (rows and rows[0] == "list" and rows[1]):
+                self.report(
+                    "FG403",
+                    "insert_rows takes the session and a list of new model instances: insert_rows(session, [...])",
+                    node,
+                )
+            return
         if isinstance(func, ast.Name) and func.id in BUILTIN_CALLS and not self.local(func.id):
             return
         if isinstance(func, ast.Attribute) and self._allowed_method(func, node):

@@ -161,7 +161,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 
   // The plugin list: every scenario whose module exists after this build (a failing scenario keeps
   // its last good file, and stays registered).
-  const init = diffInit(config, analysis.catalog, desired.owned);
+  const init = diffInit(config, analysis.catalog, desired.owned, analysis.plans);
   if (writeAtomic(absolute(config, init.path), init.expected)) written.push(init.path);
   outcomes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const outDir = absolute(config, config.output);
@@ -194,7 +194,12 @@ async function validateCandidate(
     if (text !== undefined) files[scenarioPath(config, parent)] = text;
   }
   files[d.path] = fileContents(d, body);
-  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
+  files[initPath(config)] = renderInit(
+    config,
+    analysis.catalog,
+    [...d.parents, d.name],
+    analysis.plans,
+  );
   return verifyCandidate(helper, {
     config,
     packageName: pkg,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
-import { renderInitModule } from '../generate/builtin/index.js';
+import { renderInitModule, usesBulk } from '../generate/builtin/index.js';
 import { TEMPLATES_DIR, templatesHash } from '../generate/templates.js';
 import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
@@ -105,10 +105,14 @@ export function renderInit(
   config: Config,
   catalog: Catalog,
   scenarioNames: readonly string[],
+  plans: readonly Plan[],
 ): string {
   const ownSession = !config.session_fixture;
   const pkg = packageName(config);
   const names = [...scenarioNames].sort();
+  // `insert_rows` only where a registered scenario inserts in bulk: other packages stay as they were.
+  const models = new Map(catalog.models.map((m) => [m.qualname, m]));
+  const insertRows = plans.some((p) => names.includes(p.name) && usesBulk(p, models));
   const input = hashJson({
     fixturegen: VERSION,
     templates: templatesHash(join(TEMPLATES_DIR, 'builtin')),
@@ -117,8 +121,10 @@ export function renderInit(
     own_session: ownSession,
     database_url: config.database_url,
     models: catalog.models.map((m) => m.qualname),
+    ...(insertRows ? { insert_rows: true } : {}),
   });
   const body = renderInitModule({
+    insertRows,
     catalog,
     root: config.root,
     packageName: pkg,

@@ -36,6 +36,7 @@ const PROJECTS = {
   'column-types': join(REPO, 'test', 'cases', 'column-types', 'project'),
   'custom-types': join(REPO, 'test', 'cases', 'custom-types', 'project'),
   'pg-arrays': join(REPO, 'test', 'generate', 'projects', 'pg-arrays'),
+  bulk: join(REPO, 'test', 'cases', 'bulk', 'project'),
 };
 
 const cluster = inject('pgUrl');

@@ -4,6 +4,7 @@ import type { CatalogView } from '../../catalog/slice.js';
 import type { Catalog } from '../../catalog/types.js';
 import type { Plan } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
+import { INSERT_ROWS } from './bulk.js';
 import { entityStatements } from './entities.js';
 import type { IsFirstParty } from './import-block.js';
 import { importBlock } from './import-block.js';
@@ -162,6 +163,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
       className: (module, cls) => imports.name(module, cls),
       labelVar: (label) => vars.get(label) ?? label,
       ctxFor,
+      insertRows: () => imports.name(options.packageName, INSERT_ROWS),
     }),
   );
   const labels = labelsOf(plan);
@@ -220,6 +222,8 @@ export function renderInitModule(options: {
   readonly scenarioNames: readonly string[];
   readonly ownSession: boolean;
   readonly databaseUrl: string;
+  /** Defines `insert_rows`, which scenario modules that insert in bulk import (bulk.ts). */
+  readonly insertRows?: boolean;
 }): string {
   // Only what finding the tables needs: each class that is a module attribute, and for the others
   // the declarative base or registry they are reached through (its metadata has their tables).
@@ -264,11 +268,11 @@ export function renderInitModule(options: {
     ownSession: options.ownSession,
     imports: options.ownSession
       ? importBlock(
-          ['os', 'pytest'],
+          ['os', 'pytest', ...(options.insertRows ? ['sqlalchemy'] : [])],
           [future, ...session],
           firstPartyIn(options.root, options.packageName),
         )
-      : importBlock([], [future], () => false),
+      : importBlock(options.insertRows ? ['sqlalchemy'] : [], [future], () => false),
     // Spread with a trailing comma, which formatters keep spread; a one-item tuple's is not one.
     plugins: `[${spread(plugins)}${plugins.length > 0 ? '\n' : ''}]`,
     databaseUrl: pyString(options.databaseUrl),
@@ -277,5 +281,6 @@ export function renderInitModule(options: {
         ? `(${models[0]},)`
         : `(${spread(models)}${models.length > 0 ? '\n' : ''})`,
     anchors: anchors.size > 0,
+    insertRows: options.insertRows === true,
   });
 }
