@@ -52,6 +52,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG225": ("semantic", "duplicate scenario name"),
     "FG226": ("semantic", "attribute set twice"),
     "FG227": ("semantic", "a list instance references itself or a later one"),
+    "FG240": ("semantic", "a scope wider than per test needs the generated db_session"),
+    "FG241": ("semantic", "a scenario lives longer than a scenario it extends"),
     "FG299": ("semantic", "a column type whose values fixturegen cannot write"),
     "FG301": ("generation", "extends a scenario that failed to build"),
     "FG310": ("generation", "LLM answer has no Python module"),

@@ -237,15 +237,24 @@ class Top(Walk):
 
     def fixture(self, node: ast.FunctionDef) -> None:
         decorated = False
+        scope = None
         for deco in node.decorator_list:
-            target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
-            if self._is(target, "pytest.fixture") and not decorated:
-                decorated = True
+            target, deco_scope = deco, None
+            if isinstance(deco, ast.Call) and not deco.args:
+                target, deco_scope = deco.func, _scope(deco.keywords)
+            if self._is(target, "pytest.fixture") and not decorated and deco_scope != "":
+                decorated, scope = True, deco_scope
             else:
-                self.report("FG408", f"the only decorator allowed on {node.name}() is a bare @pytest.fixture", deco)
+                self.report(
+                    "FG408",
+                    f"the only decorator allowed on {node.name}() is @pytest.fixture, "
+                    'bare or with scope="module" or scope="session"',
+                    deco,
+                )
         if not decorated:
             self.report("FG406", f"{node.name}() must be decorated with @pytest.fixture", node)
-        session = self.known.session_fixture
+        # A scenario created once per module or session takes the session those share.
+        session = SCOPE_SESSION.get(scope or "", self.known.session_fixture)
         params = self._signature(node, [session, *self.known.direct_parents()], defaults=False)
         if session not in params:
             self.report(
@@ -290,3 +299,18 @@ class Top(Walk):
             return
         self.report("FG409", "annotations may only name model classes, enums, value types, scenario dataclasses, "
                     "builtin types, `list[...]` and `X | None`", where or node)  # fmt: skip
+
+
+#: The package's session fixture a scenario of each scope takes (the builtin init.py.hbs).
+SCOPE_SESSION = {"module": "db_module_session", "session": "db_shared_session"}
+
+
+def _scope(keywords: list[ast.keyword]) -> str | None:
+    """`scope="module"` or `scope="session"` of @pytest.fixture(...); "" for anything else."""
+    if not keywords:
+        return None
+    if len(keywords) == 1 and keywords[0].arg == "scope":
+        value = keywords[0].value
+        if isinstance(value, ast.Constant) and value.value in SCOPE_SESSION:
+            return str(value.value)
+    return ""

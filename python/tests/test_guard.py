@@ -193,7 +193,7 @@ def test_fg406_missing_contract_names(check) -> None:
 @pytest.mark.parametrize(
     "old, new, needle, message",
     [
-        ("@pytest.fixture\n", "@pytest.fixture(autouse=True)\n", "pytest.fixture(autouse", "a bare @pytest.fixture"),
+        ("@pytest.fixture\n", "@pytest.fixture(autouse=True)\n", "pytest.fixture(autouse", "is @pytest.fixture, bare or with scope="),
         ("def tenant_with_team(db_session)", "def tenant_with_team(db_session, tmp_path)", "tmp_path",
          "may take only these parameters: db_session"),
         ("\n\n@pytest.fixture\n", "\n\npytest_plugins = ['os']\n\n\n@pytest.fixture\n", "pytest_plugins", "`pytest_plugins`"),

@@ -30,6 +30,8 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier')
       .optional(),
+    /** How often scenarios without `scope` create their rows (docs/scenarios.md#scope). */
+    scope: z.enum(['function', 'module', 'session']).optional(),
     generator: z.enum(['builtin', 'llm']).default('builtin'),
     verify: z.enum(['none', 'collect', 'run']).default('run'),
     /** Seconds a verification child may run before it is killed. */

@@ -63,6 +63,8 @@ export const DIAGNOSTICS = {
   FG225: { title: 'duplicate scenario name', example: 'two files with `name: shared` → scenario name "shared" is also used by scenarios/second.yaml:3:7' },
   FG226: { title: 'attribute set twice', example: '`tenant: "@acme"` and `tenant_id: "@acme"` → tenant_id is set twice: directly and through the relationship tenant' },
   FG227: { title: 'a list instance references itself or a later one', example: '`manager: "@users[i]"` → users[0] would reference itself' },
+  FG240: { title: 'a scope wider than per test needs the generated db_session', example: '`scope: session` with `session_fixture: my_session` configured → scope: session needs the db_session fixturegen generates (hint: remove session_fixture, or keep scope: function)' },
+  FG241: { title: 'a scenario lives longer than a scenario it extends', example: '`scope: session` and `extends: base`, base per test → scenario scoped session extends "base", scoped function (hint: give base scope: session too, or narrow this one)' },
   FG299: { title: 'a column type whose values fixturegen cannot write', example: '`balance: 12.50 EUR` on a TypeDecorator taking a `Money` class → balance has type MoneyType (stored as VARCHAR(32)), which converts its values in a way fixturegen cannot follow (hint: leave balance out, or declare what MoneyType takes with a python_type property)' },
   FG301: { title: 'extends a scenario that failed to build', example: '→ extends `base`, which failed to build (hint: fix scenarios/base.yaml first)' },
   FG310: { title: 'LLM answer has no Python module', example: '→ no Python module in the model\'s answer: … (the start of the answer is quoted)' },

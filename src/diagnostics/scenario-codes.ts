@@ -53,6 +53,8 @@ export const Codes = {
   duplicateName: 'FG225',
   setTwice: 'FG226',
   selfReference: 'FG227',
+  scopeNeedsOwnSession: 'FG240',
+  scopeWiderThanParent: 'FG241',
   /** Taken from the end of the FG2xx range: other codes are added from the start in parallel. */
   unplacedType: 'FG299',
 } as const satisfies Record<string, DiagnosticCode>;

@@ -39,6 +39,8 @@ const expectation = z.strictObject({
     }),
   ),
   counts: z.record(z.string(), z.number().int()),
+  /** Created once per module or session: its rows stay for the tests after it. */
+  scoped: z.literal(true).optional(),
 });
 
 const guardModel = z.strictObject({

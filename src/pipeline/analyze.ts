@@ -66,6 +66,7 @@ export function analyze(
 ): Analysis {
   const { plans, failures } = compileScenarios(inputs, catalog, {
     defaultModels: config.models,
+    ...(config.scope ? { defaultScope: config.scope } : {}),
     ...(config.session_fixture ? { sessionFixture: config.session_fixture } : {}),
   });
   return { catalog, plans, failures };

@@ -112,7 +112,12 @@ export function renderInit(
   const names = [...scenarioNames].sort();
   // `insert_rows` only where a registered scenario inserts in bulk: other packages stay as they were.
   const models = new Map(catalog.models.map((m) => [m.qualname, m]));
-  const insertRows = plans.some((p) => names.includes(p.name) && usesBulk(p, models));
+  const registered = plans.filter((p) => names.includes(p.name));
+  const insertRows = registered.some((p) => usesBulk(p, models));
+  const scopedIn = (scope: 'module' | 'session') =>
+    registered.filter((p) => p.scope === scope).map((p) => p.name);
+  const scoped = { session: scopedIn('session'), module: scopedIn('module') };
+  const anyScoped = ownSession && scoped.session.length + scoped.module.length > 0;
   const input = hashJson({
     fixturegen: VERSION,
     templates: templatesHash(join(TEMPLATES_DIR, 'builtin')),
@@ -122,9 +127,11 @@ export function renderInit(
     database_url: config.database_url,
     models: catalog.models.map((m) => m.qualname),
     ...(insertRows ? { insert_rows: true } : {}),
+    ...(anyScoped ? { scoped } : {}),
   });
   const body = renderInitModule({
     insertRows,
+    ...(anyScoped ? { scoped } : {}),
     catalog,
     root: config.root,
     packageName: pkg,

@@ -24,7 +24,7 @@ import {
 } from './entry.js';
 import { FailedLabels } from './failed-labels.js';
 import { diagAt, spanAt } from './position.js';
-import type { Path } from './types.js';
+import type { Path, ScenarioScope } from './types.js';
 
 export type { ScenarioInput } from './entry.js';
 
@@ -33,7 +33,11 @@ export interface CompileOptions {
   readonly defaultModels: readonly string[];
   /** The configured `session_fixture`, a name no scenario may take. */
   readonly sessionFixture?: string;
+  /** The configured `scope`, for scenarios without `scope` (default: function). */
+  readonly defaultScope?: ScenarioScope;
 }
+
+const SCOPE_RANK: Record<ScenarioScope, number> = { function: 0, module: 1, session: 2 };
 
 export interface ScenarioFailure {
   readonly file: string;
@@ -125,6 +129,18 @@ export function compileScenarios(
     const bases = listOf(raw.extends);
     const basePath = (k: number): Path =>
       typeof raw.extends === 'string' ? ['extends'] : ['extends', k];
+    const scope = raw.scope ?? options.defaultScope ?? 'function';
+    if (scope !== 'function' && options.sessionFixture !== undefined) {
+      e.diagnostics.push(
+        diagAt(
+          src,
+          Codes.scopeNeedsOwnSession,
+          `scope: ${scope} needs the db_session fixturegen generates, and session_fixture is set`,
+          raw.scope === undefined ? [] : ['scope'],
+          { hint: 'remove session_fixture from fixturegen.yaml, or keep scope: function' },
+        ),
+      );
+    }
     const inherited: PlanInherited[] = [];
     /** Labels of extended scenarios that failed: still visible, so the scenario's own errors show. */
     const fromFailed = new FailedLabels();
@@ -188,6 +204,19 @@ export function compileScenarios(
         fromFailed.add(base, unique, catalog, options.defaultModels);
         return;
       }
+      if (SCOPE_RANK[scope] > SCOPE_RANK[base.plan.scope ?? 'function']) {
+        e.diagnostics.push(
+          diagAt(
+            src,
+            Codes.scopeWiderThanParent,
+            `scope ${scope} extends "${baseName}", whose scope is ${base.plan.scope ?? 'function'}`,
+            basePath(k),
+            {
+              hint: `a fixture cannot use one that lives shorter: give ${baseName} scope: ${scope}, or narrow this one`,
+            },
+          ),
+        );
+      }
       const fromBase: PlanInherited[] = [
         ...base.plan.inherited,
         ...base.plan.entities.map((x) => ({
@@ -246,6 +275,7 @@ export function compileScenarios(
         description: raw.description ?? null,
         source: e.file,
         extends: bases,
+        scope,
         inherited,
         entities: analysis.entities,
         expectCounts: analysis.expectCounts,

@@ -24,6 +24,8 @@ export interface Expectation {
     exact: boolean;
   }[];
   readonly counts: Readonly<Record<string, number>>;
+  /** Created once per module or session (`scope:`): its rows stay for the tests after it. */
+  readonly scoped?: true;
 }
 
 type Spec = { spec: RefSpec; column: string | null } | null;
@@ -73,5 +75,11 @@ export function expectationFor(plan: Plan): Expectation {
       });
     }
   }
-  return { fixture: plan.name, labels, refs, counts: plan.expectCounts };
+  return {
+    fixture: plan.name,
+    labels,
+    refs,
+    counts: plan.expectCounts,
+    ...(plan.scope ? { scoped: true as const } : {}),
+  };
 }

@@ -53,7 +53,16 @@ describe('schemas/scenario.schema.json', () => {
     const props = (n: unknown) => Object.keys((n as Node).properties as Node).sort();
     const defs = SCHEMA.$defs as Record<string, Node>;
     expect(props(SCHEMA)).toEqual(
-      ['description', 'edge_cases', 'entities', 'expect', 'extends', 'models', 'name'].sort(),
+      [
+        'description',
+        'edge_cases',
+        'entities',
+        'expect',
+        'extends',
+        'models',
+        'name',
+        'scope',
+      ].sort(),
     );
     expect(props(defs.entity)).toEqual(['count', 'model', 'values']);
     expect(props((SCHEMA.properties as Node).expect)).toEqual(['counts']);

@@ -37,6 +37,7 @@ const PROJECTS = {
   'custom-types': join(REPO, 'test', 'cases', 'custom-types', 'project'),
   'pg-arrays': join(REPO, 'test', 'generate', 'projects', 'pg-arrays'),
   bulk: join(REPO, 'test', 'cases', 'bulk', 'project'),
+  scoped: join(REPO, 'test', 'cases', 'scoped', 'project'),
 };
 
 const cluster = inject('pgUrl');

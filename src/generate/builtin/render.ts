@@ -16,6 +16,9 @@ import { pyString } from './pyexpr.js';
 
 const BUILTIN_DIR = join(TEMPLATES_DIR, 'builtin');
 
+/** The package's session fixture a scenario of each scope takes (init.py.hbs). */
+export const SCOPE_SESSION = { module: 'db_module_session', session: 'db_shared_session' } as const;
+
 /** The catalog's access of each model that is not imported as `from <module> import <name>`. */
 export function accessOf(catalog: Pick<Catalog, 'models'>): AccessOf {
   const byClass = new Map(
@@ -176,6 +179,8 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     return `${p}: ${imports.name(`${options.packageName}.${p}`, cls)} | None = None`;
   });
   const fixtureArgs = plan.extends.map((p) => `${p}=${p}`);
+  // A scenario created once per module or session takes the session those share (init.py.hbs).
+  const session = plan.scope ? SCOPE_SESSION[plan.scope] : options.sessionFixture;
   const doc = plan.description ?? `Creates the rows of the \`${plan.name}\` scenario.`;
   return template(
     BUILTIN_DIR,
@@ -199,19 +204,33 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     ),
     fixtureParams: argumentList(
       `def ${plan.name}(`,
-      [options.sessionFixture, ...plan.extends],
+      [session, ...plan.extends],
       `) -> ${plan.className}:`,
       '',
     ),
     fixtureCall: argumentList(
       `    return create_${plan.name}(`,
-      [options.sessionFixture, ...fixtureArgs],
+      [session, ...fixtureArgs],
       ')',
       '    ',
     ),
     docstring: docstring(doc, '    '),
+    scope: plan.scope ?? null,
     body,
   });
+}
+
+/** What the shared session of scoped scenarios needs beyond the per-test one (init.py.hbs). */
+const scopedImports = [
+  { module: 'sqlalchemy.orm', name: 'make_transient' },
+  { module: 'sqlalchemy.orm', name: 'make_transient_to_detached' },
+];
+
+/** A tuple of names as Python: `()`, `("a",)`, or spread one per line with a trailing comma. */
+function pyTuple(names: readonly string[]): string {
+  const items = [...names].sort().map(pyString);
+  if (items.length < 2) return `(${items.map((x) => `${x},`).join('')})`;
+  return `(${items.map((x) => `\n    ${x},`).join('')}\n)`;
 }
 
 /** The body of `<output>/__init__.py`: the plugin list and, by default, db_engine and db_session. */
@@ -224,6 +243,8 @@ export function renderInitModule(options: {
   readonly databaseUrl: string;
   /** Defines `insert_rows`, which scenario modules that insert in bulk import (bulk.ts). */
   readonly insertRows?: boolean;
+  /** Scenarios created once per session or module: the shared session and its savepoints. */
+  readonly scoped?: { readonly session: readonly string[]; readonly module: readonly string[] };
 }): string {
   // Only what finding the tables needs: each class that is a module attribute, and for the others
   // the declarative base or registry they are reached through (its metadata has their tables).
@@ -256,6 +277,7 @@ export function renderInitModule(options: {
     { module: 'sqlalchemy.engine', name: 'Engine' },
     { module: 'sqlalchemy.orm', name: 'Session' },
     { module: 'sqlalchemy.pool', name: 'StaticPool' },
+    ...(options.scoped ? scopedImports : []),
     ...imports.fromImports(),
   ];
   const future = { module: '__future__', name: 'annotations' };
@@ -282,5 +304,9 @@ export function renderInitModule(options: {
         : `(${spread(models)}${models.length > 0 ? '\n' : ''})`,
     anchors: anchors.size > 0,
     insertRows: options.insertRows === true,
+    scoped:
+      options.scoped && options.scoped.session.length + options.scoped.module.length > 0
+        ? { session: pyTuple(options.scoped.session), module: pyTuple(options.scoped.module) }
+        : null,
   });
 }
