@@ -73,6 +73,8 @@ const expectation = z.strictObject({
   ),
   counts: z.record(z.string(), z.number().int()),
   values: z.array(z.strictObject({ label: z.string(), attribute: z.string(), expect: valueSpec })),
+  /** Created once per module or session: its rows stay for the tests after it. */
+  scoped: z.literal(true).optional(),
 });
 
 const guardModel = z.strictObject({

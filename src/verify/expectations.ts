@@ -29,6 +29,8 @@ export interface Expectation {
    * interpolated strings, cycles of them), checked on every instance.
    */
   readonly values: readonly { label: string; attribute: string; expect: ValueSpec }[];
+  /** Created once per module or session (`scope:`): its rows stay for the tests after it. */
+  readonly scoped?: true;
 }
 
 /**
@@ -96,8 +98,10 @@ export function expectationsFor(plan: Plan): Expectation[] {
   return [
     expectationFor(plan),
     ...(plan.variants ?? []).map((v) => {
+      // A variant's fixture is per test whatever the scenario's scope (render.ts).
+      const { scope: _scope, ...perTest } = plan;
       const variant: Plan = {
-        ...plan,
+        ...perTest,
         name: `${plan.name}__${v.name}`,
         entities: v.entities,
         expectCounts: v.expectCounts,
@@ -142,5 +146,12 @@ export function expectationFor(plan: Plan): Expectation {
         values.push({ label: entity.label, attribute: value.attribute, expect: spec });
     }
   }
-  return { fixture: plan.name, labels, refs, counts: plan.expectCounts, values };
+  return {
+    fixture: plan.name,
+    labels,
+    refs,
+    counts: plan.expectCounts,
+    values,
+    ...(plan.scope ? { scoped: true as const } : {}),
+  };
 }

@@ -42,6 +42,8 @@ const PROJECTS = {
   constraints: join(REPO, 'test', 'cases', 'constraints', 'project'),
   'pg-arrays': join(REPO, 'test', 'generate', 'projects', 'pg-arrays'),
   variants: join(REPO, 'test', 'cases', 'variants', 'project'),
+  bulk: join(REPO, 'test', 'cases', 'bulk', 'project'),
+  scoped: join(REPO, 'test', 'cases', 'scoped', 'project'),
 };
 
 const cluster = inject('pgUrl');

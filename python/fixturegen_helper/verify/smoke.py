@@ -12,7 +12,8 @@ expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in thi
    each reference holds for every instance; every value the scenario wrote holds for every
    instance (value parity, see `fixturegen_helper.verify.parity`); each row count holds;
 3. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
-   earlier test created is visible (the session fixture rolls back).
+   earlier test created is visible (the session fixture rolls back); the rows of a scenario scoped
+   to the module or session stay, and are all that stays.
 
 Failure messages name the label, the index and what was found, because they are shown to users and
 fed back to the code model.
@@ -37,7 +38,10 @@ _CONFIG = json.loads(_CONFIG_PATH.read_text("utf-8")) if _CONFIG_PATH.exists() e
 SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
 #: `async: true`: the fixtures are pytest-asyncio ones and the session is an AsyncSession.
 ASYNC: bool = _CONFIG.get("async") is True
-EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
+# Fixtures created per test first: the rows of a scenario created once per module or session stay
+# for the tests after it, so a per-test fixture (a scoped scenario's variant) checked after it
+# would count them too.
+EXPECTATIONS: list[dict[str, Any]] = sorted(_CONFIG.get("expectations") or [], key=lambda e: bool(e.get("scoped")))
 
 #: Problems reported per test before the rest is summarized.
 MAX_PROBLEMS = 20
@@ -424,9 +428,11 @@ def _count_all(session: Any, problems: _Problems) -> dict[str, int]:
 
 
 def _check_isolation(counts: dict[str, int], problems: _Problems) -> None:
-    """After the scenario tests, a new session sees the baseline's rows: each test was rolled back."""
+    """After the scenario tests, a new session sees the baseline's rows: each test was rolled back.
+    The rows of a scenario created once per module or session stay, and are all that stays."""
+    stay = {model: n for e in EXPECTATIONS if e.get("scoped") for model, n in e["counts"].items()}
     for model, found in counts.items():
-        before = _BASELINE.get(model, 0)
+        before = stay.get(model, _BASELINE.get(model, 0))
         if found != before:
             problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
     problems.fail_if_any(
