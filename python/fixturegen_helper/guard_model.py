@@ -63,17 +63,18 @@ ALLOWED_IMPORTS = (
     "`from __future__ import annotations`; `import dataclasses`, `datetime`, `decimal`, `uuid`, `pytest` "
     "(no `as`); `from datetime import datetime, date, time, timedelta, timezone`; `from decimal import "
     "Decimal`; `from uuid import UUID`; `from dataclasses import dataclass`; the catalog's model and enum "
-    "classes from their modules; and the dataclass and create function of an extended scenario from "
-    "`{package}.<scenario>`; `check_scenario_call`, `apply_overrides`, `parent_overrides` and "
-    "`scenario_factory` from "
+    "classes from their modules; the dataclass and create function of an extended scenario from "
+    "`{package}.<scenario>`; and `check_scenario_call`, `apply_overrides`, `parent_overrides`, "
+    "`scenario_factory` and `insert_rows` from "
     "`{package}`"
 )
 ALLOWED_CALLS = (
     "fixture code may call only the model classes and enums it imports, the value constructors "
     "(datetime, date, time, timedelta, timezone, Decimal, UUID and their fromisoformat), the scenario "
     "dataclasses, the create_<scenario> functions, range(), list(), int(), float(), session.add(), "
-    "session.add_all(), session.flush(), append()/extend() on a list or a relationship collection, and "
-    "the output package's check_scenario_call(), apply_overrides(), parent_overrides() and scenario_factory()"
+    "session.add_all(), session.flush(), insert_rows(session, [...]), append()/extend() on a list or a "
+    "relationship collection, and the output package's check_scenario_call(), apply_overrides(), "
+    "parent_overrides() and scenario_factory()"
 )
 ALLOWED_STATEMENTS = (
     "inside a function only assignments, `for ... in range(...)` loops, `if` statements, calls, "

@@ -130,6 +130,11 @@ class Names:
                 return ("model", thing[1].qualname)
             if thing[0] in ("create", "dataclass"):
                 return OWN if thing[1] is None else ("parent", thing[1])
+            if thing[0] == "bulk" and len(node.args) == 2:
+                # `rows = insert_rows(session, rows)`: what it was bound to before (still pending
+                # while the function's locals are inferred).
+                rows = self.infer(node.args[1])
+                return rows if rows in (PENDING,) or (rows and rows[0] == "list") else None
             return None
         if isinstance(node, (ast.List, ast.Tuple)):
             if not node.elts:

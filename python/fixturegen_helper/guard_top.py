@@ -6,6 +6,7 @@ only name types (FG409); the function bodies are left to `guard_walk`.
 from __future__ import annotations
 
 import ast
+from typing import Literal
 
 from fixturegen_helper.guard_model import (
     ALLOWED_IMPORTS,
@@ -265,7 +266,9 @@ class Top(Walk):
                 f"create_{scenario.name}": ("create", scenario.name),
             }
         elif module == self.known.package:
+            # The runtime helpers, and the bulk insert (`insert_rows(session, [Model(...) for ...])`).
             names = {n: ("runtime", n) for n in RUNTIME}
+            names["insert_rows"] = ("bulk", "insert_rows")
         elif module in FROM_IMPORTS:
             names = dict(FROM_IMPORTS[module])
         else:
@@ -375,15 +378,22 @@ class Top(Walk):
         decorated = False
         # An async fixture's loop is the test's own (pytest-asyncio's default), named so that no
         # ini setting of the project changes it.
-        shown = '@pytest_asyncio.fixture(loop_scope="function")' if self.known.is_async else "a bare @pytest.fixture"
+        shown = (
+            '@pytest_asyncio.fixture(loop_scope="function")'
+            if self.known.is_async
+            else '@pytest.fixture, bare or with scope="module" or scope="session"'
+        )
+        scope = None
         for deco in node.decorator_list:
-            if self._fixture_decorator(deco) and not decorated:
-                decorated = True
+            deco_scope = self._fixture_decorator(deco)
+            if deco_scope is not False and not decorated:
+                decorated, scope = True, deco_scope
             else:
                 self.report("FG408", f"the only decorator allowed on {node.name}() is {shown}", deco)
         if not decorated:
-            self.report("FG406", f"{node.name}() must be decorated with {shown.removeprefix('a bare ')}", node)
-        session = self.known.session_fixture
+            self.report("FG406", f"{node.name}() must be decorated with {shown}", node)
+        # A scenario created once per module or session takes the session those share.
+        session = SCOPE_SESSION.get(scope or "", self.known.session_fixture)
         allowed = [session, *self.known.direct_parents()] if parents else [session]
         params = self._signature(node, allowed, defaults=False)
         if session not in params:
@@ -393,11 +403,15 @@ class Top(Walk):
         params[session] = SESSION
         self.check_body(node.body, params)
 
-    def _fixture_decorator(self, deco: ast.expr) -> bool:
+    def _fixture_decorator(self, deco: ast.expr) -> str | None | Literal[False]:
+        """False when `deco` is not the fixture decorator fixture code may use; else the fixture's
+        scope ("module", "session"; None for per test)."""
         if not self.known.is_async:
-            target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
-            return self._is(target, "pytest.fixture")
-        return (
+            target, scope = deco, None
+            if isinstance(deco, ast.Call) and not deco.args:
+                target, scope = deco.func, _scope(deco.keywords)
+            return scope if self._is(target, "pytest.fixture") and scope != "" else False
+        per_test = (
             isinstance(deco, ast.Call)
             and self._is(deco.func, "pytest_asyncio.fixture")
             and not deco.args
@@ -406,6 +420,7 @@ class Top(Walk):
             and isinstance(deco.keywords[0].value, ast.Constant)
             and deco.keywords[0].value.value == "function"
         )
+        return None if per_test else False
 
     # -- annotations (FG409) ------------------------------------------------------------------
 
@@ -443,3 +458,18 @@ class Top(Walk):
             return
         self.report("FG409", "annotations may only name model classes, enums, value types, scenario dataclasses, "
                     "builtin types, `list[...]` and `X | None`", where or node)  # fmt: skip
+
+
+#: The package's session fixture a scenario of each scope takes (the builtin init.py.hbs).
+SCOPE_SESSION = {"module": "db_module_session", "session": "db_shared_session"}
+
+
+def _scope(keywords: list[ast.keyword]) -> str | None:
+    """`scope="module"` or `scope="session"` of @pytest.fixture(...); "" for anything else."""
+    if not keywords:
+        return None
+    if len(keywords) == 1 and keywords[0].arg == "scope":
+        value = keywords[0].value
+        if isinstance(value, ast.Constant) and value.value in SCOPE_SESSION:
+            return str(value.value)
+    return ""

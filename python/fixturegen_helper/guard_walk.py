@@ -226,14 +226,15 @@ class Walk(Names):
             self.report("FG409", f"fixture code may not use {what}", node)
 
     def _awaitable(self, node: ast.AST) -> bool:
-        """What an async module awaits: `session.flush()` and an extended scenario's create function."""
+        """What an async module awaits: `session.flush()`, an extended scenario's create function and
+        the package's insert_rows."""
         if not isinstance(node, ast.Call):
             return False
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "flush" and self.infer(func.value) == SESSION:
             return True
         thing = self.thing(func)
-        return thing is not None and thing[0] == "create"
+        return thing is not None and thing[0] in ("create", "bulk")
 
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
         self.scopes.append({})
@@ -301,7 +302,7 @@ class Walk(Names):
             self.known.is_async
             and id(node) not in self.awaited
             and (
-                (thing is not None and thing[0] == "create")
+                (thing is not None and thing[0] in ("create", "bulk"))
                 or (isinstance(func, ast.Attribute) and func.attr == "flush" and self.infer(func.value) == SESSION)
             )
         ):
@@ -310,6 +311,15 @@ class Walk(Names):
             )
         if thing is not None and thing[0] in ("model", "enum", "ctor", "create", "dataclass"):
             self._keywords(node, thing)
+            return
+        if thing is not None and thing[0] == "bulk":
+            rows = self.infer(node.args[1]) if len(node.args) == 2 else None
+            if node.keywords or self.infer(node.args[0]) != SESSION or not (rows and rows[0] == "list" and rows[1]):
+                self.report(
+                    "FG403",
+                    "insert_rows takes the session and a list of new model instances: insert_rows(session, [...])",
+                    node,
+                )
             return
         if isinstance(func, ast.Name) and func.id in BUILTIN_CALLS and not self.local(func.id):
             return

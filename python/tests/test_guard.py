@@ -213,7 +213,7 @@ def test_fg406_missing_contract_names(check) -> None:
 @pytest.mark.parametrize(
     "old, new, needle, message",
     [
-        ("@pytest.fixture\n", "@pytest.fixture(autouse=True)\n", "pytest.fixture(autouse", "a bare @pytest.fixture"),
+        ("@pytest.fixture\n", "@pytest.fixture(autouse=True)\n", "pytest.fixture(autouse", "is @pytest.fixture, bare or with scope="),
         ("def tenant_with_team(db_session)", "def tenant_with_team(db_session, tmp_path)", "tmp_path",
          "may take only these parameters: db_session"),
         ("\n\n@pytest.fixture\n", "\n\npytest_plugins = ['os']\n\n\n@pytest.fixture\n", "pytest_plugins", "`pytest_plugins`"),
@@ -464,3 +464,36 @@ def test_only_the_package_functions_come_from_the_package(check) -> None:
     source = GENERATED.replace("import pytest\n", "import pytest\n\nfrom generated import db_engine\n")
     [d] = check(source)
     assert d["code"] == "FG402" and "`from generated import db_engine`" in d["message"]
+
+
+BULK = GENERATED.replace(
+    "from generated import apply_overrides, check_scenario_call, scenario_factory\n",
+    "from generated import apply_overrides, check_scenario_call, insert_rows, scenario_factory\n",
+).replace(
+    '    session.add_all(users)\n    apply_overrides(overrides, "users", users)\n',
+    '    apply_overrides(overrides, "users", users)\n    users = insert_rows(session, users)\n',
+)
+
+
+def test_insert_rows_of_the_package_in_the_builtin_bulk_shape(check) -> None:
+    assert "users = insert_rows(session, users)" in BULK and "insert_rows, scenario_factory" in BULK
+    assert check(BULK) == []
+    # What it returns is the list it took: attributes of its rows are checked as before.
+    wrong = BULK.replace("            user=users[i % 3],\n", "            user=users[i % 3].nickname,\n")
+    assert [d["code"] for d in check(wrong)] == ["FG405"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "insert_rows(session, 5)",
+        "insert_rows(acme, users)",
+        "insert_rows(session, users, extra=1)",
+        "insert_rows(session)",
+    ],
+)
+def test_insert_rows_takes_the_session_and_a_list_of_rows(check, call) -> None:
+    source = BULK.replace("users = insert_rows(session, users)", f"users = {call}")
+    found = [d for d in check(source) if d["code"] == "FG403" and "insert_rows takes" in d["message"]]
+    assert len(found) == 1, check(source)
+    assert where(found[0]) == at(source, f"users = |{call}")

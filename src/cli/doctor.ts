@@ -159,7 +159,7 @@ export async function checkPython(config: Config): Promise<Finding[]> {
     const result = await helper.request('verify', {
       level: 'run',
       package: packageName(config),
-      files: { [initPath(config)]: renderInit(config, catalog, []) },
+      files: { [initPath(config)]: renderInit(config, catalog, [], []) },
       databaseUrl: config.verifyDatabaseUrl,
       sessionFixture: config.session_fixture ?? null,
       timeoutS: config.verify_timeout_s,

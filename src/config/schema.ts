@@ -48,6 +48,8 @@ export const configSchema = z
       .optional(),
     /** Async output: `async def create_<name>`, pytest-asyncio fixtures on an AsyncSession. */
     async: z.boolean().default(false),
+    /** How often scenarios without `scope` create their rows (docs/scenarios.md#scope). */
+    scope: z.enum(['function', 'module', 'session']).optional(),
     generator: z.enum(['builtin', 'llm']).default('builtin'),
     verify: z.enum(['none', 'collect', 'run']).default('run'),
     /** Seconds a verification child may run before it is killed. */

@@ -56,6 +56,12 @@ export const Codes = {
   uniqueClash: 'FG228',
   /** A description and no entities: `fixturegen draft` writes them. */
   descriptionOnly: 'FG250',
+  scopeNeedsOwnSession: 'FG240',
+  scopeWiderThanParent: 'FG241',
+  /** `scope: module|session` with `async: true`. */
+  scopeWithAsync: 'FG242',
+  /** `scope: module|session` with SQLAlchemy 1.4 (no join_transaction_mode). */
+  scopeNeedsSqlalchemy2: 'FG243',
   /** Taken from the end of the FG2xx range: other codes are added from the start in parallel. */
   unplacedType: 'FG299',
 } as const satisfies Record<string, DiagnosticCode>;

@@ -84,6 +84,8 @@ const expectation = z.strictObject({
       labels: z.array(z.string()),
     })
     .optional(),
+  /** Created once per module or session: its rows stay for the tests after it. */
+  scoped: z.literal(true).optional(),
 });
 
 const guardModel = z.strictObject({

@@ -74,6 +74,8 @@ export function analyze(
 ): Analysis {
   const { plans, failures } = compileScenarios(inputs, catalog, {
     defaultModels: config.models,
+    ...(config.scope ? { defaultScope: config.scope } : {}),
+    ...(config.async ? { async: true } : {}),
     ...(config.session_fixture ? { sessionFixture: config.session_fixture } : {}),
   });
   return { catalog, plans, failures };

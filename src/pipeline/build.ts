@@ -113,7 +113,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const helper = clock.wrap(options.helper);
   const batcher = new VerifyBatcher(helper, {
     initPath: initPath(config),
-    init: (names) => renderInit(config, analysis.catalog, names),
+    init: (names) => renderInit(config, analysis.catalog, names, analysis.plans),
   });
   const totals = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0 };
   const outcomes: ScenarioOutcome[] = analysis.failures
@@ -327,7 +327,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 
   // The plugin list: every scenario whose module exists after this build (a failing scenario keeps
   // its last good file, and stays registered).
-  const init = diffInit(config, analysis.catalog, desired.owned);
+  const init = diffInit(config, analysis.catalog, desired.owned, analysis.plans);
   if (writeAtomic(absolute(config, init.path), init.expected)) written.push(init.path);
   outcomes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const outDir = absolute(config, config.output);
@@ -393,7 +393,12 @@ async function verifyBeside(
     if (text !== undefined) files[scenarioPath(config, parent)] = text;
   }
   files[d.path] = module;
-  files[initPath(config)] = renderInit(config, analysis.catalog, [...d.parents, d.name]);
+  files[initPath(config)] = renderInit(
+    config,
+    analysis.catalog,
+    [...d.parents, d.name],
+    analysis.plans,
+  );
   if (tests !== null) files[tests.path] = tests.contents;
   const req = {
     config,
@@ -425,7 +430,8 @@ export function validateAlone(
   const helper = clock.wrap(options.helper);
   const batcher = new VerifyBatcher(helper, {
     initPath: initPath(options.config),
-    init: (names) => renderInit(options.config, options.analysis.catalog, names),
+    init: (names) =>
+      renderInit(options.config, options.analysis.catalog, names, options.analysis.plans),
     maxBatch: 1,
   });
   const spent = { guardMs: 0, verifyMs: 0, queueMs: 0, batch: 0 };
@@ -481,7 +487,7 @@ async function validateCandidate(
   }
   files[d.path] = fileContents(d, body);
   const names = [...d.parents, d.name];
-  files[initPath(config)] = renderInit(config, analysis.catalog, names);
+  files[initPath(config)] = renderInit(config, analysis.catalog, names, analysis.plans);
   const verifying = batcher.verify({
     config,
     packageName: pkg,

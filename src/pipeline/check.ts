@@ -101,7 +101,7 @@ export async function checkOutputs(options: {
       fix: `rm ${orphan.path} && fixturegen build`,
     });
   }
-  const init = diffInit(config, analysis.catalog, desired.owned);
+  const init = diffInit(config, analysis.catalog, desired.owned, analysis.plans);
   const initWhy = {
     current: '',
     missing: 'is missing',

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.js';
 import { readHeader, sha256 } from '../output/header.js';
 import type { DesiredOutputs, DesiredScenario } from './desired.js';
 import { fileContents, generateBody } from './desired.js';
+import type { Plan } from '../plan/types.js';
 import { absolute, initPath, renderInit, scenarioPath } from './outputs.js';
 import type { StaleReason } from './stale.js';
 import { staleReasons } from './stale.js';
@@ -161,12 +162,13 @@ export function diffInit(
   config: Config,
   catalog: Catalog,
   owned: ReadonlySet<string>,
+  plans: readonly Plan[],
 ): { path: string; expected: string; state: OutputState } {
   const registered = [...owned].filter((n) =>
     existsSync(absolute(config, scenarioPath(config, n))),
   );
   const path = initPath(config);
-  const expected = renderInit(config, catalog, registered);
+  const expected = renderInit(config, catalog, registered, plans);
   const text = readIfExists(absolute(config, path));
   if (text === null) return { path, expected, state: { kind: 'missing' } };
   const parsed = readHeader(text);

@@ -4,7 +4,7 @@ import { sqlalchemyFamily } from '../catalog/sqlalchemy.js';
 import type { Catalog } from '../catalog/types.js';
 import { dialectOf } from '../config/dialect.js';
 import type { Config } from '../config/schema.js';
-import { renderInitModule } from '../generate/builtin/index.js';
+import { renderInitModule, usesBulk } from '../generate/builtin/index.js';
 import { TEMPLATES_DIR, templatesHash } from '../generate/templates.js';
 import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
@@ -134,10 +134,19 @@ export function renderInit(
   config: Config,
   catalog: Catalog,
   scenarioNames: readonly string[],
+  plans: readonly Plan[],
 ): string {
   const ownSession = !config.session_fixture;
   const pkg = packageName(config);
   const names = [...scenarioNames].sort();
+  // `insert_rows` only where a registered scenario inserts in bulk: other packages stay as they were.
+  const models = new Map(catalog.models.map((m) => [m.qualname, m]));
+  const registered = plans.filter((p) => names.includes(p.name));
+  const insertRows = registered.some((p) => usesBulk(p, models));
+  const scopedIn = (scope: 'module' | 'session') =>
+    registered.filter((p) => p.scope === scope).map((p) => p.name);
+  const scoped = { session: scopedIn('session'), module: scopedIn('module') };
+  const anyScoped = ownSession && scoped.session.length + scoped.module.length > 0;
   const input = hashJson({
     fixturegen: VERSION,
     templates: templatesHash(join(TEMPLATES_DIR, 'builtin')),
@@ -149,8 +158,12 @@ export function renderInit(
     // Only 1.4 adds to the hash, so files written for 2.x keep theirs.
     ...(sqlalchemyFamily(catalog.sqlalchemyVersion) === '1.4' ? { sqlalchemy: '1.4' } : {}),
     ...(config.async ? { async: true } : {}),
+    ...(insertRows ? { insert_rows: true } : {}),
+    ...(anyScoped ? { scoped } : {}),
   });
   const body = renderInitModule({
+    insertRows,
+    ...(anyScoped ? { scoped } : {}),
     catalog,
     root: config.root,
     packageName: pkg,

@@ -139,6 +139,7 @@ export function buildPlan(input: BuildInput, catalog: Catalog): Result<Plan> {
     description: input.description,
     source: input.source,
     extends: input.extends,
+    ...(input.scope !== 'function' ? { scope: input.scope } : {}),
     inherited: input.inherited,
     entities,
     models: [...models].sort(),

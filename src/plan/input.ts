@@ -50,6 +50,7 @@ export interface BuildInput {
   readonly description: string | null;
   readonly source: string;
   readonly extends: readonly string[];
+  readonly scope: 'function' | 'module' | 'session';
   /** Labels of extended scenarios, transitively, in their creation order. */
   readonly inherited: readonly PlanInherited[];
   readonly entities: readonly CheckedEntity[];

@@ -123,6 +123,12 @@ export interface Plan {
   readonly source: string;
   /** Scenarios this one extends, directly, in written order. */
   readonly extends: readonly string[];
+  /**
+   * How often the fixture creates the rows: per test (`function`), or once per module or session
+   * with a savepoint per test (the package's `db_module_session` / `db_shared_session`). Absent:
+   * per test.
+   */
+  readonly scope?: 'module' | 'session';
   /** Labels visible from extended scenarios (transitively), in their creation order. */
   readonly inherited: readonly PlanInherited[];
   /** Own entities in creation (dependency) order; ties broken by label. */

@@ -26,7 +26,8 @@ import { FailedLabels } from './failed-labels.js';
 import { planVariants } from './plan-variants.js';
 import { edgeCaseOptions, edgeCasesMode } from './edge-options.js';
 import { diagAt, spanAt } from './position.js';
-import type { Path, RawScenario } from './types.js';
+import type { Path, RawScenario, ScenarioScope } from './types.js';
+import { sqlalchemyFamily } from '../catalog/sqlalchemy.js';
 
 export type { ScenarioInput } from './entry.js';
 
@@ -35,7 +36,13 @@ export interface CompileOptions {
   readonly defaultModels: readonly string[];
   /** The configured `session_fixture`, a name no scenario may take. */
   readonly sessionFixture?: string;
+  /** The configured `scope`, for scenarios without `scope` (default: function). */
+  readonly defaultScope?: ScenarioScope;
+  /** `async: true` in the config: a scope wider than per test is refused (FG242). */
+  readonly async?: boolean;
 }
+
+const SCOPE_RANK: Record<ScenarioScope, number> = { function: 0, module: 1, session: 2 };
 
 export interface ScenarioFailure {
   readonly file: string;
@@ -160,6 +167,38 @@ export function compileScenarios(
     const bases = listOf(raw.extends);
     const basePath = (k: number): Path =>
       typeof raw.extends === 'string' ? ['extends'] : ['extends', k];
+    const scope = raw.scope ?? options.defaultScope ?? 'function';
+    if (scope !== 'function' && options.sessionFixture !== undefined) {
+      e.diagnostics.push(
+        diagAt(
+          src,
+          Codes.scopeNeedsOwnSession,
+          `scope: ${scope} needs the db_session fixturegen generates, and session_fixture is set`,
+          raw.scope === undefined ? [] : ['scope'],
+          { hint: 'remove session_fixture from fixturegen.yaml, or keep scope: function' },
+        ),
+      );
+    } else if (scope !== 'function' && options.async === true) {
+      e.diagnostics.push(
+        diagAt(
+          src,
+          Codes.scopeWithAsync,
+          `scope: ${scope} is not supported with async: true: its shared session is a sync Session`,
+          raw.scope === undefined ? [] : ['scope'],
+          { hint: 'keep scope: function (the default) in an async project, or set async: false' },
+        ),
+      );
+    } else if (scope !== 'function' && sqlalchemyFamily(catalog.sqlalchemyVersion) === '1.4') {
+      e.diagnostics.push(
+        diagAt(
+          src,
+          Codes.scopeNeedsSqlalchemy2,
+          `scope: ${scope} needs SQLAlchemy 2.0 (its savepoints use join_transaction_mode), and the models use ${catalog.sqlalchemyVersion}`,
+          raw.scope === undefined ? [] : ['scope'],
+          { hint: 'keep scope: function with SQLAlchemy 1.4, or upgrade SQLAlchemy' },
+        ),
+      );
+    }
     const inherited: PlanInherited[] = [];
     /** Labels of extended scenarios that failed: still visible, so the scenario's own errors show. */
     const fromFailed = new FailedLabels();
@@ -223,6 +262,19 @@ export function compileScenarios(
         fromFailed.add(base, unique, catalog, options.defaultModels);
         return;
       }
+      if (SCOPE_RANK[scope] > SCOPE_RANK[base.plan.scope ?? 'function']) {
+        e.diagnostics.push(
+          diagAt(
+            src,
+            Codes.scopeWiderThanParent,
+            `scope ${scope} extends "${baseName}", whose scope is ${base.plan.scope ?? 'function'}`,
+            basePath(k),
+            {
+              hint: `a fixture cannot use one that lives shorter: give ${baseName} scope: ${scope}, or narrow this one`,
+            },
+          ),
+        );
+      }
       const fromBase: PlanInherited[] = [
         ...base.plan.inherited,
         ...base.plan.entities.map((x) => ({
@@ -264,7 +316,7 @@ export function compileScenarios(
     // Unchanged file, catalog and inherited labels: the plan of the last compile is this one's.
     const memoKey = fromFailed.any
       ? null
-      : JSON.stringify([e.name, bases, modelPaths, inherited, options.defaultModels]);
+      : JSON.stringify([e.name, bases, modelPaths, inherited, options.defaultModels, scope]);
     const memo = memoKey === null ? undefined : compiled.get(src);
     if (memo !== undefined && memo.catalog === catalog && memo.key === memoKey) {
       e.plan = memo.plan;
@@ -293,6 +345,7 @@ export function compileScenarios(
       description: raw.description ?? null,
       source: e.file,
       extends: bases,
+      scope,
       inherited,
       entities,
       expectCounts,

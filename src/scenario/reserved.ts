@@ -57,7 +57,13 @@ const IMPORTED_MODULES = [
 ];
 
 /** The fixtures the generated package defines itself. */
-const PACKAGE_FIXTURES = ['db_engine', 'db_session'];
+const PACKAGE_FIXTURES = [
+  'db_engine',
+  'db_session',
+  'db_shared_session',
+  'db_module_session',
+  'db_isolation',
+];
 
 /** Why `name` cannot name a scenario, with what to do instead; null when it can. */
 export function reservedName(

@@ -14,12 +14,16 @@ export interface ScenarioSource {
   readonly lineCounter: LineCounter;
 }
 
+/** How often a scenario's rows are created: per test (function), per module, per session. */
+export type ScenarioScope = 'function' | 'module' | 'session';
+
 /** The document once the JSON schema accepted it. */
 export interface RawScenario {
   readonly name?: string;
   readonly description?: string;
   readonly models?: string | readonly string[];
   readonly extends?: string | readonly string[];
+  readonly scope?: ScenarioScope;
   readonly entities?: Readonly<Record<string, RawEntity>>;
   readonly edge_cases?: RawEdgeCases;
   readonly variants?: Readonly<Record<string, RawVariant>>;

@@ -35,6 +35,8 @@ export interface Expectation {
    * see python/fixturegen_helper/verify/calls.py): absent when the request names no package.
    */
   readonly call?: CallSpec;
+  /** Created once per module or session (`scope:`): its rows stay for the tests after it. */
+  readonly scoped?: true;
 }
 
 export interface CallSpec {
@@ -135,8 +137,10 @@ export function expectationsFor(plan: Plan, packageName?: string): Expectation[]
   return [
     call(null, expectationFor(plan)),
     ...moduleVariants(plan).map((v) => {
+      // A variant's fixture is per test whatever the scenario's scope (render.ts).
+      const { scope: _scope, ...perTest } = plan;
       const variant: Plan = {
-        ...plan,
+        ...perTest,
         name: `${plan.name}__${v.name}`,
         entities: v.entities,
         expectCounts: v.expectCounts,
@@ -181,5 +185,12 @@ export function expectationFor(plan: Plan): Expectation {
         values.push({ label: entity.label, attribute: value.attribute, expect: spec });
     }
   }
-  return { fixture: plan.name, labels, refs, counts: plan.expectCounts, values };
+  return {
+    fixture: plan.name,
+    labels,
+    refs,
+    counts: plan.expectCounts,
+    values,
+    ...(plan.scope ? { scoped: true as const } : {}),
+  };
 }

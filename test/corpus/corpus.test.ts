@@ -11,6 +11,7 @@ import { Codes, compileScenarios } from '../../src/scenario/index.js';
 import {
   CATALOG_FILE,
   capturedCatalog,
+  compileWith,
   DEFAULT_MODELS,
   introspectCorpusModels,
   loadCorpus,
@@ -66,7 +67,8 @@ describe('the malformed-scenario corpus', () => {
 
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const inputs = c.files.map((f) => ({ file: f.file, text: f.text }));
-    const r = compileScenarios(inputs, catalog, { defaultModels: DEFAULT_MODELS });
+    const config = compileWith(c, catalog);
+    const r = compileScenarios(inputs, config.catalog, config.options);
     for (const f of c.files) {
       const failure = r.failures.find((x) => x.file === f.file);
       const plan = r.plans.find((p) => p.source === f.file);

@@ -7,6 +7,10 @@
  *
  * the code, the 1-based line and column of the offending node, and optionally a fragment of the
  * message or hint. A file without `# expect:` lines in a folder case is a valid helper scenario.
+ * What the configuration decides (fixturegen.yaml's `session_fixture`, `async`, `scope`, and the
+ * SQLAlchemy version of the models) is given by a `# config:` line of JSON:
+ *
+ *     # config: {"async": true}
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -42,10 +46,36 @@ export interface CorpusFile {
   readonly expect: readonly Expectation[];
 }
 
+/** The configuration a case compiles with, beyond DEFAULT_MODELS (`# config:` lines). */
+export interface CorpusConfig {
+  readonly sessionFixture?: string;
+  readonly async?: boolean;
+  readonly defaultScope?: 'function' | 'module' | 'session';
+  readonly sqlalchemyVersion?: string;
+}
+
 export interface CorpusCase {
   readonly name: string;
   readonly files: readonly CorpusFile[];
+  readonly config: CorpusConfig;
 }
+
+/** The compile options and catalog a case compiles with. */
+export function compileWith(
+  c: CorpusCase,
+  catalog: Catalog,
+): {
+  options: { defaultModels: string[] } & Omit<CorpusConfig, 'sqlalchemyVersion'>;
+  catalog: Catalog;
+} {
+  const { sqlalchemyVersion, ...options } = c.config;
+  return {
+    options: { defaultModels: DEFAULT_MODELS, ...options },
+    catalog: sqlalchemyVersion ? { ...catalog, sqlalchemyVersion } : catalog,
+  };
+}
+
+const CONFIG = /^#\s*config:\s*(\{.*\})\s*$/m;
 
 const EXPECT = /^#\s*expect:\s*(FG\d{3})\s+(\d+):(\d+)(?:\s+(.*))?$/;
 
@@ -63,8 +93,14 @@ export function parseExpectations(text: string): Expectation[] {
 }
 
 function readCase(name: string, paths: readonly string[], base: string): CorpusCase {
+  const texts = paths.map((p) => readFileSync(p, 'utf8'));
+  const config = Object.assign(
+    {},
+    ...texts.map((t) => JSON.parse(CONFIG.exec(t)?.[1] ?? '{}') as CorpusConfig),
+  ) as CorpusConfig;
   return {
     name,
+    config,
     files: paths.map((p) => {
       const text = readFileSync(p, 'utf8');
       return {

@@ -73,17 +73,17 @@ describe('async output', { timeout: 400_000 }, () => {
 
   it("the project's async tests pass on aiosqlite, also with pytest -n 2", () => {
     const r = pytest(dir, ['tests']);
-    expect(r.stdout).toMatch(/7 passed/);
+    expect(r.stdout).toMatch(/9 passed/);
     expect(r.status).toBe(0);
     const x = pytest(dir, ['-n', '2', 'tests']);
-    expect(x.stdout).toMatch(/7 passed/);
+    expect(x.stdout).toMatch(/9 passed/);
     expect(x.status).toBe(0);
   });
 
   it('an SQLite file under pytest -n 2: a file per worker, removed at the end', () => {
     const file = 'sqlite+aiosqlite:///library.db';
     const r = pytest(dir, ['-n', '2', 'tests'], { FIXTUREGEN_DATABASE_URL: file });
-    expect(r.stdout).toMatch(/7 passed/);
+    expect(r.stdout).toMatch(/9 passed/);
     expect(r.status).toBe(0);
     expect(readdirSync(dir).filter((n) => n.startsWith('library'))).toEqual(['library']);
   });
@@ -103,10 +103,10 @@ describe('async output', { timeout: 400_000 }, () => {
         // The same code: only the headers' record of the database (and what derives from it) differs.
         expect(onDatabase(snapshot(join(dir, 'generated')))).toEqual(onDatabase(built));
         const r = pytest(dir, ['tests'], { FIXTUREGEN_DATABASE_URL: base });
-        expect(r.stdout).toMatch(/7 passed/);
+        expect(r.stdout).toMatch(/9 passed/);
         expect(r.status).toBe(0);
         const x = pytest(dir, ['-n', '2', 'tests'], { FIXTUREGEN_DATABASE_URL: base });
-        expect(x.stdout).toMatch(/7 passed/);
+        expect(x.stdout).toMatch(/9 passed/);
         expect(x.status).toBe(0);
         expect(databasesLike(url, name)).toEqual([name]);
       } finally {

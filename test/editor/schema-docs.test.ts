@@ -61,6 +61,7 @@ describe('schemas/scenario.schema.json', () => {
         'extends',
         'models',
         'name',
+        'scope',
         'variants',
       ].sort(),
     );

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPythonHelper } from '../../src/helper/client.js';
 import type { PythonHelper } from '../../src/helper/client.js';
 import type { Catalog } from '../../src/catalog/types.js';
-import { renderInitModule, renderScenarioModule } from '../../src/generate/builtin/index.js';
+import {
+  renderInitModule,
+  renderScenarioModule,
+  usesBulk,
+} from '../../src/generate/builtin/index.js';
 import type { Plan, PlanEntity } from '../../src/plan/types.js';
 import { llmSchema } from '../../src/config/schema.js';
 import type { Config } from '../../src/config/schema.js';
@@ -231,6 +235,66 @@ describe('builtin generator', () => {
   });
   afterAll(async () => {
     await helper?.close();
+  });
+
+  it('inserts a list of 50 rows or more in bulk, and leaves smaller and self-referring lists to the unit of work', () => {
+    const withGrants = (count: number): Plan => ({
+      ...plan,
+      entities: plan.entities.map((e) => (e.label === 'grants' ? { ...e, count } : e)),
+    });
+    const render = (p: Plan) =>
+      renderScenarioModule(p, {
+        catalog,
+        packageName: 'generated',
+        sessionFixture: 'db_session',
+        plans: new Map([[p.name, p]]),
+      });
+    const models = new Map(catalog.models.map((m) => [m.qualname, m]));
+    const small = render(withGrants(49));
+    expect(small).toContain('session.add_all(grants)');
+    expect(small).not.toContain('insert_rows');
+    expect(usesBulk(withGrants(49), models)).toBe(false);
+    const big = render(withGrants(50));
+    expect(usesBulk(withGrants(50), models)).toBe(true);
+    expect(big).toMatch(/^from generated import \([^)]*\n {4}insert_rows,\n/m);
+    // Many-to-one references become the foreign keys they set, read after a flush; overrides
+    // are set on the built rows before they are inserted.
+    expect(big).toContain(
+      [
+        '    session.flush()',
+        '    grants = [',
+        '        PermissionGrant(',
+        '            permission=f"perm.{i}",',
+        '            role_id=roles[i // 5].id,',
+        '            user_id=users[i % 3].id,',
+        '        )',
+        '        for i in range(50)',
+        '    ]',
+        '    apply_overrides(overrides, "grants", grants)',
+        '    grants = insert_rows(session, grants)',
+      ].join('\n'),
+    );
+    // A variant of a plan without a bulk list may need insert_rows itself.
+    expect(
+      usesBulk(
+        {
+          ...withGrants(49),
+          variants: [
+            {
+              name: 'many',
+              description: null,
+              entities: withGrants(50).entities,
+              removed: [],
+              expectCounts: {},
+            },
+          ],
+        },
+        models,
+      ),
+    ).toBe(true);
+    // The smaller lists of the same plan keep their unit-of-work rendering.
+    expect(big).toContain('    session.add_all(users)');
+    expect(big).toContain('    session.add_all(roles)');
   });
 
   it('renders a module that pytest runs against SQLite, with rollback between tests', () => {

@@ -24,6 +24,8 @@ const PROJECTS = {
   variants: join(REPO, 'test', 'cases', 'variants', 'project'),
   // Derived edge cases: PostgreSQL's integer limits, and the CHECK refuses the same cases.
   'edge-cases': join(REPO, 'test', 'cases', 'edge-cases', 'project'),
+  bulk: join(REPO, 'test', 'cases', 'bulk', 'project'),
+  scoped: join(REPO, 'test', 'cases', 'scoped', 'project'),
 };
 
 /**

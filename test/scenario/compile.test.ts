@@ -227,3 +227,63 @@ describe('extends', () => {
     ]);
   });
 });
+
+describe('scope', () => {
+  const run = (
+    files: Record<string, string>,
+    options: Record<string, unknown> = {},
+    catalog = CRM,
+  ) =>
+    compileScenarios(
+      Object.entries(files).map(([file, text]) => ({ file, text })),
+      catalog,
+      { ...OPTS, ...options },
+    );
+  const scoped = `scope: session\n${BASE}`;
+
+  test('a scope is kept in the plan, and the configured one applies to scenarios without one', () => {
+    const r = run(
+      { 'scenarios/a.yaml': scoped, 'scenarios/b.yaml': BASE },
+      { defaultScope: 'module' },
+    );
+    expect(r.plans.map((p) => [p.name, p.scope])).toEqual([
+      ['a', 'session'],
+      ['b', 'module'],
+    ]);
+  });
+
+  test('FG240: a scope wider than per test with a session_fixture of the project', () => {
+    const r = run({ 'scenarios/a.yaml': scoped }, { sessionFixture: 'my_session' });
+    expect(r.failures[0]!.diagnostics.map(where)).toEqual([{ code: 'FG240', line: 1, column: 8 }]);
+  });
+
+  test('FG241: a scenario that lives longer than one it extends', () => {
+    const r = run({
+      'scenarios/base.yaml': BASE,
+      'scenarios/child.yaml':
+        'scope: session\nextends: base\nentities:\n  bob: { model: User, values: { email: b@x.test, tenant: "@acme" } }\n',
+    });
+    expect(r.failures.map((f) => f.diagnostics.map(where))).toEqual([
+      [{ code: 'FG241', line: 2, column: 10 }],
+    ]);
+  });
+
+  test('FG242: a scope wider than per test with async: true, at the scope line or the first line', () => {
+    const own = run({ 'scenarios/a.yaml': `name: a\n${scoped}` }, { async: true });
+    expect(own.failures[0]!.diagnostics.map(where)).toEqual([
+      { code: 'FG242', line: 2, column: 8 },
+    ]);
+    expect(own.failures[0]!.diagnostics[0]!.hint).toContain('scope: function');
+    const configured = run({ 'scenarios/b.yaml': BASE }, { async: true, defaultScope: 'module' });
+    expect(configured.failures[0]!.diagnostics.map(where)).toEqual([
+      { code: 'FG242', line: 1, column: 1 },
+    ]);
+    expect(run({ 'scenarios/c.yaml': BASE }, { async: true }).failures).toEqual([]);
+  });
+
+  test('FG243: a scope wider than per test on SQLAlchemy 1.4', () => {
+    const r = run({ 'scenarios/a.yaml': scoped }, {}, { ...CRM, sqlalchemyVersion: '1.4.54' });
+    expect(r.failures[0]!.diagnostics.map(where)).toEqual([{ code: 'FG243', line: 1, column: 8 }]);
+    expect(r.failures[0]!.diagnostics[0]!.message).toContain('1.4.54');
+  });
+});

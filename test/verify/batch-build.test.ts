@@ -226,7 +226,7 @@ describe('two batches side by side', () => {
           packageName: pkg,
           files: {
             [d.path]: fileContents(d, out.body),
-            [initPath(config)]: renderInit(config, analysis.catalog, [d.name]),
+            [initPath(config)]: renderInit(config, analysis.catalog, [d.name], analysis.plans),
           },
           plans: [d.plan],
           source: d.source,
@@ -236,7 +236,7 @@ describe('two batches side by side', () => {
       }
       const options = {
         initPath: initPath(config),
-        init: (n: readonly string[]) => renderInit(config, analysis.catalog, n),
+        init: (n: readonly string[]) => renderInit(config, analysis.catalog, n, analysis.plans),
       };
       // All queued in one turn: one batch of all of them, split in two halves.
       const together = new VerifyBatcher(helper, { ...options, lanes: 2 });

@@ -17,7 +17,8 @@ expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in thi
    package's `apply_overrides`, a variant goes through its `create_<name>__<variant>`, and an
    unknown variant or label is refused with LookupError (see `fixturegen_helper.verify.calls`);
 4. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
-   earlier test created is visible (the session fixture rolls back).
+   earlier test created is visible (the session fixture rolls back); the rows of a scenario scoped
+   to the module or session stay, and are all that stays.
 
 Failure messages name the label, the index and what was found, because they are shown to users and
 fed back to the code model.
@@ -44,7 +45,10 @@ _CONFIG = json.loads(_CONFIG_PATH.read_text("utf-8")) if _CONFIG_PATH.exists() e
 SESSION_FIXTURE: str = _CONFIG.get("sessionFixture") or "db_session"
 #: `async: true`: the fixtures are pytest-asyncio ones and the session is an AsyncSession.
 ASYNC: bool = _CONFIG.get("async") is True
-EXPECTATIONS: list[dict[str, Any]] = list(_CONFIG.get("expectations") or [])
+# Fixtures created per test first: the rows of a scenario created once per module or session stay
+# for the tests after it, so a per-test fixture (a scoped scenario's variant) checked after it
+# would count them too.
+EXPECTATIONS: list[dict[str, Any]] = sorted(_CONFIG.get("expectations") or [], key=lambda e: bool(e.get("scoped")))
 #: The expectations whose factory is called too: a test is defined only when there is one, since
 #: an empty parametrization would report a skipped test that nothing confirmed.
 CALLS: list[dict[str, Any]] = [e for e in EXPECTATIONS if isinstance(e.get("call"), dict)]
@@ -437,9 +441,11 @@ def _count_all(session: Any, problems: _Problems) -> dict[str, int]:
 
 
 def _check_isolation(counts: dict[str, int], problems: _Problems) -> None:
-    """After the scenario tests, a new session sees the baseline's rows: each test was rolled back."""
+    """After the scenario tests, a new session sees the baseline's rows: each test was rolled back.
+    The rows of a scenario created once per module or session stay, and are all that stays."""
+    stay = {model: n for e in EXPECTATIONS if e.get("scoped") for model, n in e["counts"].items()}
     for model, found in counts.items():
-        before = _BASELINE.get(model, 0)
+        before = stay.get(model, _BASELINE.get(model, 0))
         if found != before:
             problems.add(f"a new session sees {found} {model} rows after the scenario tests, expected {before}")
     problems.fail_if_any(

@@ -9,6 +9,7 @@ import type { Plan, PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js
 import type { ExprContext } from './pyexpr.js';
 import { foldValue, referencedLabels } from '../../plan/values.js';
 import { renderArgument, renderAssignment } from './pyexpr.js';
+import { bulkLines, bulkValues } from './bulk.js';
 
 export interface EntityContext {
   readonly models: ReadonlyMap<string, ModelInfo>;
@@ -20,6 +21,8 @@ export interface EntityContext {
   readonly after?: (entity: PlanEntity) => string[];
   /** Async output: every flush is awaited. */
   readonly async?: boolean;
+  /** Local name of the package's `insert_rows`, registering its import (bulk.ts). */
+  readonly insertRows?: () => string;
 }
 
 interface Shape {
@@ -202,6 +205,53 @@ function completers(
   return out;
 }
 
+/**
+ * An entity inserted in bulk (bulk.ts): its statement and the labels whose columns it reads, or
+ * null when the unit of work creates it.
+ */
+function bulkStatement(
+  entity: PlanEntity,
+  ectx: EntityContext,
+  completed: boolean,
+): { lines: string[]; reads: Set<string> } | null {
+  const decided = ectx.insertRows ? bulkDecision(entity, ectx.models, completed) : null;
+  if (decided === null) return null;
+  const cls = ectx.className(entity.module, entity.className);
+  const ctx = ectx.ctxFor('loop');
+  const build = (indent: string) => constructor(cls, decided.args, ctx, indent);
+  const lines = bulkLines(
+    entity,
+    ectx.insertRows!(),
+    ectx.labelVar(entity.label),
+    build,
+    ectx.after?.(entity) ?? [],
+    ectx.async === true,
+  );
+  return { lines, reads: new Set(decided.values.flatMap((v) => [...columnsRead(v)])) };
+}
+
+/** The values and constructor arguments of an entity inserted in bulk, or null. */
+function bulkDecision(
+  entity: PlanEntity,
+  models: ReadonlyMap<string, ModelInfo>,
+  completed: boolean,
+): { values: PlanValue[]; args: Argument[] } | null {
+  const model = models.get(entity.model);
+  const values = completed ? null : bulkValues(entity, model, models);
+  if (values === null) return null;
+  if (values.some((v) => referencedLabels(v.value).has(entity.label))) return null;
+  const { args, after } = argumentsOf(values, model);
+  return after.length > 0 ? null : { values, args };
+}
+
+/** Whether the builtin generator inserts some entity of the plan or a variant in bulk (bulk.ts). */
+export function usesBulk(plan: Plan, models: ReadonlyMap<string, ModelInfo>): boolean {
+  return [plan, ...(plan.variants ?? [])].some((p) => {
+    const completedBy = completers(p, models);
+    return p.entities.some((e) => bulkDecision(e, models, completedBy.has(e.label)) !== null);
+  });
+}
+
 /** The statements creating `plan.entities`, ending with the final flush. */
 export function entityStatements(plan: Pick<Plan, 'entities'>, ectx: EntityContext): string[] {
   const body: string[] = [];
@@ -215,6 +265,12 @@ export function entityStatements(plan: Pick<Plan, 'entities'>, ectx: EntityConte
     unflushed.clear();
   };
   plan.entities.forEach((entity, k) => {
+    const bulk = bulkStatement(entity, ectx, completedBy.has(entity.label));
+    if (bulk !== null) {
+      if ([...bulk.reads].some((l) => unflushed.has(l))) flush();
+      body.push(...bulk.lines);
+      return;
+    }
     const values = effectiveValues(entity, ectx.models.get(entity.model));
     const reads = new Set(values.flatMap((v) => [...columnsRead(v)]));
     const refersToSelf = values.some((v) => referencedLabels(v.value).has(entity.label));

@@ -6,6 +6,7 @@ import type { Catalog } from '../../catalog/types.js';
 import { renderEdgeBlock } from './edge-cases.js';
 import type { Plan, PlanEntity } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
+import { INSERT_ROWS } from './bulk.js';
 import { entityStatements } from './entities.js';
 import type { IsFirstParty } from './import-block.js';
 import { importBlock } from './import-block.js';
@@ -16,6 +17,9 @@ import type { ExprContext } from './pyexpr.js';
 import { pyString } from './pyexpr.js';
 
 const BUILTIN_DIR = join(TEMPLATES_DIR, 'builtin');
+
+/** The package's session fixture a scenario of each scope takes (init.py.hbs). */
+export const SCOPE_SESSION = { module: 'db_module_session', session: 'db_shared_session' } as const;
 
 /** The catalog's access of each model that is not imported as `from <module> import <name>`. */
 export function accessOf(catalog: Pick<Catalog, 'models'>): AccessOf {
@@ -192,6 +196,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
           labelVar: (label) => vars.get(label) ?? label,
           ctxFor,
           after: (entity) => [applyOverrides(entity.label)],
+          insertRows: () => runtime(INSERT_ROWS),
         },
       ),
     );
@@ -227,6 +232,13 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   );
   const def = isAsync ? 'async def' : 'def';
   const awaiting = isAsync ? 'await ' : '';
+  // A scenario created once per module or session takes the session those share (init.py.hbs);
+  // its variants' fixtures and make_<name> are per test.
+  const session = plan.scope ? SCOPE_SESSION[plan.scope] : options.sessionFixture;
+  // A parent created once per module or session is requested before the session, so that a
+  // request by name (request.getfixturevalue) creates it before the test's savepoint begins.
+  const scopedParent = plan.extends.some((p) => options.plans.get(p)?.scope !== undefined);
+  const withSession = (s: string) => (scopedParent ? [...plan.extends, s] : [s, ...plan.extends]);
   const dispatch = variants.flatMap((v) => [
     `    if variant == ${pyString(v.name)}:`,
     statement(
@@ -238,7 +250,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   const doc = plan.description ?? `Creates the rows of the \`${plan.name}\` scenario.`;
   const fixtureParams = argumentList(
     `${def} ${plan.name}(`,
-    [options.sessionFixture, ...plan.extends],
+    withSession(session),
     `) -> ${plan.className}:`,
     '',
   );
@@ -276,11 +288,12 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fixtureParams,
     fixtureCall: argumentList(
       `    return ${awaiting}create_${plan.name}(`,
-      [options.sessionFixture, ...parentArgs],
+      [session, ...parentArgs],
       ')',
       '    ',
     ),
     docstring: docstring(doc, '    '),
+    scope: plan.scope ?? null,
     body,
     variants: variants.map((v, k) => {
       const vdoc = v.description ?? `The \`${v.name}\` variant of the \`${plan.name}\` scenario.`;
@@ -296,7 +309,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
         body: variantBodies[k],
         fixtureParams: argumentList(
           `${def} ${plan.name}__${v.name}(`,
-          [options.sessionFixture, ...plan.extends],
+          withSession(options.sessionFixture),
           `) -> ${plan.className}:`,
           '',
         ),
@@ -319,6 +332,19 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
   return edges === '' ? module : `${module.replace(/\n+$/, '\n')}${edges}`;
 }
 
+/** What the shared session of scoped scenarios needs beyond the per-test one (init.py.hbs). */
+const scopedImports = [
+  { module: 'sqlalchemy.orm', name: 'make_transient' },
+  { module: 'sqlalchemy.orm', name: 'make_transient_to_detached' },
+];
+
+/** A tuple of names as Python: `()`, `("a",)`, or spread one per line with a trailing comma. */
+function namesTuple(names: readonly string[]): string {
+  const items = [...names].sort().map(pyString);
+  if (items.length < 2) return `(${items.map((x) => `${x},`).join('')})`;
+  return `(${items.map((x) => `\n    ${x},`).join('')}\n)`;
+}
+
 /** The body of `<output>/__init__.py`: the plugin list and, by default, db_engine and db_session. */
 export function renderInitModule(options: {
   readonly catalog: Catalog;
@@ -329,6 +355,10 @@ export function renderInitModule(options: {
   readonly databaseUrl: string;
   /** `async: true`: an async engine and pytest-asyncio fixtures. */
   readonly async?: boolean;
+  /** Defines `insert_rows`, which scenario modules that insert in bulk import (bulk.ts). */
+  readonly insertRows?: boolean;
+  /** Scenarios created once per session or module: the shared session and its savepoints. */
+  readonly scoped?: { readonly session: readonly string[]; readonly module: readonly string[] };
 }): string {
   // Only what finding the tables needs: each class that is a module attribute, and for the others
   // the declarative base or registry they are reached through (its metadata has their tables).
@@ -373,6 +403,7 @@ export function renderInitModule(options: {
     { module: 'sqlalchemy.engine', name: 'make_url' },
     { module: 'sqlalchemy.pool', name: 'NullPool' },
     { module: 'sqlalchemy.pool', name: 'StaticPool' },
+    ...(options.scoped ? scopedImports : []),
     ...imports.fromImports(),
   ];
   const future = { module: '__future__', name: 'annotations' };
@@ -392,11 +423,20 @@ export function renderInitModule(options: {
     async: isAsync,
     imports: options.ownSession
       ? importBlock(
-          [...runtimeStd, 'os', isAsync ? 'pytest_asyncio' : 'pytest'],
+          [
+            ...runtimeStd,
+            'os',
+            isAsync ? 'pytest_asyncio' : 'pytest',
+            ...(options.insertRows ? ['sqlalchemy'] : []),
+          ],
           [future, ...session, runtimeFrom[1]!],
           firstPartyIn(options.root, options.packageName),
         )
-      : importBlock(runtimeStd, [future, ...runtimeFrom], () => false),
+      : importBlock(
+          [...runtimeStd, ...(options.insertRows ? ['sqlalchemy'] : [])],
+          [future, ...runtimeFrom],
+          () => false,
+        ),
     // Spread with a trailing comma, which formatters keep spread; a one-item tuple's is not one.
     plugins: `[${spread(plugins)}${plugins.length > 0 ? '\n' : ''}]`,
     databaseUrl: pyString(options.databaseUrl),
@@ -406,5 +446,10 @@ export function renderInitModule(options: {
         : `(${spread(models)}${models.length > 0 ? '\n' : ''})`,
     anchors: anchors.size > 0,
     sa14: sqlalchemyFamily(options.catalog.sqlalchemyVersion) === '1.4',
+    insertRows: options.insertRows === true,
+    scoped:
+      options.scoped && options.scoped.session.length + options.scoped.module.length > 0
+        ? { session: namesTuple(options.scoped.session), module: namesTuple(options.scoped.module) }
+        : null,
   });
 }

@@ -1,7 +1,7 @@
 """The async output in an async test suite: fixtures, create functions and what is loaded."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from generated.authors import create_authors
@@ -78,3 +78,35 @@ async def test_make_returns_an_awaitable_per_call(make_authors, db_session):
     )
     with pytest.raises(LookupError, match='authors has no variant "two"'):
         await make_authors(variant="two")
+
+
+@pytest.mark.asyncio
+async def test_bulk_rows_in_an_async_session(big_shelf, db_session):
+    rows = (
+        await db_session.execute(
+            text("SELECT id, title, author_id, shelf_id FROM book ORDER BY id")
+        )
+    ).all()
+    assert len(rows) == 60
+    for i, (book, row) in enumerate(zip(big_shelf.volumes, rows, strict=True)):
+        assert (book.id, row.title) == (row.id, f"volume {i + 1}")
+        assert row.author_id == big_shelf.writers[i % 3].id
+        assert row.shelf_id == big_shelf.fiction.id
+        # From the identity map: no await, no lazy load.
+        assert book.author is big_shelf.writers[i % 3]
+        assert book.title == row.title
+    # The shelf's collection was loaded before the books existed: it loads again, awaited.
+    assert len(await big_shelf.fiction.awaitable_attrs.books) == 60
+
+
+@pytest.mark.asyncio
+async def test_bulk_variant_and_overrides_async(make_big_shelf, db_session):
+    made = await make_big_shelf(
+        "short",
+        fiction={"label": "bulk"},
+        volumes={"title": "same", 0: {"title": "first"}},
+    )
+    titles = (await db_session.scalars(select(Book.title).order_by(Book.id))).all()
+    assert titles == ["first"] + ["same"] * 49
+    assert made.fiction.label == "bulk"
+    assert [b.title for b in made.volumes[:2]] == ["first", "same"]
