@@ -2,9 +2,14 @@
 // to their floors, measured side by side in the same loop (medians of --runs, default 5):
 //   build --force         vs one pytest process requesting every scenario's fixture (the floor
 //                           of verifying them all);
-//   check (all current)   vs Python importing the models and configuring the mappers.
+//   check (all current)   vs Python importing the models and configuring the mappers: with the
+//                           state the previous check left in .fixturegen/state/ (the usual case
+//                           on a developer's machine and in a pre-commit hook), and without it
+//                           (a fresh clone in CI: every file parsed, compiled and rendered);
+//   validate              vs the same floor, with and without that state.
 // Targets (issue 13): build ≤ 1.5× its floor; check ≤ 1.2× its floor.
-// Run `npm run build` first. Usage: node bench/build-scale.mjs [--scenarios 200] [--runs 5] [--keep]
+// Run `npm run build` first. Usage:
+//   node bench/build-scale.mjs [--scenarios 200] [--runs 5] [--only build|check] [--keep]
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -19,8 +24,10 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: '200' },
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+const measure = (what) => values.only === undefined || values.only === what;
 const N = Number(values.scenarios);
 const RUNS = Number(values.runs);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -66,6 +73,7 @@ writeFileSync(
 const IMPORT =
   'import scaleapp.models\nfrom sqlalchemy.orm import configure_mappers\nconfigure_mappers()\n';
 
+const FLOOR = 'python: import models + configure_mappers';
 const rows = {
   build: {
     label: `build --force, ${N} scenarios`,
@@ -74,29 +82,48 @@ const rows = {
     bs: [],
     target: 1.5,
   },
-  check: {
-    label: `check, ${N} current files`,
+  check: { label: `check, ${N} current files`, xs: [], base: FLOOR, bs: [], target: 1.2 },
+  checkCold: { label: '  same, no .fixturegen/state', xs: [], base: FLOOR, bs: [], target: null },
+  validate: { label: `validate, ${N} scenarios`, xs: [], base: FLOOR, bs: [], target: null },
+  validateCold: {
+    label: '  same, no .fixturegen/state',
     xs: [],
-    base: 'python: import models + configure_mappers',
+    base: FLOOR,
     bs: [],
-    target: 1.2,
+    target: null,
   },
 };
-let stages = [];
-for (let i = 0; i < RUNS; i += 1) {
-  const b = run(process.execPath, [CLI, 'build', '--force', '--json']);
-  if (b.status !== 0) throw new Error(`build exited ${b.status}: ${b.stderr}`);
-  rows.build.xs.push(b.ms);
-  stages.push(JSON.parse(b.stdout).timings);
-  const f = run(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'test_floor.py']);
-  if (f.status !== 0) throw new Error(`floor pytest exited ${f.status}: ${f.stdout.slice(-2000)}`);
-  rows.build.bs.push(f.ms);
-  const c = run(process.execPath, [CLI, 'check']);
-  if (c.status !== 0) throw new Error(`check exited ${c.status}: ${c.stdout.slice(-2000)}`);
-  rows.check.xs.push(c.ms);
+const STATE = join(dir, '.fixturegen', 'state');
+/** One CLI run next to one floor run: the pair shares the machine's load. */
+const pair = (row, args, fresh) => {
+  if (fresh) rmSync(STATE, { recursive: true, force: true });
+  const c = run(process.execPath, [CLI, ...args]);
+  if (c.status !== 0) throw new Error(`${args[0]} exited ${c.status}: ${c.stdout.slice(-2000)}`);
+  rows[row].xs.push(c.ms);
   const p = run(PYTHON, ['-c', IMPORT]);
   if (p.status !== 0) throw new Error(`python import exited ${p.status}: ${p.stderr}`);
-  rows.check.bs.push(p.ms);
+  rows[row].bs.push(p.ms);
+};
+let stages = [];
+// A check that leaves its state, so that the timed ones find it (as every check after the first).
+if (measure('check')) run(process.execPath, [CLI, 'check']);
+for (let i = 0; i < RUNS; i += 1) {
+  if (measure('build')) {
+    const b = run(process.execPath, [CLI, 'build', '--force', '--json']);
+    if (b.status !== 0) throw new Error(`build exited ${b.status}: ${b.stderr}`);
+    rows.build.xs.push(b.ms);
+    stages.push(JSON.parse(b.stdout).timings);
+    const f = run(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'test_floor.py']);
+    if (f.status !== 0)
+      throw new Error(`floor pytest exited ${f.status}: ${f.stdout.slice(-2000)}`);
+    rows.build.bs.push(f.ms);
+  }
+  if (measure('check')) {
+    pair('checkCold', ['check'], true);
+    pair('check', ['check'], false);
+    pair('validateCold', ['validate'], true);
+    pair('validate', ['validate'], false);
+  }
 }
 
 console.log(
@@ -106,17 +133,19 @@ console.log(
   `${'measure'.padEnd(30)} ${'median'.padStart(8)}  ${'floor'.padEnd(42)} ${'median'.padStart(8)}  ratio  target`,
 );
 for (const r of Object.values(rows)) {
+  if (r.xs.length === 0) continue;
   const m = median(r.xs);
   const b = median(r.bs);
   const ratio = m / b;
   console.log(
-    `${r.label.padEnd(30)} ${m.toFixed(0).padStart(6)} ms  ${r.base.padEnd(42)} ${b.toFixed(0).padStart(6)} ms  ${ratio.toFixed(2).padStart(5)}  ≤${r.target} ${ratio <= r.target ? 'holds' : 'MISSED'}`,
+    `${r.label.padEnd(30)} ${m.toFixed(0).padStart(6)} ms  ${r.base.padEnd(42)} ${b.toFixed(0).padStart(6)} ms  ${ratio.toFixed(2).padStart(5)}  ${r.target === null ? '' : `≤${r.target} ${ratio <= r.target ? 'holds' : 'MISSED'}`}`,
   );
 }
-console.log(
-  '\nbuild --force, where the time goes (median wall ms; see `timings` in `build --json`):',
-);
-for (const key of Object.keys(stages[0])) {
+if (stages.length > 0)
+  console.log(
+    '\nbuild --force, where the time goes (median wall ms; see `timings` in `build --json`):',
+  );
+for (const key of Object.keys(stages[0] ?? {})) {
   console.log(
     `  ${key.padEnd(20)} ${median(stages.map((s) => s[key]))
       .toFixed(0)
