@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
 import { HelperMethodError, PythonEnvironmentError } from './errors.js';
 import type * as ProtocolModule from './protocol.js';
 import type { Method, Params, Result } from './protocol.js';
@@ -203,11 +204,10 @@ export function startPythonHelper(options: {
       // The schemas are not loaded yet: the request goes now, so that Python starts on it while
       // they load, and is checked as soon as they are. One the check refuses, or would have
       // changed, fails as it would have before sending; its answer is ignored.
-      const sent = JSON.stringify(params);
       const { id, promise } = send<M>(method, params);
       return loadProtocol().then(({ methods, describeIssues }) => {
         const checked = methods[method].params.safeParse(params);
-        if (checked.success && JSON.stringify(checked.data) === sent) return promise;
+        if (checked.success && isDeepStrictEqual(checked.data, params)) return promise;
         pending.delete(id);
         refresh();
         throw new Error(
