@@ -32,9 +32,11 @@ export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> 
     // The LLM generator's outputs depend on its prompt templates and settings too: never remembered.
     if (config.generator === 'builtin') {
       const memo = recallAnalysis(config, key);
+      // Read while Python imports the models.
+      const outputs = memo === null ? null : outputsKey(config);
       const catalog = memo === null ? null : await catalogOf(started, config, memo.modules);
       if (memo !== null && catalog !== null && catalogHash(catalog) === memo.catalog) {
-        const current = memo.failures.length === 0 ? recallCheck(config, key, memo) : null;
+        const current = memo.failures.length === 0 ? recallCheck(config, key, memo, outputs) : null;
         if (current !== null) {
           say(io, config, [], [], null, current.scenarios);
           return EXIT.ok;

@@ -107,9 +107,16 @@ export function rememberAnalysis(config: Config, key: string, memo: AnalysisMemo
   remember(config.root, ANALYSIS, key, memo);
 }
 
-/** Whether the output folder, as it is now, was found current for this analysis and catalog. */
-export function recallCheck(config: Config, key: string, memo: AnalysisMemo): CheckMemo | null {
-  const outputs = outputsKey(config);
+/**
+ * Whether the output folder, as `outputsKey` gave it, was found current for this analysis and
+ * catalog.
+ */
+export function recallCheck(
+  config: Config,
+  key: string,
+  memo: AnalysisMemo,
+  outputs: string | null,
+): CheckMemo | null {
   if (outputs === null) return null;
   return recall<CheckMemo>(config.root, CHECK, checkKey(key, memo.catalog, outputs));
 }
