@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO, fixturegen } from '../support/python.js';
 import { VENV_ENV, sampleProject } from '../support/project.js';
 
@@ -66,6 +66,8 @@ function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, cli = CLI
   const packages = urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, packages: [...new Set(packages)] };
 }
+
+afterAll(() => rmSync(hooks, { recursive: true, force: true }));
 
 const parsedOrRendered = (r: Run) => r.packages.filter((p) => PARSE_AND_RENDER.includes(p));
 
