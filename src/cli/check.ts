@@ -1,44 +1,110 @@
-import { checkOutputs } from '../pipeline/check.js';
+import type { Config } from '../config/schema.js';
+import type { Finding } from '../pipeline/check.js';
+import type { AnalysisMemo } from '../pipeline/check-cache.js';
+import {
+  analysisKey,
+  analysisMemo,
+  catalogHash,
+  outputsKey,
+  recallAnalysis,
+  recallCheck,
+  rememberAnalysis,
+  rememberCheck,
+} from '../pipeline/check-cache.js';
+import { readScenarioInputs } from '../pipeline/inputs.js';
+import type { ScenarioInput } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
-import { createGenerator, loadProjectConfig, openProject } from './project.js';
-import type { CommonFlags } from './project.js';
+import { catalogOf, loadProjectConfigFast, startHelper } from './start.js';
+import type { CommonFlags, StartedHelper } from './start.js';
 
+/**
+ * `fixturegen check`. The helper starts first; the modules that parse, compile and render are
+ * loaded only when the remembered answer (pipeline/check-cache.ts) does not hold.
+ */
 export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> {
-  const config = loadProjectConfig(flags, io);
-  const generator = await createGenerator(config, io);
-  const project = await openProject(config);
+  const config = await loadProjectConfigFast(flags, io);
+  const started = startHelper(config);
   try {
-    const { findings, fixAll } = await checkOutputs({
-      config,
-      analysis: project.analysis,
-      generator,
-    });
-    const failures = project.analysis.failures;
-    io.diagnostics(
-      failures.flatMap((f) => [...f.diagnostics]),
-      config.root,
-    );
-    for (const f of findings) {
-      io.say(`${paint(io, '31', f.kind.padEnd(12))} ${f.message}\n${' '.repeat(13)}fix: ${f.fix}`);
+    const inputs = readScenarioInputs(config);
+    const key = analysisKey(config, inputs);
+    // The LLM generator's outputs depend on its prompt templates and settings too: never remembered.
+    if (config.generator === 'builtin') {
+      const memo = recallAnalysis(config, key);
+      // Read while Python imports the models.
+      const outputs = memo === null ? null : outputsKey(config);
+      const catalog = memo === null ? null : await catalogOf(started, config, memo.modules);
+      if (memo !== null && catalog !== null && catalogHash(catalog) === memo.catalog) {
+        const current = memo.failures.length === 0 ? recallCheck(config, key, memo, outputs) : null;
+        if (current !== null) {
+          say(io, config, [], [], null, current.scenarios);
+          return EXIT.ok;
+        }
+      }
     }
-    const ok = findings.length === 0 && failures.length === 0;
-    if (ok) {
-      io.say(
-        `${paint(io, '32', '✓')} ${config.output}/ is exactly what the current inputs give (${project.analysis.plans.length} scenarios)`,
-      );
-    } else {
-      io.say(
-        `${findings.length} file${findings.length === 1 ? '' : 's'} out of date, ${failures.length} scenario${failures.length === 1 ? '' : 's'} with errors`,
-      );
-      // Scenarios with errors keep their last good file: no command fixes them, the user does.
-      const first = failures.length > 0 ? 'fix the scenario errors above, then run: ' : 'fix all: ';
-      io.say(`${first}${fixAll ?? 'fixturegen build'}`);
-    }
-    io.result({ command: 'check', ok, findings, failures, fixAll });
-    return ok ? EXIT.ok : EXIT.failed;
+    return await fullCheck(config, started, inputs, key, io);
   } finally {
-    await project.helper.close();
+    await started.helper.release();
   }
+}
+
+async function fullCheck(
+  config: Config,
+  started: StartedHelper,
+  inputs: ScenarioInput[],
+  key: string,
+  io: Io,
+): Promise<number> {
+  const [{ checkOutputs }, { createGenerator, openProject }] = await Promise.all([
+    import('../pipeline/check.js'),
+    import('./project.js'),
+  ]);
+  const outputsBefore = outputsKey(config);
+  const generator = await createGenerator(config, io);
+  const project = await openProject(config, started, inputs);
+  const { analysis } = project;
+  const { findings, fixAll } = await checkOutputs({ config, analysis, generator });
+  const failures = analysis.failures;
+  const ok = findings.length === 0 && failures.length === 0;
+  if (config.generator === 'builtin') {
+    const memo = analysisMemo(project.modules, analysis.catalog, analysis);
+    rememberAnalysis(config, key, memo);
+    if (ok) {
+      rememberCheck(config, key, memo.catalog, outputsBefore, { scenarios: analysis.plans.length });
+    }
+  }
+  say(io, config, findings, failures, fixAll, analysis.plans.length);
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+function say(
+  io: Io,
+  config: Config,
+  findings: readonly Finding[],
+  failures: AnalysisMemo['failures'],
+  fixAll: string | null,
+  scenarios: number,
+): void {
+  io.diagnostics(
+    failures.flatMap((f) => [...f.diagnostics]),
+    config.root,
+  );
+  for (const f of findings) {
+    io.say(`${paint(io, '31', f.kind.padEnd(12))} ${f.message}\n${' '.repeat(13)}fix: ${f.fix}`);
+  }
+  const ok = findings.length === 0 && failures.length === 0;
+  if (ok) {
+    io.say(
+      `${paint(io, '32', '✓')} ${config.output}/ is exactly what the current inputs give (${scenarios} scenarios)`,
+    );
+  } else {
+    io.say(
+      `${findings.length} file${findings.length === 1 ? '' : 's'} out of date, ${failures.length} scenario${failures.length === 1 ? '' : 's'} with errors`,
+    );
+    // Scenarios with errors keep their last good file: no command fixes them, the user does.
+    const first = failures.length > 0 ? 'fix the scenario errors above, then run: ' : 'fix all: ';
+    io.say(`${first}${fixAll ?? 'fixturegen build'}`);
+  }
+  io.result({ command: 'check', ok, findings, failures, fixAll });
 }

@@ -92,9 +92,10 @@ conftest.py. Never overwrites a file; asks for the models path only on a termina
     args: '[SCENARIO…]',
     summary: 'check scenarios against the schema and the models; generate nothing',
     text: `Runs every check up to the plan — YAML syntax, the scenario schema, models, attributes, values,
-references — and writes nothing. Diagnostics are printed sorted by file and position as
-file:line:col: CODE message; --json prints them as a JSON array on stdout. Exit 1 on any error.
-SCENARIO is a scenario name or its file path; all scenarios when none is given.`,
+references — and writes nothing but what it remembers in .fixturegen/state/ (see \`fixturegen help
+check\`). Diagnostics are printed sorted by file and position as file:line:col: CODE message;
+--json prints them as a JSON array on stdout. Exit 1 on any error. SCENARIO is a scenario name or
+its file path; all scenarios when none is given.`,
     options: [],
     examples: [
       ['fixturegen validate', 'every scenario'],
@@ -173,7 +174,11 @@ database it was verified on (FIXTUREGEN_DATABASE_URL, else database_url: run che
 dialect as build), or fixturegen's version (recorded in each file's header). Builtin output is also regenerated in memory and compared byte
 for byte. Missing, orphaned and hand-edited files (a generated file without its header counts as
 hand-edited) are reported too, each with the command that fixes it, and the last line is one
-command that fixes everything. Exit 1 if anything differs: run it in CI and pre-commit.`,
+command that fixes everything. Exit 1 if anything differs: run it in CI and pre-commit.
+What a check found is remembered in .fixturegen/state/ (its only write), keyed by fixturegen's
+version, code and templates, the configuration and environment, every scenario file, the models'
+catalog and every module in the output folder: the next check of an unchanged project answers
+without parsing or rendering, and any change makes it do the full work.`,
     options: [],
     examples: [['fixturegen check', 'in CI: fail when someone forgot `fixturegen build`']],
     seeAlso: ['build'],

@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
 async function reportFailure(err: unknown, io: Io): Promise<number> {
   if (err instanceof UsageError) return EXIT.usage;
   const [{ ModelsError }, { PythonEnvironmentError }, { renderDiagnostic }] = await Promise.all([
-    import('../pipeline/analyze.js'),
+    import('../pipeline/introspect.js'),
     import('../helper/errors.js'),
     import('../diagnostics/render.js'),
   ]);

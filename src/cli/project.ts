@@ -1,21 +1,19 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { startPythonHelper } from '../helper/client.js';
 import type { PythonHelper } from '../helper/client.js';
 import type { LlmStatus } from '../generate/llm/index.js';
 import type { Generator } from '../generate/types.js';
 import { createBuiltinGenerator } from '../generate/builtin/index.js';
-import { analyze, introspect, modelModules } from '../pipeline/analyze.js';
+import { analyze, modelModules } from '../pipeline/analyze.js';
 import type { Analysis } from '../pipeline/analyze.js';
 import { readScenarioInputs } from '../pipeline/inputs.js';
+import type { ScenarioInput } from '../pipeline/inputs.js';
+import { catalogOf, startHelper, withFlags } from './start.js';
+import type { CommonFlags, StartedHelper } from './start.js';
 import { UsageError } from './exit.js';
 import type { Io } from './io.js';
 
-export interface CommonFlags {
-  config?: string;
-  generator?: string;
-  verify?: string;
-}
+export type { CommonFlags } from './start.js';
 
 export function loadProjectConfig(flags: CommonFlags, io: Io): Config {
   const loaded = loadConfig({ configPath: flags.config, cwd: process.cwd(), env: process.env });
@@ -23,22 +21,7 @@ export function loadProjectConfig(flags: CommonFlags, io: Io): Config {
     io.diagnostics(loaded.diagnostics, process.cwd());
     throw new UsageError('configuration');
   }
-  let config = loaded.value;
-  if (flags.generator) {
-    if (flags.generator !== 'builtin' && flags.generator !== 'llm') {
-      io.warn(`--generator must be builtin or llm, not ${JSON.stringify(flags.generator)}`);
-      throw new UsageError('generator');
-    }
-    config = { ...config, generator: flags.generator };
-  }
-  if (flags.verify) {
-    if (!['none', 'collect', 'run'].includes(flags.verify)) {
-      io.warn(`--verify must be none, collect or run, not ${JSON.stringify(flags.verify)}`);
-      throw new UsageError('verify');
-    }
-    config = { ...config, verify: flags.verify as Config['verify'] };
-  }
-  return config;
+  return withFlags(loaded.value, flags, io);
 }
 
 export interface GeneratorOptions {
@@ -68,31 +51,29 @@ export async function createGenerator(
 export interface Project {
   readonly config: Config;
   readonly helper: PythonHelper;
+  /** The model modules introspected: the configured ones and those the scenarios name. */
+  readonly modules: readonly string[];
   readonly analysis: Analysis;
 }
 
-/** Config, Python helper, catalog and plans: what every command but init starts from. */
-export async function openProject(config: Config): Promise<Project> {
-  const helper = startPythonHelper({ python: config.python, root: config.root });
-  // The helper starts Python and imports the configured models while this process reads and
-  // parses the scenarios (once: compiling them below reuses the parse).
-  const configured = modelModules(config, []);
-  const early = introspect(helper, config, configured);
-  early.catch(() => {}); // awaited below, or superseded
+/**
+ * Config, Python helper, catalog and plans: what every command but init starts from. `started`:
+ * a helper already started (`startHelper`), `inputs`: the scenario files already read.
+ */
+export async function openProject(
+  config: Config,
+  started: StartedHelper = startHelper(config),
+  inputs?: ScenarioInput[],
+): Promise<Project> {
   try {
-    const inputs = readScenarioInputs(config);
-    const modules = modelModules(config, inputs);
-    const catalog =
-      modules.join('\n') === configured.join('\n')
-        ? await early
-        : await early.then(
-            () => introspect(helper, config, modules),
-            // Scenarios name more models: those decide, whatever the configured ones alone gave.
-            () => introspect(helper, config, modules),
-          );
-    return { config, helper, analysis: analyze(catalog, config, inputs) };
+    // The helper imports the configured models while this process reads and parses the scenarios
+    // (once: compiling them below reuses the parse).
+    const read = inputs ?? readScenarioInputs(config);
+    const modules = modelModules(config, read);
+    const catalog = await catalogOf(started, config, modules);
+    return { config, helper: started.helper, modules, analysis: analyze(catalog, config, read) };
   } catch (err) {
-    await helper.close();
+    await started.helper.close();
     throw err;
   }
 }

@@ -1,26 +1,37 @@
 import { diagnosticJson, sortDiagnostics } from '../diagnostics/render.js';
-import { fileStem } from '../scenario/index.js';
+import type { Config } from '../config/schema.js';
+import type { AnalysisMemo } from '../pipeline/check-cache.js';
+import {
+  analysisKey,
+  analysisMemo,
+  catalogHash,
+  recallAnalysis,
+  rememberAnalysis,
+} from '../pipeline/check-cache.js';
+import { readScenarioInputs } from '../pipeline/inputs.js';
+import { fileStem } from '../scenario/stem.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
-import { loadProjectConfig, openProject } from './project.js';
-import type { CommonFlags } from './project.js';
+import { catalogOf, loadProjectConfigFast, startHelper } from './start.js';
+import type { CommonFlags, StartedHelper } from './start.js';
 
 /**
  * `fixturegen validate [SCENARIO…]`: every check up to the plan, for all scenarios (or the named
  * ones), and nothing written. Diagnostics go to stderr sorted by file and position; with --json,
  * stdout gets them as a JSON array of {code, severity, message, file, line, column, endLine?,
- * endColumn?, hint?}.
+ * endColumn?, hint?}. What compiling gave is remembered (pipeline/check-cache.ts): unchanged
+ * scenarios, configuration and catalog are not parsed again.
  */
 export async function validateCommand(
   names: string[],
   flags: CommonFlags,
   io: Io,
 ): Promise<number> {
-  const config = loadProjectConfig(flags, io);
-  const project = await openProject(config);
+  const config = await loadProjectConfigFast(flags, io);
+  const started = startHelper(config);
   try {
-    const { failures, plans } = project.analysis;
+    const { failures, plans } = await analysis(config, started);
     // A scenario is found by its name, its file, or its file stem (a file that does not parse
     // has no name, and a stem is what people type).
     const keys = (x: { name: string | null; file: string }) => [
@@ -51,6 +62,22 @@ export async function validateCommand(
     io.result(diagnostics.map(diagnosticJson));
     return failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
-    await project.helper.close();
+    await started.helper.release();
   }
+}
+
+/** The remembered analysis when its inputs and catalog are unchanged; else the full one. */
+async function analysis(config: Config, started: StartedHelper): Promise<AnalysisMemo> {
+  const inputs = readScenarioInputs(config);
+  const key = analysisKey(config, inputs);
+  const memo = recallAnalysis(config, key);
+  if (memo !== null) {
+    const catalog = await catalogOf(started, config, memo.modules);
+    if (catalogHash(catalog) === memo.catalog) return memo;
+  }
+  const { openProject } = await import('./project.js');
+  const project = await openProject(config, started, inputs);
+  const fresh = analysisMemo(project.modules, project.analysis.catalog, project.analysis);
+  rememberAnalysis(config, key, fresh);
+  return fresh;
 }

@@ -1,50 +1,23 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic, Result } from '../diagnostics/types.js';
 import { error, fail, ok } from '../diagnostics/types.js';
 import { meant, suggest } from '../diagnostics/suggest.js';
-import { checkTree, LIMITS, prescan } from '../scenario/limits.js';
-import { checkOutput, checkScenarios } from './paths.js';
-import { readRegularFile } from './read.js';
-import { ASYNC_DEFAULT_DATABASE_URL, checkAsync } from './async.js';
+import { checkTree, prescan } from '../scenario/limits.js';
+import { ASYNC_DEFAULT_DATABASE_URL } from './async.js';
+import { finishConfig, readConfigSource } from './finish.js';
+import type { ConfigSource, LoadConfigOptions, Position } from './finish.js';
 import { backendSchema, configSchema } from './schema.js';
-import { rememberConfigSecrets } from './secrets.js';
-import type { Config } from './schema.js';
+import type { Config, RawConfig } from './schema.js';
 
-export const CONFIG_FILE = 'fixturegen.yaml';
-
-export interface LoadConfigOptions {
-  /** `--config PATH`; otherwise searched upwards from `cwd`. */
-  readonly configPath?: string;
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-/** Finds `fixturegen.yaml`, or a `pyproject.toml` with `[tool.fixturegen]`, in cwd or above. */
-export function findConfigFile(cwd: string): string | null {
-  let dir = resolve(cwd);
-  for (;;) {
-    const yamlPath = join(dir, CONFIG_FILE);
-    if (existsSync(yamlPath)) return yamlPath;
-    const pyproject = join(dir, 'pyproject.toml');
-    if (existsSync(pyproject)) {
-      // A pyproject.toml that cannot be read is not ours to complain about: keep searching.
-      const read = readRegularFile(pyproject, LIMITS.configBytes * 16);
-      if (read.ok && /^\s*\[tool\.fixturegen\]/m.test(read.text)) return pyproject;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
+export { CONFIG_FILE, findConfigFile, resolvePython } from './find.js';
+export { finishConfig, readConfigSource } from './finish.js';
+export type { ConfigSource, LoadConfigOptions } from './finish.js';
 
 interface Located {
   readonly data: unknown;
-  /** Position of a key path in the source, for diagnostics. */
-  readonly position: (path: readonly PropertyKey[]) => { line: number; column: number };
+  readonly position: Position;
 }
 
 function loadYamlConfig(file: string, text: string, rel: string): Result<Located> {
@@ -150,47 +123,27 @@ function loadTomlConfig(file: string, text: string, rel: string): Result<Located
   return ok({ data: tool, position });
 }
 
-/** Python interpreter: config, then $VIRTUAL_ENV, then ./.venv, then python3 on PATH. */
-export function resolvePython(
-  root: string,
-  configured: string | undefined,
-  env: NodeJS.ProcessEnv,
-): string {
-  if (configured) return isAbsolute(configured) ? configured : resolve(root, configured);
-  if (env.VIRTUAL_ENV) return join(env.VIRTUAL_ENV, 'bin', 'python');
-  const local = join(root, '.venv', 'bin', 'python');
-  if (existsSync(local)) return local;
-  return 'python3';
+/** Finds, reads, parses and checks the configuration (see `LoadConfigOptions`). */
+export function loadConfig(options: LoadConfigOptions): Result<Config> {
+  const source = readConfigSource(options);
+  if (!source.ok) return source;
+  const parsed = parseConfig(source.value);
+  if (!parsed.ok) return parsed;
+  return finishConfig(source.value, parsed.value.raw, options.env, parsed.value.position);
 }
 
-export function loadConfig(options: LoadConfigOptions): Result<Config> {
-  const file = options.configPath
-    ? resolve(options.cwd, options.configPath)
-    : findConfigFile(options.cwd);
-  if (!file) {
-    return fail([
-      error('FG602', `no ${CONFIG_FILE} (or [tool.fixturegen] in pyproject.toml) here or above`, {
-        hint: 'run `fixturegen init` to create one',
-      }),
-    ]);
-  }
-  if (!existsSync(file)) {
-    return fail([error('FG602', `config file not found: ${file}`)]);
-  }
-  const root = dirname(file);
-  const rel = relative(options.cwd, file) || file;
-  const read = readRegularFile(file, LIMITS.configBytes);
-  if (!read.ok) {
-    return fail([
-      error('FG698', `the configuration file ${read.message}`, {
-        file: rel,
-        line: 1,
-        column: 1,
-        hint: read.hint,
-      }),
-    ]);
-  }
-  const text = read.text;
+export interface ParsedConfig {
+  /** The file's settings checked by the schema, defaults filled in (plain JSON). */
+  readonly raw: RawConfig;
+  readonly position: Position;
+}
+
+/**
+ * The file's text parsed and checked against the schema: what the file alone decides, so that
+ * it can be remembered by the file's content (config/fast.ts).
+ */
+export function parseConfig(source: ConfigSource): Result<ParsedConfig> {
+  const { file, text, rel } = source;
   const loaded = file.endsWith('.toml')
     ? loadTomlConfig(file, text, rel)
     : loadYamlConfig(file, text, rel);
@@ -225,31 +178,5 @@ export function loadConfig(options: LoadConfigOptions): Result<Config> {
   if (raw.async && (data as { database_url?: unknown }).database_url === undefined) {
     raw.database_url = ASYNC_DEFAULT_DATABASE_URL;
   }
-  if (raw.async) {
-    const problems = checkAsync(raw, options.env.FIXTUREGEN_DATABASE_URL, (key) => ({
-      file: rel,
-      ...position([key]),
-    }));
-    if (problems.length > 0) return fail(problems);
-  }
-  const folders = [checkOutput(root, raw.output), checkScenarios(root, raw.scenarios)].filter(
-    (p) => p !== null,
-  );
-  if (folders.length > 0) {
-    return fail(
-      folders.map((p) =>
-        error('FG603', p.message, { file: rel, ...position([p.key]), hint: p.hint }),
-      ),
-    );
-  }
-  const env = options.env;
-  rememberConfigSecrets(raw, env);
-  return ok({
-    ...raw,
-    models: typeof raw.models === 'string' ? [raw.models] : raw.models,
-    verifyDatabaseUrl: env.FIXTUREGEN_DATABASE_URL || raw.database_url,
-    root,
-    file,
-    python: resolvePython(root, raw.python, env),
-  });
+  return ok({ raw, position });
 }

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
 import { HelperMethodError, PythonEnvironmentError } from './errors.js';
-import { describeIssues, methods } from './protocol.js';
+import type * as ProtocolModule from './protocol.js';
 import type { Method, Params, Result } from './protocol.js';
 
 /** Folder holding the `fixturegen_helper` package (shipped beside dist/ in the npm package). */
@@ -15,10 +16,23 @@ export type ParamsArg<M extends Method> = M extends 'ping'
   : [params: Params<M>];
 
 /**
+ * The request and answer schemas (zod), loaded with the first request rather than with this
+ * module: the helper process is started first, and Python starts while they load.
+ */
+let protocol: typeof ProtocolModule | null = null;
+let loadingProtocol: Promise<typeof ProtocolModule> | null = null;
+
+function loadProtocol(): Promise<typeof ProtocolModule> {
+  loadingProtocol ??= import('./protocol.js').then((p) => (protocol = p));
+  return loadingProtocol;
+}
+
+/**
  * An answer of the wrong shape means the helper is not the one this CLI ships with (or has a
  * bug): nothing it said can be trusted, so it is an environment error naming where it is wrong.
  */
 function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
+  const { methods, describeIssues } = protocol!; // loaded before the request was sent
   const parsed = methods[method].result.safeParse(value);
   if (!parsed.success)
     throw new PythonEnvironmentError(
@@ -39,6 +53,16 @@ export interface PythonHelper {
   readonly pid: number | undefined;
 }
 
+/** The helper process this client started. */
+export interface SpawnedHelper extends PythonHelper {
+  /**
+   * Ends the helper without waiting for it to exit, for a command that only asked it questions
+   * and is about to exit: Python's own teardown is not waited for. With a request in flight, the
+   * same as `close`.
+   */
+  release(): Promise<void>;
+}
+
 /**
  * Starts the long-lived helper (`python -m fixturegen_helper`) in the project root. It speaks JSON
  * lines: one request, one response, matched by id. Its stderr is kept for error messages.
@@ -47,7 +71,7 @@ export function startPythonHelper(options: {
   python: string;
   root: string;
   env?: NodeJS.ProcessEnv;
-}): PythonHelper {
+}): SpawnedHelper {
   const env = { ...(options.env ?? process.env) };
   // The helper never talks to the model server: the key stays out of its memory, and so out of
   // reach of the candidate code its verification children run.
@@ -147,36 +171,70 @@ export function startPythonHelper(options: {
     }
   };
 
-  return {
-    pid: child.pid,
-    request<M extends Method>(method: M, ...args: ParamsArg<M>): Promise<Result<M>> {
-      // A request of the wrong shape is this CLI's bug, never the user's: fail before sending.
-      const checked = methods[method].params.safeParse(args[0] ?? {});
-      if (!checked.success)
-        return Promise.reject(
-          new Error(`invalid \`${method}\` request: ${describeIssues(checked.error)}`),
-        );
-      if (exited) return Promise.reject(exited);
-      const id = nextId++;
-      const promise = new Promise<Result<M>>((resolve, reject) => {
-        pending.set(id, {
-          resolve: (v) => {
+  /** Registers and writes one request; the answer is parsed once the schemas are loaded. */
+  const send = <M extends Method>(method: M, params: unknown) => {
+    const id = nextId++;
+    const promise = new Promise<Result<M>>((resolve, reject) => {
+      pending.set(id, {
+        resolve: (v) => {
+          void loadProtocol().then(() => {
             try {
               resolve(parseResult(method, v));
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }
             refresh();
-          },
-          reject: (e) => {
-            reject(e);
-            refresh();
-          },
-        });
+          });
+        },
+        reject: (e) => {
+          reject(e);
+          refresh();
+        },
       });
-      refresh();
-      child.stdin.write(`${JSON.stringify({ id, method, params: checked.data })}\n`);
-      return promise;
+    });
+    refresh();
+    child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
+    return { id, promise };
+  };
+
+  const request = <M extends Method>(method: M, ...args: ParamsArg<M>): Promise<Result<M>> => {
+    if (exited) return Promise.reject(exited);
+    const params: unknown = args[0] ?? {};
+    if (protocol === null) {
+      // The schemas are not loaded yet: the request goes now, so that Python starts on it while
+      // they load, and is checked as soon as they are. One the check refuses, or would have
+      // changed, fails as it would have before sending; its answer is ignored.
+      const { id, promise } = send<M>(method, params);
+      return loadProtocol().then(({ methods, describeIssues }) => {
+        const checked = methods[method].params.safeParse(params);
+        if (checked.success && isDeepStrictEqual(checked.data, params)) return promise;
+        pending.delete(id);
+        refresh();
+        throw new Error(
+          `invalid \`${method}\` request: ${checked.success ? 'the schema changes its params' : describeIssues(checked.error)}`,
+        );
+      });
+    }
+    const { methods, describeIssues } = protocol;
+    // A request of the wrong shape is this CLI's bug, never the user's: fail before sending.
+    const checked = methods[method].params.safeParse(params);
+    if (!checked.success)
+      return Promise.reject(
+        new Error(`invalid \`${method}\` request: ${describeIssues(checked.error)}`),
+      );
+    return send<M>(method, checked.data).promise;
+  };
+
+  return {
+    pid: child.pid,
+    request,
+    async release(): Promise<void> {
+      if (pending.size > 0) return this.close();
+      if (gone || child.exitCode !== null || child.signalCode !== null) return;
+      exited ??= new PythonEnvironmentError('the Python helper was closed');
+      // Nothing holds the event loop for it (it is unref'd while idle): end of input ends it, and
+      // on Linux so does this process's exit (its parent-death signal), whichever comes first.
+      child.stdin.end();
     },
     async close(): Promise<void> {
       if (gone || child.exitCode !== null || child.signalCode !== null) return;

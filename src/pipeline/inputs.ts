@@ -4,7 +4,7 @@ import { readRegularFile } from '../config/read.js';
 import type { Config } from '../config/schema.js';
 import { error } from '../diagnostics/types.js';
 import { Codes } from '../diagnostics/scenario-codes.js';
-import { LIMITS } from '../scenario/limits.js';
+import { LIMITS } from '../scenario/limit-values.js';
 import type { ScenarioInput } from '../scenario/index.js';
 
 export type { ScenarioInput } from '../scenario/index.js';

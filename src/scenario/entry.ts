@@ -6,6 +6,7 @@ import { LIMITS } from './limits.js';
 import { loadScenario } from './load.js';
 import { diagAt, spanAt } from './position.js';
 import { reservedName } from './reserved.js';
+import { fileStem } from './stem.js';
 import { checkSchema } from './schema.js';
 import type { Path, RawScenario, ScenarioSource } from './types.js';
 
@@ -42,11 +43,7 @@ export interface Entry {
   state: 'new' | 'visiting' | 'done';
 }
 
-/** `scenarios/team.yaml` → `team`. */
-export function fileStem(file: string): string {
-  const base = file.slice(file.lastIndexOf('/') + 1);
-  return base.replace(/\.ya?ml$/i, '');
-}
+export { fileStem };
 
 export function listOf(v: string | readonly string[] | undefined): readonly string[] {
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;

@@ -142,8 +142,10 @@ export async function resolve(specifier, context, next) {
   });
 
   it('a command that runs loads what it needs (the hook does see them)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-noconfig-'));
+    // A configuration parsed for the first time (and refused by the schema: no Python needed).
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-badconfig-'));
+    writeFileSync(join(dir, 'fixturegen.yaml'), 'models: 1\n');
     const loaded = loadedPackages(dir, ['validate']);
-    expect(loaded).toEqual(expect.arrayContaining(['yaml']));
+    expect(loaded).toEqual(expect.arrayContaining(['yaml', 'zod']));
   });
 });

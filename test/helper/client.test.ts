@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { withDeadline } from '../watch/helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { until, withDeadline } from '../watch/helpers.js';
 import { startPythonHelper } from '../../src/helper/client.js';
 import { PythonEnvironmentError } from '../../src/helper/errors.js';
 import { PYTHON, REPO } from '../support/python.js';
@@ -96,5 +96,45 @@ describe('the Python helper client', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('requests sent before the protocol schemas are loaded', () => {
+  it('go at once and are checked when the schemas arrive: a valid one is answered, an invalid one fails', async () => {
+    // A fresh module: its first requests are the ones sent before the schemas are loaded.
+    vi.resetModules();
+    const fresh = await import('../../src/helper/client.js');
+    const helper = fresh.startPythonHelper({ python: PYTHON, root: REPO });
+    try {
+      // @ts-expect-error: the compiler refuses it too; this is what reaches the client at runtime.
+      const bad = helper.request('introspect', { models: 'crm.models' });
+      const good = helper.request('introspect', { models: ['crm.models'] });
+      await expect(bad).rejects.toThrow(/invalid `introspect` request: models: /);
+      const catalog = await good;
+      expect(catalog.models.map((m) => m.name)).toContain('Tenant');
+      // Once loaded, a request is checked before it is sent, as always.
+      // @ts-expect-error: as above
+      await expect(helper.request('introspect', { models: 1 })).rejects.toThrow(/invalid/);
+    } finally {
+      await helper.close();
+    }
+  });
+});
+
+describe('release', () => {
+  it('ends the helper without waiting for its exit, and it exits on its own', async () => {
+    const helper = startPythonHelper({ python: PYTHON, root: REPO });
+    await helper.request('ping');
+    const pid = helper.pid!;
+    await helper.release();
+    await expect(helper.request('ping')).rejects.toBeInstanceOf(PythonEnvironmentError);
+    const gone = () => {
+      try {
+        return state(pid) === 'Z';
+      } catch {
+        return true; // reaped: no /proc entry any more
+      }
+    };
+    await until(gone, 10_000, 'the helper to exit');
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * `check` and `validate` without parsing, compiling or rendering when nothing they read changed
+ * since a run that did all of it. Two things are remembered under `.fixturegen/state/`
+ * (config/state.ts):
+ *
+ * - `analysis`: what compiling the scenarios gave (each plan's name and file, each failure with
+ *   its diagnostics), and which model modules were introspected and the hash of the catalog they
+ *   gave. Its key covers fixturegen itself (version, code, templates, schemas), the whole loaded
+ *   configuration (environment overrides included) and every scenario file's path and content
+ *   hash; it is used only when the catalog the helper answers now hashes the same.
+ * - `check`: that every generated file was found current, by the same key, the catalog's hash and
+ *   the content of every `.py` file in the output folder (and the names and kinds of the rest).
+ *
+ * Anything else, or anything changed, and the command does its full work: a remembered answer is
+ * only ever the answer the full work gave for exactly the same inputs.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/types.js';
+import type { Config } from '../config/schema.js';
+import { recall, remember, sha256, toolStamp } from '../config/state.js';
+import type { ScenarioFailure } from './analyze.js';
+import type { ScenarioInput } from './inputs.js';
+
+export interface AnalysisMemo {
+  /** The model modules introspected, sorted: the configured ones and those scenarios name. */
+  readonly modules: readonly string[];
+  /** sha256 of the catalog they gave. */
+  readonly catalog: string;
+  readonly plans: readonly { readonly name: string; readonly source: string }[];
+  readonly failures: readonly ScenarioFailure[];
+}
+
+export interface CheckMemo {
+  /** How many scenarios the generated files are current for. */
+  readonly scenarios: number;
+}
+
+const ANALYSIS = 'analysis';
+const CHECK = 'check';
+
+/** The key of everything the analysis reads besides the catalog. */
+export function analysisKey(config: Config, inputs: readonly ScenarioInput[]): string {
+  return sha256(
+    JSON.stringify([
+      toolStamp(),
+      config,
+      inputs.map((i) => [i.file, sha256(i.text), i.problem ?? null]),
+    ]),
+  );
+}
+
+export function catalogHash(catalog: Catalog): string {
+  return sha256(JSON.stringify(catalog));
+}
+
+/**
+ * The output folder as `check` reads it: each entry's name and kind, and the content hash of each
+ * `.py` file (a folder named like a module is a kind, not a content). Null when it cannot be read.
+ */
+export function outputsKey(config: Config): string | null {
+  const dir = join(config.root, config.output);
+  const entries: string[][] = [];
+  try {
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (st === undefined) return sha256('missing');
+    if (!st.isDirectory()) return sha256('not a folder');
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const e = statSync(path, { throwIfNoEntry: false });
+      if (e === undefined) entries.push([name, 'gone']);
+      else if (!e.isFile()) entries.push([name, e.isDirectory() ? 'folder' : 'other']);
+      else entries.push([name, name.endsWith('.py') ? sha256(readFileSync(path)) : 'file']);
+    }
+  } catch {
+    return null;
+  }
+  return sha256(JSON.stringify(entries));
+}
+
+/** What `validate` and `check` remember of an analysis. */
+export function analysisMemo(
+  modules: readonly string[],
+  catalog: Catalog,
+  analysis: {
+    readonly plans: readonly { readonly name: string; readonly source: string }[];
+    readonly failures: readonly ScenarioFailure[];
+  },
+): AnalysisMemo {
+  return {
+    modules,
+    catalog: catalogHash(catalog),
+    plans: analysis.plans.map((p) => ({ name: p.name, source: p.source })),
+    failures: analysis.failures,
+  };
+}
+
+const checkKey = (analysis: string, catalog: string, outputs: string) =>
+  sha256(JSON.stringify([analysis, catalog, outputs]));
+
+/** The remembered analysis for these inputs, if any; valid only for a catalog of its hash. */
+export function recallAnalysis(config: Config, key: string): AnalysisMemo | null {
+  return recall<AnalysisMemo>(config.root, ANALYSIS, key);
+}
+
+export function rememberAnalysis(config: Config, key: string, memo: AnalysisMemo): void {
+  remember(config.root, ANALYSIS, key, memo);
+}
+
+/**
+ * Whether the output folder, as `outputsKey` gave it, was found current for this analysis and
+ * catalog.
+ */
+export function recallCheck(
+  config: Config,
+  key: string,
+  memo: AnalysisMemo,
+  outputs: string | null,
+): CheckMemo | null {
+  if (outputs === null) return null;
+  return recall<CheckMemo>(config.root, CHECK, checkKey(key, memo.catalog, outputs));
+}
+
+/**
+ * Remembers that the output folder was found current. `outputsBefore`: the folder's key taken
+ * before the check read it; a folder that changed while it ran is not remembered.
+ */
+export function rememberCheck(
+  config: Config,
+  key: string,
+  catalog: string,
+  outputsBefore: string | null,
+  memo: CheckMemo,
+): void {
+  const outputs = outputsKey(config);
+  if (outputs === null || outputs !== outputsBefore) return;
+  remember(config.root, CHECK, checkKey(key, catalog, outputs), memo);
+}
