@@ -103,8 +103,11 @@ export function desiredOutputs(
   const hashes = inputHashes(chosenPlans, catalog, config, generator);
   const pkg = packageName(config);
   const scenarios = new Map<string, DesiredScenario>();
-  for (const plan of chosenPlans) {
-    const parents = extendsClosure(plan.name, byName);
+  for (const own of chosenPlans) {
+    const parents = extendsClosure(own.name, byName);
+    const plan: Plan = parents.some((n) => byName.get(n)?.scope !== undefined)
+      ? { ...own, scopedParent: true }
+      : own;
     const touched = [...plan.models, ...parents.flatMap((p) => byName.get(p)?.models ?? [])];
     const { input, parts } = hashes.get(plan.name)!;
     const catalogSlice = catalogView(catalog, [...new Set(touched)].sort());

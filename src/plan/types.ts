@@ -129,6 +129,11 @@ export interface Plan {
    * per test.
    */
   readonly scope?: 'module' | 'session';
+  /**
+   * Set by `desiredOutputs` when a scenario this one extends (transitively) is created once per
+   * module or session: the rows its factory makes sit beside that parent's shared rows.
+   */
+  readonly scopedParent?: true;
   /** Labels visible from extended scenarios (transitively), in their creation order. */
   readonly inherited: readonly PlanInherited[];
   /** Own entities in creation (dependency) order; ties broken by label. */

@@ -19,6 +19,7 @@ are shown to users and fed back to the code model.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,8 @@ class CallRecorder:
     def __init__(self, monkeypatch: Any, call: dict[str, Any], report: Report) -> None:
         self.call = call
         self.applied: list[tuple[Any, Any, Any]] = []
+        #: (rows given, rows returned) of each `insert_rows` call (bulk lists, see the package).
+        self.inserted: list[tuple[Any, Any]] = []
         self.dispatched = 0
         self._labels: dict[str, dict[str, Any]] = {}
         module_name = str(call["module"])
@@ -69,14 +72,35 @@ class CallRecorder:
             self.applied.append((named.get("overrides"), named.get("label"), named.get("value")))
             return original(*args, **kwargs)
 
-        # Every name a module of the package bound to it (an `as` alias too); restored after the test.
+        replace = {original: apply_overrides}
+        insert = getattr(package, "insert_rows", None)
+        if insert is not None:
+            # A bulk list is built, overridden, then inserted: `insert_rows` returns the rows the
+            # label holds, which stand for the list apply_overrides was given.
+            if inspect.iscoroutinefunction(insert):
+
+                async def insert_rows(*args: Any, **kwargs: Any) -> Any:
+                    rows = await insert(*args, **kwargs)
+                    self.inserted.append((_instances(args, kwargs), rows))
+                    return rows
+
+            else:
+
+                def insert_rows(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                    rows = insert(*args, **kwargs)
+                    self.inserted.append((_instances(args, kwargs), rows))
+                    return rows
+
+            replace[insert] = insert_rows
+        # Every name a module of the package bound to them (an `as` alias too); restored after the test.
         prefix = package_name + "."
         for name, module in list(sys.modules.items()):
             if module is None or not name.startswith(prefix):
                 continue
             for attribute, bound in list(vars(module).items()):
-                if bound is original:
-                    monkeypatch.setattr(module, attribute, apply_overrides)
+                for old, new in replace.items():
+                    if bound is old:
+                        monkeypatch.setattr(module, attribute, new)
         variant_create = call.get("create")
         if variant_create:
             module = importlib.import_module(module_name)
@@ -120,11 +144,22 @@ class CallRecorder:
                 )
                 continue
             rows = getattr(value, label, None)
-            if not any(_same_rows(v, rows) for v in seen):
+            if not any(self._stands_for(v, rows) for v in seen):
                 report(
                     f'apply_overrides(overrides, "{label}", ...) was given other rows than the {label} '
                     f"{_own(call)} returns: pass the label's own instance or list"
                 )
+
+    def _stands_for(self, given: Any, rows: Any) -> bool:
+        """`given` are the label's rows, or the list `insert_rows` turned into them."""
+        if _same_rows(given, rows):
+            return True
+        return any(_same_rows(given, before) and _same_rows(after, rows) for before, after in self.inserted)
+
+
+def _instances(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The `instances` argument of `insert_rows(session, instances)`."""
+    return kwargs["instances"] if "instances" in kwargs else (args[1] if len(args) > 1 else None)
 
 
 def _same_rows(given: Any, rows: Any) -> bool:
