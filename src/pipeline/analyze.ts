@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { error } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
 import { compileScenarios, modelPathsOf } from '../scenario/index.js';
+import type { CompileCache, CompileStep } from '../scenario/index.js';
 import type { ScenarioInput } from './inputs.js';
 
 export interface ScenarioFailure {
@@ -67,14 +68,20 @@ export async function introspect(
   }
 }
 
+/** With `cache` (watch), only the scenarios the changes since its last compile can affect. */
 export function analyze(
   catalog: Catalog,
   config: Config,
   inputs: readonly ScenarioInput[],
+  again: {
+    readonly cache?: CompileCache;
+    readonly trace?: (file: string, step: CompileStep) => void;
+  } = {},
 ): Analysis {
   const { plans, failures } = compileScenarios(inputs, catalog, {
     defaultModels: config.models,
     ...(config.session_fixture ? { sessionFixture: config.session_fixture } : {}),
+    ...again,
   });
   return { catalog, plans, failures };
 }
