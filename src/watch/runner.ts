@@ -17,12 +17,13 @@ import { CompileCache } from '../scenario/index.js';
 import type { CompileStep } from '../scenario/index.js';
 import { build } from '../pipeline/build.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
-import { listScenarioFiles, toRel } from '../pipeline/inputs.js';
+import { listScenarioFiles } from '../pipeline/inputs.js';
 import { transition } from './core.js';
 import type { Action, Changes, Fact, WatchState } from './core-types.js';
 import { diskState, hashes, readInput, readScenarios, templateFiles } from './disk.js';
 import { configFileOf, rel, watchPaths } from './paths.js';
 import { LISTED_CHANGES, toReport } from './report.js';
+import { scenarioInput } from './scenario-inputs.js';
 import type { RunReport } from './report.js';
 import { emptyTimings, timedHelper } from './timings.js';
 import type { StageTimings } from './timings.js';
@@ -175,10 +176,7 @@ export class Runner {
         }
         return undefined;
       case 'analyze': {
-        const inputs = action.inputs.map((f) => ({
-          file: toRel(action.config.root, f.path),
-          text: f.text,
-        }));
+        const inputs = action.inputs.map((f) => scenarioInput(action.config, f));
         const analysis = analyze(action.catalog, action.config, inputs, {
           cache: this.compiled,
           ...(p.hooks.onCompileStep ? { trace: p.hooks.onCompileStep } : {}),
