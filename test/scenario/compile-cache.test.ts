@@ -214,7 +214,7 @@ describe('compiling again with the last compile kept', () => {
       ['scenarios/child.yaml', ['FG221']],
     ]);
     expect(gone.steps.visit).toEqual(['scenarios/child.yaml']);
-    const back = compile({ ...rest, 'scenarios/parent.yaml': parent! });
+    const back = compile({ ...rest, 'scenarios/parent.yaml': parent });
     expect(back.result.failures).toEqual([]);
     expect(back.steps.visit).toEqual(['scenarios/child.yaml', 'scenarios/parent.yaml']);
   });
