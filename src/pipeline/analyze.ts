@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Plan } from '../plan/types.js';
 import { compileScenarios, modelPathsOf } from '../scenario/index.js';
+import type { CompileCache, CompileStep } from '../scenario/index.js';
 import type { ScenarioInput } from './inputs.js';
 
 export { introspect, ModelsError } from './introspect.js';
@@ -27,16 +28,22 @@ export function modelModules(config: Config, inputs: readonly ScenarioInput[]): 
   return [...all].sort();
 }
 
+/** With `cache` (watch), only the scenarios the changes since its last compile can affect. */
 export function analyze(
   catalog: Catalog,
   config: Config,
   inputs: readonly ScenarioInput[],
+  again: {
+    readonly cache?: CompileCache;
+    readonly trace?: (file: string, step: CompileStep) => void;
+  } = {},
 ): Analysis {
   const { plans, failures } = compileScenarios(inputs, catalog, {
     defaultModels: config.models,
     ...(config.scope ? { defaultScope: config.scope } : {}),
     ...(config.async ? { async: true } : {}),
     ...(config.session_fixture ? { sessionFixture: config.session_fixture } : {}),
+    ...again,
   });
   return { catalog, plans, failures };
 }

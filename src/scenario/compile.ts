@@ -22,6 +22,7 @@ import {
   type Entry,
   type ScenarioInput,
 } from './entry.js';
+import type { CompileCache } from './compile-cache.js';
 import { FailedLabels } from './failed-labels.js';
 import { planVariants } from './plan-variants.js';
 import { edgeCaseOptions, edgeCasesMode } from './edge-options.js';
@@ -40,9 +41,18 @@ export interface CompileOptions {
   readonly defaultScope?: ScenarioScope;
   /** `async: true` in the config: a scope wider than per test is refused (FG242). */
   readonly async?: boolean;
+  /**
+   * What the last compile left (watch keeps one per session): files the changes cannot affect
+   * are taken from it without being read again. See compile-cache.ts.
+   */
+  readonly cache?: CompileCache;
+  /** Told each step taken on a file: loaded, visited, plan from the memo, analyzed (for tests). */
+  readonly trace?: (file: string, step: CompileStep) => void;
 }
 
 const SCOPE_RANK: Record<ScenarioScope, number> = { function: 0, module: 1, session: 2 };
+
+export type CompileStep = 'load' | 'visit' | 'memo' | 'analyze';
 
 export interface ScenarioFailure {
   readonly file: string;
@@ -85,7 +95,6 @@ export function isDescriptionOnly(raw: RawScenario): boolean {
   return described && Object.keys(raw.entities ?? {}).length === 0;
 }
 
-/** Loads, checks and plans every scenario. */
 /**
  * The last plan compiled from each parsed file (parses are cached per content, see `loadEntry`):
  * compiling the scenarios again after one file changed (watch, after each save) checks again only
@@ -94,14 +103,30 @@ export function isDescriptionOnly(raw: RawScenario): boolean {
  */
 const compiled = new WeakMap<object, { catalog: Catalog; key: string; plan: Plan }>();
 
+/** Loads, checks and plans every scenario (with `options.cache`, those a change can affect). */
 export function compileScenarios(
   inputs: readonly ScenarioInput[],
   catalog: Catalog,
   options: CompileOptions,
 ): CompileResult {
-  const entries = [...inputs]
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-    .map((input) => loadEntry(input, { sessionFixture: options.sessionFixture }));
+  const sorted = [...inputs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const load = (input: ScenarioInput): Entry => {
+    options.trace?.(input.file, 'load');
+    return loadEntry(input, { sessionFixture: options.sessionFixture });
+  };
+  const optionsKey = JSON.stringify([
+    options.defaultModels,
+    options.sessionFixture ?? null,
+    options.defaultScope ?? null,
+    options.async === true,
+  ]);
+  const { kept, loaded } = options.cache?.reusable(sorted, catalog, optionsKey, load) ?? {
+    kept: new Map<string, Entry>(),
+    loaded: new Map<string, Entry>(),
+  };
+  const entries = sorted.map(
+    (input) => kept.get(input.file) ?? loaded.get(input.file) ?? load(input),
+  );
 
   const byName = new Map<string, Entry[]>();
   for (const e of entries)
@@ -142,6 +167,7 @@ export function compileScenarios(
     if (e.state === 'done') return;
     if (e.state === 'visiting') return; // reported by the entry that closes the cycle
     e.state = 'visiting';
+    options.trace?.(e.file, 'visit');
     const raw = e.raw;
     const src = e.src;
     if (raw === null || src === null || e.diagnostics.length > 0) {
@@ -319,10 +345,12 @@ export function compileScenarios(
       : JSON.stringify([e.name, bases, modelPaths, inherited, options.defaultModels, scope]);
     const memo = memoKey === null ? undefined : compiled.get(src);
     if (memo !== undefined && memo.catalog === catalog && memo.key === memoKey) {
+      options.trace?.(e.file, 'memo');
       e.plan = memo.plan;
       e.state = 'done';
       return;
     }
+    options.trace?.(e.file, 'analyze');
     const analysis = analyzeScenario(
       src,
       raw,
@@ -378,6 +406,7 @@ export function compileScenarios(
     e.state = 'done';
   };
   for (const e of entries) compile(e, []);
+  options.cache?.remember(sorted, entries, catalog, optionsKey);
 
   const plans: Plan[] = [];
   const failures: ScenarioFailure[] = [];

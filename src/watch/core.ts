@@ -6,7 +6,6 @@
  * The runner (runner.ts) performs the actions and feeds back what they found; nothing here
  * touches a file, a process or a clock.
  */
-import { modelModules } from '../pipeline/analyze.js';
 import { toRel } from '../pipeline/inputs.js';
 import {
   afterAnalysis,
@@ -22,6 +21,7 @@ import type { Action, Changes, Fact, Run, Step, WatchState } from './core-types.
 import type { DiskFile } from './disk.js';
 import { affectedByChanges } from './graph.js';
 import { configFileOf, isAtOrUnder, templateDirs, watchInputs } from './paths.js';
+import { watchModelModules } from './scenario-inputs.js';
 
 export function transition(state: WatchState, fact: Fact): Step {
   const run = state.run;
@@ -208,10 +208,7 @@ function readInputs(state: WatchState, run: Run, actions: Action[]): Step {
 function inputsRead(state: WatchState, run: Run): Step {
   const scenarios = new Map(run.inputs.map((f) => [f.path, f]));
   const next = { ...state, read: { ...state.read, scenarios } };
-  const modules = modelModules(
-    state.config,
-    run.inputs.map((f) => ({ file: toRel(state.config.root, f.path), text: f.text })),
-  );
+  const modules = watchModelModules(state.config, run.inputs);
   if (run.restart || modules.join('\0') !== state.modules.join('\0'))
     return introspect(next, { ...run, modules }, []);
   return toAnalysis(next, { ...run, modules }, []);

@@ -13,14 +13,17 @@ import { error } from '../diagnostics/types.js';
 import { clearTemplateCache } from '../generate/templates.js';
 import type { Generator } from '../generate/types.js';
 import { analyze, introspect, ModelsError } from '../pipeline/analyze.js';
+import { CompileCache } from '../scenario/index.js';
+import type { CompileStep } from '../scenario/index.js';
 import { build } from '../pipeline/build.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
-import { listScenarioFiles, toRel } from '../pipeline/inputs.js';
+import { listScenarioFiles } from '../pipeline/inputs.js';
 import { transition } from './core.js';
 import type { Action, Changes, Fact, WatchState } from './core-types.js';
 import { diskState, hashes, readInput, readScenarios, templateFiles } from './disk.js';
 import { configFileOf, rel, watchPaths } from './paths.js';
 import { LISTED_CHANGES, toReport } from './report.js';
+import { scenarioInput } from './scenario-inputs.js';
 import type { RunReport } from './report.js';
 import { emptyTimings, timedHelper } from './timings.js';
 import type { StageTimings } from './timings.js';
@@ -35,6 +38,8 @@ export interface RunHooks {
   readonly onRunStart?: (run: number, changes: readonly string[], changeCount: number) => void;
   /** A scenario finished building (for live per-scenario lines). */
   readonly onOutcome?: (outcome: ScenarioOutcome) => void;
+  /** Each step the compile takes on a scenario file (loaded, visited, ...): for tests. */
+  readonly onCompileStep?: (file: string, step: CompileStep) => void;
 }
 
 /** What the runner works with besides the core's state. */
@@ -82,6 +87,8 @@ export class Runner {
   private t0 = 0;
   private cpu0: NodeJS.CpuUsage = process.cpuUsage();
   private waitedSince: number | undefined;
+  /** The last compile's entries: a save compiles only what it can affect. */
+  private readonly compiled = new CompileCache();
 
   constructor(
     public state: WatchState,
@@ -169,11 +176,11 @@ export class Runner {
         }
         return undefined;
       case 'analyze': {
-        const inputs = action.inputs.map((f) => ({
-          file: toRel(action.config.root, f.path),
-          text: f.text,
-        }));
-        const analysis = analyze(action.catalog, action.config, inputs);
+        const inputs = action.inputs.map((f) => scenarioInput(action.config, f));
+        const analysis = analyze(action.catalog, action.config, inputs, {
+          cache: this.compiled,
+          ...(p.hooks.onCompileStep ? { trace: p.hooks.onCompileStep } : {}),
+        });
         return { type: 'analyzed', analysis, now: Date.now() };
       }
       case 'settle': {

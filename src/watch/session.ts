@@ -14,8 +14,7 @@ import { startPythonHelper } from '../helper/client.js';
 import type { PythonHelper } from '../helper/client.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
-import { analyze, introspect, modelModules } from '../pipeline/analyze.js';
-import { toRel } from '../pipeline/inputs.js';
+import { analyze, introspect } from '../pipeline/analyze.js';
 import type { WatchState } from './core-types.js';
 import { hashes, readScenarios, templateFiles } from './disk.js';
 import type { ChangeEvent } from './graph.js';
@@ -23,6 +22,7 @@ import { collapseEvents } from './graph.js';
 import { configFileOf, watchPaths } from './paths.js';
 import type { RunReport } from './report.js';
 import { Runner } from './runner.js';
+import { watchModelModules } from './scenario-inputs.js';
 import type { RunHooks } from './runner.js';
 import { createScheduler } from './scheduler.js';
 import { graphOf } from './select.js';
@@ -79,10 +79,7 @@ export async function startWatchSession(options: WatchSessionOptions): Promise<W
   const generator = await options.createGenerator(config);
   const helper = startHelper(config);
   const files = readScenarios(config, new Map(), 'all');
-  const modules = modelModules(
-    config,
-    files.map((f) => ({ file: toRel(config.root, f.path), text: f.text })),
-  );
+  const modules = watchModelModules(config, files);
   let catalog: Catalog;
   try {
     catalog = await introspect(helper, config, modules);
