@@ -143,7 +143,6 @@ const ASYNC_MARK = '@pytest.mark.asyncio(loop_scope="function")';
 
 function head(ctx: Ctx, name: string, fixture: string, doc: string, extra = ''): string[] {
   return [
-    ...(ctx.async ? [ASYNC_MARK] : []),
     `${ctx.async ? 'async def' : 'def'} ${name}(${fixture}, ${ctx.s}${extra}):`,
     `    ${docstring(doc, '    ')}`,
     `    data = ${fixture}`,
@@ -279,7 +278,6 @@ function caseTest(
 /** The derived edge cases the database refused at build time: each must raise again. */
 function refusedEdgeCases(ctx: Ctx, plan: Plan): string[] {
   return [
-    ...(ctx.async ? [ASYNC_MARK] : []),
     '@pytest.mark.parametrize("case", REFUSED_EDGE_CASES)',
     `${ctx.async ? 'async def' : 'def'} test_refused_edge_case(${ctx.s}, case):`,
     `    """Edge cases of \`${plan.name}\` the database refused when fixturegen built it."""`,
@@ -290,6 +288,10 @@ function refusedEdgeCases(ctx: Ctx, plan: Plan): string[] {
     ),
   ];
 }
+
+/** A test's text: an async test's first decorator is the pytest-asyncio marker. */
+const marked = (ctx: Ctx, lines: readonly string[]) =>
+  (ctx.async ? [ASYNC_MARK, ...lines] : lines).join('\n');
 
 function caseName(c: ConstraintCase): string {
   switch (c.kind) {
@@ -328,10 +330,10 @@ export function renderConstraintTests(
     // As pytest names them: a parametrized test once per column.
     if (c.kind === 'not-null') names.push(...c.columns.map((x) => `${name}[${x.name}]`));
     else names.push(name);
-    tests.push(caseTest(ctx, c, name, fixture, needs).join('\n'));
+    tests.push(marked(ctx, caseTest(ctx, c, name, fixture, needs)));
   }
   if (refusedIds.length > 0) {
-    tests.push(refusedEdgeCases(ctx, plan).join('\n'));
+    tests.push(marked(ctx, refusedEdgeCases(ctx, plan)));
     names.push(...refusedIds.map((id) => `test_refused_edge_case[${id}]`));
   }
   const sql = new Set(['select']);

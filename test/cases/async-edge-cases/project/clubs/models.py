@@ -1,5 +1,6 @@
-"""A club (unique name, a CHECK that refuses negative dues), its members (deleted with it, by the
-ORM and by the database) and their lockers (kept, their member set to NULL, both ways)."""
+"""A club (unique name, a CHECK that refuses negative dues), its members (unique names; deleted
+with the club, by the ORM and by the database), their lockers (kept, their member set to NULL,
+both ways) and the lockers' keys (which refuse their locker's deletion, both ways)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Member(Base):
     __tablename__ = "member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(20), unique=True)
     club_id: Mapped[int] = mapped_column(ForeignKey("club.id", ondelete="CASCADE"))
 
     club: Mapped[Club] = relationship(back_populates="members")
@@ -56,3 +57,13 @@ class Locker(Base):
     )
 
     member: Mapped[Optional[Member]] = relationship(back_populates="lockers")
+    keys: Mapped[list[Key]] = relationship(back_populates="locker")
+
+
+class Key(Base):
+    __tablename__ = "key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locker_id: Mapped[int] = mapped_column(ForeignKey("locker.id"))
+
+    locker: Mapped[Locker] = relationship(back_populates="keys")
