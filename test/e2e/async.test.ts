@@ -176,7 +176,7 @@ describe('async output with derived edge cases on PostgreSQL', { timeout: 400_00
     });
     writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
     const name = 'fg_async_edge';
-    const base = freshDatabase(url!, name, 'asyncpg');
+    const base = freshDatabase(url, name, 'asyncpg');
     try {
       const env = { ...VENV_ENV, FIXTUREGEN_DATABASE_URL: base };
       const built = fixturegen(dir, ['build'], env);
@@ -218,7 +218,7 @@ describe('async output with derived edge cases on PostgreSQL', { timeout: 400_00
       expect(check.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      pgQuery(url!, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      pgQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
   });
 });
