@@ -23,7 +23,9 @@ def _changed(value, overrides):
 
 
 @pytest.mark.asyncio(loop_scope="function")
-async def test_every_edge_case_creates_a_club(chess_club_edge_cases, db_session, request):
+async def test_every_edge_case_creates_a_club(
+    chess_club_edge_cases, db_session, request
+):
     assert isinstance(db_session, AsyncSession)
     case = request.node.callspec.params["chess_club_edge_cases"]
     SEEN.append(case)
