@@ -222,3 +222,27 @@ describe('async output with derived edge cases on PostgreSQL', { timeout: 400_00
     }
   });
 });
+
+describe('async constraint tests with session_fixture', { timeout: 400_000 }, () => {
+  it('request the configured fixture, and verify with it (the probe too)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-async-own-'));
+    cpSync(join(REPO, 'test', 'cases', 'async-edge-cases', 'project'), dir, {
+      recursive: true,
+      filter: (p) => !p.includes('__pycache__'),
+    });
+    try {
+      const config = join(dir, 'fixturegen.yaml');
+      writeFileSync(config, `${readFileSync(config, 'utf8')}session_fixture: my_session\n`);
+      const r = fixturegen(dir, ['build'], VENV_ENV);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/14 edge cases in generated\/chess_club\.py/);
+      expect(r.status).toBe(0);
+      const tests = readFileSync(join(dir, 'generated', 'test_chess_club_constraints.py'), 'utf8');
+      expect(tests).toContain('async def test_delete_locker_orm(chess_club, my_session):');
+      expect(tests).toContain('            await create_chess_club(my_session, overrides=');
+      expect(tests).not.toContain('db_session');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
