@@ -75,6 +75,7 @@ export function desiredConstraints(
     suite,
     firstPartyIn(config.root, packageName),
     packageName,
+    { async: config.async === true, session: config.session_fixture ?? 'db_session' },
   );
   const where = { file: plan.source, ...edgeCasesPosition(config, plan.source) };
   const findings = suite.findings.map((f): Diagnostic => ({

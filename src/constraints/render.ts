@@ -1,8 +1,9 @@
 /**
  * The constraint test module of a scenario (`<output>/test_<name>_constraints.py`): one test per
  * case of the suite, using the scenario's fixture for rows and plain SQL (Core statements on the
- * model's table) to break a constraint, so the database, not the ORM, is what answers. Formatted
- * as ruff format leaves it.
+ * model's table) to break a constraint, so the database, not the ORM, is what answers. With
+ * `async: true` the tests are async (pytest-asyncio) and await the project's AsyncSession: the
+ * same statements, `async with` savepoints. Formatted as ruff format leaves it.
  */
 import {
   importBlock,
@@ -40,7 +41,28 @@ function rowVar(ref: RowRef): string {
   return ref.index === null ? ref.label : `${ref.label}_${ref.index}`;
 }
 
-const HELPERS = `def _key(obj):
+/** How the module talks to the session: sync, or an AsyncSession awaited natively. */
+export interface RenderOptions {
+  /** `async: true`: async tests (pytest-asyncio) and an awaited session. */
+  readonly async: boolean;
+  /** The session fixture the tests request (`session_fixture`, `db_session` by default). */
+  readonly session: string;
+}
+
+interface Ctx {
+  readonly async: boolean;
+  readonly s: string;
+  /** `await ` in an async module, '' otherwise. */
+  readonly aw: string;
+}
+
+const ctxOf = (o: RenderOptions): Ctx => ({
+  async: o.async,
+  s: o.session,
+  aw: o.async ? 'await ' : '',
+});
+
+const KEY_HELPERS = `def _key(obj):
     """A persistent instance's table and primary key, to find its row again with plain SQL."""
     state = inspect(obj)
     names = [column.name for column in state.mapper.primary_key]
@@ -49,12 +71,33 @@ const HELPERS = `def _key(obj):
 
 def _where(key):
     table, values = key
-    return [table.c[name] == value for name, value in values.items()]
+    return [table.c[name] == value for name, value in values.items()]`;
 
+const ROW_DOC =
+  '"""The row as the database has it now (None when it is gone), read past the session."""';
 
-def _row(session, key):
-    """The row as the database has it now (None when it is gone), read past the session."""
-    return session.execute(select(key[0]).where(*_where(key))).one_or_none()`;
+function helpers(ctx: Ctx): string {
+  const row = ctx.async
+    ? [
+        'async def _row(session, key):',
+        `    ${ROW_DOC}`,
+        '    result = await session.execute(select(key[0]).where(*_where(key)))',
+        '    return result.one_or_none()',
+      ]
+    : [
+        'def _row(session, key):',
+        `    ${ROW_DOC}`,
+        '    return session.execute(select(key[0]).where(*_where(key))).one_or_none()',
+      ];
+  return [KEY_HELPERS, '', '', ...row].join('\n');
+}
+
+/** `_row(<session>, <key>)`, awaited in an async module (parenthesized when `paren`). */
+function rowCall(ctx: Ctx, key: string, paren = false): string {
+  const call = `_row(${ctx.s}, ${key})`;
+  if (!ctx.async) return call;
+  return paren ? `(await ${call})` : `await ${call}`;
+}
 
 function violationExpr(v: Violation, needs: Set<string>): string {
   switch (v.kind) {
@@ -73,26 +116,41 @@ function violationExpr(v: Violation, needs: Set<string>): string {
   }
 }
 
-/** `with pytest.raises(IntegrityError), db_session.begin_nested():` around `statements`. */
-function refused(statements: readonly string[]): string[] {
+/**
+ * `with pytest.raises(<error>), <session>.begin_nested():` around `statements` (already awaited
+ * where they need it); in an async module the savepoint is an `async with` of its own.
+ */
+function refused(ctx: Ctx, statements: readonly string[], err = 'IntegrityError'): string[] {
+  if (!ctx.async) {
+    return [
+      `    with pytest.raises(${err}), ${ctx.s}.begin_nested():`,
+      ...statements.map((s) => `        ${s}`),
+    ];
+  }
   return [
-    '    with pytest.raises(IntegrityError), db_session.begin_nested():',
-    ...statements.map((s) => `        ${s}`),
+    `    with pytest.raises(${err}):`,
+    `        async with ${ctx.s}.begin_nested():`,
+    ...statements.map((s) => `            ${s}`),
   ];
 }
 
 /** Writes `values` into the row of `key` (a local variable) with a plain UPDATE. */
-const UPDATE = 'db_session.execute(update(key[0]).where(*_where(key)).values(values))';
+const update = (ctx: Ctx) =>
+  `${ctx.aw}${ctx.s}.execute(update(key[0]).where(*_where(key)).values(values))`;
 
-function head(name: string, fixture: string, doc: string, extra = ''): string[] {
+/** The marker of an async test: pytest-asyncio, on the loop the function fixtures use. */
+const ASYNC_MARK = '@pytest.mark.asyncio(loop_scope="function")';
+
+function head(ctx: Ctx, name: string, fixture: string, doc: string, extra = ''): string[] {
   return [
-    `def ${name}(${fixture}, db_session${extra}):`,
+    `${ctx.async ? 'async def' : 'def'} ${name}(${fixture}, ${ctx.s}${extra}):`,
     `    ${docstring(doc, '    ')}`,
     `    data = ${fixture}`,
   ];
 }
 
-function deleteTest(c: DeleteCase, name: string, fixture: string): string[] {
+function deleteTest(ctx: Ctx, c: DeleteCase, name: string, fixture: string): string[] {
+  const { s, aw } = ctx;
   const row = rowLabel(c.row);
   const how = c.path === 'orm' ? `session.delete(${row})` : `a plain SQL DELETE of ${row}`;
   const fates = c.children.map((ch) => {
@@ -107,28 +165,30 @@ function deleteTest(c: DeleteCase, name: string, fixture: string): string[] {
     c.outcome.kind === 'refused'
       ? `is refused: ${c.outcome.why}`
       : ['deletes it', ...fates, ...links].join('; ');
-  const lines = head(name, fixture, `${c.model.name}: ${how} ${expect}.`);
+  const lines = head(ctx, name, fixture, `${c.model.name}: ${how} ${expect}.`);
   lines.push(statement('    ', 'key = ', `_key(${rowExpr(c.row)})`));
   const kids = c.children.map((ch) => `_key(${rowExpr(ch.row)})`);
   if (kids.length > 0) lines.push(statement('    ', 'children = ', list(kids)));
   const run =
     c.path === 'orm'
-      ? [`db_session.delete(${rowExpr(c.row)})`, 'db_session.flush()']
-      : ['db_session.execute(delete(key[0]).where(*_where(key)))'];
+      ? [`${aw}${s}.delete(${rowExpr(c.row)})`, `${aw}${s}.flush()`]
+      : [`${aw}${s}.execute(delete(key[0]).where(*_where(key)))`];
   // A fresh session, as an application deleting the row would have: nothing loaded.
-  if (c.path === 'orm') lines.push('    db_session.expire_all()');
+  if (c.path === 'orm') lines.push(`    ${s}.expire_all()`);
   if (c.outcome.kind === 'refused') {
-    lines.push(...refused(run));
-    lines.push('    assert _row(db_session, key) is not None');
+    lines.push(...refused(ctx, run));
+    lines.push(`    assert ${rowCall(ctx, 'key')} is not None`);
     if (kids.length > 0) {
-      lines.push('    assert all(_row(db_session, child) is not None for child in children)');
+      const each = `${rowCall(ctx, 'child')} is not None for child in children`;
+      // An await in a generator expression makes an async generator: a list in async code.
+      lines.push(`    assert all(${ctx.async ? `[${each}]` : each})`);
     }
     return lines;
   }
-  lines.push(...run.map((s) => `    ${s}`));
-  lines.push('    assert _row(db_session, key) is None');
+  lines.push(...run.map((x) => `    ${x}`));
+  lines.push(`    assert ${rowCall(ctx, 'key')} is None`);
   c.children.forEach((ch, i) => {
-    const row = `_row(db_session, children[${i}])`;
+    const row = rowCall(ctx, `children[${i}]`);
     if (ch.fate === 'deleted') lines.push(`    assert ${row} is None`);
     else if (ch.fate === 'kept') lines.push(`    assert ${row} is not None`);
     else {
@@ -141,13 +201,20 @@ function deleteTest(c: DeleteCase, name: string, fixture: string): string[] {
   return lines;
 }
 
-function caseTest(c: ConstraintCase, name: string, fixture: string, needs: Set<string>): string[] {
+function caseTest(
+  ctx: Ctx,
+  c: ConstraintCase,
+  name: string,
+  fixture: string,
+  needs: Set<string>,
+): string[] {
   switch (c.kind) {
     case 'delete':
-      return deleteTest(c, name, fixture);
+      return deleteTest(ctx, c, name, fixture);
     case 'unique': {
       const cols = c.columns.map((x) => x.name);
       const lines = head(
+        ctx,
         name,
         fixture,
         `${c.model.name}: two rows with one (${cols.join(', ')}) are refused.`,
@@ -155,16 +222,16 @@ function caseTest(c: ConstraintCase, name: string, fixture: string, needs: Set<s
       lines.push(statement('    ', 'first = ', `_key(${rowExpr(c.first)})`));
       if (c.other) {
         lines.push(statement('    ', 'key = ', `_key(${rowExpr(c.other)})`));
-        lines.push('    taken = _row(db_session, first)._mapping');
+        lines.push(`    taken = ${rowCall(ctx, 'first', true)}._mapping`);
         const items = cols.map((n) => `${pyString(n)}: taken[${pyString(n)}]`);
         lines.push(statement('    ', 'values = ', dict(items)));
-        lines.push(...refused([UPDATE]));
+        lines.push(...refused(ctx, [update(ctx)]));
         return lines;
       }
-      lines.push('    copy = dict(_row(db_session, first)._mapping)');
+      lines.push(`    copy = dict(${rowCall(ctx, 'first', true)}._mapping)`);
       for (const col of c.omit) lines.push(`    del copy[${pyString(col.name)}]`);
       for (const col of c.nulls) lines.push(`    copy[${pyString(col.name)}] = None`);
-      lines.push(...refused(['db_session.execute(insert(first[0]).values(copy))']));
+      lines.push(...refused(ctx, [`${ctx.aw}${ctx.s}.execute(insert(first[0]).values(copy))`]));
       return lines;
     }
     case 'not-null': {
@@ -182,36 +249,49 @@ function caseTest(c: ConstraintCase, name: string, fixture: string, needs: Set<s
               ')',
             ];
       lines.push(
-        ...head(name, fixture, `${c.model.name}: each NOT NULL column refuses NULL.`, ', column'),
+        ...head(
+          ctx,
+          name,
+          fixture,
+          `${c.model.name}: each NOT NULL column refuses NULL.`,
+          ', column',
+        ),
       );
       lines.push(statement('    ', 'key = ', `_key(${rowExpr(c.row)})`));
       lines.push('    values = {column: null()}');
-      lines.push(...refused([UPDATE]));
+      lines.push(...refused(ctx, [update(ctx)]));
       return lines;
     }
     case 'check': {
       const col = c.violation.column.name;
       const value = violationExpr(c.violation.value, needs);
       const doc = `${c.model.name}: CHECK (${c.sql}) refuses ${col} = ${value} (it breaks ${c.violation.breaks}).`;
-      const lines = head(name, fixture, doc);
+      const lines = head(ctx, name, fixture, doc);
       lines.push(statement('    ', 'key = ', `_key(${rowExpr(c.row)})`));
       lines.push(statement('    ', 'values = ', dict([`${pyString(col)}: ${value}`])));
-      lines.push(...refused([UPDATE]));
+      lines.push(...refused(ctx, [update(ctx)]));
       return lines;
     }
   }
 }
 
 /** The derived edge cases the database refused at build time: each must raise again. */
-function refusedEdgeCases(plan: Plan): string[] {
+function refusedEdgeCases(ctx: Ctx, plan: Plan): string[] {
   return [
     '@pytest.mark.parametrize("case", REFUSED_EDGE_CASES)',
-    'def test_refused_edge_case(db_session, case):',
+    `${ctx.async ? 'async def' : 'def'} test_refused_edge_case(${ctx.s}, case):`,
     `    """Edge cases of \`${plan.name}\` the database refused when fixturegen built it."""`,
-    '    with pytest.raises(DBAPIError), db_session.begin_nested():',
-    `        create_${plan.name}(db_session, overrides=EDGE_CASES[case])`,
+    ...refused(
+      ctx,
+      [`${ctx.aw}create_${plan.name}(${ctx.s}, overrides=EDGE_CASES[case])`],
+      'DBAPIError',
+    ),
   ];
 }
+
+/** A test's text: an async test's first decorator is the pytest-asyncio marker. */
+const marked = (ctx: Ctx, lines: readonly string[]) =>
+  (ctx.async ? [ASYNC_MARK, ...lines] : lines).join('\n');
 
 function caseName(c: ConstraintCase): string {
   switch (c.kind) {
@@ -232,7 +312,9 @@ export function renderConstraintTests(
   suite: ConstraintSuite,
   firstParty: IsFirstParty,
   packageName: string,
+  options: RenderOptions = { async: false, session: 'db_session' },
 ): RenderedTests | null {
+  const ctx = ctxOf(options);
   const refusedIds = plan.derivedCases?.refused ?? [];
   if (suite.cases.length === 0 && refusedIds.length === 0) return null;
   const fixture = plan.name;
@@ -248,10 +330,10 @@ export function renderConstraintTests(
     // As pytest names them: a parametrized test once per column.
     if (c.kind === 'not-null') names.push(...c.columns.map((x) => `${name}[${x.name}]`));
     else names.push(name);
-    tests.push(caseTest(c, name, fixture, needs).join('\n'));
+    tests.push(marked(ctx, caseTest(ctx, c, name, fixture, needs)));
   }
   if (refusedIds.length > 0) {
-    tests.push(refusedEdgeCases(plan).join('\n'));
+    tests.push(marked(ctx, refusedEdgeCases(ctx, plan)));
     names.push(...refusedIds.map((id) => `test_refused_edge_case[${id}]`));
   }
   const sql = new Set(['select']);
@@ -296,7 +378,7 @@ export function renderConstraintTests(
     imports,
     '',
     '',
-    HELPERS,
+    helpers(ctx),
     '',
     '',
     tests.join('\n\n\n'),

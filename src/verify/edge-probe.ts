@@ -19,7 +19,12 @@ const REFUSED_MARK = 'FIXTUREGEN-REFUSED';
 const PROBE_TEST = 'test_fixturegen_edge_probe';
 
 /** The probe module, for a scenario module that defines EDGE_CASES and create_<name>. */
-export function probeModule(packageName: string, plan: Plan, async: boolean): string {
+export function probeModule(
+  packageName: string,
+  plan: Plan,
+  async: boolean,
+  session = 'db_session',
+): string {
   const create = `create_${plan.name}`;
   const aw = async ? 'await ' : '';
   return `"""fixturegen's build-time probe of the derived edge cases of \`${plan.name}\`."""
@@ -63,16 +68,16 @@ def _targets(value, overrides):
 
 
 ${async ? '@pytest.mark.asyncio(loop_scope="function")\n' : ''}@pytest.mark.parametrize("case", list(EDGE_CASES))
-${async ? 'async ' : ''}def ${PROBE_TEST}(db_session, case):
+${async ? 'async ' : ''}def ${PROBE_TEST}(${session}, case):
     overrides = EDGE_CASES[case]
     try:
-        value = ${aw}${create}(db_session, overrides=overrides)
+        value = ${aw}${create}(${session}, overrides=overrides)
     except DBAPIError as exc:
         reason = f"{type(exc.orig).__name__}: {exc.orig}"
         pytest.fail(f"${REFUSED_MARK} {reason}", pytrace=False)
     problems = []
     for name, row, attrs in _targets(value, overrides):
-        ${aw}db_session.refresh(row, list(attrs))
+        ${aw}${session}.refresh(row, list(attrs))
         for attribute, want in attrs.items():
             have = getattr(row, attribute)
             if isinstance(want, list):
@@ -111,7 +116,15 @@ export async function probeEdgeCases(
   const path = `${req.config.output.replace(/\/+$/, '')}/${PROBE_TEST}.py`;
   const result = await requestVerify(helper, {
     ...req,
-    files: { ...req.files, [path]: probeModule(req.packageName, plan, req.config.async === true) },
+    files: {
+      ...req.files,
+      [path]: probeModule(
+        req.packageName,
+        plan,
+        req.config.async === true,
+        req.config.session_fixture ?? 'db_session',
+      ),
+    },
     tests: [...(req.tests ?? []), { path, names: cases.map((c) => `${PROBE_TEST}[${c.id}]`) }],
   });
   // The smoke and constraint tests are judged as without the probe.

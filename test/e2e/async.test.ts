@@ -159,3 +159,90 @@ describe('async output', { timeout: 400_000 }, () => {
     }
   });
 });
+
+/**
+ * async: true with `edge_cases: auto` (the golden project test/cases/async-edge-cases) on
+ * PostgreSQL with asyncpg: the async constraint tests and the edge-case probe verify on the
+ * database, the project's pytest runs them and the `chess_club_edge_cases` fixture once per case.
+ */
+describe('async output with derived edge cases on PostgreSQL', { timeout: 400_000 }, () => {
+  it('asyncpg: verified, the constraint tests and every edge case pass, check is clean', (ctx) => {
+    const url = inject('pgUrl');
+    if (!url) ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-async-edge-'));
+    cpSync(join(REPO, 'test', 'cases', 'async-edge-cases', 'project'), dir, {
+      recursive: true,
+      filter: (p) => !p.includes('__pycache__'),
+    });
+    writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
+    const name = 'fg_async_edge';
+    const base = freshDatabase(url, name, 'asyncpg');
+    try {
+      const env = { ...VENV_ENV, FIXTUREGEN_DATABASE_URL: base };
+      const built = fixturegen(dir, ['build'], env);
+      expect(built.stderr).toBe('');
+      expect(built.stdout).toMatch(
+        /constraint tests in generated\/test_chess_club_constraints\.py/,
+      );
+      expect(built.status).toBe(0);
+      const tests = readFileSync(join(dir, 'generated', 'test_chess_club_constraints.py'), 'utf8');
+      expect(tests).toContain(
+        '@pytest.mark.asyncio(loop_scope="function")\nasync def test_delete_chess_orm(chess_club, db_session):',
+      );
+      expect(tests).toContain(
+        '    with pytest.raises(IntegrityError):\n        async with db_session.begin_nested():\n            await db_session.delete(data.locker)',
+      );
+      const module = readFileSync(join(dir, 'generated', 'chess_club.py'), 'utf8');
+      const refused = /REFUSED_EDGE_CASES = \(\n((?: {4}".*",\n)*)\)/.exec(module);
+      expect(refused).not.toBeNull();
+      const ids = [...refused![1]!.matchAll(/"(.*)"/g)].map((m) => m[1]);
+      // The CHECK on dues, as on SQLite (the integer cases are PostgreSQL's INTEGER bounds).
+      expect(ids).toEqual(['chess.dues=-1.00', 'chess.dues=-9999.99']);
+      expect(module).toContain('"locker.number=2147483647"');
+      const cases = (module.match(/^ {4}"[^"]+": \{/gm) ?? []).length;
+      const r = pytest(dir, ['-vv', 'tests', 'generated/test_chess_club_constraints.py'], {
+        FIXTUREGEN_DATABASE_URL: base,
+      });
+      expect(r.status).toBe(0);
+      // Once per accepted case (the project's test asserts which), once per refused case.
+      const accepted = r.stdout.match(/test_every_edge_case_creates_a_club\[.*\] PASSED/g) ?? [];
+      expect(accepted.length).toBe(cases - ids.length);
+      const again = r.stdout.match(/test_refused_edge_case\[.*\] PASSED/g) ?? [];
+      expect(again.length).toBe(ids.length);
+      expect(r.stdout).toMatch(/test_delete_members_0_sql PASSED/);
+      expect(r.stdout).toMatch(/test_check_club_dues PASSED/);
+      const check = fixturegen(dir, ['check'], env);
+      expect(check.stdout + check.stderr).toMatch(
+        /generated\/ is exactly what the current inputs give/,
+      );
+      expect(check.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      pgQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  });
+});
+
+describe('async constraint tests with session_fixture', { timeout: 400_000 }, () => {
+  it('request the configured fixture, and verify with it (the probe too)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixturegen-async-own-'));
+    cpSync(join(REPO, 'test', 'cases', 'async-edge-cases', 'project'), dir, {
+      recursive: true,
+      filter: (p) => !p.includes('__pycache__'),
+    });
+    try {
+      const config = join(dir, 'fixturegen.yaml');
+      writeFileSync(config, `${readFileSync(config, 'utf8')}session_fixture: my_session\n`);
+      const r = fixturegen(dir, ['build'], VENV_ENV);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/14 edge cases in generated\/chess_club\.py/);
+      expect(r.status).toBe(0);
+      const tests = readFileSync(join(dir, 'generated', 'test_chess_club_constraints.py'), 'utf8');
+      expect(tests).toContain('async def test_delete_locker_orm(chess_club, my_session):');
+      expect(tests).toContain('            await create_chess_club(my_session, overrides=');
+      expect(tests).not.toContain('db_session');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
