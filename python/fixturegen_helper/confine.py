@@ -26,7 +26,7 @@ import resource
 import sys
 from typing import Any, ClassVar, NamedTuple
 
-from fixturegen_helper import confine_reap, confine_sys
+from fixturegen_helper import bytecode_cache, confine_reap, confine_sys
 
 MEMORY_BUDGET = 2 << 30
 PIDS_MAX = 32
@@ -215,6 +215,7 @@ def prepare(tmp: str) -> None:
     through unsetenv), the exec-time block /proc/self/environ reads, which unsetenv leaves as it
     was, is zeroed, and the child joins a pids cgroup of its own (moving a process between cgroups
     takes milliseconds)."""
+    bytecode_cache.uninstall()
     if not sys.platform.startswith("linux"):
         return
     environ = dict(os.environ)

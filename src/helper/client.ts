@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
@@ -78,6 +79,11 @@ export function startPythonHelper(options: {
   delete env.FIXTUREGEN_API_KEY;
   env.PYTHONPATH = [HELPER_PATH, env.PYTHONPATH].filter(Boolean).join(':');
   env.PYTHONDONTWRITEBYTECODE = '1';
+  // Python writes no bytecode for the user's modules, but the helper keeps its own compiled
+  // modules in the project's .fixturegen/ (checked against the source's hash on every import):
+  // compiling them from source on every start costs 100–220 ms (python/fixturegen_helper/
+  // bytecode_cache.py).
+  env.FIXTUREGEN_HELPER_PYCACHE = join(options.root, '.fixturegen', 'pycache');
   env.PYTHONUNBUFFERED = '1';
   const pending = new Map<number, Pending>();
   let nextId = 1;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -22,4 +22,10 @@ test('a project installs the packed tarball and runs init, build, pytest and che
   made.push(dir);
   npmInstall(dir, join(packs, tarball!));
   initBuildTestCheck(dir);
+  // The helper compiled its own modules into the project's .fixturegen/, never into the install.
+  const cached = readdirSync(join(dir, '.fixturegen', 'pycache'));
+  expect(cached.some((f) => /^fixturegen_helper\.protocol\..+\.pyc$/.test(f))).toBe(true);
+  const installed = join(dir, 'node_modules', 'fixturegen', 'python', 'fixturegen_helper');
+  expect(existsSync(join(installed, 'protocol.py'))).toBe(true);
+  expect(existsSync(join(installed, '__pycache__'))).toBe(false);
 }, 600_000);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -21,6 +21,27 @@ describe('the Python helper client', () => {
       await expect(helper.request('ping')).resolves.toBeTruthy();
     } finally {
       await helper.close();
+    }
+  });
+
+  it("keeps its own compiled modules in the project's .fixturegen/pycache, and no __pycache__ elsewhere", async () => {
+    // python/tests/test_bytecode_cache.py proves they are loaded from there (and never stale).
+    const root = mkdtempSync(join(tmpdir(), 'fixturegen-helper-'));
+    try {
+      for (let start = 0; start < 2; start += 1) {
+        const helper = startPythonHelper({ python: PYTHON, root });
+        try {
+          await helper.request('ping');
+        } finally {
+          await helper.close();
+        }
+      }
+      const cached = readdirSync(join(root, '.fixturegen', 'pycache'));
+      expect(cached.some((f) => /^fixturegen_helper\.protocol\..+\.pyc$/.test(f))).toBe(true);
+      expect(cached.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(existsSync(join(root, '__pycache__'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
