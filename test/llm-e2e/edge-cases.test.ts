@@ -187,4 +187,20 @@ def chess_club_edge_cases(db_session) -> ChessClub:
     });
     expect(bodyOf(dir, 'chess_club')).toBe(builtin.chess_club);
   }, 300_000);
+
+  it("a module that copies the whole block fixturegen wrote gets the plan's block instead of its copy", async () => {
+    // A stale copy: no refusals recorded, one case changed.
+    const copied = builtin.chess_club
+      .replace(/REFUSED_EDGE_CASES = \([\s\S]*?\n\)/, 'REFUSED_EDGE_CASES = ()')
+      .replace('"chess.dues=-1.00"', '"chess.dues=-2.00"');
+    expect(copied).not.toBe(builtin.chess_club);
+    const server = await llmServer(() => ({ content: fenced(copied) }));
+    const dir = copy(baseDir);
+    useLlm(dir, server.url, 0);
+    const r = await runCli(dir, ['build', '--force', 'chess_club'], {}, 240_000);
+    expect(r.stderr).not.toMatch(/FG\d{3} error/);
+    expect(r.status).toBe(0);
+    expect(requestsFor(server, 'chess_club')).toHaveLength(1);
+    expect(bodyOf(dir, 'chess_club')).toBe(builtin.chess_club);
+  }, 300_000);
 });

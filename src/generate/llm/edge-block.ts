@@ -90,10 +90,13 @@ export function appendEdgeBlock(
     })),
   ].sort((a, b) => (a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
 
-  const bound = topLevelBindings(code);
+  // A module that ends with fixturegen's own block (the model copied a module fixturegen wrote)
+  // keeps what comes before it: the block is the plan's, appended again below.
+  const module = withoutCopiedBlock(code, plan, new Set(needs.map((n) => n.local)));
+  const bound = topLevelBindings(module);
   const problems: Diagnostic[] = [];
   const feedback: string[] = [];
-  const lines = code.split('\n');
+  const lines = module.split('\n');
   // Positioned like the guard's: in the candidate module, the scenario file's first line.
   const clash = (line: number, message: string, hint: string) => {
     problems.push(
@@ -140,10 +143,26 @@ export function appendEdgeBlock(
     }
   }
   if (problems.length > 0) return { ok: false, problems, feedback };
-  const head = code.replace(/\s+$/, '');
+  const head = module.replace(/\s+$/, '');
   const imports =
     missing.length === 0 ? '' : ['', '', IMPORTS_MARK, ...missing.map(importLine)].join('\n');
   return { ok: true, body: `${head}\n${imports}${block}` };
+}
+
+/**
+ * `code` without a trailing copy of fixturegen's edge-case section: from its first marker line
+ * (at column 0) to the end, when that part binds nothing but the section's names and the imports
+ * it needs. Anything else after the marker keeps the whole module as the model wrote it (and
+ * FG316 names the collisions).
+ */
+function withoutCopiedBlock(code: string, plan: Plan, imports: ReadonlySet<string>): string {
+  const lines = code.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(IMPORTS_MARK) || l.startsWith(BLOCK_MARK));
+  if (at < 0) return code;
+  const own = new Set([EDGE_CASES, REFUSED, 'ACCEPTED_EDGE_CASES', edgeFixture(plan.name)]);
+  const tail = topLevelBindings(lines.slice(at).join('\n'));
+  if (![...tail.keys()].every((name) => own.has(name) || imports.has(name))) return code;
+  return `${lines.slice(0, at).join('\n').replace(/\s+$/, '')}\n`;
 }
 
 /** The model's own module in a body `appendEdgeBlock` returned (the body when it has no block). */
