@@ -203,4 +203,34 @@ def chess_club_edge_cases(db_session) -> ChessClub:
     expect(requestsFor(server, 'chess_club')).toHaveLength(1);
     expect(bodyOf(dir, 'chess_club')).toBe(builtin.chess_club);
   }, 300_000);
+
+  it('names the block needs and the module does not import are imported before the block', async () => {
+    // The model imports the enum under another name: the block's `Tier.gold` needs `Tier`.
+    const aliased = answers.club_options
+      .replace(
+        'from clubs.models import Club, Member, Tier\n',
+        'from clubs.models import Club, Member, Tier as T\n',
+      )
+      .replace('tier=Tier.basic,', 'tier=T.basic,');
+    expect(aliased).not.toMatch(/\bTier\./);
+    const server = await llmServer(() => ({ content: fenced(aliased) }));
+    const dir = copy(baseDir);
+    useLlm(dir, server.url, 0);
+    const r = await runCli(dir, ['build', '--force', 'club_options'], {}, 240_000);
+    expect(r.stderr).not.toMatch(/FG\d{3} error/);
+    expect(r.status).toBe(0);
+    const body = bodyOf(dir, 'club_options');
+    const block = builtin.club_options.slice(answers.club_options.length - 1);
+    expect(body).toBe(
+      `${aliased.trimEnd()}\n\n\n#: Imported by fixturegen for the derived edge cases below (edge_cases: auto).\nfrom clubs.models import Tier${block}`,
+    );
+    expect(modelPart(body)).toBe(aliased);
+    const pytest = spawnSync(
+      join(REPO, '.venv', 'bin', 'python'),
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests', 'generated', '-k', 'club_options'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(pytest.status, pytest.stdout).toBe(0);
+    expect(pytest.stdout).toMatch(/\d+ passed/);
+  }, 300_000);
 });

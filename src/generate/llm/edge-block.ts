@@ -145,7 +145,7 @@ export function appendEdgeBlock(
   if (problems.length > 0) return { ok: false, problems, feedback };
   const head = module.replace(/\s+$/, '');
   const imports =
-    missing.length === 0 ? '' : ['', '', IMPORTS_MARK, ...missing.map(importLine)].join('\n');
+    missing.length === 0 ? '' : ['', '', IMPORTS_MARK, ...missing.map(importLine), ''].join('\n');
   return { ok: true, body: `${head}\n${imports}${block}` };
 }
 
