@@ -74,6 +74,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG313": ("generation", "no YAML scenario in the model's draft"),
     "FG314": ("generation", "the drafted scenario still fails after the repairs"),
     "FG315": ("generation", "the scenario cannot be drafted"),
+    "FG316": ("generation", "the model's module collides with the edge cases fixturegen appends"),
     "FG401": ("verification", "generated module does not parse"),
     "FG402": ("verification", "import outside the allow-list"),
     "FG403": ("verification", "name, call or attribute outside the allow-list"),

@@ -85,6 +85,7 @@ export const DIAGNOSTICS = {
   FG313: { title: 'no YAML scenario in the model\'s draft', example: '→ no YAML scenario in the model\'s answer: the answer has no YAML code block: "Sure! A tenant has…" (or a block with other keys than entities and expect)' },
   FG314: { title: 'the drafted scenario still fails after the repairs', example: '→ the drafted scenario still fails after 3 rounds (2 repairs allowed); the file is unchanged, and the last draft\'s errors follow' },
   FG315: { title: 'the scenario cannot be drafted', example: '`fixturegen draft tenant_with_team` → this scenario already has entities: draft writes them only for a scenario with a description and no entities' },
+  FG316: { title: 'the model\'s module collides with the edge cases fixturegen appends', example: '→ candidate line 3:1: the module binds `datetime` to something else than the derived edge cases fixturegen appends need (`import datetime`)' },
   FG401: { title: 'generated module does not parse', example: '→ syntax error: invalid syntax' },
   FG402: { title: 'import outside the allow-list', example: '`import requests` → `import requests` is not allowed; fixture code may import only: …' },
   FG403: { title: 'name, call or attribute outside the allow-list', example: '`open("x")` → calling \'open\' is not allowed; fixture code may call only the model classes and enums it imports, …' },

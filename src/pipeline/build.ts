@@ -15,6 +15,7 @@ import type { DesiredScenario } from './desired.js';
 import { desiredOutputs, fileContents, generateBody, selects, withRefusals } from './desired.js';
 import { edgeCasesPosition } from '../constraints/output.js';
 import { probeEdgeCases } from '../verify/edge-probe.js';
+import { appendEdgeBlock, modelPart } from '../generate/llm/edge-block.js';
 import { EdgeCodes } from '../diagnostics/edge-codes.js';
 import type { Orphan, ScenarioDiff } from './diff.js';
 import { diffInit, diffOutputs } from './diff.js';
@@ -105,6 +106,10 @@ export interface BuildOptions {
 export async function build(options: BuildOptions): Promise<BuildReport> {
   const { config, analysis, generator } = options;
   const only = new Set(options.only ?? []);
+  const edgeOptions = {
+    sessionFixture: config.session_fixture ?? 'db_session',
+    async: config.async === true,
+  };
   const t0 = performance.now();
   const desired = desiredOutputs(analysis, config, generator, options.only);
   const diff = await diffOutputs(desired);
@@ -191,13 +196,15 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     const findings = d.constraints?.findings ?? [];
     let wanted = d.constraints?.tests ?? null;
     /**
-     * Verifies the constraint tests beside `module` (and, for a rebuilt builtin module with derived
-     * edge cases, runs every case in the same request); says how to write them. When the database
+     * Verifies the constraint tests beside `module` (and, for a rebuilt module with derived edge
+     * cases, builtin or the model's with the block fixturegen appended, runs every case in the same
+     * request); says how to write them. `body` is the module's body (after the header). When the database
      * refuses other cases than the module records, the module is rendered again with them and
      * verified once more: `module` in the answer is the one to write.
      */
     const constraintTests = async (
       module: string,
+      body: string,
       rebuilt: boolean,
     ): Promise<{
       problems: readonly Diagnostic[];
@@ -206,10 +213,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       write?: () => boolean;
     }> => {
       const probing =
-        rebuilt &&
-        generator.id === 'builtin' &&
-        config.verify === 'run' &&
-        (d.plan.derivedCases?.cases.length ?? 0) > 0;
+        rebuilt && config.verify === 'run' && (d.plan.derivedCases?.cases.length ?? 0) > 0;
       const testing = wanted !== null && tests !== null;
       if (!probing && !testing) return { problems: [], notes: [], module };
       if (!probing && !rebuilt && tests!.state.kind === 'current' && !options.force) {
@@ -222,8 +226,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (probing && !sameIds(outcome.refused, recorded)) {
         d = withRefusals(d, outcome.refused, analysis);
         wanted = d.constraints?.tests ?? null;
-        const again = await generateBody(generator, d, () => Promise.resolve([]));
-        if (!again.ok) return { problems: again.diagnostics, notes: [], module };
+        // The builtin generator renders the module again; a model's module is not asked for
+        // again: fixturegen appended its edge-case block, and appends it with the new refusals.
+        const again =
+          generator.id === 'llm'
+            ? appendEdgeBlock(modelPart(body), d.plan, edgeOptions, { file: d.source })
+            : await generateBody(generator, d, () => Promise.resolve([]));
+        if (!again.ok)
+          return {
+            problems: 'diagnostics' in again ? again.diagnostics : again.problems,
+            notes: [],
+            module,
+          };
         text = fileContents(d, again.body);
         outcome = await verifyBeside(options, helper, d, text, wanted, accepted, true);
         const rendered = d.plan.derivedCases?.refused ?? [];
@@ -256,7 +270,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (existing !== null) accepted.set(d.name, existing);
       if (existing !== null && tests !== null && tests.state.kind !== 'current') {
         options.onProgress?.(d.name, 'start');
-        const checked = await constraintTests(existing, false);
+        const checked = await constraintTests(existing, '', false);
         if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
         if (checked.write?.()) {
           written.push(wanted!.path);
@@ -297,7 +311,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (problems.length > 0) return done('failed', problems);
     }
     const writing = performance.now();
-    const checked = await constraintTests(fileContents(d, generated.body), true);
+    const checked = await constraintTests(fileContents(d, generated.body), generated.body, true);
     if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
     const text = checked.module;
     accepted.set(d.name, text);
@@ -347,7 +361,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 /** `12 edge cases in generated/x.py (2 refused by the database: constraint tests)`. */
 function edgeNotes(d: DesiredScenario): string[] {
   const derived = d.plan.derivedCases;
-  if (derived === undefined || d.generator !== 'builtin') return [];
+  if (derived === undefined) return [];
   const accepted = derived.cases.length - derived.refused.length;
   const refused =
     derived.refused.length > 0

@@ -15,6 +15,7 @@ import type { LlmGenerator, LlmGeneratorDeps, LlmResult, LlmScenarioReport } fro
 import { createLimiter } from '../limiter.js';
 import type { Limiter } from '../limiter.js';
 import { buildMessages, repairText } from '../prompt/messages.js';
+import { appendEdgeBlock } from '../edge-block.js';
 import { loadPromptTemplates } from '../prompt/templates.js';
 
 export function createLlmGenerator(
@@ -99,14 +100,23 @@ export function createLlmGenerator(
         break;
       }
     }
+    const edgeOptions = { sessionFixture, async: ctx.config.async === true };
     if (hit) {
       status(plan.name, { phase: 'cache-hit' });
-      const problems = await ctx.validate(hit.code);
-      if (problems.length === 0) {
+      // The cache holds the model's module; the edge-case block is appended (from this plan) and
+      // verified with it again, like the rest of a cached answer.
+      const appended = appendEdgeBlock(hit.code, plan, edgeOptions, { file: plan.source });
+      const problems = appended.ok ? await ctx.validate(appended.body) : appended.problems;
+      if (problems.length === 0 && appended.ok) {
         tally.promptTokens = hit.usage?.promptTokens ?? null;
         tally.completionTokens = hit.usage?.completionTokens ?? null;
         finish('cached', []);
-        return { ok: true, body: hit.code, validated: true, notes: ['llm: answer from the cache'] };
+        return {
+          ok: true,
+          body: appended.body,
+          validated: true,
+          notes: ['llm: answer from the cache'],
+        };
       }
     }
 
@@ -161,10 +171,15 @@ export function createLlmGenerator(
         text = ''; // an empty answer is a round like any other: extraction says so, and we ask again
       }
 
-      const { problems, feedback, code } = await checkAnswer(text, ctx, where, () =>
-        status(plan.name, { phase: 'verifying', round }),
+      const { problems, feedback, code, body } = await checkAnswer(
+        text,
+        ctx,
+        where,
+        () => status(plan.name, { phase: 'verifying', round }),
+        (module) => appendEdgeBlock(module, plan, edgeOptions, { file: plan.source }),
       );
-      if (problems.length === 0 && code !== null) {
+      if (problems.length === 0 && code !== null && body !== null) {
+        // The model's module, which the accepted body is with the plan's edge cases appended.
         if (cache) await storeAnswer(cache, keys[answeredBy] ?? keys[0]!, code, tally);
         const codes = [...new Set(last.map((d) => d.code))];
         finish('accepted', codes);
@@ -172,7 +187,7 @@ export function createLlmGenerator(
           round === 1
             ? []
             : [`llm: repaired in round ${round} of ${rounds} (after ${codes.join(', ')})`];
-        return { ok: true, body: code, validated: true, notes };
+        return { ok: true, body, validated: true, notes };
       }
       last = problems;
       if (round < rounds) {

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../../diagnostics/types.js';
 import { error } from '../../../diagnostics/types.js';
 import type { GenerateContext } from '../../types.js';
 import type { LlmAnswerError } from '../client/errors.js';
+import type { EdgeAppend } from '../edge-block.js';
 import { extractPython } from '../extract.js';
 
 /**
@@ -24,7 +25,10 @@ type Where = { readonly file: string; readonly line: number; readonly column: nu
 export interface CheckedAnswer {
   readonly problems: readonly Diagnostic[];
   readonly feedback: string[];
+  /** The model's module, as it answered it. */
   readonly code: string | null;
+  /** What was validated: the model's module with what fixturegen appends (edge cases). */
+  readonly body: string | null;
 }
 
 export async function checkAnswer(
@@ -32,6 +36,7 @@ export async function checkAnswer(
   ctx: GenerateContext,
   where: Where,
   onVerifying: () => void,
+  append: (code: string) => EdgeAppend = (code) => ({ ok: true, body: code }),
 ): Promise<CheckedAnswer> {
   const extracted = extractPython(text);
   if (!extracted.ok) {
@@ -46,12 +51,19 @@ export async function checkAnswer(
         `${extracted.message}. Answer with the complete module in one \`\`\`python block.`,
       ],
       code: null,
+      body: null,
     };
   }
   const code = extracted.code;
+  const appended = append(code);
+  if (!appended.ok) {
+    return { problems: appended.problems, feedback: appended.feedback, code, body: null };
+  }
+  const body = appended.body;
   onVerifying();
-  const problems = await ctx.validate(code);
-  return { problems, feedback: problems.map((d) => problemText(d, code)), code };
+  const problems = await ctx.validate(body);
+  // Lines of the model's module keep their numbers: fixturegen's part comes after them.
+  return { problems, feedback: problems.map((d) => problemText(d, body)), code, body };
 }
 
 export function failureDiagnostics(
