@@ -156,7 +156,12 @@ function oneDiagnostic(src: ScenarioSource, e: ErrorObject): Diagnostic | null {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       return diagAt(src, Codes.missingKey, `${where} has no "${missing}"`, path, {
         which: 'key',
-        hint: missing === 'model' ? 'add model: ClassName' : undefined,
+        hint:
+          missing === 'model'
+            ? 'add model: ClassName'
+            : missing === 'auto' && path[0] === 'edge_cases'
+              ? 'write edge_cases: auto, or a mapping with auto: true and any of exclude, kinds, max'
+              : `add ${missing}: to ${where}`,
       });
     }
     case 'type': {

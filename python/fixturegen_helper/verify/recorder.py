@@ -52,17 +52,24 @@ class Recorder:
         self._mark("finished")
 
     def _where(self, excinfo: Any) -> str:
-        """The deepest traceback entry inside the candidate files, as `path:line in name`."""
+        """The deepest traceback entry inside the candidate files, as `path:line in name`. The
+        package's `__init__.py` is fixturegen's runtime (`insert_rows`, `apply_overrides`): the
+        scenario module's line that called it is the one to show, when there is one."""
         try:
-            for entry in reversed(list(excinfo.traceback)):
-                path = str(entry.path)
-                if path.startswith(self.tmp + os.sep) and not path.endswith(SMOKE_MODULE):
-                    rel = os.path.relpath(path, self.tmp).replace(os.sep, "/")
-                    try:
-                        line = str(entry.statement).strip()
-                    except Exception:  # noqa: BLE001
-                        line = ""
-                    return f"\n  at {rel}:{entry.lineno + 1} in {entry.name}" + (f": {line}" if line else "")
+            inside = [
+                entry
+                for entry in excinfo.traceback
+                if str(entry.path).startswith(self.tmp + os.sep) and not str(entry.path).endswith(SMOKE_MODULE)
+            ]
+            own = [entry for entry in inside if not str(entry.path).endswith(os.sep + "__init__.py")]
+            if own or inside:
+                entry = (own or inside)[-1]
+                rel = os.path.relpath(str(entry.path), self.tmp).replace(os.sep, "/")
+                try:
+                    line = str(entry.statement).strip()
+                except Exception:  # noqa: BLE001
+                    line = ""
+                return f"\n  at {rel}:{entry.lineno + 1} in {entry.name}" + (f": {line}" if line else "")
         except Exception:  # noqa: BLE001
             pass
         return ""
