@@ -22,3 +22,16 @@ def test_arrays_jsonb_and_exact_values(arrays, db_session):
     assert [s.amount for s in many] == [decimal.Decimal(f"0.{n}") for n in (1, 2, 3)]
     plus_530 = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
     assert [s.at for s in many] == [datetime.datetime(2025, 6, n, tzinfo=plus_530) for n in (1, 2, 3)]
+
+
+RAN = []
+
+
+def test_every_edge_case_of_the_survey(survey_edges_edge_cases, request):
+    """Runs once per derived case, the empty arrays among them."""
+    RAN.append(request.node.callspec.params["survey_edges_edge_cases"])
+    assert survey_edges_edge_cases.survey.id is not None
+
+
+def test_the_arrays_were_emptied_once_each():
+    assert {"survey.tags=[]", "survey.scores=[]", "survey.days=[]"} <= set(RAN)
