@@ -524,12 +524,8 @@ if CALLS:
             _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
             return
         if passed:
-            names = _Names()
-            labels = _check_labels(value, expectation, problems, names)
-            _check_rows(session, labels, problems, names)
-            _check_refs(expectation.get("refs", []), labels, problems, names)
-            check_values(expectation.get("values", []), labels, problems.add)
-            _check_counts(session, expectation.get("counts", {}), problems)
+            for query, query_args in _scenario_checks(value, expectation, problems):
+                query(session, *query_args)
         recorder.check(value, problems.add)
         if not problems:
             # Last: a module that does not check its call creates rows here.
@@ -604,12 +600,8 @@ if ASYNC:
                 _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
                 return
             if passed:
-                names = _Names()
-                labels = _check_labels(value, expectation, problems, names)
-                await session.run_sync(_check_rows, labels, problems, names)
-                _check_refs(expectation.get("refs", []), labels, problems, names)
-                check_values(expectation.get("values", []), labels, problems.add)
-                await session.run_sync(_check_counts, expectation.get("counts", {}), problems)
+                for query, query_args in _scenario_checks(value, expectation, problems):
+                    await session.run_sync(query, *query_args)
             recorder.check(value, problems.add)
             if not problems:
                 await check_refusals_async(make, call, problems.add)
