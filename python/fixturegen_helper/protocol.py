@@ -79,6 +79,13 @@ def _verify_each(params: dict[str, Any]) -> Any:
     return {"results": verify_each(params.get("requests"))}  # type: ignore[arg-type]
 
 
+def _holds(params: dict[str, Any]) -> Any:
+    _require_supported_sqlalchemy()
+    from fixturegen_helper.verify.holds import holds
+
+    return holds(params)
+
+
 def _guard(params: dict[str, Any]) -> Any:
     from fixturegen_helper.guard import guard
 
@@ -90,6 +97,7 @@ METHODS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "introspect": _introspect,
     "verify": _verify,
     "verifyEach": _verify_each,
+    "holds": _holds,
     "guard": _guard,
 }
 

@@ -64,3 +64,41 @@ def test_mapper_error(project) -> None:
     finally:
         out, _ = h.close()
     assert out == ""
+
+
+ARRAY_MODELS = """\
+from sqlalchemy import Integer, String
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Survey(Base):
+    __tablename__ = "survey"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+"""
+
+
+def test_holds_decides_whether_the_database_can_create_the_tables(tmp_path) -> None:
+    (tmp_path / "array_models.py").write_text(ARRAY_MODELS)
+    h = Helper(tmp_path)
+    try:
+        h.result("introspect", {"models": ["array_models"]})
+        sqlite = h.result("holds", {"databaseUrl": "sqlite+pysqlite:///:memory:", "models": ["array_models"]})
+        assert sqlite["problem"].startswith("creating the models' tables failed: sqlalchemy.exc.CompileError: ")
+        assert "(in table 'survey', column 'tags')" in sqlite["problem"] and "ARRAY" in sqlite["problem"]
+        # PostgreSQL renders ARRAY: compiled only, nothing connects to a server.
+        pg = h.result(
+            "holds", {"databaseUrl": "postgresql+psycopg://nobody@127.0.0.1:1/none", "models": ["array_models"]}
+        )
+        assert pg == {"problem": None}
+    finally:
+        h.close()
+
+
+def test_holds_for_models_sqlite_can_create(helper: Helper) -> None:
+    assert helper.result("holds", {"databaseUrl": None, "models": ["crm.models"]}) == {"problem": None}

@@ -27,7 +27,9 @@ export function outcomeLine(io: Io, o: ScenarioOutcome, verify: string): string 
     o.status === 'built' || o.status === 'unchanged'
       ? `${o.output} (verify: ${verify}, ${(o.durationMs / 1000).toFixed(2)} s)`
       : o.status === 'failed'
-        ? `${o.file} (${o.diagnostics.length} error${o.diagnostics.length === 1 ? '' : 's'})`
+        ? o.diagnostics.length === 0
+          ? o.file
+          : `${o.file} (${o.diagnostics.length} error${o.diagnostics.length === 1 ? '' : 's'})`
         : (o.output ?? o.file);
   const notes = o.notes.length ? ` — ${o.notes.join('; ')}` : '';
   return `${paint(io, color, text.padEnd(22))} ${o.name.padEnd(28)} ${detail}${notes}`;
@@ -65,7 +67,10 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
     }
     const known = new Set(report.outcomes.flatMap((o) => [o.name, o.file]));
     const unknown = names.filter((n) => !known.has(n));
-    const diagnostics: Diagnostic[] = report.outcomes.flatMap((o) => [...o.diagnostics]);
+    const diagnostics: Diagnostic[] = [
+      ...report.diagnostics,
+      ...report.outcomes.flatMap((o) => [...o.diagnostics]),
+    ];
     io.diagnostics(diagnostics, config.root);
     for (const o of report.outcomes) io.say(outcomeLine(io, o, config.verify));
     const llmRows = report.outcomes.flatMap((o) => (o.llm ? [{ name: o.name, llm: o.llm }] : []));
@@ -92,7 +97,9 @@ export async function buildCommand(names: string[], flags: BuildFlags, io: Io): 
     }
     io.result({
       command: 'build',
-      ok: failed === 0 && unknown.length === 0,
+      ok: failed === 0 && unknown.length === 0 && report.diagnostics.length === 0,
+      // What failed the run as a whole, said once (FG630); each scenario's own are in `scenarios`.
+      diagnostics: report.diagnostics,
       written: report.written,
       removed: report.removed,
       orphaned: report.orphaned,

@@ -48,7 +48,11 @@ export function runEvent(report: RunReport) {
     event: 'run',
     run: report.run,
     initial: report.run === 0,
-    ok: report.errors.length === 0 && !report.configErrors && !report.modelsError,
+    ok:
+      report.errors.length === 0 &&
+      !report.configErrors &&
+      !report.modelsError &&
+      report.runErrors.length === 0,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     changes: report.changes,
@@ -59,6 +63,7 @@ export function runEvent(report: RunReport) {
     scenarios: report.outcomes,
     orphans: report.orphans,
     errors: report.errors,
+    runErrors: report.runErrors,
     config: { reloaded: report.configReloaded, errors: report.configErrors },
     models: {
       error: report.modelsError,
@@ -108,6 +113,7 @@ function humanPrinter(io: Io, config: () => Config) {
       io.warn(paint(io, '33', 'the configuration has errors; the last good one keeps running:'));
       io.warn(render(report.configErrors));
     }
+    if (report.runErrors.length > 0) io.warn(render(report.runErrors));
     if (report.modelsError) {
       io.warn(paint(io, '33', 'builds are paused until this is fixed (the last good files stay):'));
       io.warn(render([report.modelsError]));

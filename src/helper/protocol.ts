@@ -153,6 +153,15 @@ const singleMethods = {
     }),
     result: z.strictObject({ diagnostics: z.array(guardDiagnostic) }),
   },
+  /**
+   * Whether the verification database can create the models' tables: asked once per build before
+   * any scenario is verified (DDL compiled for its dialect; run on a throwaway in-memory SQLite).
+   */
+  holds: {
+    params: z.strictObject({ databaseUrl: z.string().nullable(), models: z.array(z.string()) }),
+    /** null, or "creating the models' tables failed: <why>" (see FG630). */
+    result: z.strictObject({ problem: z.string().nullable() }),
+  },
   verify: {
     params: z.strictObject({
       level: z.enum(['collect', 'run']),

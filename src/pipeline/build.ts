@@ -6,7 +6,7 @@ import type { LlmScenarioReport } from '../generate/llm/generator/types.js';
 import type { Generator } from '../generate/types.js';
 import { removeStrayTemps, writeAtomic } from '../output/write.js';
 import { guardCandidate } from '../verify/guard.js';
-import { verifyCandidate } from '../verify/verify.js';
+import { databaseCannotHold, verifyCandidate } from '../verify/verify.js';
 import type { DesiredTests } from '../constraints/output.js';
 import { emptyTally, ServiceClock } from '../helper/service.js';
 import { VerifyBatcher } from '../verify/batch.js';
@@ -77,6 +77,11 @@ export interface BuildTimings {
 
 export interface BuildReport {
   readonly outcomes: readonly ScenarioOutcome[];
+  /**
+   * What failed the run rather than one scenario, said once: FG630 when the verification database
+   * cannot hold the models (every scenario that needed verifying failed under it).
+   */
+  readonly diagnostics: readonly Diagnostic[];
   /** Files written (relative paths). */
   readonly written: readonly string[];
   /** Generated files whose scenario no longer exists: build leaves them, and says so. */
@@ -136,6 +141,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   /** Accepted file contents by scenario name: this run's candidates, else what is on disk. */
   const accepted = new Map<string, string>();
   const tasks = new Map<string, Promise<ScenarioOutcome>>();
+  /** Asked once, when the first scenario is about to be verified (see `databaseCannotHold`). */
+  let holding: Promise<Diagnostic | null> | undefined;
+  const cannotHold = () => (holding ??= databaseCannotHold(helper, config));
 
   const run = (entry: ScenarioDiff): Promise<ScenarioOutcome> => {
     let task = tasks.get(entry.desired.name);
@@ -270,6 +278,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       if (existing !== null) accepted.set(d.name, existing);
       if (existing !== null && tests !== null && tests.state.kind !== 'current') {
         options.onProgress?.(d.name, 'start');
+        if (await cannotHold()) return done('failed', [], [UNHELD]);
         const checked = await constraintTests(existing, '', false);
         if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
         if (checked.write?.()) {
@@ -280,6 +289,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       return done('up-to-date', findings);
     }
     options.onProgress?.(d.name, 'start');
+    if (await cannotHold()) return done('failed', [], [UNHELD]);
     worked = true;
     batcher.expect();
     arrive = () => {
@@ -355,8 +365,19 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     verifyParallel: batcher.stats.parallel,
     finishMs: Math.round(performance.now() - t2),
   };
-  return { outcomes, written, orphaned: diff.orphaned, removed, timings };
+  const held = holding === undefined ? null : await holding;
+  return {
+    outcomes,
+    diagnostics: held === null ? [] : [held],
+    written,
+    orphaned: diff.orphaned,
+    removed,
+    timings,
+  };
 }
+
+/** The note of a scenario not verified because the database cannot hold the models. */
+const UNHELD = 'not verified: the database cannot hold the models (FG630)';
 
 /** `12 edge cases in generated/x.py (2 refused by the database: constraint tests)`. */
 function edgeNotes(d: DesiredScenario): string[] {

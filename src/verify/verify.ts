@@ -129,6 +129,23 @@ const DIALECT_NAMES: Readonly<Record<string, string>> = {
   mariadb: 'MariaDB',
 };
 
+/**
+ * FG630 when the verification database cannot create the models' tables, else null: a fact about
+ * the configuration, decided once per build before any scenario is verified, so that every
+ * scenario fails under this one diagnostic (see python/fixturegen_helper/verify/holds.py).
+ */
+export async function databaseCannotHold(
+  helper: PythonHelper,
+  config: Config,
+): Promise<Diagnostic | null> {
+  if (config.verify !== 'run') return null; // collecting creates no table
+  const { problem } = await helper.request('holds', {
+    databaseUrl: config.verifyDatabaseUrl,
+    models: config.models,
+  });
+  return problem === null ? null : cannotCreate(config, problem);
+}
+
 /** Sends one verify request (no diagnostics yet: a batch reads the answer per scenario). */
 export async function requestVerify(
   helper: PythonHelper,

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { error } from '../diagnostics/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import type { Analysis } from '../pipeline/analyze.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
 import type { DiskFile, InputFile } from './disk.js';
@@ -129,6 +130,7 @@ export function endRun(
   run: Run,
   outcomes: readonly ScenarioOutcome[] | null,
   retry: ReadonlySet<string> = new Set(),
+  runErrors: readonly Diagnostic[] = [],
 ): Step {
   let next: WatchState = { ...state, run };
   if (outcomes !== null && run.analyzed !== null) {
@@ -156,6 +158,7 @@ export function endRun(
         configReloaded: run.configReloaded,
         configErrors: next.configErrors,
         modelsError: next.modelsError,
+        runErrors,
         helperRestarted: run.helperRestarts > 0,
         sliceChanged: sel?.sliceChanged ?? [],
         board: next.board,

@@ -115,7 +115,12 @@ export type Fact =
     }
   | { readonly type: 'analyzed'; readonly analysis: Analysis; readonly now: number }
   | { readonly type: 'settled'; readonly files: ReadonlyMap<string, InputFile | null> }
-  | { readonly type: 'built'; readonly outcomes: readonly ScenarioOutcome[] }
+  | {
+      readonly type: 'built';
+      readonly outcomes: readonly ScenarioOutcome[];
+      /** What failed the build as a whole, said once (FG630: the database cannot hold the models). */
+      readonly diagnostics: readonly Diagnostic[];
+    }
   | { readonly type: 'helper-died'; readonly message: string }
   | {
       readonly type: 'checked';
@@ -135,6 +140,8 @@ export interface RunSummary {
   readonly configReloaded: boolean;
   readonly configErrors: readonly Diagnostic[] | null;
   readonly modelsError: Diagnostic | null;
+  /** What failed this run's build as a whole, said once (FG630). */
+  readonly runErrors: readonly Diagnostic[];
   readonly helperRestarted: boolean;
   readonly sliceChanged: readonly string[];
   readonly board: ErrorBoard;

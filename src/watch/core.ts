@@ -48,7 +48,7 @@ export function transition(state: WatchState, fact: Fact): Step {
       return next === null ? afterAnalysis(state, run, null, 0) : inputsRead(state, next);
     }
     case 'built':
-      return endRun(state, run, fact.outcomes);
+      return endRun(state, run, fact.outcomes, undefined, fact.diagnostics);
     case 'helper-died': {
       const after = helperDied(state, run, fact.message);
       return 'step' in after ? after.step : introspect(after.state, after.run, []);

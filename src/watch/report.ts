@@ -31,6 +31,8 @@ export interface RunReport {
   readonly configErrors: readonly Diagnostic[] | null;
   /** Why the models do not import (builds are paused), or null. */
   readonly modelsError: Diagnostic | null;
+  /** What failed this run's build as a whole, said once (FG630: the database cannot hold the models). */
+  readonly runErrors: readonly Diagnostic[];
   readonly helperRestarted: boolean;
   /** Scenarios rebuilt because their catalog slice changed. */
   readonly sliceChanged: readonly string[];
@@ -65,6 +67,7 @@ export function toReport(summary: RunSummary, m: RunMeasures): RunReport {
     configReloaded: summary.configReloaded,
     configErrors: summary.configErrors,
     modelsError: summary.modelsError,
+    runErrors: summary.runErrors,
     helperRestarted: summary.helperRestarted,
     sliceChanged: summary.sliceChanged,
     helperPid: m.helperPid,

@@ -262,7 +262,7 @@ export class Runner {
           if (phase === 'done' && outcome && p.hooks.onOutcome) p.hooks.onOutcome(outcome);
         },
       });
-      return { type: 'built', outcomes: report.outcomes };
+      return { type: 'built', outcomes: report.outcomes, diagnostics: report.diagnostics };
     } catch (err) {
       // Killed from outside (out of memory, a signal): nothing was written.
       if (!(err instanceof PythonEnvironmentError) || p.closed()) throw err;

@@ -128,7 +128,11 @@ describe('the watch core', () => {
       edit(a2),
       { type: 'inputs-read', files: [a2, b1] },
       { type: 'analyzed', analysis: analysis({ a: [], b: ['a'] }), now: NOW },
-      { type: 'built', outcomes: [outcome('a', 'built'), outcome('b', 'built')] },
+      {
+        type: 'built',
+        outcomes: [outcome('a', 'built'), outcome('b', 'built')],
+        diagnostics: [],
+      },
       checked([
         [a2.path, disk(a2)],
         [b1.path, disk(b1)],
@@ -214,7 +218,11 @@ describe('the watch core', () => {
       { type: 'analyzed', analysis: analysis({ b: ['a'] }, ['a']), now: NOW },
       { type: 'settled', files: new Map([[empty.path, whole]]) },
       { type: 'analyzed', analysis: analysis({ a: [], b: ['a'] }), now: NOW + 60 },
-      { type: 'built', outcomes: [outcome('a', 'built'), outcome('b', 'built')] },
+      {
+        type: 'built',
+        outcomes: [outcome('a', 'built'), outcome('b', 'built')],
+        diagnostics: [],
+      },
     );
     expect(analyzed!.actions).toEqual([
       { type: 'settle', paths: [empty.path], until: NOW - 3 + SETTLE_MS },

@@ -15,11 +15,9 @@ import pytest
 
 from fixturegen_helper.verify.failure import clip, database_lines
 from fixturegen_helper.verify.folder import SMOKE_MODULE
+from fixturegen_helper.verify.holds import CREATING
 
 MESSAGE_LIMIT = 3000
-#: Starts the message of an exception raised inside `MetaData.create_all`: fixturegen then says the
-#: database cannot hold the models and names database_url (src/verify/verify.ts reads it).
-CREATING = "creating the models' tables failed: "
 
 
 def _creating_tables(excinfo: Any) -> bool:
