@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { Config } from '../../src/config/schema.js';
+import { error } from '../../src/diagnostics/types.js';
 import type { Analysis } from '../../src/pipeline/analyze.js';
 import type { ScenarioOutcome } from '../../src/pipeline/build.js';
 import { SETTLE_LIMIT_MS, SETTLE_MS } from '../../src/watch/core-end.js';
@@ -149,6 +150,45 @@ describe('the watch core', () => {
     expect(done!.actions).toEqual([]);
     expect(done!.state.run).toBeNull();
     expect(done!.state.runs).toBe(2);
+  });
+
+  it('a run-level diagnostic of the build (FG630) reaches the report once, beside the failed outcomes', () => {
+    const a2 = input('a', 'a2');
+    const b1 = input('b', 'b1');
+    const fg630 = error(
+      'FG630',
+      'the default database (an in-memory SQLite) cannot hold the models',
+      {
+        file: 'fixturegen.yaml',
+        line: 1,
+        column: 1,
+      },
+    );
+    const [, , , built, done] = drive(
+      idle(),
+      edit(a2),
+      { type: 'inputs-read', files: [a2, b1] },
+      { type: 'analyzed', analysis: analysis({ a: [], b: ['a'] }), now: NOW },
+      {
+        type: 'built',
+        outcomes: [outcome('a', 'failed'), outcome('b', 'failed')],
+        diagnostics: [fg630],
+      },
+      checked([
+        [a2.path, disk(a2)],
+        [b1.path, disk(b1)],
+      ]),
+    );
+    expect(action(built!, 'report').summary).toMatchObject({ runErrors: [fg630] });
+    const a3 = input('a', 'a3');
+    const [, , , clean] = drive(
+      done!.state,
+      edit(a3),
+      { type: 'inputs-read', files: [a3, b1] },
+      { type: 'analyzed', analysis: analysis({ a: [], b: ['a'] }), now: NOW },
+      { type: 'built', outcomes: [outcome('a', 'built'), outcome('b', 'built')], diagnostics: [] },
+    );
+    expect(action(clean!, 'report').summary).toMatchObject({ runErrors: [] });
   });
 
   it('events for content already read, or for files never read and gone, start no run', () => {
