@@ -106,5 +106,7 @@ describe.skipIf(!cluster)('on PostgreSQL', () => {
       expect(run.stdout + run.stderr).toMatch(/\d+ passed/);
       expect(run.status, run.stdout + run.stderr).toBe(0);
     },
+    // A build, its verification and a pytest run on PostgreSQL: 35–60 s on a loaded 2-core machine.
+    240_000,
   );
 });
