@@ -47,3 +47,10 @@ def test_a_tenant_without_users(tenant_with_team_edge_cases, db_session):
 def test_inactive_users(make_tenant_with_team):
     team = make_tenant_with_team(users={"is_active": False})
     assert not any(u.is_active for u in team.users)
+
+
+def test_leave_labels_out_by_overrides(make_tenant_with_team, db_session):
+    team = make_tenant_with_team(users=None, grants=None)
+    db_session.expire(team.acme, ["users"])
+    assert team.acme.users == []
+    assert len(team.roles) == 2

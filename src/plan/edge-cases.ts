@@ -7,8 +7,8 @@
  * `{label: None}`), so the generated module is a table of cases and one parametrized fixture.
  */
 import { canonicalJson } from '../canonical-json.js';
-import { BULK_MIN } from '../generate/builtin/bulk.js';
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
+import { BULK_MIN } from './types.js';
 import type {
   EdgeCaseKind,
   EdgeCaseOptions,

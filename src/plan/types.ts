@@ -170,6 +170,12 @@ export interface PlanVariant {
   readonly expectCounts: Readonly<Record<string, number>>;
 }
 
+/**
+ * Rows from which the builtin generator inserts a list entity in bulk (measured:
+ * bench/bulk-fixtures.mjs); a derived edge case does not leave such a list out.
+ */
+export const BULK_MIN = 50;
+
 /** The kinds of derived edge cases (`edge_cases: auto`), as `edge_cases.kinds` names them. */
 export const EDGE_CASE_KINDS = [
   'nulls',
