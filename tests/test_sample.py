@@ -34,7 +34,9 @@ def test_it_ran_once_per_case():
     assert len(ACCEPTED_EDGE_CASES) == 38
 
 
-@pytest.mark.parametrize("tenant_with_team_edge_cases", ["acme.users=[]"], indirect=True)
+@pytest.mark.parametrize(
+    "tenant_with_team_edge_cases", ["acme.users=[]"], indirect=True
+)
 def test_a_tenant_without_users(tenant_with_team_edge_cases, db_session):
     # Users hold their tenant by a NOT NULL key: the case leaves them out, and their grants.
     assert TEAM_CASES["acme.users=[]"] == {"users": None, "grants": None}

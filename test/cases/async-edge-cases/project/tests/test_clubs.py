@@ -53,7 +53,11 @@ async def _count(session, model):
 async def test_a_club_with_no_members(chess_club_edge_cases, db_session):
     # Members hold their club by a NOT NULL key: the case leaves them out, with the locker of
     # the first member and its key.
-    assert EDGE_CASES["chess.members=[]"] == {"members": None, "locker": None, "key": None}
+    assert EDGE_CASES["chess.members=[]"] == {
+        "members": None,
+        "locker": None,
+        "key": None,
+    }
     chess = chess_club_edge_cases.chess
     await db_session.refresh(chess, ["members"])
     assert chess.members == []

@@ -56,7 +56,11 @@ def test_a_club_with_no_boards(chess_club_edge_cases, db_session):
     db_session.expire(chess, ["boards", "members"])
     assert chess.boards == []
     assert len(chess.members) == 2
-    assert (_count(db_session, Board), _count(db_session, Game), _count(db_session, Member)) == (0, 0, 2)
+    assert (
+        _count(db_session, Board),
+        _count(db_session, Game),
+        _count(db_session, Member),
+    ) == (0, 0, 2)
 
 
 def test_the_base_club_has_boards(chess_club, db_session):
