@@ -1,6 +1,9 @@
 """Tests of the sample CRM that use the generated fixtures, as a user's tests would."""
 
-from generated.team_budget import ACCEPTED_EDGE_CASES
+import pytest
+
+from generated.team_budget import ACCEPTED_EDGE_CASES, EDGE_CASES
+from generated.tenant_with_team import EDGE_CASES as TEAM_CASES
 
 RAN = []
 
@@ -15,16 +18,41 @@ def test_a_team_has_a_budget_and_two_members(team_budget):
 
 def test_every_edge_case_of_the_team(team_budget_edge_cases, request):
     """Runs once per derived edge case (`edge_cases: auto`), e.g. [engineer.manager=None]."""
-    RAN.append(request.node.callspec.params["team_budget_edge_cases"])
+    case = request.node.callspec.params["team_budget_edge_cases"]
+    RAN.append(case)
     team = team_budget_edge_cases
-    assert team.engineering.tenant is team.globex
-    assert team.engineer.tenant_id == team.globex.id
+    # A zero-children case leaves labels out (`{label: None}`): their rows are not in the database.
+    left_out = {label for label, changes in EDGE_CASES[case].items() if changes is None}
+    if "engineering" not in left_out:
+        assert team.engineering.tenant is team.globex
+    if "engineer" not in left_out:
+        assert team.engineer.tenant_id == team.globex.id
 
 
 def test_it_ran_once_per_case():
     assert RAN == ACCEPTED_EDGE_CASES
+    assert len(ACCEPTED_EDGE_CASES) == 38
+
+
+@pytest.mark.parametrize(
+    "tenant_with_team_edge_cases", ["acme.users=[]"], indirect=True
+)
+def test_a_tenant_without_users(tenant_with_team_edge_cases, db_session):
+    # Users hold their tenant by a NOT NULL key: the case leaves them out, and their grants.
+    assert TEAM_CASES["acme.users=[]"] == {"users": None, "grants": None}
+    acme = tenant_with_team_edge_cases.acme
+    db_session.expire(acme, ["users", "roles"])
+    assert acme.users == []
+    assert len(acme.roles) == 2
 
 
 def test_inactive_users(make_tenant_with_team):
     team = make_tenant_with_team(users={"is_active": False})
     assert not any(u.is_active for u in team.users)
+
+
+def test_leave_labels_out_by_overrides(make_tenant_with_team, db_session):
+    team = make_tenant_with_team(users=None, grants=None)
+    db_session.expire(team.acme, ["users"])
+    assert team.acme.users == []
+    assert len(team.roles) == 2

@@ -91,6 +91,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG415": ("verification", "the factory does not dispatch a variant, apply overrides or check the call"),
     "FG460": ("verification", "constraint test failed at build time"),
     "FG461": ("verification", "a derived edge case failed at build time"),
+    "FG462": ("verification", "edge cases the database refused are left out, and no test runs them"),
     "FG499": ("verification", "a smoke test's pass was not confirmed by the smoke test itself"),
     "FG601": ("environment", "configuration file does not parse"),
     "FG602": ("environment", "no configuration file"),

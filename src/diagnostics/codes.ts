@@ -102,6 +102,7 @@ export const DIAGNOSTICS = {
   FG415: { title: 'the factory does not dispatch a variant, apply overrides or check the call', example: '→ the scenario\'s factory failed: test_fixturegen_call[team__solo]: … the overrides of "users" never reached apply_overrides: create_team__solo must call apply_overrides(overrides, "users", users) right after adding users to the session' },
   FG460: { title: 'constraint test failed at build time', example: '→ constraint test failed: test_delete_acme_sql: … DID NOT RAISE IntegrityError (the database did not do what the schema says: a trigger, or foreign keys off)' },
   FG461: { title: 'a derived edge case failed at build time', example: '→ edge case users[0].joined_at=2024-02-29T12:00:00+00:00: the database returned 2024-02-29 12:00:00 (not what was written), or create_<name> raised TypeError' },
+  FG462: { title: 'edge cases the database refused are left out, and no test runs them', example: '`constraint_tests: false` → 2 edge cases the database refused are left out of the fixture and no test runs them: chess.dues=-1.00, chess.dues=-9999.99' },
   FG499: { title: 'a smoke test\'s pass was not confirmed by the smoke test itself', example: '→ smoke test not confirmed: test_fixturegen_scenario[x]: pytest reported passed, but fixturegen\'s smoke test did not confirm it …' },
   FG601: { title: 'configuration file does not parse', example: '→ invalid YAML: … (or invalid TOML)' },
   FG602: { title: 'no configuration file', example: '→ no fixturegen.yaml (or [tool.fixturegen] in pyproject.toml) here or above' },

@@ -5,4 +5,5 @@ export const EdgeCodes = {
   unknownExclude: 'FG264',
   unknownKind: 'FG265',
   caseFailed: 'FG461',
+  refusedUntested: 'FG462',
 } as const satisfies Record<string, DiagnosticCode>;

@@ -94,6 +94,10 @@ export function inputHashes(
       database: dialectOf(config.verifyDatabaseUrl),
       // Sync and async output differ in every function; absent when false, so sync hashes stay.
       ...(config.async ? { async: true } : {}),
+      // The edge-case block says whether tests run the refused cases; absent otherwise.
+      ...(plan.edgeCases === 'auto' && config.constraint_tests === false
+        ? { constraint_tests: false }
+        : {}),
     };
     const inputs: ScenarioInputs = {
       input: hashJson(value),
@@ -102,11 +106,12 @@ export function inputHashes(
         extends: part(value.extends),
         models: part([value.slice, value.modules]),
         fingerprint: part(value.generator),
-        config: part(
-          value.async
-            ? [value.package, value.session_fixture, true]
-            : [value.package, value.session_fixture],
-        ),
+        config: part([
+          value.package,
+          value.session_fixture,
+          ...(value.async ? [true] : []),
+          ...(value.constraint_tests === false ? [{ constraint_tests: false }] : []),
+        ]),
         database: databasePart(value.database),
       },
     };

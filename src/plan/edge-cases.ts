@@ -3,11 +3,12 @@
  * case one change away from the base: an attribute of the first row of a label set to a value at
  * the edge of its column type (NULL, the maximum length, an integer at the database type's limit,
  * each enum member, ...), or a parent left with zero children. A case the base already has is
- * skipped. Each case is the overrides of `create_<name>` that make it, so the generated module is
- * a table of cases and one parametrized fixture.
+ * skipped. Each case is the overrides of `create_<name>` that make it (a label left out is
+ * `{label: None}`), so the generated module is a table of cases and one parametrized fixture.
  */
 import { canonicalJson } from '../canonical-json.js';
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
+import { BULK_MIN } from './types.js';
 import type {
   EdgeCaseKind,
   EdgeCaseOptions,
@@ -233,9 +234,33 @@ function ownCases(where: Where, model: ModelInfo, dialect: string): PlanEdgeCase
 }
 
 /**
+ * The own labels a case leaves out when `children` are: those, and every label that refers to
+ * one of them, transitively (what is left may not refer to a removed label, as for a variant's
+ * `remove`), in creation order. Null when that would leave out `keep` (the parent itself) or a
+ * label inserted in bulk (whose rows `insert_rows` writes whatever the overrides say).
+ */
+function leftOut(plan: Plan, children: ReadonlySet<string>, keep: string): string[] | null {
+  const gone = new Set(children);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const e of plan.entities) {
+      if (!gone.has(e.label) && e.dependsOn.some((l) => gone.has(l))) {
+        gone.add(e.label);
+        grew = true;
+      }
+    }
+  }
+  if (gone.has(keep)) return null;
+  const out = plan.entities.filter((e) => gone.has(e.label));
+  if (out.some((e) => e.count !== null && e.count >= BULK_MIN)) return null;
+  return out.map((e) => e.label);
+}
+
+/**
  * Zero children: for each one-to-many (or many-to-many) of the entity's model the scenario fills,
- * either by writing the collection on the parent (then it is emptied) or by children whose
- * nullable key points at the parent (then every such child's key is set to NULL).
+ * either by writing the collection on the parent (then it is emptied), by children whose nullable
+ * key points at the parent (then every such child's key is set to NULL), or by children held by a
+ * NOT NULL key (then those children are left out, with every label that refers to them).
  */
 function noChildren(
   where: Where,
@@ -247,14 +272,17 @@ function noChildren(
   const out: PlanEdgeCase[] = [];
   for (const rel of model.relationships) {
     if (!rel.uselist || rel.viewonly) continue;
+    const id = `${at}.${rel.key}=[]`;
+    const emptied = { label: entity.label, index, relationship: rel.key };
     const written = entity.values.find((v) => v.attribute === rel.key);
     if (written !== undefined) {
       out.push({
-        id: `${at}.${rel.key}=[]`,
+        id,
         kind: 'no_children',
         changes: [
           { label: entity.label, index, attribute: rel.key, value: { kind: 'list', items: [] } },
         ],
+        emptied,
       });
       continue;
     }
@@ -271,14 +299,14 @@ function noChildren(
     const keys = rel.remoteColumns ?? back?.localColumns ?? [];
     const nullable = keys.every((k) => target.columns.find((c) => c.key === k)?.nullable);
     const changes = [];
-    let blocked = false;
+    const children = new Set<string>();
     for (const child of plan.entities) {
       if (child.model !== rel.target) continue;
       for (const v of child.values) {
         const setsKey =
           (back !== undefined && v.attribute === back.key) || keys.includes(v.attribute);
         if (!setsKey || !refersTo(v.value, entity.label)) continue;
-        if (!nullable) blocked = true;
+        children.add(child.label);
         changes.push({
           label: child.label,
           index: null,
@@ -287,16 +315,24 @@ function noChildren(
         });
       }
     }
-    if (changes.length > 0 && !blocked)
-      out.push({ id: `${at}.${rel.key}=[]`, kind: 'no_children', changes });
+    if (children.size === 0) continue;
+    if (nullable) {
+      out.push({ id, kind: 'no_children', changes, emptied });
+      continue;
+    }
+    // The key cannot be NULL: the children are not created at all.
+    const removed = leftOut(plan, children, entity.label);
+    if (removed !== null) out.push({ id, kind: 'no_children', changes: [], removed, emptied });
   }
   return out;
 }
 
-/** Whether `exclude` leaves out a change (`label` or `label.attribute`). */
+/** Whether `exclude` leaves out a change (`label` or `label.attribute`) or a removed label. */
 function excluded(c: PlanEdgeCase, exclude: readonly string[]): boolean {
-  return c.changes.some(
-    (ch) => exclude.includes(ch.label) || exclude.includes(`${ch.label}.${ch.attribute}`),
+  return (
+    c.changes.some(
+      (ch) => exclude.includes(ch.label) || exclude.includes(`${ch.label}.${ch.attribute}`),
+    ) || (c.removed ?? []).some((label) => exclude.includes(label))
   );
 }
 
@@ -327,7 +363,7 @@ export function deriveEdgeCases(
   // One case per id, and per change: a parent's zero children may be a child's NULL key.
   const seen = new Set<string>();
   const kept = all.filter((c) => {
-    const changes = canonicalJson(c.changes);
+    const changes = canonicalJson([c.changes, c.removed ?? []]);
     if (seen.has(c.id) || seen.has(changes)) return false;
     seen.add(c.id).add(changes);
     return (

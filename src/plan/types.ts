@@ -170,6 +170,12 @@ export interface PlanVariant {
   readonly expectCounts: Readonly<Record<string, number>>;
 }
 
+/**
+ * Rows from which the builtin generator inserts a list entity in bulk (measured:
+ * bench/bulk-fixtures.mjs); a derived edge case does not leave such a list out.
+ */
+export const BULK_MIN = 50;
+
 /** The kinds of derived edge cases (`edge_cases: auto`), as `edge_cases.kinds` names them. */
 export const EDGE_CASE_KINDS = [
   'nulls',
@@ -199,14 +205,27 @@ export interface PlanEdgeChange {
 
 /**
  * A derived edge case: the scenario with one change (an attribute of one row; for `no_children`,
- * the key of every child pointing at the parent set to NULL). Its changes are exactly the
- * overrides of `create_<name>(session, overrides=...)` that make it.
+ * the collection emptied, the key of every child pointing at the parent set to NULL, or the
+ * children left out). Its changes and removed labels are exactly the overrides of
+ * `create_<name>(session, overrides=...)` that make it.
  */
 export interface PlanEdgeCase {
   /** Readable and unique in the scenario: `users[0].manager=None`, the pytest id. */
   readonly id: string;
   readonly kind: EdgeCaseKind;
   readonly changes: readonly PlanEdgeChange[];
+  /**
+   * Own labels the case leaves out (`{label: None}` in the overrides), in creation order: the
+   * children of a parent held by a NOT NULL foreign key, and every label that refers to them, as
+   * a variant's removed labels must be. Absent: none.
+   */
+  readonly removed?: readonly string[];
+  /** `no_children`: the collection the case empties, which the build-time probe reads back. */
+  readonly emptied?: {
+    readonly label: string;
+    readonly index: number | null;
+    readonly relationship: string;
+  };
 }
 
 /** `edge_cases: {auto: true, exclude, kinds, max}`; `edge_cases: auto` is every kind, no cap. */

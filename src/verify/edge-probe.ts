@@ -27,6 +27,17 @@ export function probeModule(
 ): string {
   const create = `create_${plan.name}`;
   const aw = async ? 'await ' : '';
+  // The collection each zero-children case empties: read back from the database, it is empty.
+  const emptied = (plan.derivedCases?.cases ?? []).flatMap((c) =>
+    c.emptied === undefined
+      ? []
+      : [
+          `    ${JSON.stringify(c.id)}: (${JSON.stringify(c.emptied.label)}, ${c.emptied.index ?? 'None'}, ${JSON.stringify(c.emptied.relationship)}),`,
+        ],
+  );
+  const reload = async
+    ? `await ${session}.refresh(parent, [key])`
+    : `${session}.expire(parent, [key])`;
   return `"""fixturegen's build-time probe of the derived edge cases of \`${plan.name}\`."""
 
 import datetime
@@ -34,9 +45,13 @@ import enum
 import math
 
 import pytest
+import sqlalchemy
 from sqlalchemy.exc import DBAPIError
 
 from ${packageName}.${plan.name} import EDGE_CASES, ${create}
+
+#: case -> (label, index, relationship) of the collection a zero-children case empties.
+EMPTIED = {${emptied.length === 0 ? '' : `\n${emptied.join('\n')}\n`}}
 
 
 def _same(want, have):
@@ -56,6 +71,8 @@ def _same(want, have):
 
 def _targets(value, overrides):
     for label, changes in overrides.items():
+        if changes is None:
+            continue  # left out
         rows = getattr(value, label)
         items = rows if isinstance(rows, list) else [rows]
         for key, change in changes.items():
@@ -84,6 +101,19 @@ ${async ? 'async ' : ''}def ${PROBE_TEST}(${session}, case):
                 have = list(have)
             if not _same(want, have):
                 problems.append(f"{name}.{attribute}: wrote {want!r}, read back {have!r}")
+    for label, changes in overrides.items():
+        rows = getattr(value, label)
+        items = rows if isinstance(rows, list) else [rows]
+        if changes is None and any(sqlalchemy.inspect(row).persistent for row in items):
+            problems.append(f"{label} was left out, but its rows are in the database")
+    if case in EMPTIED:
+        label, index, key = EMPTIED[case]
+        parent = getattr(value, label)
+        parent = parent if index is None else parent[index]
+        ${reload}
+        children = list(getattr(parent, key))
+        if children:
+            problems.append(f"{label}.{key}: read back {len(children)} rows, not none")
     if problems:
         pytest.fail("\\n".join(problems), pytrace=False)
 `;

@@ -211,6 +211,11 @@ describe('async output with derived edge cases on PostgreSQL', { timeout: 400_00
       expect(again.length).toBe(ids.length);
       expect(r.stdout).toMatch(/test_delete_members_0_sql PASSED/);
       expect(r.stdout).toMatch(/test_check_club_dues PASSED/);
+      // Zero members through their NOT NULL key: left out, with the locker and its key.
+      expect(module).toContain(
+        '"chess.members=[]": {"members": None, "locker": None, "key": None},',
+      );
+      expect(r.stdout).toContain('test_a_club_with_no_members[chess.members=[]] PASSED');
       const check = fixturegen(dir, ['check'], env);
       expect(check.stdout + check.stderr).toMatch(
         /generated\/ is exactly what the current inputs give/,

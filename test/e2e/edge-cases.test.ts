@@ -44,6 +44,61 @@ describe('the sample project', () => {
     const ran = [...r.stdout.matchAll(/::test_every_edge_case_of_the_team\[(.+)\] PASSED/g)];
     expect(ran.map((m) => m[1])).toEqual(ids);
     expect(r.stdout).toMatch(/test_it_ran_once_per_case PASSED/);
+    // A zero-children case through a NOT NULL key leaves the children out (tenant_with_team).
+    const team = readFileSync(join(dir, 'generated', 'tenant_with_team.py'), 'utf8');
+    expect(team).toContain('    "acme.users=[]": {"users": None, "grants": None},\n');
+    expect(r.stdout).toMatch(/::test_a_tenant_without_users\[acme\.users=\[\]\] PASSED/);
+  });
+});
+
+describe('constraint_tests: false', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fixturegen-edge-untested-'));
+    cpSync(join(REPO, 'test', 'cases', 'edge-cases', 'project'), dir, {
+      recursive: true,
+      filter: (p) => !p.includes('__pycache__') && !/\/(wrong_|club_options)[^/]*\.yaml$/.test(p),
+    });
+    const config = join(dir, 'fixturegen.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}constraint_tests: false\n`);
+  });
+
+  it('warns at edge_cases that the refused cases are left out untested, and says so in the module', () => {
+    const built = fixturegen(dir, ['build', '--json'], VENV_ENV);
+    expect(built.status, built.stderr).toBe(0);
+    const report = JSON.parse(built.stdout) as {
+      scenarios: { name: string; diagnostics: Record<string, unknown>[] }[];
+    };
+    const chess = report.scenarios.find((s) => s.name === 'chess_club')!;
+    expect(chess.diagnostics).toContainEqual({
+      code: 'FG462',
+      severity: 'warning',
+      file: 'scenarios/chess_club.yaml',
+      line: 2,
+      column: 1,
+      message:
+        '2 edge cases the database refused are left out of chess_club_edge_cases, and no test runs them (constraint_tests: false)',
+      hint: 'refused: chess.dues=-1.00, chess.dues=-9999.99 (REFUSED_EDGE_CASES in generated/chess_club.py); set constraint_tests: true in the config to get test_refused_edge_case, which expects the database to refuse each',
+    });
+    const module = readFileSync(join(dir, 'generated', 'chess_club.py'), 'utf8');
+    expect(module).toContain(
+      [
+        '#: The cases the database refused at build time, left out of the fixture. With',
+        '#: `constraint_tests: false` no test runs them: set it to true in the config to get',
+        '#: test_refused_edge_case, which expects the database to refuse each.',
+        '#: `fixturegen build` finds them and `fixturegen check` reads them here: do not edit by hand.',
+        'REFUSED_EDGE_CASES = (',
+      ].join('\n'),
+    );
+    expect(module).not.toContain('the constraint tests expect each to raise');
+    // check renders the same bytes without a database; a second build warns again.
+    const checked = fixturegen(dir, ['check'], VENV_ENV);
+    expect(checked.status, checked.stdout).toBe(0);
+    const again = fixturegen(dir, ['build'], VENV_ENV);
+    expect(again.status).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(
+      /chess_club\.yaml:2:1: FG462 warning: 2 edge cases/,
+    );
   });
 });
 

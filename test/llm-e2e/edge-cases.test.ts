@@ -104,6 +104,9 @@ describe('derived edge cases of a module the model wrote', () => {
     }
     const written = bodyOf(dir, 'chess_club');
     for (const id of REFUSED) expect(written).toContain(`    "${id}",\n`);
+    // Zero boards through their NOT NULL key: the model's create_chess_club leaves them out
+    // through apply_overrides, probed at build time like every case.
+    expect(written).toContain('    "chess.boards=[]": {"boards": None, "games": None},\n');
     // The prompt does not carry the cases: fixturegen writes them.
     const prompt = requestsFor(server, 'chess_club')[0]!.body.messages.map((m) => m.content);
     expect(prompt.join('\n')).not.toContain('chess.dues=-1.00');
@@ -143,6 +146,7 @@ describe('derived edge cases of a module the model wrote', () => {
       );
     }
     expect(pytest.stdout).toContain('test_the_test_above_ran_once_per_accepted_case PASSED');
+    expect(pytest.stdout).toContain('test_a_club_with_no_boards[chess.boards=[]] PASSED');
 
     // check reads the refusals back from the model's module: nothing stale, no request.
     const before = server.requests.length;

@@ -53,6 +53,50 @@ describe('derived edge cases', () => {
     expect(members.changes[0]!.value).toEqual({ kind: 'list', items: [] });
   });
 
+  test('zero children through a NOT NULL key: the children left out, and what refers to them', () => {
+    const cases = deriveEdgeCases(planOf(TEAM), CRM.models, 'sqlite').cases;
+    const users = cases.find((c) => c.id === 'globex.users=[]')!;
+    // Users hold their tenant by a NOT NULL key (autolinked here): no override can empty
+    // globex.users, so the users are left out, and the team whose members they are.
+    expect(users).toEqual({
+      id: 'globex.users=[]',
+      kind: 'no_children',
+      changes: [],
+      removed: ['lead', 'engineer', 'engineering', 'users'],
+      emptied: { label: 'globex', index: null, relationship: 'users' },
+    });
+    expect(cases.find((c) => c.id === 'globex.teams=[]')!.removed).toEqual(['engineering']);
+    // What is left refers to nothing left out, as a variant's `remove` must.
+    const plan = planOf(TEAM);
+    for (const c of cases.filter((k) => k.removed)) {
+      const gone = new Set(c.removed);
+      for (const e of plan.entities.filter((k) => !gone.has(k.label)))
+        expect(e.dependsOn.filter((l) => gone.has(l))).toEqual([]);
+    }
+    // A written collection is emptied by an override, and nothing is left out.
+    expect(cases.find((c) => c.id === 'engineering.members=[]')!.removed).toBeUndefined();
+  });
+
+  test('no zero-children case that would leave out a list inserted in bulk', () => {
+    // insert_rows writes a bulk list's rows whatever the overrides say.
+    const bulk = deriveEdgeCases(
+      planOf(TEAM.replace('count: 2', 'count: 50')),
+      CRM.models,
+      'sqlite',
+    ).cases.map((c) => c.id);
+    expect(bulk).not.toContain('globex.users=[]');
+    expect(bulk).toContain('globex.teams=[]');
+  });
+
+  test('exclude names a left-out label too', () => {
+    const plan = planOf(
+      TEAM.replace('edge_cases: auto', 'edge_cases: { auto: true, exclude: [engineering] }'),
+    );
+    const all = deriveEdgeCases(plan, CRM.models, 'sqlite').cases.map((c) => c.id);
+    expect(all).not.toContain('globex.users=[]');
+    expect(all).not.toContain('globex.teams=[]');
+  });
+
   test('integer limits follow the database type on PostgreSQL, 64 bits on SQLite', () => {
     const counters = model('app.Counter', {
       columns: [

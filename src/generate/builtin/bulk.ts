@@ -12,10 +12,11 @@
  */
 import type { ColumnInfo, ModelInfo } from '../../catalog/types.js';
 import type { PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js';
+import { BULK_MIN } from '../../plan/types.js';
 import { foldValue } from '../../plan/values.js';
 
 /** Rows from which a list entity is inserted in bulk (measured: bench/bulk-fixtures.mjs). */
-export const BULK_MIN = 50;
+export { BULK_MIN };
 
 /** The function of the package's `__init__.py` the bulk statements call. */
 export const INSERT_ROWS = 'insert_rows';

@@ -9,7 +9,7 @@ import type { Doc } from './layout.js';
 import { dict, seq, statement } from './layout.js';
 import type { ExprContext } from './pyexpr.js';
 import { literalDoc, pyString } from './pyexpr.js';
-import type { Plan, PlanEdgeChange, PyLiteral } from '../../plan/types.js';
+import type { Plan, PlanEdgeCase, PlanEdgeChange, PyLiteral } from '../../plan/types.js';
 
 export const EDGE_CASES = 'EDGE_CASES';
 export const REFUSED = 'REFUSED_EDGE_CASES';
@@ -24,11 +24,15 @@ function valueDoc(value: PyLiteral, ctx: ExprContext): Doc {
   return literalDoc(value, ctx);
 }
 
-/** `{"users": {0: {"email": ""}}, "lead": {"manager": None}}`. */
-function overridesDoc(changes: readonly PlanEdgeChange[], ctx: ExprContext): Doc {
-  const labels = [...new Set(changes.map((c) => c.label))];
-  return dict(
-    labels.map((label) => {
+/**
+ * `{"users": {0: {"email": ""}}, "lead": {"manager": None}}`; a label the case leaves out is
+ * `"users": None`, after the changes.
+ */
+function overridesDoc(c: PlanEdgeCase, ctx: ExprContext): Doc {
+  const { changes } = c;
+  const labels = [...new Set(changes.map((ch) => ch.label))];
+  return dict([
+    ...labels.map((label) => {
       const mine = changes.filter((c) => c.label === label);
       const every = mine.filter((c) => c.index === null);
       const indexes = [...new Set(mine.flatMap((c) => (c.index === null ? [] : [c.index])))];
@@ -42,7 +46,8 @@ function overridesDoc(changes: readonly PlanEdgeChange[], ctx: ExprContext): Doc
         ]),
       );
     }),
-  );
+    ...(c.removed ?? []).map((label) => `${pyString(label)}: None`),
+  ]);
 }
 
 export interface EdgeBlockOptions {
@@ -52,6 +57,8 @@ export interface EdgeBlockOptions {
   readonly fixtureArgs: readonly string[];
   /** Arguments of `create_<name>(` before `overrides=` (the session, parents). */
   readonly createArgs: readonly string[];
+  /** `constraint_tests` of the config (default true): false, no test runs the refused cases. */
+  readonly constraintTests?: boolean;
 }
 
 /** The module's edge-case section (leading blank lines included), or '' without derived cases. */
@@ -62,7 +69,7 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
   const cases = statement(
     '',
     `${EDGE_CASES} = `,
-    dict(derived.cases.map((c) => seq(`${pyString(c.id)}: `, overridesDoc(c.changes, ctx)))),
+    dict(derived.cases.map((c) => seq(`${pyString(c.id)}: `, overridesDoc(c, ctx)))),
   );
   const refused =
     derived.refused.length === 0
@@ -83,9 +90,20 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     '',
     '#: Derived edge cases (`edge_cases: auto`): each is the scenario with one change, written as',
     `#: the overrides of create_${plan.name} that make it, and verified on the database at build time.`,
+    ...(derived.cases.some((c) => (c.removed ?? []).length > 0)
+      ? ['#: A label given None is left out: none of its rows reaches the database.']
+      : []),
     ...capped,
     cases,
-    '#: The cases the database refused at build time: the constraint tests expect each to raise.',
+    ...(options.constraintTests !== false
+      ? [
+          '#: The cases the database refused at build time: the constraint tests expect each to raise.',
+        ]
+      : [
+          '#: The cases the database refused at build time, left out of the fixture. With',
+          '#: `constraint_tests: false` no test runs them: set it to true in the config to get',
+          '#: test_refused_edge_case, which expects the database to refuse each.',
+        ]),
     '#: `fixturegen build` finds them and `fixturegen check` reads them here: do not edit by hand.',
     refused,
     `ACCEPTED_EDGE_CASES = [case for case in ${EDGE_CASES} if case not in ${REFUSED}]`,

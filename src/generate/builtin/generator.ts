@@ -20,6 +20,7 @@ export function createBuiltinGenerator(): Generator {
         sessionFixture: ctx.config.session_fixture ?? 'db_session',
         plans: ctx.plans,
         async: ctx.config.async,
+        constraintTests: ctx.config.constraint_tests !== false,
       });
       return { ok: true, body };
     },

@@ -76,6 +76,8 @@ export interface RenderOptions {
   readonly plans: ReadonlyMap<string, Plan>;
   /** `async: true`: `async def create_<name>` awaiting the session, a pytest-asyncio fixture. */
   readonly async?: boolean;
+  /** `constraint_tests` of the config (default true), for the edge-case block's comments. */
+  readonly constraintTests?: boolean;
 }
 
 export function className(name: string): string {
@@ -263,6 +265,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     async: isAsync,
     fixtureArgs: [options.sessionFixture, ...plan.extends],
     createArgs: [options.sessionFixture, ...parentArgs],
+    constraintTests: options.constraintTests !== false,
   });
   const module = template(
     BUILTIN_DIR,

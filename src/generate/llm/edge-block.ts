@@ -28,6 +28,8 @@ const BLOCK_MARK = '#: Derived edge cases (`edge_cases: auto`)';
 export interface EdgeAppendOptions {
   readonly sessionFixture: string;
   readonly async: boolean;
+  /** `constraint_tests` of the config (default true). */
+  readonly constraintTests?: boolean;
 }
 
 type Binding =
@@ -78,6 +80,7 @@ export function appendEdgeBlock(
     async: options.async,
     fixtureArgs: [options.sessionFixture, ...plan.extends],
     createArgs: [options.sessionFixture, ...extendsArgs],
+    constraintTests: options.constraintTests !== false,
   });
   const needs: Need[] = [
     ...[...std, options.async ? 'pytest_asyncio' : 'pytest'].map((m) => ({

@@ -100,7 +100,11 @@ export function createLlmGenerator(
         break;
       }
     }
-    const edgeOptions = { sessionFixture, async: ctx.config.async === true };
+    const edgeOptions = {
+      sessionFixture,
+      async: ctx.config.async === true,
+      constraintTests: ctx.config.constraint_tests !== false,
+    };
     if (hit) {
       status(plan.name, { phase: 'cache-hit' });
       // The cache holds the model's module; the edge-case block is appended (from this plan) and

@@ -1,5 +1,6 @@
-"""A club and its members: columns of every type an edge case is derived for, a CHECK
-constraint that refuses negative dues, a nullable many-to-one and the one-to-many it fills."""
+"""A club, its members and its boards: columns of every type an edge case is derived for, a
+CHECK constraint that refuses negative dues, a nullable many-to-one and the one-to-many it fills,
+and a NOT NULL one (boards, and the games played on them)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class Club(Base):
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     members: Mapped[list[Member]] = relationship(back_populates="club")
+    boards: Mapped[list[Board]] = relationship(back_populates="club")
 
 
 class Member(Base):
@@ -60,3 +62,22 @@ class Member(Base):
     club_id: Mapped[Optional[int]] = mapped_column(ForeignKey("club.id"))
 
     club: Mapped[Optional[Club]] = relationship(back_populates="members")
+
+
+class Board(Base):
+    __tablename__ = "board"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("club.id"))
+
+    club: Mapped[Club] = relationship(back_populates="boards")
+    games: Mapped[list[Game]] = relationship(back_populates="board")
+
+
+class Game(Base):
+    __tablename__ = "game"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
+
+    board: Mapped[Board] = relationship(back_populates="games")
