@@ -76,7 +76,12 @@ class Top(Walk):
             node = defined.get(name)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not isinstance(node, function):
                 if k.is_async:
-                    self.report("FG409", f"{name}() must be `async def` (the configuration says async: true)", node)
+                    self.report(
+                        "FG409",
+                        f"{name}() must be `async def` (the configuration says async: true)",
+                        node,
+                        self.async_hint(name),
+                    )
                 else:
                     self.report("FG409", f"{name}() must be a plain `def`, not `async def`", node)
         create = defined.get(k.create_name)
@@ -103,6 +108,27 @@ class Top(Walk):
             )
         if k.has_session_contract and k.fixture_name:
             self.missing_parts(defined)
+
+    def async_hint(self, name: str) -> str:
+        """What to write instead of a plain `def` in an async module (docs/generated-code.md#async-projects)."""
+        k = self.known
+        session = k.session_fixture
+        fixture = '@pytest_asyncio.fixture(loop_scope="function")'
+        if name == k.make_name:
+            return (
+                f"write `{fixture}` and `async def {name}(`, returning "
+                f"`scenario_factory({k.create_name}, {session})` (not awaited: the tests await each call)"
+            )
+        if name == k.fixture_name or name in k.variant_fixtures:
+            return (
+                f"write `{fixture}` and `async def {name}(`, returning `await {k.create_name}({session}, ...)`; "
+                "import pytest_asyncio"
+            )
+        return (
+            f"write `async def {name}(`, and await inside it `await session.flush()`, each "
+            "`await create_<scenario>(...)` (the variant dispatch, extended scenarios) and `await insert_rows(...)`; "
+            "session.add, session.add_all, apply_overrides and check_scenario_call stay plain calls"
+        )
 
     def missing_parts(self, defined: dict[str, ast.AST]) -> None:
         """FG414: each variant's create function and fixture, which the contract names but a module
