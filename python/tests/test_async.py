@@ -119,6 +119,20 @@ def test_guard_wants_async_def_under_the_async_contract(params) -> None:
     assert ("FG409", "tenant_with_team() must be `async def` (the configuration says async: true)") in found
 
 
+def test_the_async_def_message_says_what_to_write(params) -> None:
+    """The LLM generator sends these hints back to a model that wrote the module in sync form."""
+    source = sp.SCENARIO.replace("import pytest\n", "import pytest\nimport pytest_asyncio\n")
+    found = guard({**params, "source": source, "contract": ASYNC_CONTRACT})["diagnostics"]
+    hints = {d["message"].split("()")[0]: d.get("hint", "") for d in found if d["code"] == "FG409"}
+    assert hints["create_tenant_with_team"].startswith(
+        "write `async def create_tenant_with_team(`, and await inside it `await session.flush()`"
+    )
+    assert hints["tenant_with_team"] == (
+        'write `@pytest_asyncio.fixture(loop_scope="function")` and `async def tenant_with_team(`, '
+        "returning `await create_tenant_with_team(db_session, ...)`; import pytest_asyncio"
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
