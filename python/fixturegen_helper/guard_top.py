@@ -36,7 +36,9 @@ MAX_REPEAT = 1_000_000
 class Top(Walk):
     def check_module(self, tree: ast.Module) -> None:
         k = self.known
-        self.allowed_top = ALLOWED_TOP.format(cls=k.class_name, create=k.create_name, fixture=k.fixture_name)
+        self.allowed_top = ALLOWED_TOP.format(
+            cls=k.class_name, create=k.create_name, fixture=k.fixture_name, define=self.define
+        )
         defined: dict[str, ast.AST] = {}
         edge_fixture: ast.AST | None = None
         for n, stmt in enumerate(tree.body):
@@ -88,7 +90,9 @@ class Top(Walk):
         if isinstance(create, function):
             self.create(create)
         elif k.create_name and create is None:
-            self.report("FG406", f"the module must define `def {k.create_name}(session)` at top level", create)
+            self.report(
+                "FG406", f"the module must define `{self.define} {k.create_name}(session)` at top level", create
+            )
         for name in k.variant_creates:
             variant = defined.get(name)
             if isinstance(variant, function):
@@ -104,10 +108,17 @@ class Top(Walk):
             self.fixture(fixture)
         elif k.fixture_name and fixture is None:
             self.report(
-                "FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture
+                "FG406",
+                f"the module must define the pytest fixture `{self.define} {k.fixture_name}(...)` at top level",
+                fixture,
             )
         if k.has_session_contract and k.fixture_name:
             self.missing_parts(defined)
+
+    @property
+    def define(self) -> str:
+        """How the contract's functions are defined: `async def` in an async module."""
+        return "async def" if self.known.is_async else "def"
 
     def async_hint(self, name: str) -> str:
         """What to write instead of a plain `def` in an async module (docs/generated-code.md#async-projects)."""
@@ -137,19 +148,20 @@ class Top(Walk):
         hand-written modules of the older contract have none, and nothing else is wrong with them."""
         k = self.known
         session = k.session_fixture
+        wait = "await " if k.is_async else ""
         for variant, create, fixture in zip(k.variants, k.variant_creates, k.variant_fixtures, strict=True):
             if create not in defined:
                 self.report(
                     "FG414",
-                    f'variant "{variant}": the module must define `def {create}(session, overrides=None)`, '
+                    f'variant "{variant}": the module must define `{self.define} {create}(session, overrides=None)`, '
                     f'which builds the variant\'s rows and which `{k.create_name}(session, variant="{variant}")` returns',
                     defined.get(k.create_name),
                 )
             if fixture not in defined:
                 self.report(
                     "FG414",
-                    f'variant "{variant}": the module must define the fixture `def {fixture}({session})` returning '
-                    f'`{k.create_name}({session}, variant="{variant}")`',
+                    f'variant "{variant}": the module must define the fixture `{self.define} {fixture}({session})` returning '
+                    f'`{wait}{k.create_name}({session}, variant="{variant}")`',
                     defined.get(k.fixture_name),
                 )
 

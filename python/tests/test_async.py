@@ -228,3 +228,19 @@ def test_guard_wants_insert_rows_awaited_in_an_async_module(params) -> None:
     assert check(params, ASYNC_BULK) == []
     found = check(params, ASYNC_BULK.replace("await insert_rows(", "insert_rows("))
     assert found == [("FG409", "insert_rows() is a coroutine in an async module: write `await insert_rows(...)`")]
+
+
+def test_a_missing_variant_says_async_def(params) -> None:
+    """FG414 names the async contract in an async module: what the model is sent back."""
+    contract = {**ASYNC_CONTRACT, "variants": ["solo"]}
+    found = check(params, ASYNC_SCENARIO, contract)
+    create = (
+        'variant "solo": the module must define `async def create_tenant_with_team__solo(session, overrides=None)`, '
+        'which builds the variant\'s rows and which `create_tenant_with_team(session, variant="solo")` returns'
+    )
+    fixture = (
+        'variant "solo": the module must define the fixture `async def tenant_with_team__solo(db_session)` '
+        'returning `await create_tenant_with_team(db_session, variant="solo")`'
+    )
+    assert ("FG414", create) in found
+    assert ("FG414", fixture) in found
