@@ -100,7 +100,6 @@ CODES: dict[str, tuple[str, str]] = {
     "FG611": ("environment", "the models do not configure"),
     "FG612": ("environment", "the SQLAlchemy version is not supported"),
     "FG620": ("environment", "async output with a sync database driver"),
-    "FG621": ("environment", "async output with the LLM generator"),
     "FG630": ("environment", "the database cannot hold the models"),
     "FG698": ("environment", "configuration file cannot be read"),
     "FG699": ("environment", "verification cannot be fully confined here (warning, once)"),

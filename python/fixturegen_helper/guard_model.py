@@ -86,8 +86,9 @@ ALLOWED_ATTRIBUTES = (
 )
 ALLOWED_TOP = (
     "the module may hold only its docstring, the allowed imports, the frozen dataclass `{cls}`, "
-    "`def {create}(...)`, the fixture `def {fixture}(...)`, the factory fixture `def make_{fixture}(...)` "
-    "and, per variant, `def {create}__<variant>(...)` and the fixture `def {fixture}__<variant>(...)`"
+    "`{define} {create}(...)`, the fixture `{define} {fixture}(...)`, the factory fixture "
+    "`{define} make_{fixture}(...)` and, per variant, `{define} {create}__<variant>(...)` and the fixture "
+    "`{define} {fixture}__<variant>(...)`"
 )
 
 

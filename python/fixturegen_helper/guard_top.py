@@ -36,7 +36,9 @@ MAX_REPEAT = 1_000_000
 class Top(Walk):
     def check_module(self, tree: ast.Module) -> None:
         k = self.known
-        self.allowed_top = ALLOWED_TOP.format(cls=k.class_name, create=k.create_name, fixture=k.fixture_name)
+        self.allowed_top = ALLOWED_TOP.format(
+            cls=k.class_name, create=k.create_name, fixture=k.fixture_name, define=self.define
+        )
         defined: dict[str, ast.AST] = {}
         edge_fixture: ast.AST | None = None
         for n, stmt in enumerate(tree.body):
@@ -76,14 +78,21 @@ class Top(Walk):
             node = defined.get(name)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not isinstance(node, function):
                 if k.is_async:
-                    self.report("FG409", f"{name}() must be `async def` (the configuration says async: true)", node)
+                    self.report(
+                        "FG409",
+                        f"{name}() must be `async def` (the configuration says async: true)",
+                        node,
+                        self.async_hint(name),
+                    )
                 else:
                     self.report("FG409", f"{name}() must be a plain `def`, not `async def`", node)
         create = defined.get(k.create_name)
         if isinstance(create, function):
             self.create(create)
         elif k.create_name and create is None:
-            self.report("FG406", f"the module must define `def {k.create_name}(session)` at top level", create)
+            self.report(
+                "FG406", f"the module must define `{self.define} {k.create_name}(session)` at top level", create
+            )
         for name in k.variant_creates:
             variant = defined.get(name)
             if isinstance(variant, function):
@@ -99,10 +108,38 @@ class Top(Walk):
             self.fixture(fixture)
         elif k.fixture_name and fixture is None:
             self.report(
-                "FG406", f"the module must define the pytest fixture `def {k.fixture_name}(...)` at top level", fixture
+                "FG406",
+                f"the module must define the pytest fixture `{self.define} {k.fixture_name}(...)` at top level",
+                fixture,
             )
         if k.has_session_contract and k.fixture_name:
             self.missing_parts(defined)
+
+    @property
+    def define(self) -> str:
+        """How the contract's functions are defined: `async def` in an async module."""
+        return "async def" if self.known.is_async else "def"
+
+    def async_hint(self, name: str) -> str:
+        """What to write instead of a plain `def` in an async module (docs/generated-code.md#async-projects)."""
+        k = self.known
+        session = k.session_fixture
+        fixture = '@pytest_asyncio.fixture(loop_scope="function")'
+        if name == k.make_name:
+            return (
+                f"write `{fixture}` and `async def {name}(`, returning "
+                f"`scenario_factory({k.create_name}, {session})` (not awaited: the tests await each call)"
+            )
+        if name == k.fixture_name or name in k.variant_fixtures:
+            return (
+                f"write `{fixture}` and `async def {name}(`, returning `await {k.create_name}({session}, ...)`; "
+                "import pytest_asyncio"
+            )
+        return (
+            f"write `async def {name}(`, and await inside it `await session.flush()`, each "
+            "`await create_<scenario>(...)` (the variant dispatch, extended scenarios) and `await insert_rows(...)`; "
+            "session.add, session.add_all, apply_overrides and check_scenario_call stay plain calls"
+        )
 
     def missing_parts(self, defined: dict[str, ast.AST]) -> None:
         """FG414: each variant's create function and fixture, which the contract names but a module
@@ -111,19 +148,20 @@ class Top(Walk):
         hand-written modules of the older contract have none, and nothing else is wrong with them."""
         k = self.known
         session = k.session_fixture
+        wait = "await " if k.is_async else ""
         for variant, create, fixture in zip(k.variants, k.variant_creates, k.variant_fixtures, strict=True):
             if create not in defined:
                 self.report(
                     "FG414",
-                    f'variant "{variant}": the module must define `def {create}(session, overrides=None)`, '
+                    f'variant "{variant}": the module must define `{self.define} {create}(session, overrides=None)`, '
                     f'which builds the variant\'s rows and which `{k.create_name}(session, variant="{variant}")` returns',
                     defined.get(k.create_name),
                 )
             if fixture not in defined:
                 self.report(
                     "FG414",
-                    f'variant "{variant}": the module must define the fixture `def {fixture}({session})` returning '
-                    f'`{k.create_name}({session}, variant="{variant}")`',
+                    f'variant "{variant}": the module must define the fixture `{self.define} {fixture}({session})` returning '
+                    f'`{wait}{k.create_name}({session}, variant="{variant}")`',
                     defined.get(k.fixture_name),
                 )
 

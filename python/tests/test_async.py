@@ -119,6 +119,20 @@ def test_guard_wants_async_def_under_the_async_contract(params) -> None:
     assert ("FG409", "tenant_with_team() must be `async def` (the configuration says async: true)") in found
 
 
+def test_the_async_def_message_says_what_to_write(params) -> None:
+    """The LLM generator sends these hints back to a model that wrote the module in sync form."""
+    source = sp.SCENARIO.replace("import pytest\n", "import pytest\nimport pytest_asyncio\n")
+    found = guard({**params, "source": source, "contract": ASYNC_CONTRACT})["diagnostics"]
+    hints = {d["message"].split("()")[0]: d.get("hint", "") for d in found if d["code"] == "FG409"}
+    assert hints["create_tenant_with_team"].startswith(
+        "write `async def create_tenant_with_team(`, and await inside it `await session.flush()`"
+    )
+    assert hints["tenant_with_team"] == (
+        'write `@pytest_asyncio.fixture(loop_scope="function")` and `async def tenant_with_team(`, '
+        "returning `await create_tenant_with_team(db_session, ...)`; import pytest_asyncio"
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -214,3 +228,19 @@ def test_guard_wants_insert_rows_awaited_in_an_async_module(params) -> None:
     assert check(params, ASYNC_BULK) == []
     found = check(params, ASYNC_BULK.replace("await insert_rows(", "insert_rows("))
     assert found == [("FG409", "insert_rows() is a coroutine in an async module: write `await insert_rows(...)`")]
+
+
+def test_a_missing_variant_says_async_def(params) -> None:
+    """FG414 names the async contract in an async module: what the model is sent back."""
+    contract = {**ASYNC_CONTRACT, "variants": ["solo"]}
+    found = check(params, ASYNC_SCENARIO, contract)
+    create = (
+        'variant "solo": the module must define `async def create_tenant_with_team__solo(session, overrides=None)`, '
+        'which builds the variant\'s rows and which `create_tenant_with_team(session, variant="solo")` returns'
+    )
+    fixture = (
+        'variant "solo": the module must define the fixture `async def tenant_with_team__solo(db_session)` '
+        'returning `await create_tenant_with_team(db_session, variant="solo")`'
+    )
+    assert ("FG414", create) in found
+    assert ("FG414", fixture) in found

@@ -49,6 +49,7 @@ export async function promptCommand(names: string[], flags: CommonFlags, io: Io)
         packageName: packageName(config),
         sessionFixture: config.session_fixture ?? 'db_session',
         plans: new Map(plans.map((p) => [p.name, p])),
+        async: config.async === true,
       },
       templates,
     );

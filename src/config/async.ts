@@ -35,11 +35,11 @@ function shown(url: string): string {
 
 /**
  * The checks `async: true` adds: the configured URL (and FIXTUREGEN_DATABASE_URL, which
- * verification uses instead) must name an async driver, and only the builtin generator writes
- * async output.
+ * verification uses instead) must name an async driver. Both generators write async output (the
+ * LLM generator's prompt shows the model the async contract: docs/llm.md).
  */
 export function checkAsync(
-  raw: { readonly database_url: string; readonly generator: string },
+  raw: { readonly database_url: string },
   envUrl: string | undefined,
   at: (key: string) => { file: string; line: number; column: number },
 ): Diagnostic[] {
@@ -57,14 +57,6 @@ export function checkAsync(
         `async: true needs an async driver in ${name}; ${shown(url)} uses ${sync.driver}`,
         { ...(where ?? at('async')), hint: `use ${shown(sync.suggestion)}` },
       ),
-    );
-  }
-  if (raw.generator === 'llm') {
-    out.push(
-      error('FG621', 'async output is written by the builtin generator only', {
-        ...at('generator'),
-        hint: 'use generator: builtin with async: true, or async: false with the LLM generator',
-      }),
     );
   }
   return out;

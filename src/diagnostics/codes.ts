@@ -112,7 +112,6 @@ export const DIAGNOSTICS = {
   FG612: { title: 'the SQLAlchemy version is not supported', example: '→ SQLAlchemy 1.3.24 is not supported: fixturegen works with SQLAlchemy 1.4 and 2.x (exit 3)' },
   FG630: { title: 'the database cannot hold the models', example: 'ARRAY columns with the default SQLite → the default database (an in-memory SQLite) cannot hold the models: column survey.tags has type ARRAY, which sqlite does not have (hint: … set database_url in the configuration …, or FIXTUREGEN_DATABASE_URL for one run)' },
   FG620: { title: 'async output with a sync database driver', example: '`async: true` with `database_url: sqlite:///app.db` → async: true needs an async driver in database_url; sqlite:///app.db uses pysqlite (hint: use sqlite+aiosqlite:///app.db)' },
-  FG621: { title: 'async output with the LLM generator', example: '`async: true` with `generator: llm` → async output is written by the builtin generator only' },
   FG698: { title: 'configuration file cannot be read', example: '`fixturegen.yaml` is a FIFO → the configuration file is a named pipe (FIFO), not a regular file (also too large, no permission)' },
   FG699: { title: 'verification cannot be fully confined here (warning, once)', example: '→ verification is not fully confined on this machine: missing Landlock (…): writes outside the temporary folder …' },
 } as const satisfies Record<`FG${number}`, CodeInfo>;

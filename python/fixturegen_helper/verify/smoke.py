@@ -305,7 +305,7 @@ def _check_rows(session: Any, labels: dict[str, Any], problems: _Problems, names
             more = f" (and {len(unflushed) - 1} more)" if len(unflushed) > 1 else ""
             problems.add(
                 f"{unflushed[0]}{more} was not flushed: it has no database identity (add it to the "
-                "session and call session.flush() before returning)"
+                f"session and call {'await ' if ASYNC else ''}session.flush() before returning)"
             )
         for cls, pairs in persistent.items():
             mapper: Any = sa_inspect(cls)
@@ -496,9 +496,11 @@ def _factory(request: Any, call: dict[str, Any]) -> Any:
     try:
         return request.getfixturevalue(call["factory"])
     except pytest.FixtureLookupError:
+        define = '@pytest_asyncio.fixture(loop_scope="function") async def' if ASYNC else "def"
         pytest.fail(
             f"{call['module']} defines no fixture {call['factory']}: the contract's factory fixture is "
-            f"`def {call['factory']}({SESSION_FIXTURE})` returning `scenario_factory({call['entry']}, {SESSION_FIXTURE})`",
+            f"`{define} {call['factory']}({SESSION_FIXTURE})` returning "
+            f"`scenario_factory({call['entry']}, {SESSION_FIXTURE})`",
             pytrace=False,
         )
 

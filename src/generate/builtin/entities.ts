@@ -246,10 +246,18 @@ function bulkDecision(
 
 /** Whether the builtin generator inserts some entity of the plan or a variant in bulk (bulk.ts). */
 export function usesBulk(plan: Plan, models: ReadonlyMap<string, ModelInfo>): boolean {
-  return [plan, ...(plan.variants ?? [])].some((p) => {
-    const completedBy = completers(p, models);
-    return p.entities.some((e) => bulkDecision(e, models, completedBy.has(e.label)) !== null);
-  });
+  return [plan, ...(plan.variants ?? [])].some((p) => bulkLabels(p, models).length > 0);
+}
+
+/** The labels of `plan.entities` the builtin generator inserts in bulk (bulk.ts), in order. */
+export function bulkLabels(
+  plan: Pick<Plan, 'entities'>,
+  models: ReadonlyMap<string, ModelInfo>,
+): string[] {
+  const completedBy = completers(plan, models);
+  return plan.entities
+    .filter((e) => bulkDecision(e, models, completedBy.has(e.label)) !== null)
+    .map((e) => e.label);
 }
 
 /** The statements creating `plan.entities`, ending with the final flush. */

@@ -1,3 +1,3 @@
 export { createBuiltinGenerator } from './generator.js';
 export { renderInitModule, renderScenarioModule, className } from './render.js';
-export { usesBulk } from './entities.js';
+export { bulkLabels, usesBulk } from './entities.js';

@@ -66,7 +66,13 @@ export function createLlmGenerator(
     const sessionFixture = ctx.config.session_fixture ?? 'db_session';
     const first = buildMessages(
       plan,
-      { catalog: ctx.catalog, packageName: ctx.packageName, sessionFixture, plans: ctx.plans },
+      {
+        catalog: ctx.catalog,
+        packageName: ctx.packageName,
+        sessionFixture,
+        plans: ctx.plans,
+        async: ctx.config.async === true,
+      },
       templates,
     );
     // Keyed by the model that answered: an answer of the second backend is found again even

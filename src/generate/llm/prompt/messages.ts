@@ -4,7 +4,9 @@ import type { Plan } from '../../../plan/types.js';
 import { className } from '../../builtin/render.js';
 import type { ChatMessage } from '../client/types.js';
 import { formatModels } from './catalog.js';
-import { countLines, describePlan, scenarioYaml, signatures } from './plan.js';
+import { codeMode } from './mode.js';
+import { describeBulk } from './bulk.js';
+import { countLines, describePlan, scenarioYaml, signatures, valueRenderer } from './plan.js';
 import type { PromptTemplates } from './templates.js';
 import type { PromptContext } from './types.js';
 
@@ -43,6 +45,7 @@ export function systemText(ctx: PromptContext, templates: PromptTemplates): stri
       sessionFixture: ctx.sessionFixture,
       modelModules: modules.map((m) => `\`${m}\``).join(', ') || '(none)',
       sqlalchemy: release(ctx.catalog.sqlalchemyVersion),
+      ...codeMode(ctx.async),
     }),
   );
 }
@@ -59,6 +62,13 @@ export function scenarioText(
     cls: ctx.plans.get(p)?.className ?? className(p),
   }));
   const described = describePlan(plan, ctx);
+  const mode = codeMode(ctx.async);
+  const bulk = describeBulk(
+    plan,
+    new Map(ctx.catalog.models.map((m) => [m.qualname, m])),
+    valueRenderer(plan),
+    mode,
+  );
   return finish(
     templates.scenario({
       name: plan.name,
@@ -78,7 +88,10 @@ export function scenarioText(
       extendsImports: parents
         .map((p) => `\`from ${ctx.packageName}.${p.name} import ${p.cls}, create_${p.name}\``)
         .join(', '),
-      signatures: signatures(plan, ctx, parents),
+      signatures: signatures(plan, ctx, parents, mode, bulk !== null),
+      bulk: bulk?.entries ?? null,
+      bulkExample: bulk?.example ?? null,
+      ...mode,
     }),
   );
 }

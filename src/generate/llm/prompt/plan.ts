@@ -2,6 +2,7 @@ import { stringify as yamlStringify } from 'yaml';
 import type { IndexExpr, Plan, PlanValue, ValueExpr } from '../../../plan/types.js';
 import { moduleVariants } from '../../../plan/module-variants.js';
 import { describeVariants } from './variants.js';
+import type { CodeMode } from './mode.js';
 import { foldValue } from '../../../plan/values.js';
 import { renderValue } from '../../builtin/pyexpr.js';
 import type { ExprContext } from '../../builtin/pyexpr.js';
@@ -167,6 +168,8 @@ export function signatures(
   plan: Plan,
   ctx: PromptContext,
   parents: readonly { name: string; cls: string }[],
+  mode: CodeMode,
+  bulk: boolean,
 ): string {
   const variants = moduleVariants(plan);
   const fields = [
@@ -174,6 +177,7 @@ export function signatures(
     ...plan.entities.map((e) => ({ label: e.label, cls: e.className, count: e.count })),
   ];
   const runtime = ['apply_overrides', 'check_scenario_call'];
+  if (bulk) runtime.push('insert_rows');
   if (parents.length > 0) runtime.push('parent_overrides');
   runtime.push('scenario_factory');
   const lines = [
@@ -198,13 +202,13 @@ export function signatures(
   lines.push(
     '',
     '',
-    `def create_${plan.name}(${createParams.join(', ')}) -> ${plan.className}:`,
+    `${mode.def} create_${plan.name}(${createParams.join(', ')}) -> ${plan.className}:`,
     `    check_scenario_call(${plan.className}, "${plan.name}", variant, {${removed.join(', ')}}, overrides)`,
   );
   for (const v of variants) {
     lines.push(
       `    if variant == "${v.name}":`,
-      `        return create_${plan.name}__${v.name}(${['session', ...parentArgs, 'overrides=overrides'].join(', ')})`,
+      `        return ${mode.await}create_${plan.name}__${v.name}(${['session', ...parentArgs, 'overrides=overrides'].join(', ')})`,
     );
   }
   lines.push('    ...  # the base rows (see "What the module must create")');
@@ -212,7 +216,7 @@ export function signatures(
     lines.push(
       '',
       '',
-      `def create_${plan.name}__${v.name}(${['session', ...parentParams, 'overrides: dict | None = None'].join(', ')}) -> ${plan.className}:`,
+      `${mode.def} create_${plan.name}__${v.name}(${['session', ...parentParams, 'overrides: dict | None = None'].join(', ')}) -> ${plan.className}:`,
       `    ...  # the rows of variant \`${v.name}\``,
     );
   }
@@ -221,9 +225,9 @@ export function signatures(
   const fixture = (name: string, args: readonly string[]) => [
     '',
     '',
-    '@pytest.fixture',
-    `def ${name}(${fixtureParams}) -> ${plan.className}:`,
-    `    return create_${plan.name}(${args.join(', ')})`,
+    mode.fixture,
+    `${mode.def} ${name}(${fixtureParams}) -> ${plan.className}:`,
+    `    return ${mode.await}create_${plan.name}(${args.join(', ')})`,
   ];
   lines.push(...fixture(plan.name, call));
   for (const v of variants)
@@ -231,8 +235,8 @@ export function signatures(
   lines.push(
     '',
     '',
-    '@pytest.fixture',
-    `def make_${plan.name}(${ctx.sessionFixture}):`,
+    mode.fixture,
+    `${mode.def} make_${plan.name}(${ctx.sessionFixture}):`,
     `    return scenario_factory(create_${plan.name}, ${ctx.sessionFixture})`,
   );
   return lines.join('\n');

@@ -8,6 +8,11 @@ export interface PromptContext {
   readonly sessionFixture: string;
   /** Every plan by name (for extended scenarios' class names). */
   readonly plans: ReadonlyMap<string, Plan>;
+  /**
+   * `async: true` in the configuration: the module's create functions and fixtures are coroutines
+   * on an AsyncSession (docs/generated-code.md#async-projects), and the prompt shows that contract.
+   */
+  readonly async?: boolean;
 }
 
 /**
