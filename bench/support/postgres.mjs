@@ -1,16 +1,22 @@
-// A throwaway PostgreSQL cluster for the benchmarks (as test/support/postgres.ts starts one for
-// the tests): initdb in a temporary folder, fsync off, on a free loopback port. `startPostgres()`
-// resolves with null when no PostgreSQL server is installed under /usr/lib/postgresql.
+// A throwaway PostgreSQL cluster, for the test suite (test/support/global-setup.ts: one per run)
+// and the benchmarks (bulk-fixtures.mjs): initdb in a temporary folder, fsync off, trusting local
+// connections, on a free loopback port. Runs as the `postgres` user when we are root (initdb
+// refuses root). Types in postgres.d.mts.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
-  return r.stdout;
+const BASE = '/usr/lib/postgresql';
+
+/** The newest installed PostgreSQL's version (Debian layout: /usr/lib/postgresql/<v>/bin), or null. */
+function newestVersion() {
+  if (!existsSync(BASE)) return null;
+  const versions = readdirSync(BASE)
+    .filter((v) => existsSync(join(BASE, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ?? null;
 }
 
 function freePort() {
@@ -18,30 +24,32 @@ function freePort() {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
-/** { url (SQLAlchemy, psycopg), version, stop() } or null. */
+/** Starts a cluster: { url (SQLAlchemy, psycopg), version, stop() }, or null when none is installed. */
 export async function startPostgres() {
-  const base = '/usr/lib/postgresql';
-  const version = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
-        .sort((a, b) => Number(b) - Number(a))[0]
-    : undefined;
+  const version = newestVersion();
   if (!version) return null;
-  const bin = join(base, version, 'bin');
-  const dir = mkdtempSync(join(tmpdir(), 'fixturegen-bench-pg-'));
+  const bin = join(BASE, version, 'bin');
+  const dir = mkdtempSync(join(tmpdir(), 'fixturegen-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
-  const pg = (cmd, args) =>
-    asRoot
-      ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args])
-      : run(join(bin, cmd), args);
+  const pg = (cmd, args) => {
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]]
+      : [join(bin, cmd), args];
+    const r = spawnSync(file, argv, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+  };
   try {
     pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     pg('pg_ctl', [

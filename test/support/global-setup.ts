@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { postgresBin, startPostgres } from './postgres.js';
-import type { RunningPostgres } from './postgres.js';
+import { startPostgres } from '../../bench/support/postgres.mjs';
+import type { RunningPostgres } from '../../bench/support/postgres.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,9 +29,8 @@ function isolateTmp(): void {
 /** One PostgreSQL cluster for the whole run; CI must have one, a laptop without it skips those tests. */
 export async function setup(project: TestProject): Promise<void> {
   isolateTmp();
-  if (postgresBin()) {
-    pg = await startPostgres();
-  } else if (process.env.CI) {
+  pg = await startPostgres();
+  if (!pg && process.env.CI) {
     throw new Error("CI needs PostgreSQL: .ci/run installs Debian's postgresql package");
   }
   project.provide('pgUrl', pg?.url ?? '');

@@ -9,8 +9,8 @@ create function are wrapped where the scenario modules bound them: under the gua
 they are the only way a module can apply an override or reach a variant, so what they saw proves
 that each label's override was applied to the rows the dataclass returns and that the variant was
 dispatched. Then, on the base's call, an unknown variant and an unknown label must raise
-LookupError (`check_scenario_call`). When the fixture's own smoke test already failed, the rows
-are not checked again here: the model hears each problem once.
+LookupError (`check_scenario_call`; `refusal_calls`). When the fixture's own smoke test already
+failed, the rows are not checked again here: the model hears each problem once.
 
 Messages name the function and the label, and say what the contract wants instead, because they
 are shown to users and fed back to the code model.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: A variant and a label no scenario has: the create function must refuse both.
@@ -184,36 +184,43 @@ def _refusal(call: dict[str, Any], what: str, exc: BaseException | None) -> str:
     )
 
 
-def check_refusals(make: Any, call: dict[str, Any], report: Report) -> None:
+class Outcome:
+    """What one refusal call raised: the caller makes the call inside `with outcome:`, awaiting it
+    or not. An Exception is kept and goes no further; anything else (pytest's outcomes, an
+    interrupt) passes through."""
+
+    def __init__(self) -> None:
+        self.raised: Exception | None = None
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, Exception):
+            self.raised = exc
+            return True
+        return False
+
+
+def refusal_calls(call: dict[str, Any], report: Report) -> Iterator[tuple[list[Any], dict[str, Any], Outcome]]:
     """An unknown variant, then an unknown label, must raise LookupError before any row is made.
-    Checked on the base's call only: every call goes through the same `check_scenario_call`."""
+    Yields the factory's arguments for each, and the Outcome to make the call in, for the sync and
+    the async test alike:
+
+        for args, kwargs, outcome in refusal_calls(call, report):
+            with outcome:
+                make(*args, **kwargs)  # or: await make(*args, **kwargs)
+
+    A call that did not raise LookupError is reported, and ends the checks. Checked on the base's
+    call only: every call goes through the same `check_scenario_call`."""
     if call.get("variant"):
         return
     for what, args, kwargs in _unknown(call, call["factory"]):
-        try:
-            make(*args, **kwargs)
-        except LookupError:
-            continue
-        except Exception as exc:  # noqa: BLE001 - whatever it raised is the message
-            report(_refusal(call, what, exc))
+        outcome = Outcome()
+        yield args, kwargs, outcome
+        if not isinstance(outcome.raised, LookupError):
+            report(_refusal(call, what, outcome.raised))
             return
-        report(_refusal(call, what, None))
-        return
-
-
-async def check_refusals_async(make: Any, call: dict[str, Any], report: Report) -> None:
-    if call.get("variant"):
-        return
-    for what, args, kwargs in _unknown(call, call["factory"]):
-        try:
-            await make(*args, **kwargs)
-        except LookupError:
-            continue
-        except Exception as exc:  # noqa: BLE001 - whatever it raised is the message
-            report(_refusal(call, what, exc))
-            return
-        report(_refusal(call, what, None))
-        return
 
 
 def _unknown(call: dict[str, Any], factory: str) -> list[tuple[str, list[Any], dict[str, Any]]]:

@@ -36,7 +36,7 @@ import pytest
 from sqlalchemy import func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 
-from fixturegen_helper.verify.calls import CallRecorder, check_refusals, check_refusals_async, factory_args
+from fixturegen_helper.verify.calls import CallRecorder, factory_args, refusal_calls
 from fixturegen_helper.verify.parity import check_values
 
 _CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
@@ -531,7 +531,9 @@ if CALLS:
         recorder.check(value, problems.add)
         if not problems:
             # Last: a module that does not check its call creates rows here.
-            check_refusals(make, call, problems.add)
+            for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
+                with outcome:
+                    make(*refusal_args, **refusal_kwargs)
         problems.fail_if_any(recorder.header())
         _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
 
@@ -606,7 +608,9 @@ if ASYNC:
                     await session.run_sync(query, *query_args)
             recorder.check(value, problems.add)
             if not problems:
-                await check_refusals_async(make, call, problems.add)
+                for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
+                    with outcome:
+                        await make(*refusal_args, **refusal_kwargs)
             problems.fail_if_any(recorder.header())
             _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
 
