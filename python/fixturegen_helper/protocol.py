@@ -81,7 +81,7 @@ def _verify_each(params: dict[str, Any]) -> Any:
 
 def _holds(params: dict[str, Any]) -> Any:
     _require_supported_sqlalchemy()
-    from fixturegen_helper.verify.holds import holds
+    from fixturegen_helper.verify import holds
 
     return holds(params)
 
