@@ -66,6 +66,7 @@ PYTHON_FAMILIES: list[tuple[type, str]] = [
     (list, "json"),
 ]
 
+
 @functools.cache
 def _dialect() -> Any:
     """The dialect type decorators are probed with (SQLite's), imported with the first decorator
