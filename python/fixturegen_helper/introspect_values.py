@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
 import uuid
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import sqltypes
 
 from fixturegen_helper.sa_compat import python_type_of
@@ -66,7 +66,15 @@ PYTHON_FAMILIES: list[tuple[type, str]] = [
     (list, "json"),
 ]
 
-_DIALECT = sqlite.dialect()
+
+@functools.cache
+def _dialect() -> Any:
+    """The dialect type decorators are probed with (SQLite's), imported with the first decorator
+    probed: models without one do not pay for importing it (a check of such models imports only
+    what they import)."""
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.dialect()
 
 
 def family_of_python(pt: Any) -> str | None:
@@ -104,7 +112,7 @@ def _stored_check(t: sqltypes.TypeDecorator[Any]) -> Callable[[Any], bool]:
     """Whether a bound value is something the decorator's impl stores (when that is known)."""
     impl: sqltypes.TypeEngine[Any] | None
     try:
-        impl = t.load_dialect_impl(_DIALECT)
+        impl = t.load_dialect_impl(_dialect())
     except Exception:  # noqa: BLE001
         impl = getattr(t, "impl_instance", None)
     if impl is None or isinstance(impl, (sqltypes.JSON, sqltypes.PickleType, sqltypes.NullType)):
@@ -124,13 +132,14 @@ def round_trip(t: sqltypes.TypeDecorator[Any], sample: Any) -> tuple[bool, Any]:
     check = _stored_check(t)
     bind = t.process_bind_param if overrides(t, "process_bind_param") else (lambda v, _d: v)
     result = t.process_result_value if overrides(t, "process_result_value") else (lambda v, _d: v)
+    dialect = _dialect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            bound = bind(sample, _DIALECT)
+            bound = bind(sample, dialect)
             if bound is None or not check(bound):
                 return False, None
-            back = result(bound, _DIALECT)
+            back = result(bound, dialect)
         except Exception:  # noqa: BLE001 - a decorator refusing the sample is the answer
             return False, None
     try:

@@ -17,6 +17,12 @@ descriptor is duplicated for the protocol and fd 1 (and `sys.stdout`) is pointed
 prints of user code, even from C extensions or subprocesses, land on stderr. The helper exits at
 end of input, and when the CLI dies (even by `kill -9`, in the middle of a request): see
 `_die_with_parent`.
+
+Started with `FIXTUREGEN_HELPER_VERIFIER=0` in its environment (the CLI does so for `check` and
+`validate`, which only introspect), the helper does not load the verifier, and with it pytest: a
+third of its start-up beyond the models' own import. Its verifying methods (`verify`,
+`verifyEach`, `holds`) then answer a `ProtocolError`. The variable is removed from the environment
+before any models are imported.
 """
 
 from __future__ import annotations
@@ -92,6 +98,11 @@ def _guard(params: dict[str, Any]) -> Any:
     return guard(params)
 
 
+#: The methods that need the verifier (and pytest) loaded at start-up.
+VERIFYING = frozenset({"verify", "verifyEach", "holds"})
+#: Whether this helper loaded the verifier (see the module's docstring).
+_VERIFIER = True
+
 METHODS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "ping": ping,
     "introspect": _introspect,
@@ -120,6 +131,8 @@ def handle(line: str) -> dict[str, Any]:
         fn = METHODS.get(method) if isinstance(method, str) else None
         if fn is None:
             raise HelperError("ProtocolError", f"unknown method {method!r} (known: {', '.join(sorted(METHODS))})")
+        if not _VERIFIER and method in VERIFYING:
+            raise HelperError("ProtocolError", f"{method!r} needs the verifier: this helper was started without it")
         return {"id": req_id, "result": fn(params)}
     except HelperError as exc:
         return {
@@ -218,10 +231,12 @@ def _children() -> list[int]:
 def end_children(grace: float = END_GRACE_S) -> None:
     """Ends every child of the helper and reaps it, so that none outlives the helper's exit: SIGTERM
     first (a verification child removes its folder and exits), SIGKILL after `grace`."""
+    kids = _children() if os.path.isdir("/proc") else []
+    if not kids:
+        return
     # Imported here: the helper answers `ping` and `introspect` without loading the verifier.
     from fixturegen_helper.verify import signal_group
 
-    kids = _children() if os.path.isdir("/proc") else []
     for pid in kids:
         signal_group(pid, signal.SIGTERM)
     waiting = set(kids)
@@ -257,8 +272,9 @@ def _on_signal(signum: int, _frame: Any) -> None:
 
 
 def main() -> int:
-    global _HELPER_PID
+    global _HELPER_PID, _VERIFIER
     _HELPER_PID = os.getpid()
+    _VERIFIER = os.environ.pop("FIXTUREGEN_HELPER_VERIFIER", "1") != "0"
     _die_with_parent()
     # SIGINT (Ctrl-C reaches the whole process group) and SIGTERM end the helper the same way.
     signal.signal(signal.SIGTERM, _on_signal)
@@ -267,11 +283,12 @@ def main() -> int:
     if not sys.path or os.path.abspath(sys.path[0] or ".") != cwd:
         sys.path.insert(0, cwd)
     out = _open_protocol_stream()
-    # The whole verifier at start-up, before any models: its exit handlers (which end verification
-    # children) then run after whatever the models register.
-    from fixturegen_helper.verify import set_protocol_fd
+    if _VERIFIER:
+        # The whole verifier at start-up, before any models: its exit handlers (which end
+        # verification children) then run after whatever the models register.
+        from fixturegen_helper.verify import set_protocol_fd
 
-    set_protocol_fd(out.fileno())
+        set_protocol_fd(out.fileno())
     with open(sys.stdin.fileno(), encoding="utf-8", closefd=False) as stdin:
         try:
             serve(stdin, out)

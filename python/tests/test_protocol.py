@@ -55,6 +55,53 @@ def test_prints_of_user_models_never_reach_the_protocol(project) -> None:
         assert f"noisy: {line}" in err
 
 
+PROBE_MODELS = """\
+import os
+import sys
+
+from sqlalchemy import Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+print("probe: pytest loaded:", "pytest" in sys.modules, file=sys.stderr)
+print("probe: verifier loaded:", "fixturegen_helper.verify" in sys.modules, file=sys.stderr)
+print("probe: variable seen:", "FIXTUREGEN_HELPER_VERIFIER" in os.environ, file=sys.stderr)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Probe(Base):
+    __tablename__ = "probe"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+"""
+
+
+def test_without_the_verifier_no_pytest_is_loaded_and_verifying_is_refused(tmp_path) -> None:
+    (tmp_path / "probe_models.py").write_text(PROBE_MODELS)
+    for verifier, loaded in (("0", False), ("1", True)):
+        h = Helper(tmp_path, extra_env={"FIXTUREGEN_HELPER_VERIFIER": verifier})
+        try:
+            catalog = h.result("introspect", {"models": ["probe_models"]})
+            assert [m["name"] for m in catalog["models"]] == ["Probe"]
+            holds = h.request("holds", {"models": ["probe_models"], "databaseUrl": None})
+            if loaded:
+                assert holds["result"] == {"problem": None}
+            else:
+                assert holds["error"]["type"] == "ProtocolError"
+                assert "needs the verifier" in holds["error"]["message"]
+                for method in ("verify", "verifyEach"):
+                    assert h.request(method, {})["error"]["type"] == "ProtocolError"
+            assert h.result("ping")["sqlalchemy"] == "2.0.58"
+        finally:
+            out, err = h.close()
+        assert out == ""
+        assert f"probe: pytest loaded: {loaded}" in err
+        assert f"probe: verifier loaded: {loaded}" in err
+        # The models see the environment the user gave, without the CLI's switch.
+        assert "probe: variable seen: False" in err
+
+
 def test_mapper_error(project) -> None:
     h = Helper(project)
     try:

@@ -4,7 +4,7 @@ import type { AnalysisMemo } from '../pipeline/check-cache.js';
 import {
   analysisKey,
   analysisMemo,
-  catalogHash,
+  holdsFor,
   outputsKey,
   recallAnalysis,
   recallCheck,
@@ -16,7 +16,7 @@ import type { ScenarioInput } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
-import { catalogOf, loadProjectConfigFast, startHelper } from './start.js';
+import { answerOf, loadProjectConfigFast, startHelper } from './start.js';
 import type { CommonFlags, StartedHelper } from './start.js';
 
 /**
@@ -25,7 +25,7 @@ import type { CommonFlags, StartedHelper } from './start.js';
  */
 export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> {
   const config = await loadProjectConfigFast(flags, io);
-  const started = startHelper(config);
+  const started = startHelper(config, { verifier: false });
   try {
     const inputs = readScenarioInputs(config);
     const key = analysisKey(config, inputs);
@@ -34,8 +34,8 @@ export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> 
       const memo = recallAnalysis(config, key);
       // Read while Python imports the models.
       const outputs = memo === null ? null : outputsKey(config);
-      const catalog = memo === null ? null : await catalogOf(started, config, memo.modules);
-      if (memo !== null && catalog !== null && catalogHash(catalog) === memo.catalog) {
+      const answer = memo === null ? null : await answerOf(started, config, memo.modules);
+      if (memo !== null && answer !== null && (await holdsFor(memo, answer))) {
         const current = memo.failures.length === 0 ? recallCheck(config, key, memo, outputs) : null;
         if (current !== null) {
           say(io, config, [], [], null, current.scenarios);
@@ -68,7 +68,8 @@ async function fullCheck(
   const failures = analysis.failures;
   const ok = findings.length === 0 && failures.length === 0;
   if (config.generator === 'builtin') {
-    const memo = analysisMemo(project.modules, analysis.catalog, analysis);
+    const answer = await answerOf(started, config, project.modules);
+    const memo = analysisMemo(project.modules, analysis.catalog, answer.hash, analysis);
     rememberAnalysis(config, key, memo);
     if (ok) {
       rememberCheck(config, key, memo.catalog, outputsBefore, { scenarios: analysis.plans.length });

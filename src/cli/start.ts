@@ -8,7 +8,8 @@ import { loadConfigFast } from '../config/fast.js';
 import type { Config } from '../config/schema.js';
 import { startPythonHelper } from '../helper/client.js';
 import type { SpawnedHelper } from '../helper/client.js';
-import { introspect } from '../pipeline/introspect.js';
+import { introspectUnchecked } from '../pipeline/introspect.js';
+import type { UncheckedCatalog } from '../pipeline/introspect.js';
 import { UsageError } from './exit.js';
 import type { Io } from './io.js';
 
@@ -53,38 +54,54 @@ export function withFlags(config: Config, flags: CommonFlags, io: Io): Config {
 
 export interface StartedHelper {
   readonly helper: SpawnedHelper;
-  /** The catalog of each list of model modules asked for, by the list. */
-  readonly catalogs: Map<string, Promise<Catalog>>;
+  /** The catalog of each list of model modules asked for, by the list, as answered (unchecked). */
+  readonly answers: Map<string, Promise<UncheckedCatalog>>;
   /** The configured models' catalog, asked for at start. */
-  readonly early: Promise<Catalog>;
-}
-
-/** Starts the helper and asks it at once for the catalog of the configured models. */
-export function startHelper(config: Config): StartedHelper {
-  const helper = startPythonHelper({ python: config.python, root: config.root });
-  const configured = [...new Set(config.models)].sort();
-  const early = introspect(helper, config, configured);
-  early.catch(() => {}); // awaited by whoever needs it, or superseded
-  return { helper, catalogs: new Map([[configured.join('\n'), early]]), early };
+  readonly early: Promise<UncheckedCatalog>;
 }
 
 /**
- * The catalog of `modules` (sorted): the early answer when they are the configured ones; otherwise
- * asked for once the early request is done, whatever it gave (when scenarios name more models,
- * those decide).
+ * Starts the helper and asks it at once for the catalog of the configured models. `verifier:
+ * false` for a command that never verifies (the helper then starts without pytest).
  */
-export function catalogOf(
+export function startHelper(config: Config, options: { verifier?: boolean } = {}): StartedHelper {
+  const helper = startPythonHelper({
+    python: config.python,
+    root: config.root,
+    verifier: options.verifier,
+  });
+  const configured = [...new Set(config.models)].sort();
+  const early = introspectUnchecked(helper, config, configured);
+  early.catch(() => {}); // awaited by whoever needs it, or superseded
+  return { helper, answers: new Map([[configured.join('\n'), early]]), early };
+}
+
+/**
+ * The helper's answer for `modules` (sorted), unchecked: the early answer when they are the
+ * configured ones; otherwise asked for once the early request is done, whatever it gave (when
+ * scenarios name more models, those decide).
+ */
+export function answerOf(
+  started: StartedHelper,
+  config: Config,
+  modules: readonly string[],
+): Promise<UncheckedCatalog> {
+  const key = modules.join('\n');
+  let answer = started.answers.get(key);
+  if (answer === undefined) {
+    const ask = () => introspectUnchecked(started.helper, config, [...modules]);
+    answer = started.early.then(ask, ask);
+    answer.catch(() => {});
+    started.answers.set(key, answer);
+  }
+  return answer;
+}
+
+/** The catalog of `modules` (sorted), checked against the protocol's schema. */
+export async function catalogOf(
   started: StartedHelper,
   config: Config,
   modules: readonly string[],
 ): Promise<Catalog> {
-  const key = modules.join('\n');
-  let catalog = started.catalogs.get(key);
-  if (catalog === undefined) {
-    const ask = () => introspect(started.helper, config, [...modules]);
-    catalog = started.early.then(ask, ask);
-    catalog.catch(() => {});
-    started.catalogs.set(key, catalog);
-  }
-  return catalog;
+  return (await answerOf(started, config, modules)).catalog();
 }

@@ -4,7 +4,7 @@ import type { AnalysisMemo } from '../pipeline/check-cache.js';
 import {
   analysisKey,
   analysisMemo,
-  catalogHash,
+  holdsFor,
   recallAnalysis,
   rememberAnalysis,
 } from '../pipeline/check-cache.js';
@@ -13,7 +13,7 @@ import { fileStem } from '../scenario/stem.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
-import { catalogOf, loadProjectConfigFast, startHelper } from './start.js';
+import { answerOf, loadProjectConfigFast, startHelper } from './start.js';
 import type { CommonFlags, StartedHelper } from './start.js';
 
 /**
@@ -29,7 +29,7 @@ export async function validateCommand(
   io: Io,
 ): Promise<number> {
   const config = await loadProjectConfigFast(flags, io);
-  const started = startHelper(config);
+  const started = startHelper(config, { verifier: false });
   try {
     const { failures, plans } = await analysis(config, started);
     // A scenario is found by its name, its file, or its file stem (a file that does not parse
@@ -72,12 +72,17 @@ async function analysis(config: Config, started: StartedHelper): Promise<Analysi
   const key = analysisKey(config, inputs);
   const memo = recallAnalysis(config, key);
   if (memo !== null) {
-    const catalog = await catalogOf(started, config, memo.modules);
-    if (catalogHash(catalog) === memo.catalog) return memo;
+    if (await holdsFor(memo, await answerOf(started, config, memo.modules))) return memo;
   }
   const { openProject } = await import('./project.js');
   const project = await openProject(config, started, inputs);
-  const fresh = analysisMemo(project.modules, project.analysis.catalog, project.analysis);
+  const answer = await answerOf(started, config, project.modules);
+  const fresh = analysisMemo(
+    project.modules,
+    project.analysis.catalog,
+    answer.hash,
+    project.analysis,
+  );
   rememberAnalysis(config, key, fresh);
   return fresh;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,8 +55,31 @@ export interface PythonHelper {
   readonly pid: number | undefined;
 }
 
+/**
+ * An answer as the helper sent it, before any schema check: its hash, and the check. A caller
+ * that already checked an answer of the same hash (remembered between runs) knows what the
+ * check gives without running it, and without loading the schemas (zod) at all.
+ */
+export interface UncheckedAnswer<M extends Method> {
+  /** sha256 of the answer's JSON (`JSON.stringify` of the value the helper's line gave). */
+  readonly hash: string;
+  /**
+   * The answer checked against the method's result schema, and the request's params against
+   * theirs, as `request` checks them (run once; later calls give the same promise).
+   */
+  check(): Promise<Result<M>>;
+}
+
 /** The helper process this client started. */
 export interface SpawnedHelper extends PythonHelper {
+  /**
+   * Sends `method` and gives its answer unchecked (see `UncheckedAnswer`). The params are checked
+   * with the answer, by `check`: the request goes without loading the schemas.
+   */
+  requestUnchecked<M extends Method>(
+    method: M,
+    ...params: ParamsArg<M>
+  ): Promise<UncheckedAnswer<M>>;
   /**
    * Ends the helper without waiting for it to exit, for a command that only asked it questions
    * and is about to exit: Python's own teardown is not waited for. With a request in flight, the
@@ -72,6 +96,11 @@ export function startPythonHelper(options: {
   python: string;
   root: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * false: the helper does not load the verifier (nor pytest) at its start, and refuses `verify`,
+   * `verifyEach` and `holds`: for commands that only introspect (check, validate).
+   */
+  verifier?: boolean;
 }): SpawnedHelper {
   const env = { ...(options.env ?? process.env) };
   // The helper never talks to the model server: the key stays out of its memory, and so out of
@@ -85,6 +114,7 @@ export function startPythonHelper(options: {
   // bytecode_cache.py).
   env.FIXTUREGEN_HELPER_PYCACHE = join(options.root, '.fixturegen', 'pycache');
   env.PYTHONUNBUFFERED = '1';
+  env.FIXTUREGEN_HELPER_VERIFIER = options.verifier === false ? '0' : '1';
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let stderrTail = '';
@@ -231,9 +261,48 @@ export function startPythonHelper(options: {
     return send<M>(method, checked.data).promise;
   };
 
+  const requestUnchecked = <M extends Method>(
+    method: M,
+    ...args: ParamsArg<M>
+  ): Promise<UncheckedAnswer<M>> => {
+    if (exited) return Promise.reject(exited);
+    const params: unknown = args[0] ?? {};
+    const id = nextId++;
+    const answer = new Promise<unknown>((resolve, reject) => {
+      pending.set(id, {
+        resolve: (v) => {
+          resolve(v);
+          refresh();
+        },
+        reject: (e) => {
+          reject(e);
+          refresh();
+        },
+      });
+    });
+    refresh();
+    child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
+    return answer.then((value) => {
+      let checked: Promise<Result<M>> | null = null;
+      return {
+        hash: createHash('sha256').update(JSON.stringify(value)).digest('hex'),
+        check: () =>
+          (checked ??= loadProtocol().then(({ methods, describeIssues }) => {
+            const ok = methods[method].params.safeParse(params);
+            if (!ok.success || !isDeepStrictEqual(ok.data, params))
+              throw new Error(
+                `invalid \`${method}\` request: ${ok.success ? 'the schema changes its params' : describeIssues(ok.error)}`,
+              );
+            return parseResult(method, value);
+          })),
+      };
+    });
+  };
+
   return {
     pid: child.pid,
     request,
+    requestUnchecked,
     async release(): Promise<void> {
       if (pending.size > 0) return this.close();
       if (gone || child.exitCode !== null || child.signalCode !== null) return;

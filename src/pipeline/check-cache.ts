@@ -5,9 +5,12 @@
  *
  * - `analysis`: what compiling the scenarios gave (each plan's name and file, each failure with
  *   its diagnostics), and which model modules were introspected and the hash of the catalog they
- *   gave. Its key covers fixturegen itself (version, code, templates, schemas), the whole loaded
- *   configuration (environment overrides included) and every scenario file's path and content
- *   hash; it is used only when the catalog the helper answers now hashes the same.
+ *   gave, and the hash of the helper's answer that catalog was checked from. Its key covers
+ *   fixturegen itself (version, code, templates, schemas), the whole loaded configuration
+ *   (environment overrides included) and every scenario file's path and content hash; it is used
+ *   only when the helper's answer now hashes the same (the same answer, checked by the same
+ *   code, gives the same catalog: it is not checked again, and zod is not loaded), or the catalog
+ *   it gives does.
  * - `check`: that every generated file was found current, by the same key, the catalog's hash and
  *   the content of every `.py` file in the output folder (and the names and kinds of the rest).
  *
@@ -21,12 +24,15 @@ import type { Config } from '../config/schema.js';
 import { recall, remember, sha256, toolStamp } from '../config/state.js';
 import type { ScenarioFailure } from './analyze.js';
 import type { ScenarioInput } from './inputs.js';
+import type { UncheckedCatalog } from './introspect.js';
 
 export interface AnalysisMemo {
   /** The model modules introspected, sorted: the configured ones and those scenarios name. */
   readonly modules: readonly string[];
   /** sha256 of the catalog they gave. */
   readonly catalog: string;
+  /** sha256 of the helper's answer, before its schema check, that gave it (`UncheckedAnswer`). */
+  readonly answer: string;
   readonly plans: readonly { readonly name: string; readonly source: string }[];
   readonly failures: readonly ScenarioFailure[];
 }
@@ -82,6 +88,7 @@ export function outputsKey(config: Config): string | null {
 export function analysisMemo(
   modules: readonly string[],
   catalog: Catalog,
+  answer: string,
   analysis: {
     readonly plans: readonly { readonly name: string; readonly source: string }[];
     readonly failures: readonly ScenarioFailure[];
@@ -90,6 +97,7 @@ export function analysisMemo(
   return {
     modules,
     catalog: catalogHash(catalog),
+    answer,
     plans: analysis.plans.map((p) => ({ name: p.name, source: p.source })),
     failures: analysis.failures,
   };
@@ -98,9 +106,18 @@ export function analysisMemo(
 const checkKey = (analysis: string, catalog: string, outputs: string) =>
   sha256(JSON.stringify([analysis, catalog, outputs]));
 
-/** The remembered analysis for these inputs, if any; valid only for a catalog of its hash. */
+/**
+ * The remembered analysis for these inputs, if any; valid only for a catalog of its hash
+ * (`holdsFor`).
+ */
 export function recallAnalysis(config: Config, key: string): AnalysisMemo | null {
   return recall<AnalysisMemo>(config.root, ANALYSIS, key);
+}
+
+/** Whether the helper's answer gives the catalog `memo` was computed for. */
+export async function holdsFor(memo: AnalysisMemo, answer: UncheckedCatalog): Promise<boolean> {
+  if (answer.hash === memo.answer) return true;
+  return catalogHash(await answer.catalog()) === memo.catalog;
 }
 
 export function rememberAnalysis(config: Config, key: string, memo: AnalysisMemo): void {

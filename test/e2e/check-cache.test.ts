@@ -1,8 +1,9 @@
 /**
  * `check` and `validate` remember what their full work found (.fixturegen/state/), and use it only
  * for exactly the same inputs. Each case below first proves the remembered answer is in use (the
- * run loads neither the YAML library, nor ajv, nor handlebars: it parsed and rendered nothing),
- * then changes one input and checks that the change is still found, with the state present.
+ * run loads neither the YAML library, nor ajv, nor handlebars: it parsed and rendered nothing;
+ * nor zod: the helper's answer hashed like the one checked before), then changes one input and
+ * checks that the change is still found, with the state present.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -82,6 +83,7 @@ function expectRemembered(dir: string, env: NodeJS.ProcessEnv = {}, cli = CLI): 
   expect(r.stdout).toContain('is exactly what the current inputs give');
   expect(r.status).toBe(0);
   expect(parsedOrRendered(r)).toEqual([]);
+  expect(r.packages).not.toContain('zod');
 }
 
 /** A full `check` (run twice if needed) has left state that the next one uses. */
@@ -117,6 +119,8 @@ describe('check with remembered state', () => {
     ]);
     const remembered = run(dir, ['check', '--json']);
     expect(parsedOrRendered(remembered)).toEqual([]);
+    expect(full.packages).toContain('zod');
+    expect(remembered.packages).not.toContain('zod');
     expect(remembered.status).toBe(0);
     expect(remembered.stdout).toBe(full.stdout);
     expect(remembered.stderr).toBe(full.stderr);
@@ -298,6 +302,7 @@ describe('validate with remembered state', () => {
       expect(parsedOrRendered(full)).toContain('yaml');
       const remembered = run(dir, ['validate']);
       expect(parsedOrRendered(remembered)).toEqual([]);
+      expect(remembered.packages).not.toContain('zod');
       expect([remembered.status, remembered.stdout, remembered.stderr]).toEqual([
         full.status,
         full.stdout,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { until, withDeadline } from '../watch/helpers.js';
 import { startPythonHelper } from '../../src/helper/client.js';
-import { PythonEnvironmentError } from '../../src/helper/errors.js';
+import { HelperMethodError, PythonEnvironmentError } from '../../src/helper/errors.js';
 import { PYTHON, REPO } from '../support/python.js';
 
 /** The process state letter from /proc/<pid>/stat (`Z`: dead, not yet reaped by Node). */
@@ -136,6 +136,41 @@ describe('requests sent before the protocol schemas are loaded', () => {
       // Once loaded, a request is checked before it is sent, as always.
       // @ts-expect-error: as above
       await expect(helper.request('introspect', { models: 1 })).rejects.toThrow(/invalid/);
+    } finally {
+      await helper.close();
+    }
+  });
+});
+
+describe('answers taken unchecked', () => {
+  it('hash the answer, and check into exactly what `request` gives', async () => {
+    const helper = startPythonHelper({ python: PYTHON, root: REPO });
+    try {
+      const unchecked = await helper.requestUnchecked('introspect', { models: ['crm.models'] });
+      const checked = await helper.request('introspect', { models: ['crm.models'] });
+      expect(await unchecked.check()).toEqual(checked);
+      expect(unchecked.check()).toBe(unchecked.check());
+      const again = await helper.requestUnchecked('introspect', { models: ['crm.models'] });
+      expect(again.hash).toBe(unchecked.hash);
+      expect(unchecked.hash).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await helper.close();
+    }
+  });
+});
+
+describe('a helper started without the verifier', () => {
+  it('introspects, and refuses the verifying methods', async () => {
+    const helper = startPythonHelper({ python: PYTHON, root: REPO, verifier: false });
+    try {
+      const catalog = await helper.request('introspect', { models: ['crm.models'] });
+      expect(catalog.models.map((m) => m.name)).toContain('Tenant');
+      const refused = helper.request('holds', {
+        models: ['crm.models'],
+        databaseUrl: 'sqlite+pysqlite:///:memory:',
+      });
+      await expect(refused).rejects.toBeInstanceOf(HelperMethodError);
+      await expect(refused).rejects.toThrow(/needs the verifier/);
     } finally {
       await helper.close();
     }

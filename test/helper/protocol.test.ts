@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,34 @@ describe('the helper protocol is checked at the boundary', () => {
       await expect(answer).rejects.toBeInstanceOf(PythonEnvironmentError);
       await expect(answer).rejects.toThrow(/`introspect` with a malformed result: models\[0\]/);
       await expect(answer).rejects.toThrow(/models\[0\]\.module: /);
+    } finally {
+      await helper.close();
+    }
+  });
+
+  it('an answer taken unchecked is refused the same way when it is checked, and its hash is its JSON', async () => {
+    const helper = startPythonHelper({ python: fakePython(), root: dir! });
+    try {
+      const answer = await helper.requestUnchecked('introspect', { models: ['m'] });
+      expect(answer.hash).toBe(
+        createHash('sha256')
+          .update(
+            JSON.stringify({
+              modules: ['m'],
+              files: [],
+              sqlalchemyVersion: '2',
+              models: [{ name: 'User', columns: 'id' }],
+            }),
+          )
+          .digest('hex'),
+      );
+      await expect(answer.check()).rejects.toBeInstanceOf(PythonEnvironmentError);
+      await expect(answer.check()).rejects.toThrow(
+        /`introspect` with a malformed result: models\[0\]/,
+      );
+      // @ts-expect-error: as below
+      const bad = await helper.requestUnchecked('introspect', { models: 'crm.models' });
+      await expect(bad.check()).rejects.toThrow(/invalid `introspect` request: models: /);
     } finally {
       await helper.close();
     }
