@@ -68,11 +68,17 @@ ALLOWED_IMPORTS = (
     "`scenario_factory` and `insert_rows` from "
     "`{package}`"
 )
+BULK_CALL = (
+    "the session, a model class, a list of rows, the overrides and the label: "
+    'insert_rows(session, Model, [...], overrides, "label")'
+)
+
 ALLOWED_CALLS = (
     "fixture code may call only the model classes and enums it imports, the value constructors "
     "(datetime, date, time, timedelta, timezone, Decimal, UUID and their fromisoformat), the scenario "
     "dataclasses, the create_<scenario> functions, range(), list(), int(), float(), session.add(), "
-    "session.add_all(), session.flush(), insert_rows(session, [...]), append()/extend() on a list or a "
+    'session.add_all(), session.flush(), insert_rows(session, Model, [...], overrides, "label"), '
+    "append()/extend() on a list or a "
     "relationship collection, and the output package's check_scenario_call(), apply_overrides(), "
     "parent_overrides() and scenario_factory()"
 )

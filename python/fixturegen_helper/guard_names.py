@@ -130,11 +130,10 @@ class Names:
                 return ("model", thing[1].qualname)
             if thing[0] in ("create", "dataclass"):
                 return OWN if thing[1] is None else ("parent", thing[1])
-            if thing[0] == "bulk" and len(node.args) == 2:
-                # `rows = insert_rows(session, rows)`: what it was bound to before (still pending
-                # while the function's locals are inferred).
-                rows = self.infer(node.args[1])
-                return rows if rows in (PENDING,) or (rows and rows[0] == "list") else None
+            if thing[0] == "bulk" and len(node.args) == 5 and isinstance(node.args[1], ast.Name):
+                # `rows = insert_rows(session, Model, rows, overrides, "rows")`: instances of Model.
+                model = None if self.local(node.args[1].id) else self.thing(node.args[1])
+                return ("list", model[1].qualname) if model and model[0] == "model" else None
             return None
         if isinstance(node, (ast.List, ast.Tuple)):
             if not node.elts:

@@ -17,6 +17,7 @@ from fixturegen_helper.guard_model import (
     ALLOWED_STATEMENTS,
     BUILTIN_CALLS,
     BUILTIN_NAMES,
+    BULK_CALL,
     LIST_METHODS,
     LITERAL_METHODS,
     SESSION_METHODS,
@@ -286,6 +287,9 @@ class Walk(Names):
         if thing is not None and thing[0] == "runtime":
             self._runtime_call(node)
             return
+        if thing is not None and thing[0] == "bulk":
+            self._bulk_call(node)
+            return
         for kw in node.keywords:
             if kw.arg is None:
                 self.report("FG409", "`**` unpacking is not allowed in fixture code", kw.value)
@@ -312,15 +316,6 @@ class Walk(Names):
         if thing is not None and thing[0] in ("model", "enum", "ctor", "create", "dataclass"):
             self._keywords(node, thing)
             return
-        if thing is not None and thing[0] == "bulk":
-            rows = self.infer(node.args[1]) if len(node.args) == 2 else None
-            if node.keywords or self.infer(node.args[0]) != SESSION or not (rows and rows[0] == "list" and rows[1]):
-                self.report(
-                    "FG403",
-                    "insert_rows takes the session and a list of new model instances: insert_rows(session, [...])",
-                    node,
-                )
-            return
         if isinstance(func, ast.Name) and func.id in BUILTIN_CALLS and not self.local(func.id):
             return
         if isinstance(func, ast.Attribute) and self._allowed_method(func, node):
@@ -331,6 +326,40 @@ class Walk(Names):
             if not isinstance(func, (ast.Name, ast.Attribute)):
                 self.expr(func)  # a lambda, a call's result, a subscript: say what it is too
             self.report("FG403", f"calling {short(func)!r} is not allowed; {ALLOWED_CALLS}", func)
+
+    def _bulk_call(self, node: ast.Call) -> None:
+        """The package's `insert_rows(session, Model, rows, overrides, "label")`: the class is handed
+        over by name (the only place a model class is not called), the rows are a list."""
+        args = node.args
+        shaped = len(args) == 5 and not node.keywords
+        cls = args[1] if shaped and isinstance(args[1], ast.Name) else None
+        model = self.thing(cls) if cls is not None and not self.local(cls.id) else None
+        is_model = model is not None and model[0] == "model"
+        for kw in node.keywords:
+            self.expr(kw.value)
+        for k, arg in enumerate(args):
+            if isinstance(arg, ast.Starred):
+                self.report("FG409", "`*` unpacking of call arguments is not allowed in fixture code", arg)
+            elif not (k == 1 and is_model):
+                self.expr(arg)
+        rows = self.infer(args[2]) if shaped else None
+        label = args[4] if shaped else None
+        if not (
+            shaped
+            and is_model
+            and self.infer(args[0]) == SESSION
+            and rows
+            and rows[0] == "list"
+            and isinstance(label, ast.Constant)
+            and isinstance(label.value, str)
+        ):
+            self.report("FG403", f"insert_rows takes {BULK_CALL}", node)
+        if self.known.is_async and id(node) not in self.awaited:
+            self.report(
+                "FG409",
+                f"{short(node.func)}() is a coroutine in an async module: write `await {short(node.func)}(...)`",
+                node,
+            )
 
     def _runtime_call(self, node: ast.Call) -> None:
         """A call of the output package's own functions: its arguments are expressions fixture code

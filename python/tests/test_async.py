@@ -220,11 +220,15 @@ def test_async_module_with_one_wrong_literal_fails_value_parity(helper: Helper) 
 
 ASYNC_BULK = ASYNC_SCENARIO.replace(
     "import pytest_asyncio\n", "import pytest_asyncio\n\nfrom generated import insert_rows\n", 1
-).replace("for i in range(3)]\n", "for i in range(3)]\n    users = await insert_rows(session, users)\n", 1)
+).replace(
+    "for i in range(3)]\n",
+    'for i in range(3)]\n    users = await insert_rows(session, User, users, None, "users")\n',
+    1,
+)
 
 
 def test_guard_wants_insert_rows_awaited_in_an_async_module(params) -> None:
-    assert "users = await insert_rows(session, users)" in ASYNC_BULK
+    assert 'users = await insert_rows(session, User, users, None, "users")' in ASYNC_BULK
     assert check(params, ASYNC_BULK) == []
     found = check(params, ASYNC_BULK.replace("await insert_rows(", "insert_rows("))
     assert found == [("FG409", "insert_rows() is a coroutine in an async module: write `await insert_rows(...)`")]

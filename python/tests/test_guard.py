@@ -466,34 +466,49 @@ def test_only_the_package_functions_come_from_the_package(check) -> None:
     assert d["code"] == "FG402" and "`from generated import db_engine`" in d["message"]
 
 
+# The builtin bulk shape (bulk.ts): the rows as dicts, handed to insert_rows with the class, the
+# overrides and the label.
 BULK = GENERATED.replace(
     "from generated import apply_overrides, check_scenario_call, scenario_factory\n",
     "from generated import apply_overrides, check_scenario_call, insert_rows, scenario_factory\n",
 ).replace(
     '    session.add_all(users)\n    apply_overrides(overrides, "users", users)\n',
-    '    apply_overrides(overrides, "users", users)\n    users = insert_rows(session, users)\n',
+    "    users = insert_rows(\n"
+    "        session,\n"
+    "        User,\n"
+    '        [{"email": f"u{i}@acme.test", "tenant_id": acme.id} for i in range(3)],\n'
+    "        overrides,\n"
+    '        "users",\n'
+    "    )\n",
 )
 
 
 def test_insert_rows_of_the_package_in_the_builtin_bulk_shape(check) -> None:
-    assert "users = insert_rows(session, users)" in BULK and "insert_rows, scenario_factory" in BULK
+    assert "users = insert_rows(\n" in BULK and "insert_rows, scenario_factory" in BULK
     assert check(BULK) == []
-    # What it returns is the list it took: attributes of its rows are checked as before.
+    # What it returns are instances of the class it took: attributes of its rows are checked.
     wrong = BULK.replace("            user=users[i % 3],\n", "            user=users[i % 3].nickname,\n")
     assert [d["code"] for d in check(wrong)] == ["FG405"]
+    # The class is handed over by name there, and only there.
+    assert check(BULK.replace("    return TenantWithTeam(", "    print(User)\n    return TenantWithTeam(", 1))
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        "insert_rows(session, 5)",
-        "insert_rows(acme, users)",
-        "insert_rows(session, users, extra=1)",
+        "insert_rows(session, User, 5, overrides, 'users')",
+        "insert_rows(acme, User, [], overrides, 'users')",
+        "insert_rows(session, acme, [], overrides, 'users')",
+        "insert_rows(session, User, [], overrides, users)",
+        "insert_rows(session, User, [], overrides, 'users', extra=1)",
+        "insert_rows(session, users)",
         "insert_rows(session)",
     ],
 )
-def test_insert_rows_takes_the_session_and_a_list_of_rows(check, call) -> None:
-    source = BULK.replace("users = insert_rows(session, users)", f"users = {call}")
+def test_insert_rows_takes_the_session_a_class_and_a_list_of_rows(check, call) -> None:
+    end = '        "users",\n    )'
+    old = BULK[BULK.index("users = insert_rows(\n") : BULK.index(end) + len(end)]
+    source = BULK.replace(old, f"users = {call}")
     found = [d for d in check(source) if d["code"] == "FG403" and "insert_rows takes" in d["message"]]
     assert len(found) == 1, check(source)
     assert where(found[0]) == at(source, f"users = |{call}")

@@ -257,23 +257,28 @@ describe('builtin generator', () => {
     const big = render(withGrants(50));
     expect(usesBulk(withGrants(50), models)).toBe(true);
     expect(big).toMatch(/^from generated import \([^)]*\n {4}insert_rows,\n/m);
-    // Many-to-one references become the foreign keys they set, read after a flush; overrides
-    // are set on the built rows before they are inserted.
+    // Many-to-one references become the foreign keys they set, read after a flush; the rows are
+    // dicts, handed to insert_rows with the class and the label's overrides.
     expect(big).toContain(
       [
         '    session.flush()',
-        '    grants = [',
-        '        PermissionGrant(',
-        '            permission=f"perm.{i}",',
-        '            role_id=roles[i // 5].id,',
-        '            user_id=users[i % 3].id,',
-        '        )',
-        '        for i in range(50)',
-        '    ]',
-        '    apply_overrides(overrides, "grants", grants)',
-        '    grants = insert_rows(session, grants)',
+        '    grants = insert_rows(',
+        '        session,',
+        '        PermissionGrant,',
+        '        [',
+        '            {',
+        '                "permission": f"perm.{i}",',
+        '                "role_id": roles[i // 5].id,',
+        '                "user_id": users[i % 3].id,',
+        '            }',
+        '            for i in range(50)',
+        '        ],',
+        '        overrides,',
+        '        "grants",',
+        '    )',
       ].join('\n'),
     );
+    expect(big).not.toContain('apply_overrides(overrides, "grants", grants)');
     // A variant of a plan without a bulk list may need insert_rows itself.
     expect(
       usesBulk(

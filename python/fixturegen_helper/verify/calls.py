@@ -75,20 +75,20 @@ class CallRecorder:
         replace = {original: apply_overrides}
         insert = getattr(package, "insert_rows", None)
         if insert is not None:
-            # A bulk list is built, overridden, then inserted: `insert_rows` returns the rows the
-            # label holds, which stand for the list apply_overrides was given.
+            # A bulk list is built as rows, then `insert_rows(session, Model, rows, overrides,
+            # "label")` applies the label's overrides and returns the instances the label holds.
             if inspect.iscoroutinefunction(insert):
 
                 async def insert_rows(*args: Any, **kwargs: Any) -> Any:
                     rows = await insert(*args, **kwargs)
-                    self.inserted.append((_instances(args, kwargs), rows))
+                    self._inserted(args, kwargs, rows)
                     return rows
 
             else:
 
                 def insert_rows(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
                     rows = insert(*args, **kwargs)
-                    self.inserted.append((_instances(args, kwargs), rows))
+                    self._inserted(args, kwargs, rows)
                     return rows
 
             replace[insert] = insert_rows
@@ -114,6 +114,13 @@ class CallRecorder:
                 return target(*args, **kwargs)
 
             monkeypatch.setattr(module, str(variant_create), dispatched)
+
+    def _inserted(self, args: tuple[Any, ...], kwargs: dict[str, Any], rows: Any) -> None:
+        """An `insert_rows` call: the rows it took and returned, and the overrides it applied."""
+        named = dict(zip(("session", "model", "rows", "overrides", "label"), args, strict=False))
+        named.update(kwargs)
+        self.inserted.append((named.get("rows"), rows))
+        self.applied.append((named.get("overrides"), named.get("label"), rows))
 
     def overrides(self) -> dict[str, Any]:
         """An empty override per label, each its own object: what reaches `apply_overrides` is
@@ -155,11 +162,6 @@ class CallRecorder:
         if _same_rows(given, rows):
             return True
         return any(_same_rows(given, before) and _same_rows(after, rows) for before, after in self.inserted)
-
-
-def _instances(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """The `instances` argument of `insert_rows(session, instances)`."""
-    return kwargs["instances"] if "instances" in kwargs else (args[1] if len(args) > 1 else None)
 
 
 def _same_rows(given: Any, rows: Any) -> bool:

@@ -8,7 +8,7 @@ import type { ModelInfo } from '../../catalog/types.js';
 import type { Plan, PlanEntity, PlanValue, ValueExpr } from '../../plan/types.js';
 import type { ExprContext } from './pyexpr.js';
 import { foldValue, referencedLabels } from '../../plan/values.js';
-import { renderArgument, renderAssignment } from './pyexpr.js';
+import { pyString, renderArgument, renderAssignment } from './pyexpr.js';
 import { bulkLines, bulkValues } from './bulk.js';
 
 export interface EntityContext {
@@ -17,7 +17,10 @@ export interface EntityContext {
   readonly className: (module: string, cls: string) => string;
   readonly labelVar: (label: string) => string;
   readonly ctxFor: (i: 'loop' | number) => ExprContext;
-  /** Statements after a label's rows are built (the per-call overrides); none by default. */
+  /**
+   * Statements after a label's rows are built (the per-call overrides); none by default. Not for
+   * rows inserted in bulk: `insert_rows` applies their overrides (bulk.ts).
+   */
   readonly after?: (entity: PlanEntity) => string[];
   /** Async output: every flush is awaited. */
   readonly async?: boolean;
@@ -83,7 +86,8 @@ function effectiveValues(entity: PlanEntity, model: ModelInfo | undefined): Plan
 /** One keyword argument of a constructor call. */
 interface Argument {
   readonly key: string;
-  readonly render: (ctx: ExprContext, indent: string) => string;
+  /** The value, laid out after `prefix` (by default `<key>=`) on a line indented by `indent`. */
+  readonly render: (ctx: ExprContext, indent: string, prefix?: string) => string;
 }
 
 /**
@@ -97,7 +101,8 @@ function argumentsOf(
 ): { args: Argument[]; after: PlanValue[] } {
   const valueArg = (v: PlanValue): Argument => ({
     key: v.attribute,
-    render: (ctx, indent) => renderArgument(v.value, ctx, indent, `${v.attribute}=`),
+    render: (ctx, indent, prefix = `${v.attribute}=`) =>
+      renderArgument(v.value, ctx, indent, prefix),
   });
   const fields = model?.dataclassFields;
   if (fields === undefined) return { args: values.map(valueArg), after: [] };
@@ -123,6 +128,19 @@ function constructor(
     `${indent}${cls}(`,
     ...args.map((a) => `${indent}    ${a.key}=${a.render(ctx, `${indent}    `)},`),
     `${indent})`,
+  ];
+}
+
+/** A row inserted in bulk: the constructor's keyword arguments as a dict display (bulk.ts). */
+function rowDict(args: readonly Argument[], ctx: ExprContext, indent: string): string[] {
+  if (args.length === 0) return [`${indent}{}`];
+  return [
+    `${indent}{`,
+    ...args.map((a) => {
+      const key = `${pyString(a.key)}: `;
+      return `${indent}    ${key}${a.render(ctx, `${indent}    `, key)},`;
+    }),
+    `${indent}}`,
   ];
 }
 
@@ -218,13 +236,13 @@ function bulkStatement(
   if (decided === null) return null;
   const cls = ectx.className(entity.module, entity.className);
   const ctx = ectx.ctxFor('loop');
-  const build = (indent: string) => constructor(cls, decided.args, ctx, indent);
   const lines = bulkLines(
     entity,
     ectx.insertRows!(),
+    cls,
     ectx.labelVar(entity.label),
-    build,
-    ectx.after?.(entity) ?? [],
+    pyString(entity.label),
+    (indent) => rowDict(decided.args, ctx, indent),
     ectx.async === true,
   );
   return { lines, reads: new Set(decided.values.flatMap((v) => [...columnsRead(v)])) };

@@ -1,7 +1,9 @@
 """A shop whose big lists are inserted in bulk: Python-side column defaults (a value, a
 callable, a callable reading the row), a server default, an attribute whose column has another
-name, a dataclass with `default` and `default_factory`, and models the bulk path leaves to the
-unit of work (a version counter, a before_insert event)."""
+name, a dataclass with `default` and `default_factory`, classes whose constructor does more than
+set attributes (a validator, an `__init__` of its own, an `init` listener: their rows are built
+as instances first), and models the bulk path leaves to the unit of work (a version counter, a
+before_insert event)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from sqlalchemy.orm import (
     MappedAsDataclass,
     mapped_column,
     relationship,
+    validates,
 )
 
 
@@ -137,6 +140,50 @@ class Stamped(Base):
 @event.listens_for(Stamped, "before_insert")
 def _stamp(_mapper, _connection, target) -> None:
     target.stamp = f"stamped:{target.code}"
+
+
+class Badge(Base):
+    """A validator of `label` also sets `seen` as the label is set."""
+
+    __tablename__ = "badge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(20))
+    seen: Mapped[Optional[str]] = mapped_column(String(30))
+
+    @validates("label")
+    def _see(self, _key, value):
+        self.seen = f"seen:{value}"
+        return value
+
+
+class Note(Base):
+    """An `__init__` of its own derives `summary` from `body`."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[Optional[str]] = mapped_column(String(20))
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.summary = f"{self.body[:4]}…"
+
+
+class Ticket(Base):
+    """An `init` listener gives every new instance a priority."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[Optional[int]] = mapped_column()
+
+
+@event.listens_for(Ticket, "init")
+def _prioritize(target, _args, _kwargs) -> None:
+    target.priority = 7
 
 
 class DcBase(MappedAsDataclass, DeclarativeBase):

@@ -6,7 +6,8 @@ import datetime
 
 from sqlalchemy import func, select, text
 
-from shop.models import Customer, Order, Product, Shop, Tag, Tier
+import generated.big_shop
+from shop.models import Badge, Customer, Note, Order, Product, Shop, Tag, Ticket, Tier
 
 
 def test_counts_in_the_database(big_shop, db_session):
@@ -116,6 +117,62 @@ def test_dataclass_defaults_and_factories(fallbacks, db_session):
     # The group's collection was built empty by its constructor and loads again.
     assert fallbacks.group.tags == fallbacks.tags[0::2]
     assert all(isinstance(t, Tag) for t in fallbacks.tags)
+
+
+def test_constructors_that_do_more_than_set_attributes_run(fallbacks, db_session):
+    # A validator, an `__init__` of its own and an `init` listener ran for every row, as in a
+    # flush: their rows were built as instances before they were inserted.
+    badges = db_session.execute(select(Badge.label, Badge.seen).order_by(Badge.id))
+    assert badges.all() == [(f"b{n}", f"seen:b{n}") for n in range(1, 51)]
+    notes = db_session.execute(select(Note.body, Note.summary).order_by(Note.id)).all()
+    assert notes == [(f"note number {n}", "note…") for n in range(1, 51)]
+    tickets = db_session.execute(select(Ticket.code, Ticket.priority).order_by(Ticket.id))
+    assert tickets.all() == [(f"t{n}", 7) for n in range(1, 51)]
+    assert [t.priority for t in fallbacks.tickets] == [7] * 50
+    assert all(isinstance(b, Badge) for b in fallbacks.badges)
+
+
+def counted_customers(monkeypatch):
+    """The keyword arguments of every Customer constructed from now on."""
+    built = []
+    init = Customer.__init__
+
+    def counting(self, **kwargs):
+        built.append(kwargs)
+        init(self, **kwargs)
+
+    monkeypatch.setattr(Customer, "__init__", counting)
+    return built
+
+
+def test_rows_of_a_plain_class_are_not_built_through_its_constructor(
+    db_session, monkeypatch
+):
+    # The default constructor would only set the attributes the rows hold: the rows go in as
+    # they are, and only the three `few` customers (not in bulk) are constructed.
+    built = counted_customers(monkeypatch)
+    made = generated.big_shop.create_big_shop(db_session)
+    assert [kw["email"] for kw in built] == [f"few{n}@shop.test" for n in (1, 2, 3)]
+    assert len(made.customers) == 300
+    assert all(isinstance(c, Customer) for c in made.customers)
+
+
+def test_an_override_builds_the_rows_of_its_label(db_session, monkeypatch):
+    # The overrides are set on built instances, as for a label not inserted in bulk.
+    built = counted_customers(monkeypatch)
+    made = generated.big_shop.create_big_shop(
+        db_session, overrides={"customers": {"active": False}}
+    )
+    assert len(built) == 303
+    assert {c.active for c in made.customers} == {False}
+
+
+def test_an_empty_override_leaves_the_rows_as_they_are(db_session, monkeypatch):
+    built = counted_customers(monkeypatch)
+    generated.big_shop.create_big_shop(
+        db_session, overrides={"shop": {"name": "Second"}, "customers": {}}
+    )
+    assert len(built) == 3
 
 
 def test_a_variant_in_bulk(big_shop__vip, db_session):
