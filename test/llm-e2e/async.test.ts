@@ -171,7 +171,7 @@ describe('the LLM generator on an async project', () => {
     expect(answers.chess_club).toContain(
       '@pytest_asyncio.fixture(loop_scope="function")\nasync def make_chess_club(db_session):',
     );
-    expect(answers.club_roster).toContain('    roster = await insert_rows(session, roster)');
+    expect(answers.club_roster).toContain('    roster = await insert_rows(\n        session,\n');
     for (const name of NAMES) expect(answers[name]).not.toContain('EDGE_CASES');
   });
 
@@ -203,7 +203,8 @@ describe('the LLM generator on an async project', () => {
         `        return await create_chess_club__${v}(session, overrides=overrides)`,
       );
     const rosterPrompt = requestsFor(server, 'club_roster')[0]!.body.messages[1]!.content;
-    expect(rosterPrompt).toContain('roster = await insert_rows(session, roster)');
+    expect(rosterPrompt).toContain('roster = await insert_rows(\n    session,\n');
+    expect(rosterPrompt).toContain('    overrides,\n    "roster",\n)');
     const written = bodyOf(dir, 'chess_club');
     expect(written).toContain(
       '@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)\nasync def chess_club_edge_cases(request, db_session) -> ChessClub:\n',

@@ -134,7 +134,7 @@ describe('the prompt of an async project', () => {
     expect(user).toContain('- `users` (60 User) in the base, with the columns:');
     expect(user).toContain('    tenant_id = t.id  # the id of t: flush it before reading it');
     expect(user).toContain(
-      '```python\nusers = [\n    User(email=f"c{i + 1}@acme.test", tenant_id=t.id)\n    for i in range(60)\n]\napply_overrides(overrides, "users", users)\nusers = await insert_rows(session, users)\n```',
+      '```python\nusers = await insert_rows(\n    session,\n    User,\n    [\n        {"email": f"c{i + 1}@acme.test", "tenant_id": t.id}\n        for i in range(60)\n    ],\n    overrides,\n    "users",\n)\n```',
     );
     expect(user).toContain('`await session.flush()` first when the list reads a row added since');
     expect(user).toContain(
@@ -162,7 +162,8 @@ describe('the prompt of a sync project', () => {
 
   it('shows a list inserted in bulk with `insert_rows(...)`, not awaited', () => {
     const { user } = messages('crowd', false);
-    expect(user).toContain('users = insert_rows(session, users)\n```');
+    expect(user).toContain('users = insert_rows(\n    session,\n    User,\n');
+    expect(user).toContain('    overrides,\n    "users",\n)\n```');
     expect(user).toContain('`session.flush()` first when the list reads a row added since');
   });
 });

@@ -9,13 +9,13 @@ import type { ValueRenderer } from './types.js';
  * The list entities the builtin generator inserts in bulk (`insert_rows`, builtin/bulk.ts), for
  * the prompt: the output package defines `insert_rows` exactly when some scenario has such an
  * entity, so the model is told about it only then, with the entity's values as the columns the
- * builtin module writes (a many-to-one as its foreign-key column) and one example of the three
- * statements.
+ * builtin module writes (a many-to-one as its foreign-key column) and one example of the call
+ * (`insert_rows(session, <Class>, [<row dict> for i in range(n)], overrides, "<label>")`).
  */
 export interface BulkText {
   /** One entry per label: where it is in bulk (base, variants) and its values as columns. */
   readonly entries: string[];
-  /** The statements for the first bulk entity, as the builtin module writes them. */
+  /** The call for the first bulk entity, as the builtin module writes it. */
   readonly example: string;
 }
 
@@ -50,12 +50,16 @@ export function describeBulk(
           : ' none (every column is left to its default)'),
     );
     example ??= [
-      `${label} = [`,
-      `    ${entity.className}(${values.map((v) => `${v.attribute}=${render.expr(v, entity.count)}`).join(', ')})`,
-      `    for i in range(${entity.count})`,
-      ']',
-      `apply_overrides(overrides, "${label}", ${label})`,
-      `${label} = ${mode.await}insert_rows(session, ${label})`,
+      `${label} = ${mode.await}insert_rows(`,
+      '    session,',
+      `    ${entity.className},`,
+      '    [',
+      `        {${values.map((v) => `"${v.attribute}": ${render.expr(v, entity.count)}`).join(', ')}}`,
+      `        for i in range(${entity.count})`,
+      '    ],',
+      '    overrides,',
+      `    "${label}",`,
+      ')',
     ].join('\n');
   }
   return { entries, example: example! };
