@@ -59,9 +59,7 @@ def test_a_refused_candidate_is_never_verified(helper: Helper, guard_base: dict[
     guard = {**guard_base, "source": REFUSED}
     refused = helper.result("guard", guard)
     assert refused["diagnostics"], "the guard must refuse a module-level call"
-    both = helper.result(
-        "guardVerify", {"guard": guard, "verify": sp.verify_params("run", files=sp.files(REFUSED))}
-    )
+    both = helper.result("guardVerify", {"guard": guard, "verify": sp.verify_params("run", files=sp.files(REFUSED))})
     assert both["guard"] == refused
     assert both["verify"] is None
     assert not MARKER.exists()
