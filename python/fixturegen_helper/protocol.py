@@ -6,7 +6,9 @@ One request per line on stdin, one response per line on stdout, in order:
     {"id": 1, "result": ...}
     {"id": 1, "error": {"type": "ImportError", "message": "...", "traceback": "..."}}
 
-Methods: `ping`, `introspect`, `verify`, `verifyEach`, `guard` (see the modules of the same names). Error types:
+Methods: `ping`, `introspect`, `verify`, `verifyEach`, `guard` (see the modules of the same names),
+and `guardVerify` (a guard, then the verify of the same candidate when the guard passed: one round
+trip instead of two, for a lone candidate). Error types:
 `ProtocolError` (malformed request, unknown method, bad params), `UnsupportedSQLAlchemy` (the
 environment's SQLAlchemy is not 1.4 or 2.x), `ImportError` (a models module failed to import,
 whatever it raised), `MapperError` (`configure_mappers()` failed), otherwise the
@@ -85,6 +87,22 @@ def _verify_each(params: dict[str, Any]) -> Any:
     return {"results": verify_each(params.get("requests"))}  # type: ignore[arg-type]
 
 
+def _guard_verify(params: dict[str, Any]) -> Any:
+    """A guard, then (only when it found nothing) the verify of the same candidate, in one round
+    trip: `{"guard": <guard result>, "guardMs": <its time>, "verify": <verify result> | null}`.
+    Exactly what `guard` and then `verify` answer; a candidate the guard refuses is never written
+    or run (no verification child is started for it)."""
+    guard_params, verify_params = params.get("guard"), params.get("verify")
+    if not isinstance(guard_params, dict) or not isinstance(verify_params, dict):
+        raise HelperError("ProtocolError", "params.guard and params.verify must be objects")
+    started = time.monotonic()
+    guarded = _guard(guard_params)
+    guard_ms = round((time.monotonic() - started) * 1000, 2)
+    if guarded["diagnostics"]:
+        return {"guard": guarded, "guardMs": guard_ms, "verify": None}
+    return {"guard": guarded, "guardMs": guard_ms, "verify": _verify(verify_params)}
+
+
 def _holds(params: dict[str, Any]) -> Any:
     _require_supported_sqlalchemy()
     from fixturegen_helper.verify import holds
@@ -110,6 +128,7 @@ METHODS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "verifyEach": _verify_each,
     "holds": _holds,
     "guard": _guard,
+    "guardVerify": _guard_verify,
 }
 
 

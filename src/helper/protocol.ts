@@ -203,6 +203,24 @@ export const methods = {
     params: z.strictObject({ requests: z.array(singleMethods.verify.params).min(1).max(4) }),
     result: z.strictObject({ results: z.array(singleMethods.verify.result) }),
   },
+  /**
+   * A guard, then the verify of the same candidate only when the guard found nothing, in one
+   * round trip: each answer exactly what `guard` and `verify` answer (`verify` null when the
+   * guard refused the candidate, which is then never written or run). For a lone candidate
+   * (a save in `watch`).
+   */
+  guardVerify: {
+    params: z.strictObject({
+      guard: singleMethods.guard.params,
+      verify: singleMethods.verify.params,
+    }),
+    result: z.strictObject({
+      guard: singleMethods.guard.result,
+      /** The helper's own time for the guard, in milliseconds. */
+      guardMs: z.number(),
+      verify: singleMethods.verify.result.nullable(),
+    }),
+  },
 } as const;
 
 export type Method = keyof typeof methods;

@@ -5,7 +5,8 @@ import { error } from '../diagnostics/types.js';
 import type { LlmScenarioReport } from '../generate/llm/generator/types.js';
 import type { Generator } from '../generate/types.js';
 import { removeStrayTemps, writeAtomic } from '../output/write.js';
-import { guardCandidate } from '../verify/guard.js';
+import { guardCandidate, guardDiagnostics, guardParams } from '../verify/guard.js';
+import type { GuardOptions } from '../verify/guard.js';
 import { databaseCannotHold, verifyCandidate } from '../verify/verify.js';
 import type { DesiredTests } from '../constraints/output.js';
 import { emptyTally, ServiceClock } from '../helper/service.js';
@@ -518,25 +519,15 @@ async function validateCandidate(
   const { config, helper, analysis } = options;
   const pkg = packageName(config);
   const tally = emptyTally();
-  const guarded = await clock.within(tally, () =>
-    guardCandidate(helper, {
-      body,
-      plan: d.plan,
-      catalog: analysis.catalog,
-      packageName: pkg,
-      sessionFixture: config.session_fixture ?? 'db_session',
-      async: config.async === true,
-      plans: new Map(analysis.plans.map((p) => [p.name, p])),
-    }),
-  );
-  // The helper's own time for the guard; the rest of the round trip waited for earlier requests.
-  spent.guardMs += tally.served.guard ?? 0;
-  spent.queueMs += tally.waited.guard ?? 0;
-  // Nothing of a candidate that fails the guard is written, imported or run.
-  if (guarded.length > 0) {
-    arrive();
-    return guarded;
-  }
+  const guard: GuardOptions = {
+    body,
+    plan: d.plan,
+    catalog: analysis.catalog,
+    packageName: pkg,
+    sessionFixture: config.session_fixture ?? 'db_session',
+    async: config.async === true,
+    plans: new Map(analysis.plans.map((p) => [p.name, p])),
+  };
   const files: Record<string, string> = {};
   for (const parent of d.parents) {
     const text = accepted.get(parent);
@@ -545,7 +536,7 @@ async function validateCandidate(
   files[d.path] = fileContents(d, body);
   const names = [...d.parents, d.name];
   files[initPath(config)] = renderInit(config, analysis.catalog, names, analysis.plans);
-  const verifying = batcher.verify({
+  const item = {
     config,
     packageName: pkg,
     files,
@@ -553,9 +544,27 @@ async function validateCandidate(
     source: d.source,
     output: d.path,
     names,
-  });
-  arrive();
-  const verified = await verifying;
+  };
+  // Nothing of a candidate that fails the guard is written, imported or run. Alone, the guard
+  // and the verification go in one request (see `VerifyBatcher.guardThenVerify`).
+  const answer = await clock.within(tally, () =>
+    batcher.guardThenVerify(item, {
+      params: guardParams(guard),
+      diagnostics: (result) => guardDiagnostics(result, d.plan),
+      separately: () => guardCandidate(helper, guard),
+      arrive,
+    }),
+  );
+  // The helper's own time for the guard; the rest of its round trip waited for earlier requests
+  // (with the verification: its own wait is in the verification's timing).
+  if (answer.guarded === null && answer.guardMs !== undefined) {
+    spent.guardMs += answer.guardMs;
+  } else {
+    spent.guardMs += (tally.served.guard ?? 0) + (tally.served.guardVerify ?? 0);
+    spent.queueMs += (tally.waited.guard ?? 0) + (tally.waited.guardVerify ?? 0);
+  }
+  if (answer.guarded !== null) return answer.guarded;
+  const verified = answer.outcome;
   spent.verifyMs += verified.timing.verifyMs;
   spent.queueMs += verified.timing.queueMs;
   spent.batch = verified.timing.batch;

@@ -18,10 +18,16 @@
  */
 import { availableParallelism } from 'node:os';
 import type { PythonHelper } from '../helper/client.js';
+import type { Params, Result } from '../helper/protocol.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { expectationsFor } from './expectations.js';
 import type { VerifyRequest, VerifyResult } from './verify.js';
-import { requestVerify, requestVerifyEach, verifyDiagnostics } from './verify.js';
+import {
+  requestGuardVerify,
+  requestVerify,
+  requestVerifyEach,
+  verifyDiagnostics,
+} from './verify.js';
 
 /** One scenario's verification, as it would be sent alone. */
 export interface BatchItem extends VerifyRequest {
@@ -196,6 +202,76 @@ export class VerifyBatcher {
       this.queue.push({ item, queuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Guards a scenario's candidate and verifies it. When it would be verified alone anyway (no
+   * batch in flight, nothing queued, no other scenario announced: a save in `watch`), both go in
+   * one `guardVerify` request, one round trip instead of two; otherwise the guard goes now and
+   * the verification through the batches. Either way the answers are the same: the guard's
+   * diagnostics (then nothing was verified), else the verification's. `guardMs` is the helper's
+   * own time for the guard when it went with the verification, else undefined (then the caller's
+   * `guard` measured it).
+   */
+  async guardThenVerify(
+    item: BatchItem,
+    guard: {
+      /** The `guard` request. */
+      readonly params: Params<'guard'>;
+      /** Its answer's diagnostics. */
+      readonly diagnostics: (result: Result<'guard'>) => readonly Diagnostic[];
+      /** The guard on its own (when the verification goes through the batches). */
+      readonly separately: () => Promise<readonly Diagnostic[]>;
+      /**
+       * The `arrived` of the scenario's `expect`: called once it is queued, or refused by the
+       * guard (a batch waiting for it may then go).
+       */
+      readonly arrive: () => void;
+    },
+  ): Promise<
+    | { readonly guarded: readonly Diagnostic[] }
+    | { readonly guarded: null; readonly outcome: BatchOutcome; readonly guardMs?: number }
+  > {
+    const alone =
+      item.config.verify !== 'none' &&
+      !this.busy &&
+      !this.scheduled &&
+      this.queue.length === 0 &&
+      this.coming <= 1;
+    if (!alone) {
+      const guarded = await guard.separately();
+      if (guarded.length > 0) {
+        guard.arrive();
+        return { guarded };
+      }
+      const verifying = this.verify(item);
+      guard.arrive();
+      return { guarded: null, outcome: await verifying };
+    }
+    this.busy = true;
+    // Nothing flushes while this request is in flight; what queues meanwhile goes after it.
+    guard.arrive();
+    try {
+      const started = performance.now();
+      const answer = await requestGuardVerify(this.helper, guard.params, item);
+      const result = answer.verify;
+      // Refused: nothing was verified.
+      if (result === null) return { guarded: guard.diagnostics(answer.guard) };
+      this.stats.requests += 1;
+      this.stats.scenarios += 1;
+      const waited = Math.max(0, performance.now() - started - answer.guardMs - result.durationMs);
+      return {
+        guarded: null,
+        guardMs: answer.guardMs,
+        outcome: {
+          diagnostics: verifyDiagnostics(result, item),
+          timing: { verifyMs: result.durationMs, queueMs: Math.round(waited), batch: 1 },
+        },
+      };
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
   }
 
   /**

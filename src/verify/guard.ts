@@ -1,5 +1,5 @@
 import type { PythonHelper } from '../helper/client.js';
-import type { Params } from '../helper/protocol.js';
+import type { Params, Result } from '../helper/protocol.js';
 import { catalogSlice } from '../catalog/slice.js';
 import type { Catalog } from '../catalog/types.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnostics/codes.js';
@@ -45,26 +45,21 @@ function ancestors(plan: Plan, plans: ReadonlyMap<string, Plan>): Plan[] {
   return [...out.values()];
 }
 
-/**
- * The static allow-list guard (in the Python helper; nothing is imported or run): the module may
- * hold only the contract's definitions, import only the catalog's classes, the value constructors
- * and the scenarios it extends, and use only the names, calls and attributes fixture code needs.
- * Positions are in the candidate body, so they are put in the message.
- */
-export async function guardCandidate(
-  helper: PythonHelper,
-  options: {
-    body: string;
-    plan: Plan;
-    catalog: Catalog;
-    packageName: string;
-    sessionFixture: string;
-    /** `async: true` in the configuration. */
-    async?: boolean;
-    /** Every plan by name: the extended scenarios' dataclasses and labels. */
-    plans?: ReadonlyMap<string, Plan>;
-  },
-): Promise<Diagnostic[]> {
+/** What `guardCandidate` is given: the candidate's body and what it may refer to. */
+export interface GuardOptions {
+  body: string;
+  plan: Plan;
+  catalog: Catalog;
+  packageName: string;
+  sessionFixture: string;
+  /** `async: true` in the configuration. */
+  async?: boolean;
+  /** Every plan by name: the extended scenarios' dataclasses and labels. */
+  plans?: ReadonlyMap<string, Plan>;
+}
+
+/** The `guard` request for a candidate (see `guardCandidate`). */
+export function guardParams(options: GuardOptions): Params<'guard'> {
   const { plan, catalog } = options;
   const parents = ancestors(plan, options.plans ?? new Map());
   const touched = [
@@ -100,7 +95,7 @@ export async function guardCandidate(
       ...slice.flatMap((m) => (m.access ? [m.module, m.access.module] : [m.module])),
     ]),
   ].sort();
-  const result = await helper.request('guard', {
+  return {
     source: options.body,
     allowedModules: allowed,
     package: options.packageName,
@@ -120,11 +115,28 @@ export async function guardCandidate(
       variants: moduleVariants(plan).map((v) => v.name),
       ...(options.async ? { async: true } : {}),
     },
-  });
+  };
+}
+
+/** The diagnostics of a `guard` answer, at the scenario file (positions in the message). */
+export function guardDiagnostics(result: Result<'guard'>, plan: Plan): Diagnostic[] {
   return result.diagnostics.map((d) =>
     error(registered(d.code), `candidate line ${d.line}:${d.column}: ${d.message}`, {
       file: plan.source,
       ...(d.hint === undefined ? {} : { hint: d.hint }),
     }),
   );
+}
+
+/**
+ * The static allow-list guard (in the Python helper; nothing is imported or run): the module may
+ * hold only the contract's definitions, import only the catalog's classes, the value constructors
+ * and the scenarios it extends, and use only the names, calls and attributes fixture code needs.
+ * Positions are in the candidate body, so they are put in the message.
+ */
+export async function guardCandidate(
+  helper: PythonHelper,
+  options: GuardOptions,
+): Promise<Diagnostic[]> {
+  return guardDiagnostics(await helper.request('guard', guardParams(options)), options.plan);
 }

@@ -156,6 +156,23 @@ export async function requestVerify(
   return result;
 }
 
+/** The helper's answer to `guardVerify`: the guard's, and the verify's when the guard passed. */
+export type GuardVerifyResult = Result<'guardVerify'>;
+
+/**
+ * Guards a candidate and, only when the guard found nothing, verifies it, in one round trip
+ * (`guardVerify`): the same answers as `guard` then `requestVerify`.
+ */
+export async function requestGuardVerify(
+  helper: PythonHelper,
+  guard: Params<'guard'>,
+  req: VerifyRequest,
+): Promise<GuardVerifyResult> {
+  const result = await helper.request('guardVerify', { guard, verify: verifyParams(req) });
+  if (result.verify?.warning) warnOnce(result.verify.warning);
+  return result;
+}
+
 /** Sends several verify requests to run side by side, each in its own child (see `verifyEach`). */
 export async function requestVerifyEach(
   helper: PythonHelper,

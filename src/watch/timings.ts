@@ -14,7 +14,10 @@ export interface StageTimings {
   settle: number;
   /** The whole `build` call: generate, guard, verify, write. */
   build: number;
-  /** Round trips to the helper, summed over the run. */
+  /**
+   * Round trips to the helper, summed over the run (a `guardVerify` request: the helper's own
+   * time for the guard is counted as guard, the rest of its round trip as verify).
+   */
   guard: number;
   verify: number;
   /** What the helper's verification reported of its own stages (summed over the run). */
@@ -51,11 +54,21 @@ export function timedHelper(helper: PythonHelper, timings: () => StageTimings): 
       const result = await helper.request(method, ...params);
       const t = timings();
       const ms = performance.now() - started;
+      const add = (stages: Record<string, number>) => {
+        for (const [k, v] of Object.entries(stages))
+          t.verifyStages[k] = (t.verifyStages[k] ?? 0) + v;
+      };
       if (method === 'guard') t.guard += ms;
       if ('timings' in result) {
         t.verify += ms;
-        for (const [k, v] of Object.entries(result.timings))
-          t.verifyStages[k] = (t.verifyStages[k] ?? 0) + v;
+        add(result.timings);
+      }
+      if ('guardMs' in result) {
+        // One round trip for both: the guard is the helper's own time for it, the rest verify.
+        const guarded = result.verify === null ? ms : Math.min(ms, result.guardMs);
+        t.guard += guarded;
+        t.verify += ms - guarded;
+        if (result.verify !== null) add(result.verify.timings);
       }
       return result;
     },

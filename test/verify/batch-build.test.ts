@@ -18,6 +18,7 @@ import { analyze, introspect, modelModules } from '../../src/pipeline/analyze.js
 import { build } from '../../src/pipeline/build.js';
 import type { BuildReport, ScenarioOutcome } from '../../src/pipeline/build.js';
 import { readScenarioInputs } from '../../src/pipeline/inputs.js';
+import { guardCandidate } from '../../src/verify/guard.js';
 import { MIN_PART, VerifyBatcher } from '../../src/verify/batch.js';
 import type { BatchItem } from '../../src/verify/batch.js';
 import { desiredOutputs, fileContents, generateBody } from '../../src/pipeline/desired.js';
@@ -128,6 +129,63 @@ describe('batched verification', () => {
     expect(together.get('bad_null')!.diagnostics[0]!.message).toMatch(/NOT NULL|IntegrityError/);
     for (const name of ['alpha', 'alpha_child', 'beta', 'gamma', 'team_budget', 'tenant_with_team'])
       expect(together.get(name)!.status, name).not.toBe('failed');
+  });
+
+  it('guards and verifies a lone scenario in one request, with the answers of both apart', async () => {
+    const sent: string[] = [];
+    const counting: PythonHelper = {
+      get pid() {
+        return helper.pid;
+      },
+      close: () => helper.close(),
+      request: (method, ...params) => {
+        sent.push(method);
+        return helper.request(method, ...params);
+      },
+    };
+    const generator = tampering();
+    const single = (name: string) =>
+      build({ config, helper: counting, analysis, generator, force: true, only: [name] });
+    // A candidate that fails its smoke test: one round trip, the diagnostics of a batch's.
+    sent.length = 0;
+    const failing = byName(await single('bad_count')).get('bad_count')!;
+    expect(sent.filter((m) => m !== 'holds')).toEqual(['guardVerify']);
+    expect(failing.diagnostics).toEqual([
+      expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
+    ]);
+    // A candidate the guard refuses: refused with the guard's own diagnostics, never verified.
+    const refusing: Generator = {
+      ...generator,
+      async generate(plan, ctx) {
+        const out = await generator.generate(plan, ctx);
+        return out.ok ? { ...out, body: `import os\n${out.body}` } : out;
+      },
+    };
+    const d = desiredOutputs(analysis, config, refusing).scenarios.get('alpha')!;
+    const body = await generateBody(refusing, d, () => Promise.resolve([]));
+    if (!body.ok) throw new Error('alpha did not generate');
+    const own = await guardCandidate(helper, {
+      body: body.body,
+      plan: d.plan,
+      catalog: analysis.catalog,
+      packageName: packageName(config),
+      sessionFixture: config.session_fixture ?? 'db_session',
+      plans: new Map(analysis.plans.map((p) => [p.name, p])),
+    });
+    expect(own.length).toBeGreaterThan(0);
+    sent.length = 0;
+    const refused = await build({
+      config,
+      helper: counting,
+      analysis,
+      generator: refusing,
+      force: true,
+      only: ['alpha'],
+    });
+    expect(sent.filter((m) => m !== 'holds')).toEqual(['guardVerify']);
+    expect(refused.timings.verifyRequests).toBe(0);
+    expect(byName(refused).get('alpha')!.status).toBe('failed');
+    expect(byName(refused).get('alpha')!.diagnostics).toEqual(own);
   });
 
   it('reports per-stage timings, and per scenario its own time apart from its waiting', async () => {
