@@ -117,7 +117,7 @@ def _guard(params: dict[str, Any]) -> Any:
 
 
 #: The methods that need the verifier (and pytest) loaded at start-up.
-VERIFYING = frozenset({"verify", "verifyEach", "holds"})
+VERIFYING = frozenset({"verify", "verifyEach", "holds", "guardVerify"})
 #: Whether this helper loaded the verifier (see the module's docstring).
 _VERIFIER = True
 

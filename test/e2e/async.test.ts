@@ -242,7 +242,7 @@ describe('async constraint tests with session_fixture', { timeout: 400_000 }, ()
       writeFileSync(config, `${readFileSync(config, 'utf8')}session_fixture: my_session\n`);
       const r = fixturegen(dir, ['build'], VENV_ENV);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toMatch(/14 edge cases in generated\/chess_club\.py/);
+      expect(r.stdout).toMatch(/16 edge cases in generated\/chess_club\.py/);
       expect(r.status).toBe(0);
       const tests = readFileSync(join(dir, 'generated', 'test_chess_club_constraints.py'), 'utf8');
       expect(tests).toContain('async def test_delete_locker_orm(chess_club, my_session):');
