@@ -105,9 +105,9 @@ def _guard_verify(params: dict[str, Any]) -> Any:
 
 def _holds(params: dict[str, Any]) -> Any:
     _require_supported_sqlalchemy()
-    from fixturegen_helper.verify import holds
+    from fixturegen_helper.verify import database_holds
 
-    return holds(params)
+    return database_holds(params)
 
 
 def _guard(params: dict[str, Any]) -> Any:

@@ -55,8 +55,8 @@ child), `process` (the parent's handling of children: the spare, waiting, killin
 from __future__ import annotations
 
 from fixturegen_helper.verify.child import set_protocol_fd
-from fixturegen_helper.verify.holds import holds
+from fixturegen_helper.verify.holds import holds as database_holds
 from fixturegen_helper.verify.process import signal_group
 from fixturegen_helper.verify.request import verify, verify_each
 
-__all__ = ["holds", "set_protocol_fd", "signal_group", "verify", "verify_each"]
+__all__ = ["database_holds", "set_protocol_fd", "signal_group", "verify", "verify_each"]
