@@ -28,6 +28,8 @@ export interface ScriptedAnswer {
   usage?: ScriptedUsage | null;
   /** Delay before the response headers. */
   latencyMs?: number;
+  /** The response waits for this too (settled either way): a test's gate, whatever the load. */
+  heldUntil?: Promise<unknown>;
   /** Delay before each content chunk of a streamed answer. */
   chunkDelayMs?: number;
   fault?: Fault;

@@ -144,6 +144,7 @@ export async function startOpenAiServer(options = {}) {
     const fault = answer.fault;
     if (fault === 'hang') return; // never answers; close() destroys the socket
     if (answer.latencyMs) await wait(answer.latencyMs);
+    if (answer.heldUntil) await answer.heldUntil.catch(() => {});
     if (res.destroyed) return;
     if (fault !== undefined && typeof fault === 'object') {
       const headers = {};

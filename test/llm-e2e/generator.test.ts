@@ -252,7 +252,14 @@ describe('the prompt', () => {
 describe('the generator in process', () => {
   it('keeps llm.concurrency requests in flight and no more', async () => {
     const s = await server();
-    s.script(() => ({ content: GOOD, latencyMs: 60 }));
+    // Each odd request is answered once the next one is in: two in flight whatever the machine's
+    // load (a fixed latency lost that race on a busy machine, when building a prompt took longer).
+    s.script((r) => {
+      const n = s.requests.indexOf(r) + 1;
+      return n % 2 === 1
+        ? { content: GOOD, heldUntil: s.waitForRequests(n + 1, 30_000) }
+        : { content: GOOD };
+    });
     const cfg = config(s.url, { concurrency: 2 });
     const gen = createLlmGenerator(cfg, { clientOptions: FAST, cache: null });
     const ctx = ctxFor(cfg);
