@@ -207,20 +207,20 @@ export function startPythonHelper(options: {
     }
   };
 
-  /** Registers and writes one request; the answer is parsed once the schemas are loaded. */
-  const send = <M extends Method>(method: M, params: unknown) => {
+  /**
+   * Registers and writes one request; its promise settles with what `accept` makes of the answer
+   * (`parsed`: checked once the schemas are loaded; or the answer as the helper sent it).
+   */
+  const send = <T>(method: Method, params: unknown, accept: (answer: unknown) => Promise<T>) => {
     const id = nextId++;
-    const promise = new Promise<Result<M>>((resolve, reject) => {
+    const promise = new Promise<T>((resolve, reject) => {
       pending.set(id, {
         resolve: (v) => {
-          void loadProtocol().then(() => {
-            try {
-              resolve(parseResult(method, v));
-            } catch (err) {
-              reject(err instanceof Error ? err : new Error(String(err)));
-            }
-            refresh();
-          });
+          void accept(v)
+            .then(resolve, (err: unknown) =>
+              reject(err instanceof Error ? err : new Error(String(err))),
+            )
+            .finally(refresh);
         },
         reject: (e) => {
           reject(e);
@@ -232,6 +232,16 @@ export function startPythonHelper(options: {
     child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
     return { id, promise };
   };
+  const parsed =
+    <M extends Method>(method: M) =>
+    (answer: unknown): Promise<Result<M>> =>
+      loadProtocol().then(() => parseResult(method, answer));
+  /** Why `params` is not a valid request of `method` (also: the schema would change it), or null. */
+  const paramsProblem = (loaded: typeof ProtocolModule, method: Method, params: unknown) => {
+    const checked = loaded.methods[method].params.safeParse(params);
+    if (!checked.success) return loaded.describeIssues(checked.error);
+    return isDeepStrictEqual(checked.data, params) ? null : 'the schema changes its params';
+  };
 
   const request = <M extends Method>(method: M, ...args: ParamsArg<M>): Promise<Result<M>> => {
     if (exited) return Promise.reject(exited);
@@ -240,15 +250,13 @@ export function startPythonHelper(options: {
       // The schemas are not loaded yet: the request goes now, so that Python starts on it while
       // they load, and is checked as soon as they are. One the check refuses, or would have
       // changed, fails as it would have before sending; its answer is ignored.
-      const { id, promise } = send<M>(method, params);
-      return loadProtocol().then(({ methods, describeIssues }) => {
-        const checked = methods[method].params.safeParse(params);
-        if (checked.success && isDeepStrictEqual(checked.data, params)) return promise;
+      const { id, promise } = send(method, params, parsed(method));
+      return loadProtocol().then((loaded) => {
+        const problem = paramsProblem(loaded, method, params);
+        if (problem === null) return promise;
         pending.delete(id);
         refresh();
-        throw new Error(
-          `invalid \`${method}\` request: ${checked.success ? 'the schema changes its params' : describeIssues(checked.error)}`,
-        );
+        throw new Error(`invalid \`${method}\` request: ${problem}`);
       });
     }
     const { methods, describeIssues } = protocol;
@@ -258,7 +266,7 @@ export function startPythonHelper(options: {
       return Promise.reject(
         new Error(`invalid \`${method}\` request: ${describeIssues(checked.error)}`),
       );
-    return send<M>(method, checked.data).promise;
+    return send(method, checked.data, parsed(method)).promise;
   };
 
   const requestUnchecked = <M extends Method>(
@@ -267,32 +275,15 @@ export function startPythonHelper(options: {
   ): Promise<UncheckedAnswer<M>> => {
     if (exited) return Promise.reject(exited);
     const params: unknown = args[0] ?? {};
-    const id = nextId++;
-    const answer = new Promise<unknown>((resolve, reject) => {
-      pending.set(id, {
-        resolve: (v) => {
-          resolve(v);
-          refresh();
-        },
-        reject: (e) => {
-          reject(e);
-          refresh();
-        },
-      });
-    });
-    refresh();
-    child.stdin.write(`${JSON.stringify({ id, method, params })}\n`);
+    const answer = send(method, params, (v) => Promise.resolve(v)).promise;
     return answer.then((value) => {
       let checked: Promise<Result<M>> | null = null;
       return {
         hash: createHash('sha256').update(JSON.stringify(value)).digest('hex'),
         check: () =>
-          (checked ??= loadProtocol().then(({ methods, describeIssues }) => {
-            const ok = methods[method].params.safeParse(params);
-            if (!ok.success || !isDeepStrictEqual(ok.data, params))
-              throw new Error(
-                `invalid \`${method}\` request: ${ok.success ? 'the schema changes its params' : describeIssues(ok.error)}`,
-              );
+          (checked ??= loadProtocol().then((loaded) => {
+            const problem = paramsProblem(loaded, method, params);
+            if (problem !== null) throw new Error(`invalid \`${method}\` request: ${problem}`);
             return parseResult(method, value);
           })),
       };
