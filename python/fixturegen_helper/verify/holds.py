@@ -57,11 +57,23 @@ def holds(params: dict[str, Any]) -> dict[str, Any]:
     return dict(answer)
 
 
+def create_on_throwaway_sqlite(metadatas: list[Any]) -> None:
+    """Runs the DDL of `metadatas` on an in-memory SQLite that is dropped after (raises what it
+    raised). Also what `warm.warm_database` runs, for the state it leaves in SQLAlchemy."""
+    from fixturegen_helper import testing
+
+    engine = testing.make_engine(DEFAULT_URL)
+    try:
+        with engine.begin() as conn:
+            for metadata in metadatas:
+                metadata.create_all(conn)
+    finally:
+        engine.dispose()
+
+
 def _decide(url_text: str, metadatas: list[Any]) -> dict[str, Any]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.schema import CreateTable
-
-    from fixturegen_helper import testing
 
     url = make_url(url_text)
     dialect = url.get_dialect()()
@@ -70,13 +82,7 @@ def _decide(url_text: str, metadatas: list[Any]) -> dict[str, Any]:
             for table in metadata.sorted_tables:
                 CreateTable(table).compile(dialect=dialect)
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-            engine = testing.make_engine(DEFAULT_URL)
-            try:
-                with engine.begin() as conn:
-                    for metadata in metadatas:
-                        metadata.create_all(conn)
-            finally:
-                engine.dispose()
+            create_on_throwaway_sqlite(metadatas)
     except Exception as e:  # noqa: BLE001 - whatever refused the DDL is what the user must read
         return {"problem": CREATING + f"{type(e).__module__}.{type(e).__qualname__}: {e}"}
     return {"problem": None}

@@ -72,13 +72,9 @@ def warm_database(url: str, models: list[str]) -> None:
         if make_url(url).get_backend_name() != "sqlite":
             create_engine(url).dispose()  # imports the driver; connects to nothing
             return
-        engine = testing.make_engine("sqlite+pysqlite:///:memory:")
-        try:
-            with engine.begin() as conn:
-                for metadata in testing.metadatas(models) if models else []:
-                    metadata.create_all(conn)
-        finally:
-            engine.dispose()
+        from fixturegen_helper.verify.holds import create_on_throwaway_sqlite
+
+        create_on_throwaway_sqlite(testing.metadatas(models) if models else [])
     except Exception:  # noqa: BLE001 - best effort
         pass
 
