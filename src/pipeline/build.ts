@@ -119,13 +119,14 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   };
   const t0 = performance.now();
   const desired = desiredOutputs(analysis, config, generator, options.only);
-  const diff = await diffOutputs(desired);
+  const diff = await diffOutputs(desired, { rebuildAll: options.force === true });
   const diffMs = performance.now() - t0;
   const clock = new ServiceClock();
   const helper = clock.wrap(options.helper);
   const batcher = new VerifyBatcher(helper, {
     initPath: initPath(config),
     init: (names) => renderInit(config, analysis.catalog, names, analysis.plans),
+    waitForAll: generator.id === 'builtin',
   });
   const totals = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0 };
   const outcomes: ScenarioOutcome[] = analysis.failures
@@ -142,31 +143,74 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const written: string[] = [];
   /** Accepted file contents by scenario name: this run's candidates, else what is on disk. */
   const accepted = new Map<string, string>();
+  /**
+   * Candidates that passed their guard and were queued for verification in this run, by name. A
+   * builtin scenario that extends others is generated, guarded and queued as soon as its parents'
+   * candidates are queued, beside them (in the same batch, not a batch after theirs); it uses
+   * their outcomes once it has its own (see `buildOne`).
+   */
+  const queued = new Map<string, string>();
   const tasks = new Map<string, Promise<ScenarioOutcome>>();
+  /** Settles once a scenario's candidate is queued, or its outcome is known. */
+  const ready = new Map<string, { promise: Promise<void>; signal: () => void }>();
+  const readyOf = (name: string) => {
+    let r = ready.get(name);
+    if (!r) {
+      let signal = () => {};
+      const promise = new Promise<void>((resolve) => (signal = resolve));
+      r = { promise, signal };
+      ready.set(name, r);
+    }
+    return r;
+  };
+  /** Outcomes known so far, by name. */
+  const finished = new Map<string, ScenarioOutcome>();
   /** Asked once, when the first scenario is about to be verified (see `databaseCannotHold`). */
   let holding: Promise<Diagnostic | null> | undefined;
   const cannotHold = () => (holding ??= databaseCannotHold(helper, config));
 
   const run = (entry: ScenarioDiff): Promise<ScenarioOutcome> => {
-    let task = tasks.get(entry.desired.name);
+    const name = entry.desired.name;
+    let task = tasks.get(name);
     if (!task) {
-      task = buildOne(entry);
-      tasks.set(entry.desired.name, task);
+      task = buildOne(entry).then((outcome) => {
+        finished.set(name, outcome);
+        readyOf(name).signal();
+        return outcome;
+      });
+      tasks.set(name, task);
     }
     return task;
   };
 
   const buildOne = async ({ desired, existing, state, tests }: ScenarioDiff) => {
     let d = desired;
-    const parentOutcomes = await Promise.all(
-      d.plan.extends.flatMap((p) => {
-        const parent = diff.scenarios.get(p);
-        return parent ? [run(parent)] : [];
-      }),
-    );
+    const parents = d.plan.extends.flatMap((p) => {
+      const parent = diff.scenarios.get(p);
+      return parent ? [parent] : [];
+    });
+    const rebuilt = !(state.kind === 'current' && !options.force);
+    /**
+     * Verified beside its parents' candidates rather than after their outcomes: only the
+     * builtin generator's (rendering costs nothing, so a candidate whose parent then fails
+     * wasted no model call); the parents' outcomes still decide before anything is written.
+     */
+    const early = rebuilt && parents.length > 0 && generator.id === 'builtin';
+    if (early) {
+      // A batch waits for it while its parents' candidates are on their way.
+      batcher.expect();
+      await Promise.all(parents.map((p) => (void run(p), readyOf(p.desired.name).promise)));
+    }
+    /** The parents' outcomes (awaited now, or, early, once this candidate's verification is done). */
+    const parentOutcomes = () => Promise.all(parents.map(run));
     let llm: LlmScenarioReport | undefined = undefined; // set once the generator ran
     /** Told once that this scenario asks for its verification now, or never will. */
-    let arrive = () => {};
+    let arrive = early
+      ? () => {
+          arrive = () => {};
+          batcher.arrived();
+        }
+      : () => {};
     const spent = { generateMs: 0, guardMs: 0, verifyMs: 0, writeMs: 0, queueMs: 0, batch: 0 };
     let worked = false;
     const done = (
@@ -192,17 +236,24 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       options.onProgress?.(d.name, 'done', outcome);
       return outcome;
     };
-    const failedParent = parentOutcomes.find((o) => o.status === 'failed');
-    if (failedParent) {
-      return done('failed', [
-        error('FG301', `extends \`${failedParent.name}\`, which failed to build`, {
-          file: d.source,
-          line: 1,
-          column: 1,
-          hint: `fix ${failedParent.file} first`,
-        }),
-      ]);
-    }
+    const failedParent = (outcomes: readonly ScenarioOutcome[]) => {
+      const failed = outcomes.find((o) => o.status === 'failed');
+      return failed
+        ? done('failed', [
+            error('FG301', `extends \`${failed.name}\`, which failed to build`, {
+              file: d.source,
+              line: 1,
+              column: 1,
+              hint: `fix ${failed.file} first`,
+            }),
+          ])
+        : null;
+    };
+    // Early, a parent may have failed before its candidate was queued.
+    const parentFailed = failedParent(
+      early ? parents.flatMap((p) => finished.get(p.desired.name) ?? []) : await parentOutcomes(),
+    );
+    if (parentFailed) return parentFailed;
     // Findings about the models (constraint tests): reported on every build, like warnings.
     const findings = d.constraints?.findings ?? [];
     let wanted = d.constraints?.tests ?? null;
@@ -294,15 +345,41 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     options.onProgress?.(d.name, 'start');
     if (await cannotHold()) return done('failed', [], [UNHELD]);
     worked = true;
-    batcher.expect();
-    arrive = () => {
-      arrive = () => {};
-      batcher.arrived();
-    };
-    const validate = (body: string) =>
-      validateCandidate({ ...options, helper }, batcher, clock, spent, d, body, accepted, () =>
-        arrive(),
+    if (!early) {
+      batcher.expect();
+      arrive = () => {
+        arrive = () => {};
+        batcher.arrived();
+      };
+    }
+    /** The parents' files the last validation verified beside: accepted, else queued candidates. */
+    let beside = new Map<string, string>();
+    const validate = (body: string) => {
+      beside = new Map(
+        d.parents.flatMap((p) => {
+          const text = accepted.get(p) ?? queued.get(p);
+          return text === undefined ? [] : [[p, text] as const];
+        }),
       );
+      return validateCandidate(
+        { ...options, helper },
+        batcher,
+        clock,
+        spent,
+        d,
+        body,
+        beside,
+        () => arrive(),
+        (text) => {
+          queued.set(d.name, text);
+          readyOf(d.name).signal();
+        },
+      );
+    };
+    // A turn of the event loop of its own: this candidate's guard request is sent before the next
+    // scenario renders, so the helper guards while this process renders (the scenarios resume
+    // together once `holds` is answered; without it, all would render before the first guard).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const generating = performance.now();
     const pending = generateBody(generator, d, validate);
     // The builtin generator renders synchronously, within the call: the wall time until its
@@ -320,11 +397,26 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     llm = generator.report?.(d.name);
     if (!generated.ok) return done('failed', generated.diagnostics);
     if (!generated.validated) {
-      const problems = await validate(generated.body);
+      let problems = await validate(generated.body);
+      if (early) {
+        // Verified beside its parents' candidates: their outcomes decide first, as if awaited
+        // before (FG301), and a parent accepted with other bytes (its edge cases' refusals
+        // rendered again) is verified beside again.
+        const parentFailed = failedParent(await parentOutcomes());
+        if (parentFailed) return parentFailed;
+        if ([...beside].some(([p, text]) => accepted.get(p) !== text))
+          problems = await validate(generated.body);
+      }
       if (problems.length > 0) return done('failed', problems);
     }
-    const writing = performance.now();
-    const checked = await constraintTests(fileContents(d, generated.body), generated.body, true);
+    // The constraint tests' and edge cases' verifications: the helper's time for them, and what
+    // they waited for it (the time other scenarios' turns took meanwhile is neither).
+    const tally = emptyTally();
+    const checked = await clock.within(tally, () =>
+      constraintTests(fileContents(d, generated.body), generated.body, true),
+    );
+    for (const m of Object.values(tally.served)) spent.verifyMs += m;
+    for (const m of Object.values(tally.waited)) spent.queueMs += m;
     if (checked.problems.length > 0) return done('failed', [...findings, ...checked.problems]);
     const text = checked.module;
     accepted.set(d.name, text);
@@ -336,6 +428,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           : `replaced hand edits in ${d.path}`,
       );
     }
+    const writing = performance.now();
     const testsWritten = checked.write?.() ?? false;
     if (testsWritten) written.push(wanted!.path);
     const changed = writeAtomic(absolute(config, d.path), text);
@@ -515,6 +608,8 @@ async function validateCandidate(
   body: string,
   accepted: ReadonlyMap<string, string>,
   arrive: () => void,
+  /** Called with the candidate's file once its guard passed and it is queued for verification. */
+  onQueued?: (text: string) => void,
 ): Promise<readonly Diagnostic[]> {
   const { config, helper, analysis } = options;
   const pkg = packageName(config);
@@ -534,8 +629,8 @@ async function validateCandidate(
     if (text !== undefined) files[scenarioPath(config, parent)] = text;
   }
   files[d.path] = fileContents(d, body);
+  // The plugin list is left to the batcher: it renders one per request, for what it holds.
   const names = [...d.parents, d.name];
-  files[initPath(config)] = renderInit(config, analysis.catalog, names, analysis.plans);
   const item = {
     config,
     packageName: pkg,
@@ -553,6 +648,7 @@ async function validateCandidate(
       diagnostics: (result) => guardDiagnostics(result, d.plan),
       separately: () => guardCandidate(helper, guard),
       arrive,
+      ...(onQueued ? { queued: () => onQueued(files[d.path]!) } : {}),
     }),
   );
   // The helper's own time for the guard; the rest of its round trip waited for earlier requests

@@ -51,9 +51,18 @@ function readIfExists(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
-/** Each desired scenario's file against the disk (parents before children), and the orphans. */
-export async function diffOutputs(desired: DesiredOutputs): Promise<OutputsDiff> {
+/**
+ * Each desired scenario's file against the disk (parents before children), and the orphans.
+ * `rebuildAll` (`build --force`): every scenario is rebuilt whatever its state, so a builtin file
+ * whose header says it is current is not rendered again to compare its bytes (which could only
+ * turn `current` into `stale`, and both are rebuilt alike).
+ */
+export async function diffOutputs(
+  desired: DesiredOutputs,
+  options: { readonly rebuildAll?: boolean } = {},
+): Promise<OutputsDiff> {
   const { config, generator } = desired;
+  const compareBytes = generator.id === 'builtin' && options.rebuildAll !== true;
   const out = new Map<string, ScenarioDiff>();
   const visit = async (d: DesiredScenario): Promise<ScenarioDiff> => {
     const known = out.get(d.name);
@@ -64,7 +73,7 @@ export async function diffOutputs(desired: DesiredOutputs): Promise<OutputsDiff>
       if (parent) parents.push(await visit(parent));
     }
     const existing = readIfExists(absolute(config, d.path));
-    const state = await stateOf(d, existing, parents, generator.id === 'builtin' ? desired : null);
+    const state = await stateOf(d, existing, parents, compareBytes ? desired : null);
     const tests = d.constraints?.tests
       ? testsState(
           d,

@@ -29,7 +29,11 @@ import {
   verifyDiagnostics,
 } from './verify.js';
 
-/** One scenario's verification, as it would be sent alone. */
+/**
+ * One scenario's verification, as it would be sent alone. `files` may leave out the plugin list
+ * (`BatcherOptions.initPath`): the batcher renders it for the names of what it sends, alone or
+ * in a batch.
+ */
 export interface BatchItem extends VerifyRequest {
   /** The scenario's generated file (relative path), named by tracebacks that blame it. */
   readonly output: string;
@@ -63,6 +67,14 @@ export interface BatcherOptions {
    * else 1); only ever more than 1 on an in-memory SQLite database.
    */
   readonly lanes?: number;
+  /**
+   * Every scenario announced with `expect` comes without waiting on anything but this process
+   * and the helper (the builtin generator renders; no model answer is awaited): a batch waits
+   * for all of them (up to its size), not only while they keep arriving within `QUIET_MS`. On
+   * a loaded machine a pause longer than that is common, and a batch sent then keeps the helper
+   * busy while the rest wait for their guards, to go in a batch after it.
+   */
+  readonly waitForAll?: boolean;
 }
 
 /** Scenarios per batch: a failing batch costs a second run of the rest, so not unbounded. */
@@ -227,6 +239,11 @@ export class VerifyBatcher {
        * guard (a batch waiting for it may then go).
        */
       readonly arrive: () => void;
+      /**
+       * Called once the candidate passed its guard and is queued to be verified in a batch (not
+       * when the guard and the verification go in one request).
+       */
+      readonly queued?: () => void;
     },
   ): Promise<
     | { readonly guarded: readonly Diagnostic[] }
@@ -245,6 +262,7 @@ export class VerifyBatcher {
         return { guarded };
       }
       const verifying = this.verify(item);
+      guard.queued?.();
       guard.arrive();
       return { guarded: null, outcome: await verifying };
     }
@@ -253,7 +271,7 @@ export class VerifyBatcher {
     guard.arrive();
     try {
       const started = performance.now();
-      const answer = await requestGuardVerify(this.helper, guard.params, item);
+      const answer = await requestGuardVerify(this.helper, guard.params, this.withInit(item));
       const result = answer.verify;
       // Refused: nothing was verified.
       if (result === null) return { guarded: guard.diagnostics(answer.guard) };
@@ -290,6 +308,12 @@ export class VerifyBatcher {
 
   private schedule(): void {
     if (this.busy || this.scheduled || this.queue.length === 0) return;
+    if (
+      this.coming > 0 &&
+      this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]) &&
+      this.options.waitForAll === true
+    )
+      return; // the last of them to arrive schedules the batch
     if (
       this.coming > 0 &&
       this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]) &&
@@ -400,6 +424,13 @@ export class VerifyBatcher {
     return new Map(settled.flatMap((m) => [...m]));
   }
 
+  /** `item` as sent alone: with the plugin list of its names when its files leave it out. */
+  private withInit(item: BatchItem): BatchItem {
+    const path = this.options.initPath;
+    if (Object.hasOwn(item.files, path)) return item;
+    return { ...item, files: { ...item.files, [path]: this.options.init(item.names) } };
+  }
+
   /** One verify request for a batch: every item's files, and the plugin list of all of them. */
   private batchRequest(items: readonly BatchItem[]): VerifyRequest {
     const first = items[0]!;
@@ -478,7 +509,7 @@ export class VerifyBatcher {
     const started = performance.now();
     this.stats.requests += 1;
     this.stats.scenarios += 1;
-    const result = await requestVerify(this.helper, item);
+    const result = await requestVerify(this.helper, this.withInit(item));
     // The helper's own time for the request; the rest of the round trip waited in its queue.
     const waited = Math.max(0, performance.now() - started - result.durationMs);
     return {
