@@ -3,7 +3,7 @@
  * own gives: a real build of several scenarios (real helper, pytest, SQLite), two of them with
  * candidates broken in different ways, against the same scenarios built one at a time.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,18 +63,23 @@ describe('batched verification', () => {
     const base = readFileSync(join(dir, 'scenarios', 'tenant_with_team.yaml'), 'utf8');
     for (const name of ['alpha', 'beta', 'gamma', 'bad_count', 'bad_null'])
       writeFileSync(join(dir, 'scenarios', `${name}.yaml`), base);
-    // A child of a batched scenario: verified after it, beside its accepted file.
-    writeFileSync(
-      join(dir, 'scenarios', 'alpha_child.yaml'),
-      [
-        'extends: [alpha]',
-        'entities:',
-        '  extra:',
-        '    model: Role',
-        '    values: { name: extra, tenant: "@acme" }',
-        '',
-      ].join('\n'),
-    );
+    // Children of batched scenarios: verified beside their parents' candidates, in the same
+    // batch; one of a parent whose candidate fails (FG301, as if it had waited for it).
+    for (const [child, parent] of [
+      ['alpha_child', 'alpha'],
+      ['bad_child', 'bad_count'],
+    ])
+      writeFileSync(
+        join(dir, 'scenarios', `${child}.yaml`),
+        [
+          `extends: [${parent}]`,
+          'entities:',
+          '  extra:',
+          '    model: Role',
+          '    values: { name: extra, tenant: "@acme" }',
+          '',
+        ].join('\n'),
+      );
     const loaded = loadConfig({ cwd: dir, env: {} });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
     config = { ...loaded.value, python: PYTHON };
@@ -97,6 +102,7 @@ describe('batched verification', () => {
     expect(names).toEqual([
       'alpha',
       'alpha_child',
+      'bad_child',
       'bad_count',
       'bad_null',
       'beta',
@@ -104,8 +110,10 @@ describe('batched verification', () => {
       'team_budget',
       'tenant_with_team',
     ]);
-    // The passing scenarios without parents were verified in one batch, not one by one.
+    // The passing scenarios were verified in one batch, not one by one: a child with its parent,
+    // not in a batch after it.
     expect(together.get('beta')!.timings!.batch).toBeGreaterThan(1);
+    expect(together.get('alpha_child')!.timings!.batch).toBe(together.get('beta')!.timings!.batch);
     expect(batched.timings.verifyRequests).toBeLessThan(names.length);
     // The broken ones were verified in a batch first, then again alone.
     expect(batched.timings.verifiedScenarios).toBeGreaterThanOrEqual(names.length + 2);
@@ -117,8 +125,9 @@ describe('batched verification', () => {
       const got = together.get(name)!;
       expect(got.status === 'failed', name).toBe(alone.status === 'failed');
       expect(got.diagnostics, name).toEqual(alone.diagnostics);
-      // Alone means alone: a build of one scenario sends one verification of one scenario.
-      if (name !== 'alpha_child') expect(alone.timings!.batch, name).toBe(1);
+      // Alone means alone: a build of one scenario sends one verification of one scenario (a
+      // child's build holds its parent too).
+      if (!name.endsWith('_child')) expect(alone.timings!.batch, name).toBe(1);
     }
     expect(together.get('bad_count')!.diagnostics).toEqual([
       expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_count.yaml' }),
@@ -127,6 +136,18 @@ describe('batched verification', () => {
       expect.objectContaining({ code: 'FG411', file: 'scenarios/bad_null.yaml' }),
     ]);
     expect(together.get('bad_null')!.diagnostics[0]!.message).toMatch(/NOT NULL|IntegrityError/);
+    // Its candidate was verified beside the broken parent's, yet it fails as a child of a failed
+    // parent does, and nothing of it is written.
+    expect(together.get('bad_child')!.status).toBe('failed');
+    expect(together.get('bad_child')!.diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'FG301',
+        file: 'scenarios/bad_child.yaml',
+        message: 'extends `bad_count`, which failed to build',
+      }),
+    ]);
+    expect(existsSync(join(dir, 'generated', 'bad_child.py'))).toBe(false);
+    expect(batched.written).not.toContain('generated/bad_child.py');
     for (const name of ['alpha', 'alpha_child', 'beta', 'gamma', 'team_budget', 'tenant_with_team'])
       expect(together.get(name)!.status, name).not.toBe('failed');
   });
