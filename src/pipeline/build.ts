@@ -173,11 +173,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     const name = entry.desired.name;
     let task = tasks.get(name);
     if (!task) {
-      task = buildOne(entry).then((outcome) => {
-        finished.set(name, outcome);
-        readyOf(name).signal();
-        return outcome;
-      });
+      task = buildOne(entry).then(
+        (outcome) => {
+          finished.set(name, outcome);
+          readyOf(name).signal();
+          return outcome;
+        },
+        (err: unknown) => {
+          // Its children stop waiting for it (and fail with the same error when they ask).
+          readyOf(name).signal();
+          throw err;
+        },
+      );
       tasks.set(name, task);
     }
     return task;
