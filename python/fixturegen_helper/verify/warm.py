@@ -54,10 +54,11 @@ def warm_pytest() -> None:
 
 def warm_database(url: str, models: list[str]) -> None:
     """Once per URL: the dialect and driver, and for SQLite the DDL of `models` (the request's,
-    imported by introspect already; never a new import, never a connection to a server). Best
-    effort: a failure here is the child's to report."""
-    if url in _databases:
-        return
+    imported by introspect already; never a new import, never a connection to a server). For an
+    in-memory SQLite that DDL is recorded for the children to replay (`ddl_cache`), again
+    whenever the schema objects changed since. Best effort: a failure here is the child's to
+    report."""
+    first = url not in _databases
     _databases.add(url)
     try:
         import dataclasses  # noqa: F401 - what generated modules import
@@ -68,13 +69,18 @@ def warm_database(url: str, models: list[str]) -> None:
         from sqlalchemy.engine import make_url
 
         from fixturegen_helper import testing
+        from fixturegen_helper.verify import ddl_cache
 
         if make_url(url).get_backend_name() != "sqlite":
-            create_engine(url).dispose()  # imports the driver; connects to nothing
+            if first:
+                create_engine(url).dispose()  # imports the driver; connects to nothing
+            return
+        metadatas = testing.metadatas(models) if models else []
+        if ddl_cache.record(url, metadatas) or not first:
             return
         from fixturegen_helper.verify.holds import create_on_throwaway_sqlite
 
-        create_on_throwaway_sqlite(testing.metadatas(models) if models else [])
+        create_on_throwaway_sqlite(metadatas)
     except Exception:  # noqa: BLE001 - best effort
         pass
 
