@@ -16,7 +16,7 @@ from sqlalchemy import Column, MetaData, String, event, inspect, text
 from sqlalchemy.sql import ddl
 
 from fixturegen_helper import testing
-from fixturegen_helper.verify import ddl_cache
+from fixturegen_helper.verify import ddl_cache, warm
 
 URL = testing.DEFAULT_URL
 
@@ -215,3 +215,31 @@ def test_another_database_is_not_recorded(models: str, tmp_path: Path) -> None:
     [metadata] = testing.metadatas([models])
     assert ddl_cache.record(f"sqlite+pysqlite:///{tmp_path / 'db.sqlite'}", [metadata]) is False
     assert not ddl_cache.recorded(metadata)
+
+
+def test_the_helper_records_again_only_once_the_models_were_imported_again(
+    models: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(warm, "_databases", set())
+    monkeypatch.setattr(warm, "_recorded_with", {})
+    looked_up: list[list[str]] = []
+    metadatas = testing.metadatas
+
+    def counting(modules: list[str]) -> list[MetaData]:
+        looked_up.append(modules)
+        return metadatas(modules)
+
+    monkeypatch.setattr(testing, "metadatas", counting)
+    warm.warm_database(URL, [models])
+    warm.warm_database(URL, [models])
+    assert len(looked_up) == 1
+    [old] = metadatas([models])
+    assert ddl_cache.recorded(old)
+    (tmp_path / f"{models}.py").write_text(MODELS.replace("#EXTRA", EXTRA_TABLE), encoding="utf-8")
+    sys.modules.pop(models)
+    importlib.invalidate_caches()
+    importlib.import_module(models)  # as introspect would
+    warm.warm_database(URL, [models])
+    assert len(looked_up) == 2
+    [new] = metadatas([models])
+    assert new is not old and ddl_cache.recorded(new)
