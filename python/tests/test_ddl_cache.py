@@ -214,6 +214,7 @@ def test_a_ddl_statement_listener_is_replayed(models: str, compiles: list[str]) 
 def test_another_database_is_not_recorded(models: str, tmp_path: Path) -> None:
     [metadata] = testing.metadatas([models])
     assert ddl_cache.record(f"sqlite+pysqlite:///{tmp_path / 'db.sqlite'}", [metadata]) is False
+    assert ddl_cache.record("sqlite+aiosqlite:///:memory:", [metadata]) is False
     assert not ddl_cache.recorded(metadata)
 
 

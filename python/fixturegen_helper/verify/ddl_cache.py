@@ -96,6 +96,8 @@ def record(url_text: str, metadatas: list[Any]) -> bool:
     url = make_url(url_text)
     if not _is_memory_sqlite(url) or not hasattr(_connection_class(), "exec_driver_sql"):
         return False
+    if getattr(url.get_dialect(), "is_async", False):
+        return False  # aiosqlite: the helper has no event loop to run it in
     wanted = []
     for metadata in metadatas:
         fingerprint, objects = _fingerprint(metadata)
