@@ -3,8 +3,9 @@
 // by its own `watch --json`; scenario s0001 is saved EDITS times in each (after 2 warm-up saves,
 // 300 ms apart), alternating between the two (the order flips every round), so load on the shared
 // machine hits both alike. Prints per checkout the median from the save to s0001's output's new
-// mtime, every sample, the medians of s0001's own timings and of the run's compile and Node CPU,
-// and the load average over the run. Both checkouts need `npm run build` (and a .venv).
+// mtime, every sample, the medians of s0001's own timings, of the run's compile and Node CPU and
+// of its verification children's CPU, and the load average over the run. Both checkouts need
+// `npm run build` (and a .venv).
 // Usage: node bench/watch-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [N=1000] [EDITS=9]
 import { spawnSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,10 @@ try {
       for (const [k, v] of Object.entries(own?.timings ?? {})) add(s, `${scenarioName(K)}.${k}`, v);
       add(s, 'detect (save → run start)', Date.parse(event.startedAt) - t0);
       for (const k of ['compile', 'nodeCpu']) add(s, `run.${k}`, event.timings?.[k]);
+      // CPU of the run's verification children (s0001's and its extender's, summed): what load
+      // skews least, so the figure to compare a change of the children's work by.
+      for (const k of ['goToFinishedCpuMs', 'childCpuMs'])
+        add(s, `run.verify.${k}`, event.timings?.verifyStages?.[k]);
     }
     loads.push(loadavg()[0]);
   }

@@ -102,6 +102,11 @@ export interface BuildOptions {
   readonly only?: readonly string[];
   /** Called as each scenario starts and ends, for progress output. */
   readonly onProgress?: (name: string, phase: 'start' | 'done', outcome?: ScenarioOutcome) => void;
+  /**
+   * The answer to "can the verification database hold the models?" (`databaseCannotHold`), when
+   * the caller keeps it: `watch` asks once per helper, catalog and database, not once per save.
+   */
+  readonly cannotHold?: () => Promise<Diagnostic | null>;
 }
 
 /**
@@ -167,7 +172,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const finished = new Map<string, ScenarioOutcome>();
   /** Asked once, when the first scenario is about to be verified (see `databaseCannotHold`). */
   let holding: Promise<Diagnostic | null> | undefined;
-  const cannotHold = () => (holding ??= databaseCannotHold(helper, config));
+  const cannotHold = () =>
+    (holding ??= options.cannotHold?.() ?? databaseCannotHold(helper, config));
 
   const run = (entry: ScenarioDiff): Promise<ScenarioOutcome> => {
     const name = entry.desired.name;

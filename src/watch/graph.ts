@@ -64,9 +64,13 @@ export interface ChangeImpact {
 
 const SCENARIO_EXT = ['.yaml', '.yml'];
 
+/** An absolute POSIX path with nothing for `normalize` to change (no `//`, `.`, `..` or trailing `/`). */
+const NORMAL = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
 function abs(path: string): string {
   if (!isAbsolute(path)) throw new TypeError(`watch graph: expected an absolute path, got ${path}`);
-  return normalize(path);
+  // The graph is rebuilt after every save, over every scenario: most paths need no normalizing.
+  return sep === '/' && NORMAL.test(path) ? path : normalize(path);
 }
 
 function isAtOrUnder(path: string, dir: string): boolean {

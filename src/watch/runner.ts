@@ -16,6 +16,7 @@ import { analyze, introspect, ModelsError } from '../pipeline/analyze.js';
 import { CompileCache } from '../scenario/index.js';
 import type { CompileStep } from '../scenario/index.js';
 import { build } from '../pipeline/build.js';
+import { databaseCannotHold } from '../verify/verify.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
 import { listScenarioFiles } from '../pipeline/inputs.js';
 import { transition } from './core.js';
@@ -89,6 +90,9 @@ export class Runner {
   private waitedSince: number | undefined;
   /** The last compile's entries: a save compiles only what it can affect. */
   private readonly compiled = new CompileCache();
+  /** `holds`' answer and what it was asked about (see `cannotHold`). */
+  private holds:
+    { readonly key: readonly unknown[]; readonly answer: Promise<Diagnostic | null> } | undefined;
 
   constructor(
     public state: WatchState,
@@ -248,6 +252,35 @@ export class Runner {
     }
   }
 
+  /**
+   * Whether the verification database can hold the models, asked once per helper, catalog (a
+   * models change introspects again: a new catalog) and database settings instead of on every
+   * run: the answer depends on nothing else, and the round trip lay between each save and its
+   * write. A request that failed (the helper died) is asked again next time.
+   */
+  private cannotHold(config: Config, catalog: WatchState['catalog']): Promise<Diagnostic | null> {
+    const helper = this.parts.helper;
+    const key = [
+      helper,
+      catalog,
+      config.verify,
+      config.verifyDatabaseUrl,
+      config.models.join('\n'),
+    ];
+    const known = this.holds;
+    if (known && known.key.length === key.length && known.key.every((k, i) => k === key[i]))
+      return known.answer;
+    const answer = databaseCannotHold(
+      timedHelper(helper, () => this.timings),
+      config,
+    );
+    this.holds = { key, answer };
+    answer.catch(() => {
+      if (this.holds?.answer === answer) this.holds = undefined;
+    });
+    return answer;
+  }
+
   private async build(action: Extract<Action, { type: 'build' }>): Promise<Fact> {
     const p = this.parts;
     try {
@@ -258,6 +291,7 @@ export class Runner {
         generator: p.generator,
         force: action.force,
         only: [...action.only],
+        cannotHold: () => this.cannotHold(action.config, action.analysis.catalog),
         onProgress: (_name, phase, outcome) => {
           if (phase === 'done' && outcome && p.hooks.onOutcome) p.hooks.onOutcome(outcome);
         },

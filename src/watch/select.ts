@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hashJson } from '../output/header.js';
 import type { Analysis } from '../pipeline/analyze.js';
+import type { Plan } from '../plan/types.js';
 import type { ScenarioOutcome } from '../pipeline/build.js';
 import { scenarioPath } from '../pipeline/outputs.js';
 import { affectedBySliceChange, buildGraph, withExtenders } from './graph.js';
@@ -39,6 +40,17 @@ export function sliceHashes(analysis: Analysis): Map<string, string> {
   return new Map(analysis.plans.map((p) => [p.name, sliceHash(analysis.catalog, p.models)]));
 }
 
+/** Each plan's absolute file, by root: plans are kept from save to save, and so is this. */
+const planFiles = new WeakMap<Plan, { readonly root: string; readonly file: string }>();
+
+function planFile(root: string, plan: Plan): string {
+  const known = planFiles.get(plan);
+  if (known?.root === root) return known.file;
+  const file = join(root, plan.source);
+  planFiles.set(plan, { root, file });
+  return file;
+}
+
 /** The graph of every loaded scenario, compiled or not (a failing file must map to its name). */
 export function graphOf(
   config: Config,
@@ -47,7 +59,7 @@ export function graphOf(
 ): ScenarioGraph {
   const nodes: ScenarioNode[] = analysis.plans.map((p) => ({
     name: p.name,
-    file: join(config.root, p.source),
+    file: planFile(config.root, p),
     extends: p.extends,
     sliceHash: slices.get(p.name) ?? '',
   }));

@@ -168,6 +168,21 @@ describe('affectedByChanges', () => {
     expect(() => impact({ 'scenarios/base.yaml': 'change' })).toThrow(/absolute/);
     expect(() => buildGraph([scen('x', [], 'x.yaml')])).toThrow(/absolute/);
   });
+
+  it('keys the graph by normalized file paths, whether or not a node needed normalizing', () => {
+    const g = buildGraph([
+      scen('a', [], `${R}/scenarios/./sub/../a.yaml`),
+      scen('b', [], `${R}//scenarios/b.yaml`),
+      scen('c', [], `${R}/scenarios/..c/c.yaml`),
+      scen('d', [], `${R}/scenarios/.d/d.yaml/`),
+    ]);
+    expect([...g.byFile.keys()].sort()).toEqual([
+      `${R}/scenarios/..c/c.yaml`,
+      `${R}/scenarios/.d/d.yaml/`,
+      `${R}/scenarios/a.yaml`,
+      `${R}/scenarios/b.yaml`,
+    ]);
+  });
 });
 
 describe('affectedBySliceChange', () => {

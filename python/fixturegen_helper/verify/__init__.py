@@ -38,7 +38,9 @@ options, ini) and waits in the verifier's conftest, the first point where pytest
 candidate, until the parent has written the next candidate and sent the request's values; while
 it waits it copies the helper's memory (`prefault`), so the run does not take a copy-on-write
 fault per page it touches. A request that does not fit the spare (another level, or a candidate
-whose asserts pytest must rewrite) gets a fresh child.
+whose asserts pytest must rewrite) gets a fresh child. For an in-memory SQLite the models' DDL is
+recorded once per schema in the parent and replayed by the child's `create_all` (`ddl_cache`),
+instead of being compiled again in every child.
 Results are the same either way; only the time differs.
 
 `verifyEach` (params `{"requests": [verify params, ...]}`, result `{"results": [...]}`) runs up to
@@ -49,7 +51,8 @@ The package's public API is what this `__init__` exports; the rest of the helper
 else from it. Inside, the work is split by side: `request` checks the request and puts the response
 together, `folder` (the temporary folder's files), `child`, `recorder` and `smoke` (what runs in the
 child), `process` (the parent's handling of children: the spare, waiting, killing), `results`
-(reading what a child left behind), `warm` and `prefault` (what is done once, ahead of children).
+(reading what a child left behind), `warm`, `ddl_cache` and `prefault` (what is done once, ahead
+of children).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import traceback
 from typing import Any
 
 from fixturegen_helper import confine
-from fixturegen_helper.verify import warm
+from fixturegen_helper.verify import ddl_cache, warm
 from fixturegen_helper.verify.folder import SMOKE_MODULE, Mode, verdict_path
 from fixturegen_helper.verify.prefault import prefault_inherited_memory
 from fixturegen_helper.verify.recorder import Recorder
@@ -212,6 +212,7 @@ def run_child(tmp: str, mode: Mode, parent: int, go: dict[str, Any] | int, done_
         os.environ.pop("PYTEST_PLUGINS", None)
         warm.skip_needless_entry_point_scans(entry_points)
         warm.skip_fixture_free_holders(fixture_free)
+        ddl_cache.install()
 
         import gc
 

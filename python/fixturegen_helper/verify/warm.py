@@ -29,6 +29,10 @@ SMOKE_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smoke.p
 
 _pytest_warm = False
 _databases: set[str] = set()
+#: The models modules (by object) whose DDL was last recorded, by URL: asked on every request,
+#: looking the metadata up again would cost more than the child saves when nothing was imported
+#: since (a stale recording is never used: the child checks the schema before it replays).
+_recorded_with: dict[str, tuple[Any, ...]] = {}
 _smoke_code: CodeType | None = None
 
 
@@ -54,10 +58,11 @@ def warm_pytest() -> None:
 
 def warm_database(url: str, models: list[str]) -> None:
     """Once per URL: the dialect and driver, and for SQLite the DDL of `models` (the request's,
-    imported by introspect already; never a new import, never a connection to a server). Best
-    effort: a failure here is the child's to report."""
-    if url in _databases:
-        return
+    imported by introspect already; never a new import, never a connection to a server). For an
+    in-memory SQLite that DDL is recorded for the children to replay (`ddl_cache`), again once
+    the models modules were imported again. Best effort: a failure here is the child's to
+    report."""
+    first = url not in _databases
     _databases.add(url)
     try:
         import dataclasses  # noqa: F401 - what generated modules import
@@ -68,15 +73,39 @@ def warm_database(url: str, models: list[str]) -> None:
         from sqlalchemy.engine import make_url
 
         from fixturegen_helper import testing
+        from fixturegen_helper.verify import ddl_cache
 
         if make_url(url).get_backend_name() != "sqlite":
-            create_engine(url).dispose()  # imports the driver; connects to nothing
+            if first:
+                create_engine(url).dispose()  # imports the driver; connects to nothing
+            return
+        if not first and _same_modules(_recorded_with.get(url), _imported(models)):
+            return
+        metadatas = testing.metadatas(models) if models else []
+        if ddl_cache.record(url, metadatas):
+            _recorded_with[url] = _imported(models)
+            return
+        if not first:
             return
         from fixturegen_helper.verify.holds import create_on_throwaway_sqlite
 
-        create_on_throwaway_sqlite(testing.metadatas(models) if models else [])
+        create_on_throwaway_sqlite(metadatas)
     except Exception:  # noqa: BLE001 - best effort
         pass
+
+
+def _imported(models: list[str]) -> tuple[Any, ...]:
+    """The names and the module objects now imported under them (held: compared by identity)."""
+    return (tuple(models), *(sys.modules.get(m) for m in models))
+
+
+def _same_modules(known: tuple[Any, ...] | None, now: tuple[Any, ...]) -> bool:
+    return (
+        known is not None
+        and known[0] == now[0]
+        and len(known) == len(now)
+        and all(a is b for a, b in zip(known[1:], now[1:], strict=True))
+    )
 
 
 def smoke_code() -> CodeType:
