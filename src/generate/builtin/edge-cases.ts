@@ -26,16 +26,18 @@ function valueDoc(value: PyLiteral, ctx: ExprContext): Doc {
 
 /**
  * `{"users": {0: {"email": ""}}, "lead": {"manager": None}}`; a label the case leaves out is
- * `"users": None`, after the changes.
+ * `"users": None`, after the changes; rows of a list it leaves out are `"boards": {0: None}`.
  */
 function overridesDoc(c: PlanEdgeCase, ctx: ExprContext): Doc {
   const { changes } = c;
-  const labels = [...new Set(changes.map((ch) => ch.label))];
+  const rows = c.removedRows ?? [];
+  const labels = [...new Set([...changes.map((ch) => ch.label), ...rows.map((r) => r.label)])];
   return dict([
     ...labels.map((label) => {
       const mine = changes.filter((c) => c.label === label);
       const every = mine.filter((c) => c.index === null);
       const indexes = [...new Set(mine.flatMap((c) => (c.index === null ? [] : [c.index])))];
+      const gone = rows.filter((r) => r.label === label).flatMap((r) => r.indexes);
       const attrs = (list: readonly PlanEdgeChange[]) =>
         dict(list.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))));
       return seq(
@@ -43,6 +45,7 @@ function overridesDoc(c: PlanEdgeCase, ctx: ExprContext): Doc {
         dict([
           ...every.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))),
           ...indexes.map((k) => seq(`${k}: `, attrs(mine.filter((c) => c.index === k)))),
+          ...gone.map((k) => `${k}: None`),
         ]),
       );
     }),
@@ -90,8 +93,11 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     '',
     '#: Derived edge cases (`edge_cases: auto`): each is the scenario with one change, written as',
     `#: the overrides of create_${plan.name} that make it, and verified on the database at build time.`,
-    ...(derived.cases.some((c) => (c.removed ?? []).length > 0)
+    ...(derived.cases.some((c) => (c.removed ?? []).length > 0 || c.removedRows !== undefined)
       ? ['#: A label given None is left out: none of its rows reaches the database.']
+      : []),
+    ...(derived.cases.some((c) => c.removedRows !== undefined)
+      ? ['#: So is a row of a list given None by its index: `{"boards": {0: None}}`.']
       : []),
     ...capped,
     cases,

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from clubs.models import Board, Game, Member
 from generated.chess_club import ACCEPTED_EDGE_CASES, EDGE_CASES, REFUSED_EDGE_CASES
 from generated.club_options import EDGE_CASES as OPTION_CASES
+from generated.league import EDGE_CASES as LEAGUE_CASES
 
 SEEN = []
 
@@ -67,3 +68,46 @@ def test_the_base_club_has_boards(chess_club, db_session):
     db_session.expire(chess_club.chess, ["boards"])
     assert len(chess_club.chess.boards) == 2
     assert (_count(db_session, Board), _count(db_session, Game)) == (2, 1)
+
+
+def _club_ids(session, model):
+    return session.scalars(select(model.club_id).order_by(model.id)).all()
+
+
+@pytest.mark.parametrize("league_edge_cases", ["clubs[0].boards=[]"], indirect=True)
+def test_the_first_club_of_a_list_with_no_boards(league_edge_cases, db_session):
+    # Boards hold their club by a NOT NULL key, spread over the clubs by `@clubs[i % 2]`: the
+    # case leaves out the first club's boards (0 and 2) and the games on them, nothing else.
+    assert LEAGUE_CASES["clubs[0].boards=[]"] == {
+        "boards": {0: None, 2: None},
+        "games": {0: None, 2: None},
+    }
+    first, second = league_edge_cases.clubs
+    db_session.expire_all()
+    assert first.boards == []
+    assert len(second.boards) == 1 and len(second.boards[0].games) == 1
+    assert _club_ids(db_session, Board) == [second.id]
+    assert (_count(db_session, Game), _count(db_session, Member)) == (1, 3)
+
+
+@pytest.mark.parametrize("league_edge_cases", ["clubs[0].members=[]"], indirect=True)
+def test_the_first_club_of_a_list_with_no_members(league_edge_cases, db_session):
+    # A nullable key: the first club's members (0 and 2) are kept, with no club.
+    first, second = league_edge_cases.clubs
+    db_session.expire_all()
+    assert first.members == []
+    assert _club_ids(db_session, Member) == [None, second.id, None]
+
+
+@pytest.mark.parametrize("league_edge_cases", ["boards[0].games=[]"], indirect=True)
+def test_the_first_board_with_no_games(league_edge_cases, db_session):
+    assert LEAGUE_CASES["boards[0].games=[]"] == {"games": {0: None}}
+    db_session.expire_all()
+    boards = db_session.scalars(select(Board).order_by(Board.id)).all()
+    assert [len(board.games) for board in boards] == [0, 1, 1]
+
+
+def test_the_base_league(league, db_session):
+    db_session.expire_all()
+    assert [len(club.boards) for club in league.clubs] == [2, 1]
+    assert (_count(db_session, Board), _count(db_session, Game)) == (3, 3)
