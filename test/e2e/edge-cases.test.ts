@@ -48,6 +48,11 @@ describe('the sample project', () => {
     const team = readFileSync(join(dir, 'generated', 'tenant_with_team.py'), 'utf8');
     expect(team).toContain('    "acme.users=[]": {"users": None, "grants": None},\n');
     expect(r.stdout).toMatch(/::test_a_tenant_without_users\[acme\.users=\[\]\] PASSED/);
+    // One instance of a list parent: the first user's grants (`@users[i % 3]`) left out.
+    expect(team).toContain(
+      '    "users[0].grants=[]": {"grants": {0: None, 3: None, 6: None, 9: None}},\n',
+    );
+    expect(r.stdout).toContain('::test_the_first_user_without_grants[users[0].grants=[]] PASSED');
   });
 });
 

@@ -17,7 +17,7 @@ import { fenced, llmServer, requestsFor, runCli } from './helpers.js';
  */
 
 const PROJECT = join(REPO, 'test', 'cases', 'edge-cases', 'project');
-const NAMES = ['chess_club', 'club_options'] as const;
+const NAMES = ['chess_club', 'club_options', 'league'] as const;
 type Name = (typeof NAMES)[number];
 const REFUSED = ['chess.dues=-1.00', 'chess.dues=-9999.99'];
 
@@ -147,6 +147,13 @@ describe('derived edge cases of a module the model wrote', () => {
     }
     expect(pytest.stdout).toContain('test_the_test_above_ran_once_per_accepted_case PASSED');
     expect(pytest.stdout).toContain('test_a_club_with_no_boards[chess.boards=[]] PASSED');
+    // One instance of a list parent: the model's create_league leaves out the rows by index.
+    expect(bodyOf(dir, 'league')).toContain(
+      '    "clubs[0].boards=[]": {"boards": {0: None, 2: None}, "games": {0: None, 2: None}},\n',
+    );
+    expect(pytest.stdout).toContain(
+      'test_the_first_club_of_a_list_with_no_boards[clubs[0].boards=[]] PASSED',
+    );
 
     // check reads the refusals back from the model's module: nothing stale, no request.
     const before = server.requests.length;
