@@ -56,6 +56,9 @@ def test_the_first_user_without_grants(tenant_with_team_edge_cases, db_session):
         "grants": {0: None, 3: None, 6: None, 9: None}
     }
     first, *others = tenant_with_team_edge_cases.users
+    # The fixture holds the grants kept, as a variant would.
+    assert len(tenant_with_team_edge_cases.grants) == 6
+    assert first not in {grant.user for grant in tenant_with_team_edge_cases.grants}
     db_session.expire_all()
     assert first.grants == []
     assert [len(user.grants) for user in others] == [3, 3]

@@ -93,3 +93,26 @@ def test_a_single_instance_takes_no_index(league) -> None:
 def test_an_index_out_of_range(league, session) -> None:
     with pytest.raises(LookupError, match=r"boards\[3\] does not exist: boards has 3 rows"):
         league.create_league(session, overrides={"boards": {3: None}})
+
+
+def test_the_result_without_the_rows_left_out(league, session) -> None:
+    # What the edge-case fixture returns: the rows kept, as a variant that removes rows has them.
+    overrides = {"boards": {0: None, 2: None}, "games": {0: None, 2: None}}
+    built = league.create_league(session, overrides=overrides)
+    kept = league.without_left_out(built, overrides)
+    assert kept.boards == [built.boards[1]] and kept.games == [built.games[1]]
+    assert kept.clubs is built.clubs and kept.members is built.members
+    assert all(inspect(row).persistent for row in [*kept.boards, *kept.games])
+    # Changes of attributes leave the result as it is.
+    changed = {"members": {0: {"club": None}}}
+    assert league.without_left_out(built, changed) is built
+
+
+def test_a_label_left_out_is_empty_or_none(league, session) -> None:
+    import generated.chess_club as chess
+
+    overrides = chess.EDGE_CASES["chess.boards=[]"]
+    assert overrides == {"boards": None, "games": None}
+    kept = chess.without_left_out(chess.create_chess_club(session, overrides=overrides), overrides)
+    assert (kept.boards, kept.games) == ([], None)
+    assert len(kept.members) == 2 and inspect(kept.chess).persistent

@@ -113,6 +113,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const { config, analysis, generator } = options;
   const only = new Set(options.only ?? []);
   const edgeOptions = {
+    packageName: packageName(config),
     sessionFixture: config.session_fixture ?? 'db_session',
     async: config.async === true,
     constraintTests: config.constraint_tests !== false,

@@ -62,7 +62,18 @@ export interface EdgeBlockOptions {
   readonly createArgs: readonly string[];
   /** `constraint_tests` of the config (default true): false, no test runs the refused cases. */
   readonly constraintTests?: boolean;
+  /**
+   * The local name of the package's `without_left_out`, which the fixture's result goes through
+   * when a case leaves rows out (`leavesRowsOut`): required then.
+   */
+  readonly withoutLeftOut?: string;
 }
+
+/** Whether a case of the plan leaves rows out: its fixture then returns only the rows kept. */
+export const leavesRowsOut = (plan: Plan): boolean =>
+  (plan.derivedCases?.cases ?? []).some(
+    (c) => (c.removed ?? []).length > 0 || c.removedRows !== undefined,
+  );
 
 /** The module's edge-case section (leading blank lines included), or '' without derived cases. */
 export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
@@ -84,8 +95,26 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     ? `@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)`
     : '@pytest.fixture(params=ACCEPTED_EDGE_CASES)';
   const params = ['request', ...options.fixtureArgs].join(', ');
-  const call = [...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].join(', ');
-  const ret = `    return ${options.async ? 'await ' : ''}create_${plan.name}(${call})`;
+  const overrides = `${EDGE_CASES}[request.param]`;
+  const args = [...options.createArgs, `overrides=${overrides}`];
+  const create = `${options.async ? 'await ' : ''}create_${plan.name}(`;
+  // A case that leaves rows out: the test gets only the rows kept, as from a variant.
+  const kept = leavesRowsOut(plan) ? (options.withoutLeftOut ?? 'without_left_out') : null;
+  const ret =
+    kept === null
+      ? `    return ${create}${args.join(', ')})`
+      : `    return ${kept}(${create}${args.join(', ')}), ${overrides})`;
+  const wrapped =
+    kept === null
+      ? [`    return ${create}`, ...args.map((a) => `        ${a},`), '    )']
+      : [
+          `    return ${kept}(`,
+          ...(`        ${create}${args.join(', ')}),`.length <= 88
+            ? [`        ${create}${args.join(', ')}),`]
+            : [`        ${create}`, ...args.map((a) => `            ${a},`), '        ),']),
+          `        ${overrides},`,
+          '    )',
+        ];
   const capped =
     derived.capped > 0 ? [`#: ${derived.capped} more cases were left out by edge_cases.max.`] : [];
   return [
@@ -118,15 +147,7 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     decorator,
     `${def} ${fixture}(${params}) -> ${plan.className}:`,
     `    """\`${plan.name}\` with one edge case per test: a test requesting it runs once per case."""`,
-    ret.length <= 88
-      ? ret
-      : [
-          `    return ${options.async ? 'await ' : ''}create_${plan.name}(`,
-          ...[...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].map(
-            (a) => `        ${a},`,
-          ),
-          '    )',
-        ].join('\n'),
+    ret.length <= 88 ? ret : wrapped.join('\n'),
     '',
   ].join('\n');
 }

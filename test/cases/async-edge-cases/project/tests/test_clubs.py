@@ -59,6 +59,9 @@ async def test_a_club_with_no_members(chess_club_edge_cases, db_session):
         "locker": None,
         "key": None,
     }
+    # The fixture holds none of them, as a variant that removes them would.
+    assert chess_club_edge_cases.members == []
+    assert (chess_club_edge_cases.locker, chess_club_edge_cases.key) == (None, None)
     chess = chess_club_edge_cases.chess
     await db_session.refresh(chess, ["members"])
     assert chess.members == []
@@ -77,6 +80,11 @@ async def test_the_first_club_of_a_list_with_no_members(league_edge_cases, db_se
         "keys": {0: None, 2: None},
     }
     first, second = league_edge_cases.clubs
+    # The fixture holds the rows kept, as a variant would: the second club's member, and its
+    # locker and key.
+    assert [m.name for m in league_edge_cases.members] == ["member2"]
+    assert [locker.number for locker in league_edge_cases.lockers] == [2]
+    assert [key.locker for key in league_edge_cases.keys] == league_edge_cases.lockers
     await db_session.refresh(first, ["members"])
     await db_session.refresh(second, ["members"])
     assert first.members == []

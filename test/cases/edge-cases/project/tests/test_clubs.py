@@ -53,6 +53,8 @@ def _count(session, model):
 def test_a_club_with_no_boards(chess_club_edge_cases, db_session):
     # Boards hold their club by a NOT NULL key: the case leaves them out, and the games on them.
     assert EDGE_CASES["chess.boards=[]"] == {"boards": None, "games": None}
+    # The fixture holds no boards and no game, as a variant that removes them would.
+    assert (chess_club_edge_cases.boards, chess_club_edge_cases.games) == ([], None)
     chess = chess_club_edge_cases.chess
     db_session.expire(chess, ["boards", "members"])
     assert chess.boards == []
@@ -83,9 +85,12 @@ def test_the_first_club_of_a_list_with_no_boards(league_edge_cases, db_session):
         "games": {0: None, 2: None},
     }
     first, second = league_edge_cases.clubs
+    # The fixture holds the rows kept, as a variant would: board 1 and its game.
+    assert [board.club for board in league_edge_cases.boards] == [second]
+    assert [game.board for game in league_edge_cases.games] == league_edge_cases.boards
     db_session.expire_all()
     assert first.boards == []
-    assert len(second.boards) == 1 and len(second.boards[0].games) == 1
+    assert second.boards == league_edge_cases.boards
     assert _club_ids(db_session, Board) == [second.id]
     assert (_count(db_session, Game), _count(db_session, Member)) == (1, 3)
 
@@ -102,6 +107,7 @@ def test_the_first_club_of_a_list_with_no_members(league_edge_cases, db_session)
 @pytest.mark.parametrize("league_edge_cases", ["boards[0].games=[]"], indirect=True)
 def test_the_first_board_with_no_games(league_edge_cases, db_session):
     assert LEAGUE_CASES["boards[0].games=[]"] == {"games": {0: None}}
+    assert [g.board for g in league_edge_cases.games] == league_edge_cases.boards[1:]
     db_session.expire_all()
     boards = db_session.scalars(select(Board).order_by(Board.id)).all()
     assert [len(board.games) for board in boards] == [0, 1, 1]
