@@ -247,20 +247,20 @@ class Top(Walk):
         returning `create_<name>(..., overrides=EDGE_CASES[request.param])`, through
         `without_left_out(..., EDGE_CASES[request.param])` when a case leaves rows out."""
         k = self.known
-        fields = dict(
-            deco=(
+        fields = {
+            "deco": (
                 '@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)'
                 if k.is_async
                 else "@pytest.fixture(params=ACCEPTED_EDGE_CASES)"
             ),
-            define="async def" if k.is_async else "def",
-            name=node.name,
-            params=", ".join(["request", k.session_fixture, *k.direct_parents()]),
-            cls=k.class_name,
-            wait="await " if k.is_async else "",
-            create=k.create_name,
-            args=", ".join([k.session_fixture, *(f"{p}={p}" for p in k.direct_parents())]),
-        )
+            "define": "async def" if k.is_async else "def",
+            "name": node.name,
+            "params": ", ".join(["request", k.session_fixture, *k.direct_parents()]),
+            "cls": k.class_name,
+            "wait": "await " if k.is_async else "",
+            "create": k.create_name,
+            "args": ", ".join([k.session_fixture, *(f"{p}={p}" for p in k.direct_parents())]),
+        }
         sources = (EDGE_FIXTURE_SOURCE, EDGE_FIXTURE_KEPT_SOURCE)
         shapes = [ast.parse(source.format(**fields)).body[0] for source in sources]
         for n in (node, *shapes):

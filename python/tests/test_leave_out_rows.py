@@ -5,6 +5,7 @@ generated package (the rendered runtime), on an in-memory SQLite database."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterator
 from types import ModuleType
@@ -23,9 +24,7 @@ def league() -> Iterator[ModuleType]:
     paths = [str(CASE / "project"), str(CASE / "expected")]
     sys.path[:0] = paths
     try:
-        import generated.league as module
-
-        yield module
+        yield importlib.import_module("generated.league")
     finally:
         del sys.path[: len(paths)]
         for name in [n for n in sys.modules if n.split(".")[0] in ("generated", "clubs")]:
@@ -34,14 +33,18 @@ def league() -> Iterator[ModuleType]:
 
 @pytest.fixture
 def session(league: ModuleType) -> Iterator[Session]:
-    from clubs.models import Base
-
+    base = importlib.import_module("clubs.models").Base
     engine = create_engine("sqlite://")
     event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON"))
-    Base.metadata.create_all(engine)
+    base.metadata.create_all(engine)
     with Session(engine) as session:
         yield session
     engine.dispose()
+
+
+def _models(*names: str) -> list:
+    models = importlib.import_module("clubs.models")
+    return [getattr(models, name) for name in names]
 
 
 def _club_ids(session: Session, model) -> list:
@@ -49,8 +52,7 @@ def _club_ids(session: Session, model) -> list:
 
 
 def test_the_rows_given_none_are_left_out_and_the_others_kept(league, session) -> None:
-    from clubs.models import Board, Game
-
+    Board, Game = _models("Board", "Game")
     # The case clubs[0].boards=[]: the first club's boards (0, 2) and their games.
     overrides = {"boards": {0: None, 2: None}, "games": {0: None, 2: None}}
     value = league.create_league(session, overrides=overrides)
@@ -65,8 +67,7 @@ def test_the_rows_given_none_are_left_out_and_the_others_kept(league, session) -
 
 
 def test_a_row_in_the_middle_of_a_list(league, session) -> None:
-    from clubs.models import Board, Game
-
+    Board, Game = _models("Board", "Game")
     value = league.create_league(session, overrides={"boards": {1: None}, "games": {1: None}})
     first, _ = value.clubs
     assert _club_ids(session, Board) == [first.id, first.id]
@@ -75,8 +76,7 @@ def test_a_row_in_the_middle_of_a_list(league, session) -> None:
 
 
 def test_changes_and_left_out_rows_of_one_label(league, session) -> None:
-    from clubs.models import Member
-
+    (Member,) = _models("Member")
     value = league.create_league(session, overrides={"members": {0: {"name": "first"}, 2: None}})
     names = list(session.scalars(select(Member.name).order_by(Member.id)))
     assert names == ["first", "member2"]
@@ -84,7 +84,7 @@ def test_changes_and_left_out_rows_of_one_label(league, session) -> None:
 
 
 def test_a_single_instance_takes_no_index(league) -> None:
-    import generated.chess_club as chess
+    chess = importlib.import_module("generated.chess_club")
 
     with pytest.raises(TypeError, match="one instance"):
         chess.create_chess_club(None, overrides={"chess": {0: None}})
@@ -109,7 +109,7 @@ def test_the_result_without_the_rows_left_out(league, session) -> None:
 
 
 def test_a_label_left_out_is_empty_or_none(league, session) -> None:
-    import generated.chess_club as chess
+    chess = importlib.import_module("generated.chess_club")
 
     overrides = chess.EDGE_CASES["chess.boards=[]"]
     assert overrides == {"boards": None, "games": None}

@@ -248,7 +248,8 @@ function rowRefs(expr: ValueExpr, j: number): RowRef[] {
       const item = expr.items[j % expr.items.length];
       return item === undefined ? [] : rowRefs(item, j);
     }
-    default:
+    case 'interpolate':
+    case 'literal':
       return [];
   }
 }

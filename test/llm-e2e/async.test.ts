@@ -209,8 +209,9 @@ describe('the LLM generator on an async project', () => {
     expect(written).toContain(
       '@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)\nasync def chess_club_edge_cases(request, db_session) -> ChessClub:\n',
     );
+    // A case leaves rows out: the fixture returns the rows kept.
     expect(written).toContain(
-      '    return await create_chess_club(db_session, overrides=EDGE_CASES[request.param])',
+      '    return without_left_out(\n        await create_chess_club(db_session, overrides=EDGE_CASES[request.param]),\n        EDGE_CASES[request.param],\n    )',
     );
     for (const id of REFUSED) expect(written).toContain(`    "${id}",\n`);
 

@@ -244,4 +244,33 @@ def chess_club_edge_cases(db_session) -> ChessClub:
     expect(pytest.status, pytest.stdout).toBe(0);
     expect(pytest.stdout).toMatch(/\d+ passed/);
   }, 300_000);
+
+  it("a case that leaves rows out needs the package's without_left_out: imported before the block when the model does not", async () => {
+    const bare = answers.league.replace('    without_left_out,\n', '');
+    expect(bare).not.toContain('without_left_out');
+    const server = await llmServer(() => ({ content: fenced(bare) }));
+    const dir = copy(baseDir);
+    useLlm(dir, server.url, 0);
+    const r = await runCli(dir, ['build', '--force', 'league'], {}, 240_000);
+    expect(r.stderr).not.toMatch(/FG\d{3} error/);
+    expect(r.status).toBe(0);
+    const body = bodyOf(dir, 'league');
+    const block = builtin.league.slice(answers.league.length - 1);
+    expect(block).toContain('    return without_left_out(\n');
+    expect(body).toBe(
+      `${bare.trimEnd()}\n\n\n#: Imported by fixturegen for the derived edge cases below (edge_cases: auto).\nfrom generated import without_left_out${block}`,
+    );
+    const pytest = spawnSync(
+      join(REPO, '.venv', 'bin', 'python'),
+      ['-m', 'pytest', '-v', '-p', 'no:cacheprovider', 'tests'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(pytest.status, pytest.stdout).toBe(0);
+    for (const test of [
+      'test_the_first_club_of_a_list_with_no_boards[clubs[0].boards=[]]',
+      'test_the_first_club_of_a_list_with_no_members[clubs[0].members=[]]',
+      'test_the_first_board_with_no_games[boards[0].games=[]]',
+    ])
+      expect(pytest.stdout).toContain(`${test} PASSED`);
+  }, 300_000);
 });
