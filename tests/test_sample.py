@@ -46,6 +46,24 @@ def test_a_tenant_without_users(tenant_with_team_edge_cases, db_session):
     assert len(acme.roles) == 2
 
 
+@pytest.mark.parametrize(
+    "tenant_with_team_edge_cases", ["users[0].grants=[]"], indirect=True
+)
+def test_the_first_user_without_grants(tenant_with_team_edge_cases, db_session):
+    # Grants hold their user by a NOT NULL key (`@users[i % 3]`): the case leaves out the
+    # first user's grants only (0, 3, 6 and 9); the other users keep theirs.
+    assert TEAM_CASES["users[0].grants=[]"] == {
+        "grants": {0: None, 3: None, 6: None, 9: None}
+    }
+    first, *others = tenant_with_team_edge_cases.users
+    # The fixture holds the grants kept, as a variant would.
+    assert len(tenant_with_team_edge_cases.grants) == 6
+    assert first not in {grant.user for grant in tenant_with_team_edge_cases.grants}
+    db_session.expire_all()
+    assert first.grants == []
+    assert [len(user.grants) for user in others] == [3, 3]
+
+
 def test_inactive_users(make_tenant_with_team):
     team = make_tenant_with_team(users={"is_active": False})
     assert not any(u.is_active for u in team.users)

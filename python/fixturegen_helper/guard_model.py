@@ -54,7 +54,9 @@ SESSION_METHODS = frozenset({"add", "add_all", "flush"})
 #: generated code calls: they check and apply `create_<name>(..., variant=, overrides=)` and make
 #: the `make_<name>` factory. Only the scenario's own dataclass and create function may be handed to
 #: them as values.
-RUNTIME = frozenset({"check_scenario_call", "apply_overrides", "parent_overrides", "scenario_factory"})
+RUNTIME = frozenset(
+    {"check_scenario_call", "apply_overrides", "parent_overrides", "scenario_factory", "without_left_out"}
+)
 LIST_METHODS = frozenset({"append", "extend"})
 #: String methods the builtin generator needs (bytes and boolean values), on a literal only.
 LITERAL_METHODS = frozenset({"encode", "lower"})
@@ -65,7 +67,7 @@ ALLOWED_IMPORTS = (
     "Decimal`; `from uuid import UUID`; `from dataclasses import dataclass`; the catalog's model and enum "
     "classes from their modules; the dataclass and create function of an extended scenario from "
     "`{package}.<scenario>`; and `check_scenario_call`, `apply_overrides`, `parent_overrides`, "
-    "`scenario_factory` and `insert_rows` from "
+    "`scenario_factory`, `without_left_out` and `insert_rows` from "
     "`{package}`"
 )
 BULK_CALL = (

@@ -29,6 +29,14 @@ EDGE_FIXTURE_SOURCE = """{deco}
 {define} {name}({params}) -> {cls}:
     return {wait}{create}({args}, overrides=EDGE_CASES[request.param])
 """
+#: The same fixture when a case leaves rows out: the test gets only the rows kept.
+EDGE_FIXTURE_KEPT_SOURCE = """{deco}
+{define} {name}({params}) -> {cls}:
+    return without_left_out(
+        {wait}{create}({args}, overrides=EDGE_CASES[request.param]),
+        EDGE_CASES[request.param],
+    )
+"""
 #: Longest `"x" * N` in an edge-case table (a string column's length).
 MAX_REPEAT = 1_000_000
 
@@ -236,28 +244,30 @@ class Top(Walk):
 
     def edge_fixture(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """`<name>_edge_cases(request, <session>, parents...)`, parametrized by the accepted cases,
-        returning `create_<name>(..., overrides=EDGE_CASES[request.param])`."""
+        returning `create_<name>(..., overrides=EDGE_CASES[request.param])`, through
+        `without_left_out(..., EDGE_CASES[request.param])` when a case leaves rows out."""
         k = self.known
-        expected = EDGE_FIXTURE_SOURCE.format(
-            deco=(
+        fields = {
+            "deco": (
                 '@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)'
                 if k.is_async
                 else "@pytest.fixture(params=ACCEPTED_EDGE_CASES)"
             ),
-            define="async def" if k.is_async else "def",
-            name=node.name,
-            params=", ".join(["request", k.session_fixture, *k.direct_parents()]),
-            cls=k.class_name,
-            wait="await " if k.is_async else "",
-            create=k.create_name,
-            args=", ".join([k.session_fixture, *(f"{p}={p}" for p in k.direct_parents())]),
-        )
-        shape = ast.parse(expected).body[0]
-        for n in (node, shape):
+            "define": "async def" if k.is_async else "def",
+            "name": node.name,
+            "params": ", ".join(["request", k.session_fixture, *k.direct_parents()]),
+            "cls": k.class_name,
+            "wait": "await " if k.is_async else "",
+            "create": k.create_name,
+            "args": ", ".join([k.session_fixture, *(f"{p}={p}" for p in k.direct_parents())]),
+        }
+        sources = (EDGE_FIXTURE_SOURCE, EDGE_FIXTURE_KEPT_SOURCE)
+        shapes = [ast.parse(source.format(**fields)).body[0] for source in sources]
+        for n in (node, *shapes):
             body = list(getattr(n, "body", []))
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 n.body = body[1:]  # type: ignore[attr-defined]
-        if ast.dump(node) != ast.dump(shape):
+        if all(ast.dump(node) != ast.dump(shape) for shape in shapes):
             self.report("FG408", f"{node.name}() must be the edge-case fixture as fixturegen writes it", node)
 
     # -- imports (FG402) ----------------------------------------------------------------------

@@ -188,6 +188,26 @@ def test_edge_case_tables_hold_only_data(check) -> None:
     assert codes(check(source)) == ["FG408"]
 
 
+def test_the_edge_fixture_returns_only_the_rows_kept_through_the_package(check) -> None:
+    wrapped = (
+        "    return without_left_out(\n"
+        "        create_tenant_with_team(db_session, overrides=EDGE_CASES[request.param]),\n"
+        "        EDGE_CASES[request.param],\n"
+        "    )\n"
+    )
+    assert wrapped in GENERATED and "    without_left_out,\n" in GENERATED
+    # Without the wrapper (a scenario none of whose cases leaves rows out) it is accepted too.
+    plain = "    return create_tenant_with_team(db_session, overrides=EDGE_CASES[request.param])\n"
+    assert check(GENERATED.replace(wrapped, plain)) == []
+    # Another wrapper, or other overrides handed to it, is not the fixture fixturegen writes.
+    for source in (
+        GENERATED.replace("return without_left_out(", "return list(", 1),
+        GENERATED.replace("        EDGE_CASES[request.param],\n    )", "        {},\n    )", 1),
+    ):
+        found = check(source)
+        assert "FG408" in codes(found) and any("edge-case fixture" in d["message"] for d in found), found
+
+
 def test_fg406_missing_contract_names(check) -> None:
     source = (
         GENERATED.replace("@dataclasses.dataclass(frozen=True)", "@dataclasses.dataclass")
@@ -469,8 +489,8 @@ def test_only_the_package_functions_come_from_the_package(check) -> None:
 # The builtin bulk shape (bulk.ts): the rows as dicts, handed to insert_rows with the class, the
 # overrides and the label.
 BULK = GENERATED.replace(
-    "from generated import apply_overrides, check_scenario_call, scenario_factory\n",
-    "from generated import apply_overrides, check_scenario_call, insert_rows, scenario_factory\n",
+    "    check_scenario_call,\n    scenario_factory,\n",
+    "    check_scenario_call,\n    insert_rows,\n    scenario_factory,\n",
 ).replace(
     '    session.add_all(users)\n    apply_overrides(overrides, "users", users)\n',
     "    users = insert_rows(\n"
@@ -484,7 +504,7 @@ BULK = GENERATED.replace(
 
 
 def test_insert_rows_of_the_package_in_the_builtin_bulk_shape(check) -> None:
-    assert "users = insert_rows(\n" in BULK and "insert_rows, scenario_factory" in BULK
+    assert "users = insert_rows(\n" in BULK and "    insert_rows,\n    scenario_factory,\n" in BULK
     assert check(BULK) == []
     # What it returns are instances of the class it took: attributes of its rows are checked.
     wrong = BULK.replace("            user=users[i % 3],\n", "            user=users[i % 3].nickname,\n")

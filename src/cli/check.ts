@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import type { Finding } from '../pipeline/check.js';
 import type { AnalysisMemo } from '../pipeline/check-cache.js';
 import {
@@ -38,7 +39,7 @@ export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> 
       if (memo !== null && answer !== null && (await holdsFor(memo, answer))) {
         const current = memo.failures.length === 0 ? recallCheck(config, key, memo, outputs) : null;
         if (current !== null) {
-          say(io, config, [], [], null, current.scenarios);
+          say(io, config, [], [], null, current.scenarios, current.warnings ?? []);
           return EXIT.ok;
         }
       }
@@ -64,7 +65,7 @@ async function fullCheck(
   const generator = await createGenerator(config, io);
   const project = await openProject(config, started, inputs);
   const { analysis } = project;
-  const { findings, fixAll } = await checkOutputs({ config, analysis, generator });
+  const { findings, fixAll, warnings } = await checkOutputs({ config, analysis, generator });
   const failures = analysis.failures;
   const ok = findings.length === 0 && failures.length === 0;
   if (config.generator === 'builtin') {
@@ -72,10 +73,13 @@ async function fullCheck(
     const memo = analysisMemo(project.modules, analysis.catalog, answer.hash, analysis);
     rememberAnalysis(config, key, memo);
     if (ok) {
-      rememberCheck(config, key, memo.catalog, outputsBefore, { scenarios: analysis.plans.length });
+      rememberCheck(config, key, memo.catalog, outputsBefore, {
+        scenarios: analysis.plans.length,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      });
     }
   }
-  say(io, config, findings, failures, fixAll, analysis.plans.length);
+  say(io, config, findings, failures, fixAll, analysis.plans.length, warnings);
   return ok ? EXIT.ok : EXIT.failed;
 }
 
@@ -86,11 +90,9 @@ function say(
   failures: AnalysisMemo['failures'],
   fixAll: string | null,
   scenarios: number,
+  warnings: readonly Diagnostic[],
 ): void {
-  io.diagnostics(
-    failures.flatMap((f) => [...f.diagnostics]),
-    config.root,
-  );
+  io.diagnostics([...failures.flatMap((f) => [...f.diagnostics]), ...warnings], config.root);
   for (const f of findings) {
     io.say(`${paint(io, '31', f.kind.padEnd(12))} ${f.message}\n${' '.repeat(13)}fix: ${f.fix}`);
   }
@@ -107,5 +109,5 @@ function say(
     const first = failures.length > 0 ? 'fix the scenario errors above, then run: ' : 'fix all: ';
     io.say(`${first}${fixAll ?? 'fixturegen build'}`);
   }
-  io.result({ command: 'check', ok, findings, failures, fixAll });
+  io.result({ command: 'check', ok, findings, failures, fixAll, warnings });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { CatalogView } from '../catalog/slice.js';
 import type { ModelInfo } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
+import { EdgeCodes } from '../diagnostics/edge-codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { firstPartyIn } from '../generate/builtin/render.js';
 import { withHeader } from '../output/header.js';
@@ -56,6 +57,30 @@ export function edgeCasesPosition(
     // The scenario was read moments ago; a file gone since is reported by the next run.
   }
   return { line: 1, column: 1 };
+}
+
+/**
+ * FG462 (a warning at the scenario's `edge_cases` key): with `constraint_tests: false`, the cases
+ * the database refused are left out of the fixture and no test runs them. The refusals are those
+ * the written module records, so `check` reports it as `build` does, without a database.
+ */
+export function refusedUntested(
+  config: Config,
+  d: { readonly name: string; readonly source: string; readonly path: string; readonly plan: Plan },
+): Diagnostic[] {
+  const refused = d.plan.derivedCases?.refused ?? [];
+  if (config.constraint_tests !== false || refused.length === 0) return [];
+  const n = refused.length;
+  return [
+    {
+      code: EdgeCodes.refusedUntested,
+      severity: 'warning',
+      message: `${n} edge case${n === 1 ? '' : 's'} the database refused ${n === 1 ? 'is' : 'are'} left out of ${d.name}_edge_cases, and no test runs ${n === 1 ? 'it' : 'them'} (constraint_tests: false)`,
+      file: d.source,
+      ...edgeCasesPosition(config, d.source),
+      hint: `refused: ${refused.join(', ')} (REFUSED_EDGE_CASES in ${d.path}); set constraint_tests: true in the config to get test_refused_edge_case, which expects the database to refuse each`,
+    },
+  ];
 }
 
 export function desiredConstraints(

@@ -14,7 +14,7 @@ import { VerifyBatcher } from '../verify/batch.js';
 import type { Analysis } from './analyze.js';
 import type { DesiredScenario } from './desired.js';
 import { desiredOutputs, fileContents, generateBody, selects, withRefusals } from './desired.js';
-import { edgeCasesPosition } from '../constraints/output.js';
+import { edgeCasesPosition, refusedUntested } from '../constraints/output.js';
 import { probeEdgeCases } from '../verify/edge-probe.js';
 import { appendEdgeBlock, modelPart } from '../generate/llm/edge-block.js';
 import { EdgeCodes } from '../diagnostics/edge-codes.js';
@@ -118,6 +118,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const { config, analysis, generator } = options;
   const only = new Set(options.only ?? []);
   const edgeOptions = {
+    packageName: packageName(config),
     sessionFixture: config.session_fixture ?? 'db_session',
     async: config.async === true,
     constraintTests: config.constraint_tests !== false,
@@ -487,26 +488,6 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 
 /** The note of a scenario not verified because the database cannot hold the models. */
 const UNHELD = 'not verified: the database cannot hold the models (FG630)';
-
-/**
- * FG462 (a warning at the scenario's `edge_cases` key): with `constraint_tests: false`, the cases
- * the database refused are left out of the fixture and no test runs them.
- */
-function refusedUntested(config: Config, d: DesiredScenario): Diagnostic[] {
-  const refused = d.plan.derivedCases?.refused ?? [];
-  if (config.constraint_tests !== false || refused.length === 0) return [];
-  const n = refused.length;
-  return [
-    {
-      code: EdgeCodes.refusedUntested,
-      severity: 'warning',
-      message: `${n} edge case${n === 1 ? '' : 's'} the database refused ${n === 1 ? 'is' : 'are'} left out of ${d.name}_edge_cases, and no test runs ${n === 1 ? 'it' : 'them'} (constraint_tests: false)`,
-      file: d.source,
-      ...edgeCasesPosition(config, d.source),
-      hint: `refused: ${refused.join(', ')} (REFUSED_EDGE_CASES in ${d.path}); set constraint_tests: true in the config to get test_refused_edge_case, which expects the database to refuse each`,
-    },
-  ];
-}
 
 /** `12 edge cases in generated/x.py (2 refused by the database: constraint tests)`. */
 function edgeNotes(d: DesiredScenario): string[] {

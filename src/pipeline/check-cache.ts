@@ -21,6 +21,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/types.js';
 import type { Config } from '../config/schema.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import { recall, remember, sha256, toolStamp } from '../config/state.js';
 import type { ScenarioFailure } from './analyze.js';
 import type { ScenarioInput } from './inputs.js';
@@ -40,6 +41,8 @@ export interface AnalysisMemo {
 export interface CheckMemo {
   /** How many scenarios the generated files are current for. */
   readonly scenarios: number;
+  /** The warnings the check reported (`CheckReport.warnings`), said again when it is recalled. */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 const ANALYSIS = 'analysis';

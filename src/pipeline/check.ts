@@ -1,4 +1,6 @@
 import type { Config } from '../config/schema.js';
+import { refusedUntested } from '../constraints/output.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import type { Generator } from '../generate/types.js';
 import type { Analysis } from './analyze.js';
 import { desiredOutputs } from './desired.js';
@@ -26,6 +28,11 @@ export interface CheckReport {
   readonly findings: readonly Finding[];
   /** One command that fixes every finding (null when there is none). */
   readonly fixAll: string | null;
+  /**
+   * Warnings about the current inputs that `build` reports too and need no database: FG462, the
+   * refused edge cases a module records that no test runs (`constraint_tests: false`).
+   */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /**
@@ -41,6 +48,7 @@ export async function checkOutputs(options: {
   const desired = desiredOutputs(analysis, config, generator);
   const diff = await diffOutputs(desired);
   const findings: Finding[] = [];
+  const warnings: Diagnostic[] = [];
   const finding = (
     state: Exclude<OutputState, { kind: 'current' }>,
     file: string,
@@ -52,6 +60,7 @@ export async function checkOutputs(options: {
   for (const name of desired.scenarios.keys()) {
     const { desired: d, state, tests } = diff.scenarios.get(name)!;
     const fix = `fixturegen build ${d.name}`;
+    warnings.push(...refusedUntested(config, d));
     if (tests && d.constraints?.tests && tests.state.kind !== 'current') {
       const path = d.constraints.tests.path;
       const why = {
@@ -110,7 +119,7 @@ export async function checkOutputs(options: {
   }[init.state.kind];
   if (init.state.kind !== 'current')
     finding(init.state, init.path, null, 'fixturegen build', initWhy);
-  return { findings, fixAll: fixAllCommand(findings) };
+  return { findings, fixAll: fixAllCommand(findings), warnings };
 }
 
 /** Removing the orphans, then one build, fixes every finding. */

@@ -8,6 +8,7 @@
  */
 import { canonicalJson } from '../canonical-json.js';
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
+import { evalIndex } from './index-expr.js';
 import { BULK_MIN } from './types.js';
 import type {
   EdgeCaseKind,
@@ -15,6 +16,8 @@ import type {
   Plan,
   PlanEdgeCase,
   PlanEdgeCases,
+  PlanEdgeChange,
+  PlanRemovedRows,
   PlanEntity,
   PyLiteral,
   ValueExpr,
@@ -181,13 +184,6 @@ function baseLiteral(expr: ValueExpr | undefined): PyLiteral | undefined {
 const same = (a: PyLiteral, b: PyLiteral | undefined) =>
   b !== undefined && canonicalJson(a) === canonicalJson(b);
 
-/** Whether the entity's value of `attribute` refers to `label` (as a whole or instance 0). */
-function refersTo(expr: ValueExpr, label: string): boolean {
-  if (expr.kind === 'ref') return expr.label === label;
-  if (expr.kind === 'synth') return refersTo(expr.expr, label);
-  return false;
-}
-
 interface Where {
   readonly entity: PlanEntity;
   readonly index: number | null;
@@ -233,34 +229,87 @@ function ownCases(where: Where, model: ModelInfo, dialect: string): PlanEdgeCase
   return out;
 }
 
+/** An instance a value refers to: `index` null is every instance of a list, or the one of a label. */
+interface RowRef {
+  readonly label: string;
+  readonly index: number | null;
+}
+
+/** The instances `expr` refers to for instance `j` of its entity (indexes evaluated for `j`). */
+function rowRefs(expr: ValueExpr, j: number): RowRef[] {
+  switch (expr.kind) {
+    case 'ref':
+      return [{ label: expr.label, index: expr.index === null ? null : evalIndex(expr.index, j) }];
+    case 'synth':
+      return rowRefs(expr.expr, j);
+    case 'refList':
+      return expr.items.flatMap((item) => rowRefs(item, j));
+    case 'cycle': {
+      const item = expr.items[j % expr.items.length];
+      return item === undefined ? [] : rowRefs(item, j);
+    }
+    case 'interpolate':
+    case 'literal':
+      return [];
+  }
+}
+
+/** Rows by label: the instance indexes of a list, 0 for a single instance. */
+type Rows = Map<string, Set<number>>;
+
+const instances = (e: PlanEntity) => e.count ?? 1;
+
 /**
- * The own labels a case leaves out when `children` are: those, and every label that refers to
- * one of them, transitively (what is left may not refer to a removed label, as for a variant's
- * `remove`), in creation order. Null when that would leave out `keep` (the parent itself) or a
- * label inserted in bulk (whose rows `insert_rows` writes whatever the overrides say).
+ * What a case leaves out when the `children` rows are: those, and every row that refers to one
+ * of them, transitively (what is kept may not refer to a row left out, as for a variant's
+ * `remove`), row by row: `users[1]` is left out only if it refers to a row left out. Labels all
+ * of whose rows go are `removed` (`{label: None}`); the rows of a list that go in part are `rows`
+ * (`{label: {k: None}}`), both in creation order. Null when that would leave out `keep` (the
+ * parent itself, a row of a list or the single instance: index 0) or any row of a list inserted
+ * in bulk (whose rows `insert_rows` writes whatever the overrides say).
  */
-function leftOut(plan: Plan, children: ReadonlySet<string>, keep: string): string[] | null {
-  const gone = new Set(children);
+function leftOut(
+  plan: Plan,
+  children: Rows,
+  keep: RowRef,
+): { removed: string[]; rows: PlanRemovedRows[] } | null {
+  const gone: Rows = new Map([...children].map(([label, set]) => [label, new Set(set)]));
+  const hits = (r: RowRef) => {
+    const rows = gone.get(r.label);
+    return rows !== undefined && (r.index === null ? rows.size > 0 : rows.has(r.index));
+  };
   for (let grew = true; grew;) {
     grew = false;
     for (const e of plan.entities) {
-      if (!gone.has(e.label) && e.dependsOn.some((l) => gone.has(l))) {
-        gone.add(e.label);
+      if (!e.dependsOn.some((l) => gone.has(l))) continue;
+      for (let j = 0; j < instances(e); j++) {
+        if (gone.get(e.label)?.has(j)) continue;
+        if (!e.values.some((v) => rowRefs(v.value, j).some(hits))) continue;
+        if (!gone.has(e.label)) gone.set(e.label, new Set());
+        gone.get(e.label)!.add(j);
         grew = true;
       }
     }
   }
-  if (gone.has(keep)) return null;
-  const out = plan.entities.filter((e) => gone.has(e.label));
+  if (gone.get(keep.label)?.has(keep.index ?? 0)) return null;
+  const out = plan.entities.filter((e) => (gone.get(e.label)?.size ?? 0) > 0);
   if (out.some((e) => e.count !== null && e.count >= BULK_MIN)) return null;
-  return out.map((e) => e.label);
+  const whole = (e: PlanEntity) => gone.get(e.label)!.size === instances(e);
+  return {
+    removed: out.filter(whole).map((e) => e.label),
+    rows: out
+      .filter((e) => !whole(e))
+      .map((e) => ({ label: e.label, indexes: [...gone.get(e.label)!].sort((a, b) => a - b) })),
+  };
 }
 
 /**
  * Zero children: for each one-to-many (or many-to-many) of the entity's model the scenario fills,
  * either by writing the collection on the parent (then it is emptied), by children whose nullable
  * key points at the parent (then every such child's key is set to NULL), or by children held by a
- * NOT NULL key (then those children are left out, with every label that refers to them).
+ * NOT NULL key (then those children are left out, with every row that refers to them). The parent
+ * is a single instance or the first of a list (`index` 0): then only the children that point at
+ * that instance count (a child's `@clubs[i % 2]` is evaluated for each child).
  */
 function noChildren(
   where: Where,
@@ -270,6 +319,9 @@ function noChildren(
 ): PlanEdgeCase[] {
   const { entity, index, at } = where;
   const out: PlanEdgeCase[] = [];
+  const parent: RowRef = { label: entity.label, index };
+  // A many-to-one to a list names its instance; to a single instance, the label.
+  const pointsAtParent = (r: RowRef) => r.label === entity.label && r.index === index;
   for (const rel of model.relationships) {
     if (!rel.uselist || rel.viewonly) continue;
     const id = `${at}.${rel.key}=[]`;
@@ -286,7 +338,7 @@ function noChildren(
       });
       continue;
     }
-    if (rel.direction !== 'ONETOMANY' || entity.count !== null) continue;
+    if (rel.direction !== 'ONETOMANY') continue;
     const target = models.get(rel.target);
     if (!target) continue;
     const back = target.relationships.find(
@@ -298,21 +350,25 @@ function noChildren(
     );
     const keys = rel.remoteColumns ?? back?.localColumns ?? [];
     const nullable = keys.every((k) => target.columns.find((c) => c.key === k)?.nullable);
-    const changes = [];
-    const children = new Set<string>();
+    const changes: PlanEdgeChange[] = [];
+    const children: Rows = new Map();
     for (const child of plan.entities) {
       if (child.model !== rel.target) continue;
       for (const v of child.values) {
         const setsKey =
           (back !== undefined && v.attribute === back.key) || keys.includes(v.attribute);
-        if (!setsKey || !refersTo(v.value, entity.label)) continue;
-        children.add(child.label);
-        changes.push({
-          label: child.label,
-          index: null,
-          attribute: v.attribute,
-          value: { kind: 'none' } as const,
-        });
+        if (!setsKey) continue;
+        const rows: number[] = [];
+        for (let j = 0; j < instances(child); j++)
+          if (rowRefs(v.value, j).some(pointsAtParent)) rows.push(j);
+        if (rows.length === 0) continue;
+        if (!children.has(child.label)) children.set(child.label, new Set());
+        for (const j of rows) children.get(child.label)!.add(j);
+        const none = { kind: 'none' } as const;
+        // Every row of the child's label: one change for all (index null), else one per row.
+        const each = child.count === null || rows.length === child.count ? [null] : rows;
+        for (const k of each)
+          changes.push({ label: child.label, index: k, attribute: v.attribute, value: none });
       }
     }
     if (children.size === 0) continue;
@@ -321,8 +377,16 @@ function noChildren(
       continue;
     }
     // The key cannot be NULL: the children are not created at all.
-    const removed = leftOut(plan, children, entity.label);
-    if (removed !== null) out.push({ id, kind: 'no_children', changes: [], removed, emptied });
+    const gone = leftOut(plan, children, parent);
+    if (gone === null) continue;
+    out.push({
+      id,
+      kind: 'no_children',
+      changes: [],
+      ...(gone.removed.length > 0 ? { removed: gone.removed } : {}),
+      ...(gone.rows.length > 0 ? { removedRows: gone.rows } : {}),
+      emptied,
+    });
   }
   return out;
 }
@@ -332,7 +396,9 @@ function excluded(c: PlanEdgeCase, exclude: readonly string[]): boolean {
   return (
     c.changes.some(
       (ch) => exclude.includes(ch.label) || exclude.includes(`${ch.label}.${ch.attribute}`),
-    ) || (c.removed ?? []).some((label) => exclude.includes(label))
+    ) ||
+    (c.removed ?? []).some((label) => exclude.includes(label)) ||
+    (c.removedRows ?? []).some((r) => exclude.includes(r.label))
   );
 }
 
@@ -363,7 +429,7 @@ export function deriveEdgeCases(
   // One case per id, and per change: a parent's zero children may be a child's NULL key.
   const seen = new Set<string>();
   const kept = all.filter((c) => {
-    const changes = canonicalJson([c.changes, c.removed ?? []]);
+    const changes = canonicalJson([c.changes, c.removed ?? [], c.removedRows ?? []]);
     if (seen.has(c.id) || seen.has(changes)) return false;
     seen.add(c.id).add(changes);
     return (

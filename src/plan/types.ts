@@ -220,12 +220,24 @@ export interface PlanEdgeCase {
    * a variant's removed labels must be. Absent: none.
    */
   readonly removed?: readonly string[];
+  /**
+   * Rows of own list labels the case leaves out, where the label keeps its other rows
+   * (`{label: {k: None}}` in the overrides): the children of one instance of a list parent held
+   * by a NOT NULL key, and the rows that refer to them. Absent: none.
+   */
+  readonly removedRows?: readonly PlanRemovedRows[];
   /** `no_children`: the collection the case empties, which the build-time probe reads back. */
   readonly emptied?: {
     readonly label: string;
     readonly index: number | null;
     readonly relationship: string;
   };
+}
+
+/** Rows of a list label left out by an edge case: their indexes, ascending. */
+export interface PlanRemovedRows {
+  readonly label: string;
+  readonly indexes: readonly number[];
 }
 
 /** `edge_cases: {auto: true, exclude, kinds, max}`; `edge_cases: auto` is every kind, no cap. */

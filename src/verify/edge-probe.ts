@@ -77,7 +77,8 @@ def _targets(value, overrides):
         items = rows if isinstance(rows, list) else [rows]
         for key, change in changes.items():
             if isinstance(key, int):
-                yield f"{label}[{key}]", items[key], change
+                if change is not None:  # None: that row left out
+                    yield f"{label}[{key}]", items[key], change
             else:
                 for k, row in enumerate(items):
                     name = f"{label}[{k}]" if isinstance(rows, list) else label
@@ -106,6 +107,9 @@ ${async ? 'async ' : ''}def ${PROBE_TEST}(${session}, case):
         items = rows if isinstance(rows, list) else [rows]
         if changes is None and any(sqlalchemy.inspect(row).persistent for row in items):
             problems.append(f"{label} was left out, but its rows are in the database")
+        for key, change in (changes or {}).items():
+            if isinstance(key, int) and change is None and sqlalchemy.inspect(items[key]).persistent:
+                problems.append(f"{label}[{key}] was left out, but its row is in the database")
     if case in EMPTIED:
         label, index, key = EMPTIED[case]
         parent = getattr(value, label)

@@ -218,6 +218,13 @@ describe('async output with derived edge cases on PostgreSQL', { timeout: 400_00
         '"chess.members=[]": {"members": None, "locker": None, "key": None},',
       );
       expect(r.stdout).toContain('test_a_club_with_no_members[chess.members=[]] PASSED');
+      // One instance of a list parent: the first club's members, lockers and keys left out.
+      expect(r.stdout).toContain(
+        'test_the_first_club_of_a_list_with_no_members[clubs[0].members=[]] PASSED',
+      );
+      expect(r.stdout).toContain(
+        'test_the_first_locker_of_a_list_with_no_keys[lockers[0].keys=[]] PASSED',
+      );
       const check = fixturegen(dir, ['check'], env);
       expect(check.stdout + check.stderr).toMatch(
         /generated\/ is exactly what the current inputs give/,

@@ -48,6 +48,11 @@ describe('the sample project', () => {
     const team = readFileSync(join(dir, 'generated', 'tenant_with_team.py'), 'utf8');
     expect(team).toContain('    "acme.users=[]": {"users": None, "grants": None},\n');
     expect(r.stdout).toMatch(/::test_a_tenant_without_users\[acme\.users=\[\]\] PASSED/);
+    // One instance of a list parent: the first user's grants (`@users[i % 3]`) left out.
+    expect(team).toContain(
+      '    "users[0].grants=[]": {"grants": {0: None, 3: None, 6: None, 9: None}},\n',
+    );
+    expect(r.stdout).toContain('::test_the_first_user_without_grants[users[0].grants=[]] PASSED');
   });
 });
 
@@ -91,9 +96,24 @@ describe('constraint_tests: false', () => {
       ].join('\n'),
     );
     expect(module).not.toContain('the constraint tests expect each to raise');
-    // check renders the same bytes without a database; a second build warns again.
-    const checked = fixturegen(dir, ['check'], VENV_ENV);
-    expect(checked.status, checked.stdout).toBe(0);
+    // check renders the same bytes without a database, and warns as build does, from the
+    // refusals the module records: the first check, and the next one that the state remembers.
+    for (const round of [1, 2]) {
+      const checked = fixturegen(dir, ['check'], VENV_ENV);
+      expect(checked.status, `${round}: ${checked.stdout}`).toBe(0);
+      expect(checked.stdout + checked.stderr).toMatch(
+        /chess_club\.yaml:2:1: FG462 warning: 2 edge cases the database refused are left out of chess_club_edge_cases/,
+      );
+      expect(checked.stdout).toMatch(/is exactly what the current inputs give/);
+    }
+    const json = JSON.parse(fixturegen(dir, ['check', '--json'], VENV_ENV).stdout) as {
+      ok: boolean;
+      warnings: { code: string; file: string; line: number }[];
+    };
+    expect(json.ok).toBe(true);
+    expect(json.warnings.map((w) => [w.code, w.file, w.line])).toEqual([
+      ['FG462', 'scenarios/chess_club.yaml', 2],
+    ]);
     const again = fixturegen(dir, ['build'], VENV_ENV);
     expect(again.status).toBe(0);
     expect(again.stdout + again.stderr).toMatch(

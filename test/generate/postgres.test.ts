@@ -88,6 +88,11 @@ describe.skipIf(!cluster)('on PostgreSQL', () => {
         // Zero boards through their NOT NULL key: left out, with the game on the first one
         // (tests/test_clubs.py reads the empty collection back on PostgreSQL too).
         expect(module).toContain('"chess.boards=[]": {"boards": None, "games": None},');
+        // One instance of a list parent: only the first club's boards (and their games) are
+        // left out (tests/test_clubs.py reads both clubs' boards back on PostgreSQL too).
+        expect(readFileSync(join(dir, 'generated', 'league.py'), 'utf8')).toContain(
+          '"clubs[0].boards=[]": {"boards": {0: None, 2: None}, "games": {0: None, 2: None}},',
+        );
         expect(module).toMatch(
           /REFUSED_EDGE_CASES = \(\n {4}"chess\.dues=-1\.00",\n {4}"chess\.dues=-9999\.99",\n\)/,
         );

@@ -17,7 +17,7 @@ import { fenced, llmServer, requestsFor, runCli } from './helpers.js';
  */
 
 const PROJECT = join(REPO, 'test', 'cases', 'edge-cases', 'project');
-const NAMES = ['chess_club', 'club_options'] as const;
+const NAMES = ['chess_club', 'club_options', 'league'] as const;
 type Name = (typeof NAMES)[number];
 const REFUSED = ['chess.dues=-1.00', 'chess.dues=-9999.99'];
 
@@ -147,6 +147,13 @@ describe('derived edge cases of a module the model wrote', () => {
     }
     expect(pytest.stdout).toContain('test_the_test_above_ran_once_per_accepted_case PASSED');
     expect(pytest.stdout).toContain('test_a_club_with_no_boards[chess.boards=[]] PASSED');
+    // One instance of a list parent: the model's create_league leaves out the rows by index.
+    expect(bodyOf(dir, 'league')).toContain(
+      '    "clubs[0].boards=[]": {"boards": {0: None, 2: None}, "games": {0: None, 2: None}},\n',
+    );
+    expect(pytest.stdout).toContain(
+      'test_the_first_club_of_a_list_with_no_boards[clubs[0].boards=[]] PASSED',
+    );
 
     // check reads the refusals back from the model's module: nothing stale, no request.
     const before = server.requests.length;
@@ -236,5 +243,34 @@ def chess_club_edge_cases(db_session) -> ChessClub:
     );
     expect(pytest.status, pytest.stdout).toBe(0);
     expect(pytest.stdout).toMatch(/\d+ passed/);
+  }, 300_000);
+
+  it("a case that leaves rows out needs the package's without_left_out: imported before the block when the model does not", async () => {
+    const bare = answers.league.replace('    without_left_out,\n', '');
+    expect(bare).not.toContain('without_left_out');
+    const server = await llmServer(() => ({ content: fenced(bare) }));
+    const dir = copy(baseDir);
+    useLlm(dir, server.url, 0);
+    const r = await runCli(dir, ['build', '--force', 'league'], {}, 240_000);
+    expect(r.stderr).not.toMatch(/FG\d{3} error/);
+    expect(r.status).toBe(0);
+    const body = bodyOf(dir, 'league');
+    const block = builtin.league.slice(answers.league.length - 1);
+    expect(block).toContain('    return without_left_out(\n');
+    expect(body).toBe(
+      `${bare.trimEnd()}\n\n\n#: Imported by fixturegen for the derived edge cases below (edge_cases: auto).\nfrom generated import without_left_out${block}`,
+    );
+    const pytest = spawnSync(
+      join(REPO, '.venv', 'bin', 'python'),
+      ['-m', 'pytest', '-v', '-p', 'no:cacheprovider', 'tests'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(pytest.status, pytest.stdout).toBe(0);
+    for (const test of [
+      'test_the_first_club_of_a_list_with_no_boards[clubs[0].boards=[]]',
+      'test_the_first_club_of_a_list_with_no_members[clubs[0].members=[]]',
+      'test_the_first_board_with_no_games[boards[0].games=[]]',
+    ])
+      expect(pytest.stdout).toContain(`${test} PASSED`);
   }, 300_000);
 });

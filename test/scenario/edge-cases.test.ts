@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { deriveEdgeCases } from '../../src/plan/edge-cases.js';
+import type { Plan, ValueExpr } from '../../src/plan/types.js';
 import { column, model } from '../support/catalog-builders.js';
 import { CRM, compileOne, planOf, where } from './helpers.js';
 
@@ -75,6 +76,74 @@ describe('derived edge cases', () => {
     }
     // A written collection is emptied by an override, and nothing is left out.
     expect(cases.find((c) => c.id === 'engineering.members=[]')!.removed).toBeUndefined();
+  });
+
+  test('zero children of the first instance of a list parent: only the rows that point at it', () => {
+    const LEAGUE = `
+edge_cases: { auto: true, kinds: [no_children] }
+entities:
+  tenants: { model: Tenant, count: 2, values: { name: "t{n}", created_on: 2024-01-01 } }
+  admin: { model: Role, values: { name: admin, tenant: "@tenants[0]" } }
+  users: { model: User, count: 4, values: { email: "u{n}@x.test", tenant: "@tenants[i % 2]" } }
+  grants:
+    model: PermissionGrant
+    count: 4
+    values: { user: "@users[i]", role: "@admin", permission: "p{i}" }
+  team: { model: Team, values: { name: Ops, budget: "1.00", tenant: "@tenants[1]" } }
+`;
+    const cases = deriveEdgeCases(planOf(LEAGUE), CRM.models, 'sqlite').cases;
+    // Users hold their tenant by a NOT NULL key, spread by `@tenants[i % 2]`: users 0 and 2
+    // are the first tenant's, and the grants of those users go with them, row by row.
+    expect(cases.find((c) => c.id === 'tenants[0].users=[]')).toEqual({
+      id: 'tenants[0].users=[]',
+      kind: 'no_children',
+      changes: [],
+      removedRows: [
+        { label: 'users', indexes: [0, 2] },
+        { label: 'grants', indexes: [0, 2] },
+      ],
+      emptied: { label: 'tenants', index: 0, relationship: 'users' },
+    });
+    // The role is the first tenant's: every grant refers to it, so the whole label goes.
+    expect(cases.find((c) => c.id === 'tenants[0].roles=[]')!.removed).toEqual(['admin', 'grants']);
+    // The team is the second tenant's: the first has no teams already. Only instance 0 gets cases.
+    expect(cases.map((c) => c.id)).toEqual([
+      'tenants[0].users=[]',
+      'tenants[0].roles=[]',
+      'admin.grants=[]',
+      'users[0].grants=[]',
+    ]);
+    expect(cases.find((c) => c.id === 'users[0].grants=[]')!.removedRows).toEqual([
+      { label: 'grants', indexes: [0] },
+    ]);
+  });
+
+  test('no zero-children case that would leave out the parent itself', () => {
+    // The compiler refuses labels that refer to each other (FG216), so this plan is written by
+    // hand: the tenant refers to `lead`, one of its own users, held by a NOT NULL key.
+    const plan = planOf(TEAM);
+    const lead: ValueExpr = { kind: 'ref', label: 'lead', index: null, attribute: null };
+    const selfish: Plan = {
+      ...plan,
+      entities: plan.entities.map((e) =>
+        e.label === 'globex'
+          ? {
+              ...e,
+              values: [
+                ...e.values,
+                { attribute: 'owner', value: lead, origin: 'written', collection: false },
+              ],
+              dependsOn: ['lead'],
+            }
+          : e,
+      ),
+    };
+    const before = deriveEdgeCases(plan, CRM.models, 'sqlite').cases.map((c) => c.id);
+    const after = deriveEdgeCases(selfish, CRM.models, 'sqlite').cases.map((c) => c.id);
+    expect(before).toContain('globex.users=[]');
+    expect(after).not.toContain('globex.users=[]');
+    // Leaving out its teams leaves the tenant in: that case stays.
+    expect(after).toContain('globex.teams=[]');
   });
 
   test('no zero-children case that would leave out a list inserted in bulk', () => {

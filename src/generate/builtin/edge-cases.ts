@@ -26,16 +26,18 @@ function valueDoc(value: PyLiteral, ctx: ExprContext): Doc {
 
 /**
  * `{"users": {0: {"email": ""}}, "lead": {"manager": None}}`; a label the case leaves out is
- * `"users": None`, after the changes.
+ * `"users": None`, after the changes; rows of a list it leaves out are `"boards": {0: None}`.
  */
 function overridesDoc(c: PlanEdgeCase, ctx: ExprContext): Doc {
   const { changes } = c;
-  const labels = [...new Set(changes.map((ch) => ch.label))];
+  const rows = c.removedRows ?? [];
+  const labels = [...new Set([...changes.map((ch) => ch.label), ...rows.map((r) => r.label)])];
   return dict([
     ...labels.map((label) => {
       const mine = changes.filter((c) => c.label === label);
       const every = mine.filter((c) => c.index === null);
       const indexes = [...new Set(mine.flatMap((c) => (c.index === null ? [] : [c.index])))];
+      const gone = rows.filter((r) => r.label === label).flatMap((r) => r.indexes);
       const attrs = (list: readonly PlanEdgeChange[]) =>
         dict(list.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))));
       return seq(
@@ -43,6 +45,7 @@ function overridesDoc(c: PlanEdgeCase, ctx: ExprContext): Doc {
         dict([
           ...every.map((c) => seq(`${pyString(c.attribute)}: `, valueDoc(c.value, ctx))),
           ...indexes.map((k) => seq(`${k}: `, attrs(mine.filter((c) => c.index === k)))),
+          ...gone.map((k) => `${k}: None`),
         ]),
       );
     }),
@@ -59,7 +62,18 @@ export interface EdgeBlockOptions {
   readonly createArgs: readonly string[];
   /** `constraint_tests` of the config (default true): false, no test runs the refused cases. */
   readonly constraintTests?: boolean;
+  /**
+   * The local name of the package's `without_left_out`, which the fixture's result goes through
+   * when a case leaves rows out (`leavesRowsOut`): required then.
+   */
+  readonly withoutLeftOut?: string;
 }
+
+/** Whether a case of the plan leaves rows out: its fixture then returns only the rows kept. */
+export const leavesRowsOut = (plan: Plan): boolean =>
+  (plan.derivedCases?.cases ?? []).some(
+    (c) => (c.removed ?? []).length > 0 || c.removedRows !== undefined,
+  );
 
 /** The module's edge-case section (leading blank lines included), or '' without derived cases. */
 export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
@@ -81,8 +95,26 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     ? `@pytest_asyncio.fixture(loop_scope="function", params=ACCEPTED_EDGE_CASES)`
     : '@pytest.fixture(params=ACCEPTED_EDGE_CASES)';
   const params = ['request', ...options.fixtureArgs].join(', ');
-  const call = [...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].join(', ');
-  const ret = `    return ${options.async ? 'await ' : ''}create_${plan.name}(${call})`;
+  const overrides = `${EDGE_CASES}[request.param]`;
+  const args = [...options.createArgs, `overrides=${overrides}`];
+  const create = `${options.async ? 'await ' : ''}create_${plan.name}(`;
+  // A case that leaves rows out: the test gets only the rows kept, as from a variant.
+  const kept = leavesRowsOut(plan) ? (options.withoutLeftOut ?? 'without_left_out') : null;
+  const ret =
+    kept === null
+      ? `    return ${create}${args.join(', ')})`
+      : `    return ${kept}(${create}${args.join(', ')}), ${overrides})`;
+  const wrapped =
+    kept === null
+      ? [`    return ${create}`, ...args.map((a) => `        ${a},`), '    )']
+      : [
+          `    return ${kept}(`,
+          ...(`        ${create}${args.join(', ')}),`.length <= 88
+            ? [`        ${create}${args.join(', ')}),`]
+            : [`        ${create}`, ...args.map((a) => `            ${a},`), '        ),']),
+          `        ${overrides},`,
+          '    )',
+        ];
   const capped =
     derived.capped > 0 ? [`#: ${derived.capped} more cases were left out by edge_cases.max.`] : [];
   return [
@@ -90,8 +122,11 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     '',
     '#: Derived edge cases (`edge_cases: auto`): each is the scenario with one change, written as',
     `#: the overrides of create_${plan.name} that make it, and verified on the database at build time.`,
-    ...(derived.cases.some((c) => (c.removed ?? []).length > 0)
+    ...(derived.cases.some((c) => (c.removed ?? []).length > 0 || c.removedRows !== undefined)
       ? ['#: A label given None is left out: none of its rows reaches the database.']
+      : []),
+    ...(derived.cases.some((c) => c.removedRows !== undefined)
+      ? ['#: So is a row of a list given None by its index: `{"boards": {0: None}}`.']
       : []),
     ...capped,
     cases,
@@ -112,15 +147,7 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     decorator,
     `${def} ${fixture}(${params}) -> ${plan.className}:`,
     `    """\`${plan.name}\` with one edge case per test: a test requesting it runs once per case."""`,
-    ret.length <= 88
-      ? ret
-      : [
-          `    return ${options.async ? 'await ' : ''}create_${plan.name}(`,
-          ...[...options.createArgs, `overrides=${EDGE_CASES}[request.param]`].map(
-            (a) => `        ${a},`,
-          ),
-          '    )',
-        ].join('\n'),
+    ret.length <= 88 ? ret : wrapped.join('\n'),
     '',
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CatalogView } from '../../catalog/slice.js';
 import { sqlalchemyFamily } from '../../catalog/sqlalchemy.js';
 import type { Catalog } from '../../catalog/types.js';
-import { renderEdgeBlock } from './edge-cases.js';
+import { leavesRowsOut, renderEdgeBlock } from './edge-cases.js';
 import type { Plan, PlanEntity } from '../../plan/types.js';
 import { TEMPLATES_DIR, template } from '../templates.js';
 import { INSERT_ROWS } from './bulk.js';
@@ -266,6 +266,7 @@ function renderWith(plan: Plan, options: RenderOptions, imports: Imports): strin
     fixtureArgs: [options.sessionFixture, ...plan.extends],
     createArgs: [options.sessionFixture, ...parentArgs],
     constraintTests: options.constraintTests !== false,
+    ...(leavesRowsOut(plan) ? { withoutLeftOut: runtime('without_left_out') } : {}),
   });
   const module = template(
     BUILTIN_DIR,

@@ -13,7 +13,13 @@
  */
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { error } from '../../diagnostics/types.js';
-import { EDGE_CASES, REFUSED, edgeFixture, renderEdgeBlock } from '../builtin/edge-cases.js';
+import {
+  EDGE_CASES,
+  REFUSED,
+  edgeFixture,
+  leavesRowsOut,
+  renderEdgeBlock,
+} from '../builtin/edge-cases.js';
 import type { ExprContext } from '../builtin/pyexpr.js';
 import type { Plan } from '../../plan/types.js';
 
@@ -26,6 +32,8 @@ const IMPORTS_MARK =
 const BLOCK_MARK = '#: Derived edge cases (`edge_cases: auto`)';
 
 export interface EdgeAppendOptions {
+  /** The output package, whose `without_left_out` the fixture may need (`leavesRowsOut`). */
+  readonly packageName: string;
   readonly sessionFixture: string;
   readonly async: boolean;
   /** `constraint_tests` of the config (default true). */
@@ -82,7 +90,16 @@ export function appendEdgeBlock(
     createArgs: [options.sessionFixture, ...extendsArgs],
     constraintTests: options.constraintTests !== false,
   });
+  const kept: Need[] = leavesRowsOut(plan)
+    ? [
+        {
+          local: 'without_left_out',
+          binding: { kind: 'from', module: options.packageName, name: 'without_left_out' },
+        },
+      ]
+    : [];
   const needs: Need[] = [
+    ...kept,
     ...[...std, options.async ? 'pytest_asyncio' : 'pytest'].map((m) => ({
       local: m,
       binding: { kind: 'module' as const, module: m },

@@ -107,6 +107,7 @@ export function createLlmGenerator(
       }
     }
     const edgeOptions = {
+      packageName: ctx.packageName,
       sessionFixture,
       async: ctx.config.async === true,
       constraintTests: ctx.config.constraint_tests !== false,

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clubs.models import Club, Key, Locker, Member
 from generated.chess_club import ACCEPTED_EDGE_CASES, EDGE_CASES, REFUSED_EDGE_CASES
+from generated.league import EDGE_CASES as LEAGUE_CASES
 
 SEEN = []
 
@@ -58,8 +59,44 @@ async def test_a_club_with_no_members(chess_club_edge_cases, db_session):
         "locker": None,
         "key": None,
     }
+    # The fixture holds none of them, as a variant that removes them would.
+    assert chess_club_edge_cases.members == []
+    assert (chess_club_edge_cases.locker, chess_club_edge_cases.key) == (None, None)
     chess = chess_club_edge_cases.chess
     await db_session.refresh(chess, ["members"])
     assert chess.members == []
     counts = [await _count(db_session, m) for m in (Club, Member, Locker, Key)]
     assert counts == [1, 0, 0, 0]
+
+
+@pytest.mark.asyncio(loop_scope="function")
+@pytest.mark.parametrize("league_edge_cases", ["clubs[0].members=[]"], indirect=True)
+async def test_the_first_club_of_a_list_with_no_members(league_edge_cases, db_session):
+    # Members hold their club by a NOT NULL key, spread over the clubs by `@clubs[i % 2]`: the
+    # case leaves out the first club's members (0 and 2), their lockers and the lockers' keys.
+    assert LEAGUE_CASES["clubs[0].members=[]"] == {
+        "members": {0: None, 2: None},
+        "lockers": {0: None, 2: None},
+        "keys": {0: None, 2: None},
+    }
+    first, second = league_edge_cases.clubs
+    # The fixture holds the rows kept, as a variant would: the second club's member, and its
+    # locker and key.
+    assert [m.name for m in league_edge_cases.members] == ["member2"]
+    assert [locker.number for locker in league_edge_cases.lockers] == [2]
+    assert [key.locker for key in league_edge_cases.keys] == league_edge_cases.lockers
+    await db_session.refresh(first, ["members"])
+    await db_session.refresh(second, ["members"])
+    assert first.members == []
+    assert [m.name for m in second.members] == ["member2"]
+    counts = [await _count(db_session, m) for m in (Club, Member, Locker, Key)]
+    assert counts == [2, 1, 1, 1]
+
+
+@pytest.mark.asyncio(loop_scope="function")
+@pytest.mark.parametrize("league_edge_cases", ["lockers[0].keys=[]"], indirect=True)
+async def test_the_first_locker_of_a_list_with_no_keys(league_edge_cases, db_session):
+    assert LEAGUE_CASES["lockers[0].keys=[]"] == {"keys": {0: None}}
+    keys = (await db_session.scalars(select(Key.locker_id).order_by(Key.id))).all()
+    lockers = (await db_session.scalars(select(Locker.id).order_by(Locker.id))).all()
+    assert keys == lockers[1:]
