@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type Dirent,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -81,18 +82,25 @@ let stamp: string | null = null;
 
 /** Each file's path, size and modification time, or its content, in `dir` and below. */
 function hashTree(h: ReturnType<typeof createHash>, dir: string, content: boolean): void {
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(dir).sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
-    const path = join(dir, name);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      hashTree(h, path, content);
+      continue;
+    }
+    // Source maps and type declarations never run: they decide no output, and are half the files.
+    if (!content && (entry.name.endsWith('.map') || entry.name.endsWith('.d.ts'))) continue;
     const st = statSync(path, { throwIfNoEntry: false });
     if (st === undefined) continue;
     if (st.isDirectory()) {
-      hashTree(h, path, content);
+      hashTree(h, path, content); // a symbolic link to a folder
       continue;
     }
     h.update(`${path}\0${st.size}\0`);
