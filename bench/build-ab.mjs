@@ -7,11 +7,11 @@
 // medians of `build --json`'s timings, and the load average over the run. Both checkouts need
 // `npm run build` (and a .venv).
 // Usage: node bench/build-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [N=200] [ROUNDS=5]
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, timed } from './support/common.mjs';
-import { scenarioName, writeScaleProject } from './support/scale-project.mjs';
+import { writeFloorTests, writeScaleProject } from './support/scale-project.mjs';
 
 const [A, B] = process.argv.slice(2, 4).map((d) => resolve(d));
 if (!A || !B)
@@ -30,22 +30,7 @@ try {
     sides.push(side);
     const first = timed(process.execPath, [side.cli, 'build', '--json'], { cwd: dir, env });
     if (first.status !== 0) throw new Error(`build in ${co} failed:\n${first.stderr}`);
-    writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
-    const names = Array.from({ length: N }, (_, k) => scenarioName(k));
-    writeFileSync(
-      join(dir, 'test_floor.py'),
-      [
-        'import pytest',
-        '',
-        `NAMES = ${JSON.stringify(names)}`,
-        '',
-        '',
-        '@pytest.mark.parametrize("name", NAMES)',
-        'def test_fixture(request, name):',
-        '    assert request.getfixturevalue(name) is not None',
-        '',
-      ].join('\n'),
-    );
+    writeFloorTests(dir, N);
   }
   const loads = [loadavg()[0]];
   for (let i = 0; i < ROUNDS; i += 1) {

@@ -13,11 +13,11 @@
 // check and validate rows are shown for context.
 // Run `npm run build` first. Usage: node bench/build-scale.mjs [--scenarios 200] [--runs 5]
 //   [--only build|check] [--keep] [--quick] [--json] [--checkout DIR]  (support/common.mjs)
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs, checkoutOf, median, report, requireBuilt, timed } from './support/common.mjs';
-import { scenarioName, writeScaleProject } from './support/scale-project.mjs';
+import { writeFloorTests, writeScaleProject } from './support/scale-project.mjs';
 
 const values = benchArgs(
   {
@@ -90,24 +90,7 @@ if (first.status !== 0)
   fail(
     `the first build failed (exit ${first.status}):\n${first.stdout.slice(-3000)}${first.stderr}`,
   );
-// The floor's test module: one test per scenario, each requesting that scenario's fixture, in one
-// pytest process (the generated package is the plugin, as in a user's conftest).
-writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
-const names = Array.from({ length: N }, (_, k) => scenarioName(k));
-writeFileSync(
-  join(dir, 'test_floor.py'),
-  [
-    'import pytest',
-    '',
-    `NAMES = ${JSON.stringify(names)}`,
-    '',
-    '',
-    '@pytest.mark.parametrize("name", NAMES)',
-    'def test_fixture(request, name):',
-    '    assert request.getfixturevalue(name) is not None',
-    '',
-  ].join('\n'),
-);
+writeFloorTests(dir, N);
 const IMPORT =
   'import scaleapp.models\nfrom sqlalchemy.orm import configure_mappers\nconfigure_mappers()\n';
 

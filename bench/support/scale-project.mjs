@@ -2,6 +2,8 @@
 // 4 chained models (project.mjs). Scenario k uses group k mod 6: a root, two children and, for one
 // in four, an `extends` of the previous scenario of its group, so the dependency graph has depth
 // as a real project's does.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cls, writeProject } from './project.mjs';
 
 const PER_MODULE = 4;
@@ -36,4 +38,27 @@ export function writeScaleProject({ scenarios, python, prefix = 'fixturegen-scal
       Array.from({ length: scenarios }, (_, k) => [scenarioName(k), scenarioText(k)]),
     ),
   });
+}
+
+/**
+ * The build's floor in `dir`: one test per scenario, each requesting that scenario's fixture, run
+ * by one pytest process (the generated package is the plugin, as in a user's conftest).
+ */
+export function writeFloorTests(dir, scenarios) {
+  writeFileSync(join(dir, 'conftest.py'), 'pytest_plugins = ["generated"]\n');
+  const names = Array.from({ length: scenarios }, (_, k) => scenarioName(k));
+  writeFileSync(
+    join(dir, 'test_floor.py'),
+    [
+      'import pytest',
+      '',
+      `NAMES = ${JSON.stringify(names)}`,
+      '',
+      '',
+      '@pytest.mark.parametrize("name", NAMES)',
+      'def test_fixture(request, name):',
+      '    assert request.getfixturevalue(name) is not None',
+      '',
+    ].join('\n'),
+  );
 }
