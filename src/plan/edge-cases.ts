@@ -266,7 +266,8 @@ const instances = (e: PlanEntity) => e.count ?? 1;
  * of whose rows go are `removed` (`{label: None}`); the rows of a list that go in part are `rows`
  * (`{label: {k: None}}`), both in creation order. Null when that would leave out `keep` (the
  * parent itself, a row of a list or the single instance: index 0) or any row of a list inserted
- * in bulk (whose rows `insert_rows` writes whatever the overrides say).
+ * in bulk (no derived case leaves bulk rows out; `insert_rows` honours `{label: None}` and
+ * `{label: {k: None}}` given by hand, as the unit of work's path does).
  */
 function leftOut(
   plan: Plan,

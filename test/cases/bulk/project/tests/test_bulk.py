@@ -4,7 +4,7 @@ instances. Runs on SQLite here and on PostgreSQL in test/generate/postgres.test.
 
 import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 import generated.big_shop
 from shop.models import Badge, Customer, Note, Order, Product, Shop, Tag, Ticket, Tier
@@ -239,3 +239,28 @@ def test_an_override_of_a_collection_takes_the_unit_of_work(make_big_shop, db_se
         select(Product.price_cents).where(Product.shop_id == made.shop.id)
     ).all()
     assert prices == [1] * 60
+
+
+def test_a_bulk_label_left_out(make_big_shop, db_session):
+    # `{label: None}` on a list inserted in bulk: its rows are built, never inserted.
+    made = make_big_shop(orders=None)
+    assert db_session.scalar(select(func.count()).select_from(Order)) == 0
+    assert len(made.orders) == 1200
+    assert all(inspect(order).transient for order in made.orders)
+    assert db_session.scalar(select(func.count()).select_from(Customer)) == 303
+    db_session.expire_all()
+    assert made.customers[0].orders == []
+
+
+def test_rows_of_a_bulk_label_left_out_by_index(make_big_shop, db_session):
+    # `{label: {k: None}}`: those rows stay out, the others go in, in their places.
+    made = make_big_shop(orders={0: None, 1: None, -1: None, 2: {"quantity": 7}})
+    ids = db_session.scalars(select(Order.id).order_by(Order.id)).all()
+    assert len(ids) == 1197
+    for k in (0, 1, 1199):
+        assert inspect(made.orders[k]).transient
+    kept = made.orders[2:1199]
+    assert [order.id for order in kept] == ids
+    assert db_session.scalar(select(Order.quantity).where(Order.id == ids[0])) == 7
+    db_session.expire_all()
+    assert [o.id for o in made.customers[0].orders] == [made.orders[2].id, made.orders[3].id]
