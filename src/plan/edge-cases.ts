@@ -9,7 +9,6 @@
 import { canonicalJson } from '../canonical-json.js';
 import type { ColumnInfo, ModelInfo, RelationshipInfo } from '../catalog/types.js';
 import { evalIndex } from './index-expr.js';
-import { BULK_MIN } from './types.js';
 import type {
   EdgeCaseKind,
   EdgeCaseOptions,
@@ -265,9 +264,8 @@ const instances = (e: PlanEntity) => e.count ?? 1;
  * `remove`), row by row: `users[1]` is left out only if it refers to a row left out. Labels all
  * of whose rows go are `removed` (`{label: None}`); the rows of a list that go in part are `rows`
  * (`{label: {k: None}}`), both in creation order. Null when that would leave out `keep` (the
- * parent itself, a row of a list or the single instance: index 0) or any row of a list inserted
- * in bulk (no derived case leaves bulk rows out; `insert_rows` honours `{label: None}` and
- * `{label: {k: None}}` given by hand, as the unit of work's path does).
+ * parent itself, a row of a list or the single instance: index 0). A list inserted in bulk
+ * leaves its rows out as the unit of work does (`insert_rows`).
  */
 function leftOut(
   plan: Plan,
@@ -294,7 +292,6 @@ function leftOut(
   }
   if (gone.get(keep.label)?.has(keep.index ?? 0)) return null;
   const out = plan.entities.filter((e) => (gone.get(e.label)?.size ?? 0) > 0);
-  if (out.some((e) => e.count !== null && e.count >= BULK_MIN)) return null;
   const whole = (e: PlanEntity) => gone.get(e.label)!.size === instances(e);
   return {
     removed: out.filter(whole).map((e) => e.label),

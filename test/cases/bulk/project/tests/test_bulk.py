@@ -264,3 +264,11 @@ def test_rows_of_a_bulk_label_left_out_by_index(make_big_shop, db_session):
     assert db_session.scalar(select(Order.quantity).where(Order.id == ids[0])) == 7
     db_session.expire_all()
     assert [o.id for o in made.customers[0].orders] == [made.orders[2].id, made.orders[3].id]
+
+
+def test_a_shop_with_no_products(small_shop_edge_cases, db_session):
+    # The derived case shop.products=[] leaves out the 50 products inserted in bulk.
+    assert small_shop_edge_cases.products == []
+    assert db_session.scalar(select(func.count()).select_from(Product)) == 0
+    db_session.expire_all()
+    assert small_shop_edge_cases.shop.products == []
