@@ -308,17 +308,11 @@ export class VerifyBatcher {
 
   private schedule(): void {
     if (this.busy || this.scheduled || this.queue.length === 0) return;
-    if (
-      this.coming > 0 &&
-      this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]) &&
-      this.options.waitForAll === true
-    )
-      return; // the last of them to arrive schedules the batch
-    if (
-      this.coming > 0 &&
-      this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]) &&
-      !this.impatient
-    ) {
+    // Others are on their way, and the batch has room for them.
+    const others =
+      this.coming > 0 && this.queue.length < this.maxBatch * this.lanesFor(this.queue[0]);
+    if (others && this.options.waitForAll === true) return; // the last to arrive schedules it
+    if (others && !this.impatient) {
       // Others are on their way: wait while they keep arriving, not for a slow one (a model's answer).
       clearTimeout(this.quiet);
       this.quiet = setTimeout(() => {

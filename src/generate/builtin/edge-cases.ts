@@ -100,17 +100,15 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
   const create = `${options.async ? 'await ' : ''}create_${plan.name}(`;
   // A case that leaves rows out: the test gets only the rows kept, as from a variant.
   const kept = leavesRowsOut(plan) ? (options.withoutLeftOut ?? 'without_left_out') : null;
-  const ret =
-    kept === null
-      ? `    return ${create}${args.join(', ')})`
-      : `    return ${kept}(${create}${args.join(', ')}), ${overrides})`;
+  const call = `${create}${args.join(', ')})`;
+  const ret = kept === null ? `    return ${call}` : `    return ${kept}(${call}, ${overrides})`;
   const wrapped =
     kept === null
       ? [`    return ${create}`, ...args.map((a) => `        ${a},`), '    )']
       : [
           `    return ${kept}(`,
-          ...(`        ${create}${args.join(', ')}),`.length <= 88
-            ? [`        ${create}${args.join(', ')}),`]
+          ...(`        ${call},`.length <= 88
+            ? [`        ${call},`]
             : [`        ${create}`, ...args.map((a) => `            ${a},`), '        ),']),
           `        ${overrides},`,
           '    )',
@@ -122,7 +120,7 @@ export function renderEdgeBlock(plan: Plan, options: EdgeBlockOptions): string {
     '',
     '#: Derived edge cases (`edge_cases: auto`): each is the scenario with one change, written as',
     `#: the overrides of create_${plan.name} that make it, and verified on the database at build time.`,
-    ...(derived.cases.some((c) => (c.removed ?? []).length > 0 || c.removedRows !== undefined)
+    ...(leavesRowsOut(plan)
       ? ['#: A label given None is left out: none of its rows reaches the database.']
       : []),
     ...(derived.cases.some((c) => c.removedRows !== undefined)
