@@ -1,4 +1,4 @@
-"""The smoke test's check of a scenario's factory: `make_<name>(variant, **overrides)`.
+"""The smoke test's call check of a scenario's factory: `make_<name>(variant, **overrides)`.
 
 The expectation's `call` (see src/verify/expectations.ts) names the scenario module, its factory
 fixture, its create function, the variant (null for the base) and that variant's create function,
@@ -9,7 +9,7 @@ create function are wrapped where the scenario modules bound them: under the gua
 they are the only way a module can apply an override or reach a variant, so what they saw proves
 that each label's override was applied to the rows the dataclass returns and that the variant was
 dispatched. Then, on the base's call, an unknown variant and an unknown label must raise
-LookupError (`check_scenario_call`; `refusal_calls`). When the fixture's own smoke test already
+LookupError (`check_scenario_call`; `refusal_calls`). When the same test's scenario check already
 failed, the rows are not checked again here: the model hears each problem once.
 
 Messages name the function and the label, and say what the contract wants instead, because they
@@ -48,6 +48,35 @@ def _shown(call: dict[str, Any]) -> str:
 def _own(call: dict[str, Any]) -> str:
     """The create function that builds the call's rows: the variant's, or the scenario's."""
     return str(call.get("create") or call["entry"])
+
+
+#: Per package: its modules when last listed, the runtime functions looked for, and where they
+#: were bound: (module, attribute, function).
+_BOUND: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], list[tuple[Any, str, Any]]]] = {}
+
+
+def _bindings(package_name: str, functions: tuple[Any, ...]) -> list[tuple[Any, str, Any]]:
+    """Where the modules of the package bound `functions`: read once per set of modules, as a
+    verification child calls every scenario's factory over the same modules (their names are
+    bound at import; the test's monkeypatch restores them after each call)."""
+    prefix = package_name + "."
+    modules = tuple(m for name, m in list(sys.modules.items()) if m is not None and name.startswith(prefix))
+    known = _BOUND.get(package_name)
+    if (
+        known is not None
+        and known[1] == functions
+        and len(known[0]) == len(modules)
+        and all(a is b for a, b in zip(known[0], modules, strict=True))
+    ):
+        return known[2]
+    found = [
+        (module, attribute, bound)
+        for module in modules
+        for attribute, bound in list(vars(module).items())
+        if any(bound is f for f in functions)
+    ]
+    _BOUND[package_name] = (modules, functions, found)
+    return found
 
 
 class CallRecorder:
@@ -93,14 +122,9 @@ class CallRecorder:
 
             replace[insert] = insert_rows
         # Every name a module of the package bound to them (an `as` alias too); restored after the test.
-        prefix = package_name + "."
-        for name, module in list(sys.modules.items()):
-            if module is None or not name.startswith(prefix):
-                continue
-            for attribute, bound in list(vars(module).items()):
-                for old, new in replace.items():
-                    if bound is old:
-                        monkeypatch.setattr(module, attribute, new)
+        for module, attribute, old in _bindings(package_name, tuple(replace)):
+            if vars(module).get(attribute) is old:
+                monkeypatch.setattr(module, attribute, replace[old])
         variant_create = call.get("create")
         if variant_create:
             module = importlib.import_module(module_name)
