@@ -508,6 +508,7 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     failures = Checks()
     # The fixture's rows in a SAVEPOINT, rolled back once checked: the factory call then creates
     # its rows in a session that holds none of them, as a test of its own would.
+    known = _identities(session)
     savepoint = session.begin_nested()
     try:
         value = request.getfixturevalue(fixture)
@@ -519,10 +520,27 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
         failures.error(SCENARIO_CHECK, pytest.ExceptionInfo.from_current())
     if savepoint.is_active:
         savepoint.rollback()
+    _forget_since(session, known)
     with pytest.MonkeyPatch.context() as monkeypatch:
         _call_check(request, session, expectation, monkeypatch, failures)
     failures.raise_if_any()
     _confirm(f"test_fixturegen_scenario[{fixture}]")
+
+
+def _identities(session: Any) -> set[Any]:
+    """The identity keys the session holds (an AsyncSession's: its Session's)."""
+    return set(getattr(session, "sync_session", session).identity_map.keys())
+
+
+def _forget_since(session: Any, known: set[Any]) -> None:
+    """After the SAVEPOINT's rollback: out of the session, every instance that came into it since
+    `known` was taken. SQLAlchemy expunges the instances it inserted, not those it loaded (rows
+    inserted in bulk come back by a SELECT): kept, they would stand for the call's rows of the same
+    primary keys, with what the rolled-back rows held."""
+    sync = getattr(session, "sync_session", session)
+    for key, obj in list(sync.identity_map.items()):
+        if key not in known:
+            sync.expunge(obj)
 
 
 def _factory(request: Any, call: dict[str, Any]) -> tuple[Any, str | None]:
@@ -605,6 +623,7 @@ if ASYNC:
             return {"value": request.getfixturevalue(expectation["fixture"]), "session": session}
         make, missing = _factory(request, call)
         out = {"session": session, "make": make, "missing": missing, "raised": None, "value": None}
+        out["known"] = _identities(session)
         out["savepoint"] = request.getfixturevalue("fixturegen_savepoint")
         try:
             out["value"] = request.getfixturevalue(expectation["fixture"])
@@ -645,6 +664,7 @@ if ASYNC:
                 failures.error(SCENARIO_CHECK, pytest.ExceptionInfo.from_current())
         if savepoint.is_active:
             await savepoint.rollback()
+        _forget_since(session, got["known"])
         with pytest.MonkeyPatch.context() as monkeypatch:
             await _call_check_async(got, expectation, monkeypatch, failures)
         failures.raise_if_any()
