@@ -50,33 +50,49 @@ def _own(call: dict[str, Any]) -> str:
     return str(call.get("create") or call["entry"])
 
 
-#: Per package: its modules when last listed, the runtime functions looked for, and where they
-#: were bound: (module, attribute, function).
-_BOUND: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], list[tuple[Any, str, Any]]]] = {}
+#: Per package: its modules when last listed, the runtime functions looked for, and per module a
+#: call starts in, where the modules it can reach bound them: (module, attribute, function).
+_BOUND: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], dict[str, list[tuple[Any, str, Any]]]]] = {}
 
 
-def _bindings(package_name: str, functions: tuple[Any, ...]) -> list[tuple[Any, str, Any]]:
-    """Where the modules of the package bound `functions`: read once per set of modules, as a
-    verification child calls every scenario's factory over the same modules (their names are
-    bound at import; the test's monkeypatch restores them after each call)."""
+def _bindings(package_name: str, functions: tuple[Any, ...], start: str) -> list[tuple[Any, str, Any]]:
+    """Where the modules of the package that a call of `start`'s functions can reach bound
+    `functions`. Reached: `start`, then every module of the package that a reached module holds,
+    or holds a function or class of (an extended scenario's create function): under the guard,
+    the only ways one module calls another's code. A module left out could only hide a call of
+    the runtime, which the check then reports missing: never a pass. Read once per set of
+    modules, as a verification child calls every scenario's factory over the same modules (their
+    names are bound at import; the test's monkeypatch restores them after each call)."""
     prefix = package_name + "."
-    modules = tuple(m for name, m in list(sys.modules.items()) if m is not None and name.startswith(prefix))
+    by_name = {name: m for name, m in list(sys.modules.items()) if m is not None and name.startswith(prefix)}
+    modules = tuple(by_name.values())
     known = _BOUND.get(package_name)
     if (
-        known is not None
-        and known[1] == functions
-        and len(known[0]) == len(modules)
-        and all(a is b for a, b in zip(known[0], modules, strict=True))
+        known is None
+        or known[1] != functions
+        or len(known[0]) != len(modules)
+        or not all(a is b for a, b in zip(known[0], modules, strict=True))
     ):
-        return known[2]
-    found = [
-        (module, attribute, bound)
-        for module in modules
-        for attribute, bound in list(vars(module).items())
-        if any(bound is f for f in functions)
-    ]
-    _BOUND[package_name] = (modules, functions, found)
-    return found
+        known = (modules, functions, {})
+        _BOUND[package_name] = known
+    if start not in known[2]:
+        reached: dict[str, Any] = {}
+        todo = [start]
+        while todo:
+            name = todo.pop()
+            if name in reached or name not in by_name:
+                continue
+            reached[name] = by_name[name]
+            for value in list(vars(by_name[name]).values()):
+                held = getattr(value, "__name__", None) if isinstance(value, type(sys)) else None
+                todo.append(held if isinstance(held, str) else str(getattr(value, "__module__", "")))
+        known[2][start] = [
+            (module, attribute, bound)
+            for module in reached.values()
+            for attribute, bound in list(vars(module).items())
+            if any(bound is f for f in functions)
+        ]
+    return known[2][start]
 
 
 class CallRecorder:
@@ -121,8 +137,9 @@ class CallRecorder:
                     return rows
 
             replace[insert] = insert_rows
-        # Every name a module of the package bound to them (an `as` alias too); restored after the test.
-        for module, attribute, old in _bindings(package_name, tuple(replace)):
+        # Every name a module of the package the call reaches bound to them (an `as` alias too);
+        # restored after the test.
+        for module, attribute, old in _bindings(package_name, tuple(replace), module_name):
             if vars(module).get(attribute) is old:
                 monkeypatch.setattr(module, attribute, replace[old])
         variant_create = call.get("create")

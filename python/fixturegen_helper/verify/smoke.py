@@ -426,14 +426,20 @@ def _compare(
 
 
 def _check_counts(session: Any, counts: dict[str, int], problems: _Problems) -> None:
+    """Each model's row count, all read by one statement (a scalar subquery per model)."""
+    loaded: list[tuple[str, int, type]] = []
     for model, expected in sorted((counts or {}).items()):
         try:
-            cls = load_class(model)
+            loaded.append((model, expected, load_class(model)))
         except LookupError as exc:
             problems.add(str(exc))
-            continue
-        found = count_rows(session, cls)
-        if found != expected:
+    if not loaded:
+        return
+    row = session.execute(
+        select(*(select(func.count()).select_from(cls).scalar_subquery() for _, _, cls in loaded))
+    ).one()
+    for (model, expected, _), found in zip(loaded, row, strict=True):
+        if int(found) != expected:
             before = _BASELINE.get(model, 0)
             note = f" ({before} existed before the fixture ran)" if before else ""
             problems.add(f"expected {expected} {model} rows, found {found}{note}")
@@ -495,10 +501,12 @@ def _scenario_header(fixture: str) -> str:
 @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
 def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     fixture = expectation["fixture"]
-    session = request.getfixturevalue(SESSION_FIXTURE)
     call = expectation.get("call")
     if not isinstance(call, dict):
+        # The fixture first: a scoped one is set up before the test's session (its rows are not
+        # the test's, and stay).
         value = request.getfixturevalue(fixture)
+        session = request.getfixturevalue(SESSION_FIXTURE)
         problems = _Problems()
         for query, args in _scenario_checks(value, expectation, problems):
             query(session, *args)
@@ -507,7 +515,9 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
         return
     failures = Checks()
     # The fixture's rows in a SAVEPOINT, rolled back once checked: the factory call then creates
-    # its rows in a session that holds none of them, as a test of its own would.
+    # its rows in a session that holds none of them, as a test of its own would. (No scoped
+    # fixture has a call: its rows, and those of a scenario extending it, stay.)
+    session = request.getfixturevalue(SESSION_FIXTURE)
     known = _identities(session)
     savepoint = session.begin_nested()
     try:
@@ -617,10 +627,11 @@ if ASYNC:
         """The fixture's value and the session; with a factory call to check, also the factory (or
         why there is none), the SAVEPOINT the fixture was created in (see the sync test) and what
         the fixture raised. Async fixtures are set up here: never from inside the test's loop."""
-        session = request.getfixturevalue(SESSION_FIXTURE)
         call = expectation.get("call")
         if not isinstance(call, dict):
-            return {"value": request.getfixturevalue(expectation["fixture"]), "session": session}
+            value = request.getfixturevalue(expectation["fixture"])
+            return {"value": value, "session": request.getfixturevalue(SESSION_FIXTURE)}
+        session = request.getfixturevalue(SESSION_FIXTURE)
         make, missing = _factory(request, call)
         out = {"session": session, "make": make, "missing": missing, "raised": None, "value": None}
         out["known"] = _identities(session)
