@@ -50,9 +50,10 @@ def _own(call: dict[str, Any]) -> str:
     return str(call.get("create") or call["entry"])
 
 
-#: Per package: its modules when last listed, the runtime functions looked for, and per module a
-#: call starts in, where the modules it can reach bound them: (module, attribute, function).
-_BOUND: dict[str, tuple[tuple[Any, ...], tuple[Any, ...], dict[str, list[tuple[Any, str, Any]]]]] = {}
+#: Per package: how many modules were loaded and the package's modules when last listed, the
+#: runtime functions looked for, and per module a call starts in, where the modules it can reach
+#: bound them: (module, attribute, function).
+_BOUND: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...], dict[str, list[tuple[Any, str, Any]]]]] = {}
 
 
 def _bindings(package_name: str, functions: tuple[Any, ...], start: str) -> list[tuple[Any, str, Any]]:
@@ -63,19 +64,23 @@ def _bindings(package_name: str, functions: tuple[Any, ...], start: str) -> list
     the runtime, which the check then reports missing: never a pass. Read once per set of
     modules, as a verification child calls every scenario's factory over the same modules (their
     names are bound at import; the test's monkeypatch restores them after each call)."""
+    known = _BOUND.get(package_name)
+    if known is not None and known[0] == len(sys.modules) and known[1] == functions and start in known[3]:
+        return known[3][start]
     prefix = package_name + "."
     by_name = {name: m for name, m in list(sys.modules.items()) if m is not None and name.startswith(prefix)}
     modules = tuple(by_name.values())
-    known = _BOUND.get(package_name)
     if (
         known is None
         or known[1] != functions
-        or len(known[0]) != len(modules)
-        or not all(a is b for a, b in zip(known[0], modules, strict=True))
+        or len(known[2]) != len(modules)
+        or not all(a is b for a, b in zip(known[2], modules, strict=True))
     ):
-        known = (modules, functions, {})
-        _BOUND[package_name] = known
-    if start not in known[2]:
+        known = (len(sys.modules), functions, modules, {})
+    else:
+        known = (len(sys.modules), *known[1:])
+    _BOUND[package_name] = known
+    if start not in known[3]:
         reached: dict[str, Any] = {}
         todo = [start]
         while todo:
@@ -86,13 +91,13 @@ def _bindings(package_name: str, functions: tuple[Any, ...], start: str) -> list
             for value in list(vars(by_name[name]).values()):
                 held = getattr(value, "__name__", None) if isinstance(value, type(sys)) else None
                 todo.append(held if isinstance(held, str) else str(getattr(value, "__module__", "")))
-        known[2][start] = [
+        known[3][start] = [
             (module, attribute, bound)
             for module in reached.values()
             for attribute, bound in list(vars(module).items())
             if any(bound is f for f in functions)
         ]
-    return known[2][start]
+    return known[3][start]
 
 
 class CallRecorder:
