@@ -1,6 +1,8 @@
-"""verify: the smoke test's call of a scenario's factory (`test_fixturegen_call`, FG415), sync and
-async: a module that does not refuse an unknown variant or an unknown label fails it, and says
-which call it let through (fixturegen_helper.verify.calls.refusal_calls)."""
+"""verify: the smoke test's call of a scenario's factory (the `call` check of
+`test_fixturegen_scenario`, FG415), sync and async: a module that does not refuse an unknown
+variant or an unknown label fails it, and says which call it let through
+(fixturegen_helper.verify.calls.refusal_calls). The check is reported as a result of its own,
+naming it, beside the scenario check's when both fail."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from conftest import Helper
 from test_async import ASYNC_INIT, asynchronous
 
 SMOKE = "test_fixturegen_smoke.py::"
-CALL_TEST = SMOKE + "test_fixturegen_call[tenant_with_team]"
+SCENARIO_TEST = SMOKE + "test_fixturegen_scenario[tenant_with_team]"
 
 #: What the sample package's `__init__.py` adds for the factory call: the contract's runtime, as
 #: small as the call test allows (the generated one also checks attributes and their types).
@@ -112,11 +114,17 @@ def broken(change: tuple[str, str]) -> str:
 
 
 def outcomes(result: dict[str, Any]) -> dict[str, str]:
-    return {t["nodeid"]: t["outcome"] for t in result["tests"]}
+    """Each result's outcome, by its test's node id and, for a check other than the scenario's own,
+    the check's name after it."""
+    return {t["nodeid"] + (f" ({t['check']})" if "check" in t else ""): t["outcome"] for t in result["tests"]}
+
+
+#: The factory call's check of the scenario's test, as `outcomes` names it.
+CALL_CHECK = SCENARIO_TEST + " (call)"
 
 
 def message_of(result: dict[str, Any]) -> str:
-    return next(t["message"] for t in result["tests"] if t["nodeid"] == CALL_TEST) or ""
+    return next(t["message"] for t in result["tests"] if t.get("check") == "call") or ""
 
 
 MODES = ["sync", "async"]
@@ -131,8 +139,7 @@ def test_a_module_that_refuses_both_passes(helper: Helper, mode: str) -> None:
     assert result["ok"], result["output"]
     assert outcomes(result) == {
         SMOKE + "test_fixturegen_baseline": "passed",
-        SMOKE + "test_fixturegen_scenario[tenant_with_team]": "passed",
-        CALL_TEST: "passed",
+        SCENARIO_TEST: "passed",
         SMOKE + "test_fixturegen_isolation": "passed",
     }
 
@@ -195,10 +202,15 @@ def test_a_call_let_through_fails_the_call_test(helper: Helper, mode: str, case:
     files["generated/tenant_with_team.py"] = asynchronous(scenario) if mode == "async" else scenario
     result = helper.result("verify", {**params(mode), "files": files})
     assert not result["ok"]
-    assert outcomes(result)[CALL_TEST] == "failed"
-    # Only the missing flush fails the fixture's own test.
-    fixture_test = "failed" if scenario is UNFLUSHED else "passed"
-    assert outcomes(result)[SMOKE + "test_fixturegen_scenario[tenant_with_team]"] == fixture_test
+    assert outcomes(result)[CALL_CHECK] == "failed"
+    # Only the missing flush fails the scenario check: then the test has two results, the scenario
+    # check's first; else the call check's is its only one.
+    assert (SCENARIO_TEST in outcomes(result)) is (scenario is UNFLUSHED)
+    if scenario is UNFLUSHED:
+        assert outcomes(result)[SCENARIO_TEST] == "failed"
+        scenario_message = next(t["message"] for t in result["tests"] if t["nodeid"] == SCENARIO_TEST)
+        assert "fixture tenant_with_team did not create what its scenario says:" in scenario_message
+        assert "was not flushed" in scenario_message
     message = message_of(result)
     assert said in message
     assert unsaid not in message

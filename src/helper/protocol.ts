@@ -108,6 +108,11 @@ const verifyTest = z.strictObject({
   nodeid: z.string(),
   outcome: z.string(),
   message: z.string().nullable(),
+  /**
+   * Which check of the smoke test failed, when not the scenario's own (`call`: the factory call,
+   * python/fixturegen_helper/verify/failure.py); a test with two failed checks has two entries.
+   */
+  check: z.literal('call').optional(),
   /** The test's own time in pytest (set-up, call, teardown), when it reported. */
   durationMs: z.number().optional(),
 });

@@ -8,7 +8,8 @@ import { renderInitModule, usesBulk } from '../generate/builtin/index.js';
 import { TEMPLATES_DIR, templatesHash } from '../generate/templates.js';
 import type { Generator } from '../generate/types.js';
 import type { Plan } from '../plan/types.js';
-import { hashJson, withHeader } from '../output/header.js';
+import { hashJson, sha256, withHeader } from '../output/header.js';
+import { canonicalJson } from '../canonical-json.js';
 import { VERSION } from '../version.js';
 import { withoutConstraintFacts } from '../constraints/output.js';
 import { packageName } from './inputs.js';
@@ -61,7 +62,18 @@ export function databasePart(dialect: string): string {
 /** Dialects whose header part `check` can name ("verified on sqlite"); others are only "another". */
 export const KNOWN_DIALECTS = ['sqlite', 'postgresql', 'mysql', 'mariadb', 'oracle', 'mssql'];
 
-/** Every given scenario's input hash and its parts; parents' hashes are part of their children's. */
+/** JSON text as `canonicalJson` writes an object whose values are already canonical texts. */
+function canonicalObject(texts: Record<string, string>): string {
+  const keys = Object.keys(texts).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${texts[k]}`).join(',')}}`;
+}
+
+/**
+ * Every given scenario's input hash and its parts; parents' hashes are part of their children's.
+ * The hashed value is `canonicalJson` of an object (see `value` below); its catalog slice and
+ * model modules, the bulk of it and the same for every scenario over the same models, are written
+ * once per set of models (a few distinct ones in a project of hundreds of scenarios).
+ */
 export function inputHashes(
   plans: readonly Plan[],
   catalog: Catalog,
@@ -70,25 +82,39 @@ export function inputHashes(
 ): Map<string, ScenarioInputs> {
   const byName = new Map(plans.map((p) => [p.name, p]));
   const hashes = new Map<string, ScenarioInputs>();
+  const modulesText = canonicalJson(catalog.modules);
+  const fingerprint = generator.fingerprint();
+  const fingerprintText = canonicalJson(fingerprint);
+  const fingerprintPart = part(fingerprint);
+  /** Per set of models (and whether constraint facts count): the slice's text and `models=` part. */
+  const slices = new Map<string, { text: string; part: string }>();
+  const sliceOf = (plan: Plan) => {
+    const auto = plan.edgeCases === 'auto';
+    const key = `${auto ? 'auto' : 'off'}\0${plan.models.join('\0')}`;
+    let known = slices.get(key);
+    if (known === undefined) {
+      // Facts only constraint tests read count for the scenarios that have them.
+      const slice = auto
+        ? catalogSlice(catalog, plan.models)
+        : catalogSlice(catalog, plan.models).map(withoutConstraintFacts);
+      const text = canonicalJson(slice);
+      known = { text, part: sha256(`[${text},${modulesText}]`).slice(0, 12) };
+      slices.set(key, known);
+    }
+    return known;
+  };
   const visit = (plan: Plan): ScenarioInputs => {
     const known = hashes.get(plan.name);
     if (known) return known;
+    const slice = sliceOf(plan);
     const value = {
       fixturegen: VERSION,
-      generator: generator.fingerprint(),
       scenario: plan.canonical,
       source: plan.source,
       extends: plan.extends.map((p) => {
         const parent = byName.get(p);
         return parent ? visit(parent).input : p;
       }),
-      // Facts only constraint tests read count for the scenarios that have them.
-      slice:
-        plan.edgeCases === 'auto'
-          ? catalogSlice(catalog, plan.models)
-          : catalogSlice(catalog, plan.models).map(withoutConstraintFacts),
-      // The generator sees the model modules too (the LLM prompt lists them as allowed imports).
-      modules: catalog.modules,
       package: packageName(config),
       session_fixture: config.session_fixture ?? null,
       database: dialectOf(config.verifyDatabaseUrl),
@@ -99,13 +125,23 @@ export function inputHashes(
         ? { constraint_tests: false }
         : {}),
     };
+    const texts: Record<string, string> = {
+      generator: fingerprintText,
+      // The generator sees the model modules too (the LLM prompt lists them as allowed imports).
+      modules: modulesText,
+      slice: slice.text,
+    };
+    for (const [k, v] of Object.entries(value)) {
+      const text = canonicalJson(v) as string | undefined;
+      if (text !== undefined) texts[k] = text;
+    }
     const inputs: ScenarioInputs = {
-      input: hashJson(value),
+      input: sha256(canonicalObject(texts)),
       parts: {
         scenario: part(value.scenario),
         extends: part(value.extends),
-        models: part([value.slice, value.modules]),
-        fingerprint: part(value.generator),
+        models: slice.part,
+        fingerprint: fingerprintPart,
         config: part([
           value.package,
           value.session_fixture,

@@ -250,10 +250,10 @@ export function verifyDiagnostics(result: VerifyResult, req: VerifyRequest): Dia
           hint: 'generated code must not define pytest hooks or plugins: the smoke test itself decides what passed',
         });
       }
-      if (level !== 'collect' && name?.startsWith('test_fixturegen_call[')) {
+      if (level !== 'collect' && t.check === 'call') {
         return error(
           'FG415',
-          `the scenario's factory failed: ${name}: ${trim(t.message ?? 'failed')}`,
+          `the scenario's factory failed: ${name} (factory call): ${trim(t.message ?? 'failed')}`,
           {
             ...where,
             hint: 'create_<name>(session, variant=None, overrides=None) must begin with check_scenario_call(...), return create_<name>__<variant>(...) for each variant, and call apply_overrides(overrides, "<label>", <label>) after each label\'s rows; make_<name> returns scenario_factory(create_<name>, session) (see docs/generated-code.md#overrides)',

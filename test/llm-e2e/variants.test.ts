@@ -158,11 +158,13 @@ describe('variants written by the model', () => {
     );
     const second = requests[2]!.body.messages.at(-1)!.content;
     expect(second).toContain('FG415');
-    expect(second).toContain('test_fixturegen_call[tenant_with_team__big_team]');
+    expect(second).toContain(
+      "the scenario's factory failed: test_fixturegen_scenario[tenant_with_team__big_team] (factory call):",
+    );
     expect(second).toContain(
       'the overrides of "users" never reached apply_overrides: create_tenant_with_team__big_team must call apply_overrides(overrides, "users", users)',
     );
-    expect(second).not.toContain('test_fixturegen_call[tenant_with_team__inactive_users]');
+    expect(second).not.toContain('test_fixturegen_scenario[tenant_with_team__inactive_users]');
     const json = JSON.parse(r.stdout) as {
       scenarios: { name: string; llm: { rounds: number; result: string; lastErrors: string[] } }[];
     };
@@ -204,9 +206,9 @@ describe('variants written by the model', () => {
     useLlm(dir, server.url, 0);
     const r = await runCli(dir, ['build', '--force', 'tenant_with_team'], {}, 180_000);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('FG415');
+    // Both checks of the variant's smoke test failed: each is reported, the call's as FG415.
     expect(r.stderr).toContain(
-      'variant "big_team": make_tenant_with_team("big_team") never called create_tenant_with_team__big_team',
+      'FG415 the scenario\'s factory failed: test_fixturegen_scenario[tenant_with_team__big_team] (factory call): make_tenant_with_team("big_team") with an override for every label did not do what the contract says:\n- variant "big_team": make_tenant_with_team("big_team") never called create_tenant_with_team__big_team',
     );
     expect(r.stderr).toContain(
       'make_tenant_with_team("fixturegen_no_such_variant") did not raise LookupError: it went on to create rows, which the database refused (IntegrityError); create_tenant_with_team must begin with check_scenario_call(...)',

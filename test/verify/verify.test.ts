@@ -86,6 +86,39 @@ describe('verify results', () => {
     expect(diagnostics[0]!.hint).toMatch(/must not define pytest hooks/);
   });
 
+  it('each failed check of one smoke test is a diagnostic of its own: the factory call is FG415', async () => {
+    const nodeid = 'test_fixturegen_smoke.py::test_fixturegen_scenario[x__solo]';
+    const diagnostics = await verify({
+      ...base,
+      ok: false,
+      exitCode: 1,
+      tests: [
+        {
+          nodeid,
+          outcome: 'failed',
+          message: 'fixture x__solo did not create what its scenario says:',
+        },
+        { nodeid, outcome: 'failed', message: 'make_x("solo") did not …', check: 'call' },
+      ],
+    });
+    expect(diagnostics.map((d) => [d.code, d.message, d.file, d.line, d.column])).toEqual([
+      [
+        'FG411',
+        'smoke test failed: test_fixturegen_scenario[x__solo]: fixture x__solo did not create what its scenario says:',
+        'scenarios/x.yaml',
+        1,
+        1,
+      ],
+      [
+        'FG415',
+        'the scenario\'s factory failed: test_fixturegen_scenario[x__solo] (factory call): make_x("solo") did not …',
+        'scenarios/x.yaml',
+        1,
+        1,
+      ],
+    ]);
+  });
+
   it('says once what the machine could not confine, and the verification still counts', async () => {
     const written: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

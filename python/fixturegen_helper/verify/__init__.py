@@ -13,7 +13,9 @@ Params:
                    nothing is taken from an earlier introspect)
 
 Result: {"ok", "exitCode", "timedOut", "durationMs", "tests": [{"nodeid", "outcome", "message"}],
-"output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. `exitCode` is
+"output", "timings"}. `outcome` is one of passed, failed, error, skipped, collected, timeout. A
+failed check of a smoke test other than the scenario's own carries `"check"` (`call`: the factory
+call, see `smoke`); a test with two failed checks has two entries. `exitCode` is
 pytest's: 0 passed, 1 failures, 2 interrupted or collection error, 3 internal error (pytest's
 code for a candidate module that fails to import as a plugin: syntax or import errors in the
 package), 4 usage error, 5 nothing collected (never expected: the smoke test always collects);

@@ -1,4 +1,4 @@
-"""The smoke test's check of a scenario's factory: `make_<name>(variant, **overrides)`.
+"""The smoke test's call check of a scenario's factory: `make_<name>(variant, **overrides)`.
 
 The expectation's `call` (see src/verify/expectations.ts) names the scenario module, its factory
 fixture, its create function, the variant (null for the base) and that variant's create function,
@@ -9,7 +9,7 @@ create function are wrapped where the scenario modules bound them: under the gua
 they are the only way a module can apply an override or reach a variant, so what they saw proves
 that each label's override was applied to the rows the dataclass returns and that the variant was
 dispatched. Then, on the base's call, an unknown variant and an unknown label must raise
-LookupError (`check_scenario_call`; `refusal_calls`). When the fixture's own smoke test already
+LookupError (`check_scenario_call`; `refusal_calls`). When the same test's scenario check already
 failed, the rows are not checked again here: the model hears each problem once.
 
 Messages name the function and the label, and say what the contract wants instead, because they
@@ -48,6 +48,56 @@ def _shown(call: dict[str, Any]) -> str:
 def _own(call: dict[str, Any]) -> str:
     """The create function that builds the call's rows: the variant's, or the scenario's."""
     return str(call.get("create") or call["entry"])
+
+
+#: Per package: how many modules were loaded and the package's modules when last listed, the
+#: runtime functions looked for, and per module a call starts in, where the modules it can reach
+#: bound them: (module, attribute, function).
+_BOUND: dict[str, tuple[int, tuple[Any, ...], tuple[Any, ...], dict[str, list[tuple[Any, str, Any]]]]] = {}
+
+
+def _bindings(package_name: str, functions: tuple[Any, ...], start: str) -> list[tuple[Any, str, Any]]:
+    """Where the modules of the package that a call of `start`'s functions can reach bound
+    `functions`. Reached: `start`, then every module of the package that a reached module holds,
+    or holds a function or class of (an extended scenario's create function): under the guard,
+    the only ways one module calls another's code. A module left out could only hide a call of
+    the runtime, which the check then reports missing: never a pass. Read once per set of
+    modules, as a verification child calls every scenario's factory over the same modules (their
+    names are bound at import; the test's monkeypatch restores them after each call)."""
+    known = _BOUND.get(package_name)
+    if known is not None and known[0] == len(sys.modules) and known[1] == functions and start in known[3]:
+        return known[3][start]
+    prefix = package_name + "."
+    by_name = {name: m for name, m in list(sys.modules.items()) if m is not None and name.startswith(prefix)}
+    modules = tuple(by_name.values())
+    if (
+        known is None
+        or known[1] != functions
+        or len(known[2]) != len(modules)
+        or not all(a is b for a, b in zip(known[2], modules, strict=True))
+    ):
+        known = (len(sys.modules), functions, modules, {})
+    else:
+        known = (len(sys.modules), *known[1:])
+    _BOUND[package_name] = known
+    if start not in known[3]:
+        reached: dict[str, Any] = {}
+        todo = [start]
+        while todo:
+            name = todo.pop()
+            if name in reached or name not in by_name:
+                continue
+            reached[name] = by_name[name]
+            for value in list(vars(by_name[name]).values()):
+                held = getattr(value, "__name__", None) if isinstance(value, type(sys)) else None
+                todo.append(held if isinstance(held, str) else str(getattr(value, "__module__", "")))
+        known[3][start] = [
+            (module, attribute, bound)
+            for module in reached.values()
+            for attribute, bound in list(vars(module).items())
+            if any(bound is f for f in functions)
+        ]
+    return known[3][start]
 
 
 class CallRecorder:
@@ -92,15 +142,11 @@ class CallRecorder:
                     return rows
 
             replace[insert] = insert_rows
-        # Every name a module of the package bound to them (an `as` alias too); restored after the test.
-        prefix = package_name + "."
-        for name, module in list(sys.modules.items()):
-            if module is None or not name.startswith(prefix):
-                continue
-            for attribute, bound in list(vars(module).items()):
-                for old, new in replace.items():
-                    if bound is old:
-                        monkeypatch.setattr(module, attribute, new)
+        # Every name a module of the package the call reaches bound to them (an `as` alias too);
+        # restored after the test.
+        for module, attribute, old in _bindings(package_name, tuple(replace), module_name):
+            if vars(module).get(attribute) is old:
+                monkeypatch.setattr(module, attribute, replace[old])
         variant_create = call.get("create")
         if variant_create:
             module = importlib.import_module(module_name)

@@ -134,3 +134,37 @@ def database_lines(exc: Any) -> tuple[list[str], list[str]] | None:
     if params:
         sql.append(f"[parameters: {_first(repr(params), SQL_CHARS)}]")
     return lines, sql
+
+
+#: The checks of one scenario's smoke test, each reported on its own when it fails (see `Checks`):
+#: its fixture's rows, and the call of its factory (`make_<name>`, see `fixturegen_helper.verify.calls`).
+SCENARIO_CHECK = "scenario"
+CALL_CHECK = "call"
+
+
+class CheckFailures(Exception):
+    """What a smoke test raises when some of its checks failed: each as (check, its message, or the
+    `pytest.ExceptionInfo` of what it raised). The verification child's recorder reports each as
+    a result of its own, naming the check."""
+
+    def __init__(self, failed: list[tuple[str, Any]]) -> None:
+        super().__init__("\n".join(f"[{check}] {text}" for check, text in failed))
+        self.failed = failed
+
+
+class Checks:
+    """The failed checks of one smoke test, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.failed: list[tuple[str, Any]] = []
+
+    def problems(self, check: str, text: str | None) -> None:
+        if text is not None:
+            self.failed.append((check, text))
+
+    def error(self, check: str, excinfo: Any) -> None:
+        self.failed.append((check, excinfo))
+
+    def raise_if_any(self) -> None:
+        if self.failed:
+            raise CheckFailures(self.failed)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fixturegen_helper.verify.failure import clip, database_lines
+from fixturegen_helper.verify.failure import SCENARIO_CHECK, CheckFailures, clip, database_lines
 from fixturegen_helper.verify.folder import SMOKE_MODULE
 from fixturegen_helper.verify.holds import CREATING
 
@@ -112,10 +112,26 @@ class Recorder:
     def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
         report = yield
         if call.excinfo is not None and report.failed:
-            report.fixturegen_message = self._message(call.excinfo)
+            if isinstance(call.excinfo.value, CheckFailures):
+                report.fixturegen_checks = [
+                    (check, clip(what, MESSAGE_LIMIT) if isinstance(what, str) else self._message(what))
+                    for check, what in call.excinfo.value.failed
+                ]
+            else:
+                report.fixturegen_message = self._message(call.excinfo)
         return report
 
     def pytest_runtest_logreport(self, report: Any) -> None:
+        checks = getattr(report, "fixturegen_checks", None)
+        if report.failed and checks:
+            # One record per failed check of the test, in the order they ran; the scenario check's
+            # as the test's own, any other naming its check.
+            for check, text in checks:
+                extra = {} if check == SCENARIO_CHECK else {"check": check}
+                self._emit(
+                    event="report", nodeid=report.nodeid, when=report.when, outcome="failed", message=text, **extra
+                )
+            return
         message = None
         if report.failed:
             message = getattr(report, "fixturegen_message", None) or clip(report.longreprtext, MESSAGE_LIMIT) or None

@@ -6,17 +6,24 @@ expectation per scenario fixture (see `fixturegen_helper.verify`). Tests, in thi
 
 1. `test_fixturegen_baseline` counts the rows of every model named by an expectation before any
    fixture runs (zero on a fresh database);
-2. `test_fixturegen_scenario[<fixture>]`, one per expectation: the fixture resolves; each label is
-   an instance of the declared class, or a list of exactly `count` of them; every instance is
-   persistent in the test's session and its row is found again by a fresh query by primary key;
-   each reference holds for every instance; every value the scenario wrote holds for every
-   instance (value parity, see `fixturegen_helper.verify.parity`); each row count holds;
-3. `test_fixturegen_call[<fixture>]`, one per expectation with a `call` (the scenario's base and
-   each variant): `make_<name>(variant, **overrides)` with an empty override for every label it
-   creates gives the same rows (the same checks as 2.), each label's override reaches the
-   package's `apply_overrides`, a variant goes through its `create_<name>__<variant>`, and an
-   unknown variant or label is refused with LookupError (see `fixturegen_helper.verify.calls`);
-4. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
+2. `test_fixturegen_scenario[<fixture>]`, one per expectation, with two checks:
+   - the scenario check: the fixture resolves; each label is an instance of the declared class, or
+     a list of exactly `count` of them; every instance is persistent in the test's session and its
+     row is found again by a fresh query by primary key; each reference holds for every instance;
+     every value the scenario wrote holds for every instance (value parity, see
+     `fixturegen_helper.verify.parity`); each row count holds;
+   - with a `call` (the scenario's base and each variant, not a scoped scenario), the call check:
+     `make_<name>(variant, **overrides)` with an empty override for every label it creates gives
+     the same rows (the same checks), each label's override reaches the package's
+     `apply_overrides`, a variant goes through its `create_<name>__<variant>`, and an unknown
+     variant or label is refused with LookupError (see `fixturegen_helper.verify.calls`). The
+     fixture's rows are then created in a SAVEPOINT, rolled back once checked: the call creates
+     its rows in a session holding none of them (unique values would clash otherwise), as a test
+     of its own would, without a second test's set-up and teardown. When the scenario check
+     failed, the call's rows are not checked again and an error of the call is not reported (the
+     model hears each problem once). Each failed check is reported on its own, naming it
+     (`failure.CheckFailures`, see `recorder`); the test confirms its pass only when both passed;
+3. `test_fixturegen_isolation` takes a new session and finds the baseline counts again: nothing an
    earlier test created is visible (the session fixture rolls back); the rows of a scenario scoped
    to the module or session stay, and are all that stays.
 
@@ -37,6 +44,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 
 from fixturegen_helper.verify.calls import CallRecorder, factory_args, refusal_calls
+from fixturegen_helper.verify.failure import CALL_CHECK, SCENARIO_CHECK, Checks
 from fixturegen_helper.verify.parity import check_values
 
 _CONFIG_PATH = pathlib.Path(__file__).with_name("fixturegen_smoke.json")
@@ -49,9 +57,6 @@ ASYNC: bool = _CONFIG.get("async") is True
 # for the tests after it, so a per-test fixture (a scoped scenario's variant) checked after it
 # would count them too.
 EXPECTATIONS: list[dict[str, Any]] = sorted(_CONFIG.get("expectations") or [], key=lambda e: bool(e.get("scoped")))
-#: The expectations whose factory is called too: a test is defined only when there is one, since
-#: an empty parametrization would report a skipped test that nothing confirmed.
-CALLS: list[dict[str, Any]] = [e for e in EXPECTATIONS if isinstance(e.get("call"), dict)]
 
 #: Problems reported per test before the rest is summarized.
 MAX_PROBLEMS = 20
@@ -60,9 +65,6 @@ MAX_PER_REF = 3
 _CHUNK = 500
 
 _BASELINE: dict[str, int] = {}
-#: Fixtures whose scenario test passed. The factory call of any other does not repeat what that
-#: test reported: the rows are not checked again, and an error it raises is that test's.
-_PASSED: set[str] = set()
 _CLASSES: dict[str, type] = {}
 
 
@@ -70,15 +72,23 @@ class _Problems(list[str]):
     def add(self, message: str) -> None:
         self.append(message)
 
-    def fail_if_any(self, header: str) -> None:
+    def text(self, header: str | None) -> str | None:
+        """The problems under `header` (a lone problem without one), or None when there are none."""
         if not self:
-            return
+            return None
+        if header is None and len(self) == 1:
+            return self[0]
         shown = self[:MAX_PROBLEMS]
         more = len(self) - len(shown)
-        text = header + "\n" + "\n".join(f"- {p}" for p in shown)
+        text = (header or "") + "\n" + "\n".join(f"- {p}" for p in shown)
         if more > 0:
             text += f"\n- ... and {more} more problem(s)"
-        pytest.fail(text, pytrace=False)
+        return text
+
+    def fail_if_any(self, header: str) -> None:
+        text = self.text(header)
+        if text is not None:
+            pytest.fail(text, pytrace=False)
 
 
 def load_class(qualname: str) -> type:
@@ -416,14 +426,20 @@ def _compare(
 
 
 def _check_counts(session: Any, counts: dict[str, int], problems: _Problems) -> None:
+    """Each model's row count, all read by one statement (a scalar subquery per model)."""
+    loaded: list[tuple[str, int, type]] = []
     for model, expected in sorted((counts or {}).items()):
         try:
-            cls = load_class(model)
+            loaded.append((model, expected, load_class(model)))
         except LookupError as exc:
             problems.add(str(exc))
-            continue
-        found = count_rows(session, cls)
-        if found != expected:
+    if not loaded:
+        return
+    row = session.execute(
+        select(*(select(func.count()).select_from(cls).scalar_subquery() for _, _, cls in loaded))
+    ).one()
+    for (model, expected, _), found in zip(loaded, row, strict=True):
+        if int(found) != expected:
             before = _BASELINE.get(model, 0)
             note = f" ({before} existed before the fixture ran)" if before else ""
             problems.add(f"expected {expected} {model} rows, found {found}{note}")
@@ -478,53 +494,97 @@ def test_fixturegen_baseline(request: Any) -> None:
     _confirm("test_fixturegen_baseline")
 
 
+def _scenario_header(fixture: str) -> str:
+    return f"fixture {fixture} did not create what its scenario says:"
+
+
 @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
 def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
     fixture = expectation["fixture"]
-    value = request.getfixturevalue(fixture)
+    call = expectation.get("call")
+    if not isinstance(call, dict):
+        # The fixture first: a scoped one is set up before the test's session (its rows are not
+        # the test's, and stay).
+        value = request.getfixturevalue(fixture)
+        session = request.getfixturevalue(SESSION_FIXTURE)
+        problems = _Problems()
+        for query, args in _scenario_checks(value, expectation, problems):
+            query(session, *args)
+        problems.fail_if_any(_scenario_header(fixture))
+        _confirm(f"test_fixturegen_scenario[{fixture}]")
+        return
+    failures = Checks()
+    # The fixture's rows in a SAVEPOINT, rolled back once checked: the factory call then creates
+    # its rows in a session that holds none of them, as a test of its own would. (No scoped
+    # fixture has a call: its rows, and those of a scenario extending it, stay.)
     session = request.getfixturevalue(SESSION_FIXTURE)
-    problems = _Problems()
-    for query, args in _scenario_checks(value, expectation, problems):
-        query(session, *args)
-    problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
-    _PASSED.add(fixture)
+    known = _identities(session)
+    savepoint = session.begin_nested()
+    try:
+        value = request.getfixturevalue(fixture)
+        problems = _Problems()
+        for query, args in _scenario_checks(value, expectation, problems):
+            query(session, *args)
+        failures.problems(SCENARIO_CHECK, problems.text(_scenario_header(fixture)))
+    except Exception:  # noqa: BLE001 - reported as the scenario check's failure, after the call's
+        failures.error(SCENARIO_CHECK, pytest.ExceptionInfo.from_current())
+    if savepoint.is_active:
+        savepoint.rollback()
+    _forget_since(session, known)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _call_check(request, session, expectation, monkeypatch, failures)
+    failures.raise_if_any()
     _confirm(f"test_fixturegen_scenario[{fixture}]")
 
 
-def _factory(request: Any, call: dict[str, Any]) -> Any:
-    """The factory fixture's value; its absence said in one line rather than pytest's fixture list."""
+def _identities(session: Any) -> set[Any]:
+    """The identity keys the session holds (an AsyncSession's: its Session's)."""
+    return set(getattr(session, "sync_session", session).identity_map.keys())
+
+
+def _forget_since(session: Any, known: set[Any]) -> None:
+    """After the SAVEPOINT's rollback: out of the session, every instance that came into it since
+    `known` was taken. SQLAlchemy expunges the instances it inserted, not those it loaded (rows
+    inserted in bulk come back by a SELECT): kept, they would stand for the call's rows of the same
+    primary keys, with what the rolled-back rows held."""
+    sync = getattr(session, "sync_session", session)
+    for key, obj in list(sync.identity_map.items()):
+        if key not in known:
+            sync.expunge(obj)
+
+
+def _factory(request: Any, call: dict[str, Any]) -> tuple[Any, str | None]:
+    """The factory fixture's value, or its absence said in one line rather than pytest's fixture list."""
     try:
-        return request.getfixturevalue(call["factory"])
+        return request.getfixturevalue(call["factory"]), None
     except pytest.FixtureLookupError:
         define = '@pytest_asyncio.fixture(loop_scope="function") async def' if ASYNC else "def"
-        pytest.fail(
+        return None, (
             f"{call['module']} defines no fixture {call['factory']}: the contract's factory fixture is "
             f"`{define} {call['factory']}({SESSION_FIXTURE})` returning "
-            f"`scenario_factory({call['entry']}, {SESSION_FIXTURE})`",
-            pytrace=False,
+            f"`scenario_factory({call['entry']}, {SESSION_FIXTURE})`"
         )
 
 
-if CALLS:
-
-    @pytest.mark.parametrize("expectation", CALLS, ids=[e["fixture"] for e in CALLS])
-    def test_fixturegen_call(request: Any, expectation: dict[str, Any], monkeypatch: Any) -> None:
-        call = expectation["call"]
-        make = _factory(request, call)
-        session = request.getfixturevalue(SESSION_FIXTURE)
-        problems = _Problems()
-        recorder = CallRecorder(monkeypatch, call, problems.add)
-        overrides = recorder.overrides()
-        args, kwargs = factory_args(call, overrides)
-        passed = expectation["fixture"] in _PASSED
-        try:
-            value = make(*args, **kwargs)
-        except Exception:
-            if passed:
-                raise
-            # The fixture's own test failed on the same rows and says why; the verification fails.
-            _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
-            return
+def _call_check(request: Any, session: Any, expectation: dict[str, Any], monkeypatch: Any, failures: Checks) -> None:
+    """The factory call (see `fixturegen_helper.verify.calls`): when the scenario check failed, the
+    rows are not checked again, and an error of the call is that check's."""
+    call = expectation["call"]
+    passed = not failures.failed
+    make, missing = _factory(request, call)
+    if missing is not None:
+        failures.problems(CALL_CHECK, missing)
+        return
+    problems = _Problems()
+    recorder = CallRecorder(monkeypatch, call, problems.add)
+    args, kwargs = factory_args(call, recorder.overrides())
+    try:
+        value = make(*args, **kwargs)
+    except Exception:  # noqa: BLE001
+        if passed:
+            failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
+        return
+    try:
         if passed:
             for query, query_args in _scenario_checks(value, expectation, problems):
                 query(session, *query_args)
@@ -534,8 +594,10 @@ if CALLS:
             for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
                 with outcome:
                     make(*refusal_args, **refusal_kwargs)
-        problems.fail_if_any(recorder.header())
-        _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
+    except Exception:  # noqa: BLE001
+        failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
+        return
+    failures.problems(CALL_CHECK, problems.text(recorder.header()))
 
 
 def test_fixturegen_isolation(request: Any) -> None:
@@ -550,14 +612,35 @@ if ASYNC:
     # the test). Queries run through `run_sync`; references are read outside it, as an async test
     # reads them, so an attribute that would need a lazy load fails (MissingGreenlet). The loop
     # scope is named, so no ini setting of the project changes it.
+    import pytest_asyncio
 
     @pytest.fixture
     def fixturegen_session_value(request: Any) -> Any:
         return request.getfixturevalue(SESSION_FIXTURE)
 
+    @pytest_asyncio.fixture(loop_scope="function")
+    async def fixturegen_savepoint(fixturegen_session_value: Any) -> Any:
+        return await fixturegen_session_value.begin_nested()
+
     @pytest.fixture
-    def fixturegen_scenario_value(request: Any, expectation: dict[str, Any]) -> Any:
-        return request.getfixturevalue(expectation["fixture"]), request.getfixturevalue(SESSION_FIXTURE)
+    def fixturegen_scenario_value(request: Any, expectation: dict[str, Any]) -> dict[str, Any]:
+        """The fixture's value and the session; with a factory call to check, also the factory (or
+        why there is none), the SAVEPOINT the fixture was created in (see the sync test) and what
+        the fixture raised. Async fixtures are set up here: never from inside the test's loop."""
+        call = expectation.get("call")
+        if not isinstance(call, dict):
+            value = request.getfixturevalue(expectation["fixture"])
+            return {"value": value, "session": request.getfixturevalue(SESSION_FIXTURE)}
+        session = request.getfixturevalue(SESSION_FIXTURE)
+        make, missing = _factory(request, call)
+        out = {"session": session, "make": make, "missing": missing, "raised": None, "value": None}
+        out["known"] = _identities(session)
+        out["savepoint"] = request.getfixturevalue("fixturegen_savepoint")
+        try:
+            out["value"] = request.getfixturevalue(expectation["fixture"])
+        except Exception:  # noqa: BLE001 - reported by the test, after the call's check
+            out["raised"] = pytest.ExceptionInfo.from_current()
+        return out
 
     @pytest.mark.asyncio(loop_scope="function")
     async def test_fixturegen_baseline(fixturegen_session_value: Any) -> None:
@@ -568,41 +651,56 @@ if ASYNC:
 
     @pytest.mark.asyncio(loop_scope="function")
     @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=[e["fixture"] for e in EXPECTATIONS])
-    async def test_fixturegen_scenario(fixturegen_scenario_value: Any, expectation: dict[str, Any]) -> None:
+    async def test_fixturegen_scenario(fixturegen_scenario_value: dict[str, Any], expectation: dict[str, Any]) -> None:
         fixture = expectation["fixture"]
-        value, session = fixturegen_scenario_value
-        problems = _Problems()
-        for query, args in _scenario_checks(value, expectation, problems):
-            await session.run_sync(query, *args)
-        problems.fail_if_any(f"fixture {fixture} did not create what its scenario says:")
-        _PASSED.add(fixture)
+        got = fixturegen_scenario_value
+        value, session, savepoint, raised = got["value"], got["session"], got.get("savepoint"), got.get("raised")
+        if savepoint is None:
+            problems = _Problems()
+            for query, args in _scenario_checks(value, expectation, problems):
+                await session.run_sync(query, *args)
+            problems.fail_if_any(_scenario_header(fixture))
+            _confirm(f"test_fixturegen_scenario[{fixture}]")
+            return
+        failures = Checks()
+        if raised is not None:
+            failures.error(SCENARIO_CHECK, raised)
+        else:
+            try:
+                problems = _Problems()
+                for query, args in _scenario_checks(value, expectation, problems):
+                    await session.run_sync(query, *args)
+                failures.problems(SCENARIO_CHECK, problems.text(_scenario_header(fixture)))
+            except Exception:  # noqa: BLE001
+                failures.error(SCENARIO_CHECK, pytest.ExceptionInfo.from_current())
+        if savepoint.is_active:
+            await savepoint.rollback()
+        _forget_since(session, got["known"])
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            await _call_check_async(got, expectation, monkeypatch, failures)
+        failures.raise_if_any()
         _confirm(f"test_fixturegen_scenario[{fixture}]")
 
-    if CALLS:
-
-        @pytest.fixture
-        def fixturegen_call_value(request: Any, expectation: dict[str, Any]) -> Any:
-            return _factory(request, expectation["call"]), request.getfixturevalue(SESSION_FIXTURE)
-
-        @pytest.mark.asyncio(loop_scope="function")
-        @pytest.mark.parametrize("expectation", CALLS, ids=[e["fixture"] for e in CALLS])
-        async def test_fixturegen_call(
-            fixturegen_call_value: Any, expectation: dict[str, Any], monkeypatch: Any
-        ) -> None:
-            call = expectation["call"]
-            make, session = fixturegen_call_value
-            problems = _Problems()
-            recorder = CallRecorder(monkeypatch, call, problems.add)
-            overrides = recorder.overrides()
-            args, kwargs = factory_args(call, overrides)
-            passed = expectation["fixture"] in _PASSED
-            try:
-                value = await make(*args, **kwargs)
-            except Exception:
-                if passed:
-                    raise
-                _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
-                return
+    async def _call_check_async(
+        got: dict[str, Any], expectation: dict[str, Any], monkeypatch: Any, failures: Checks
+    ) -> None:
+        """`_call_check`, awaiting the factory's calls."""
+        call = expectation["call"]
+        passed = not failures.failed
+        make, missing, session = got["make"], got["missing"], got["session"]
+        if missing is not None:
+            failures.problems(CALL_CHECK, missing)
+            return
+        problems = _Problems()
+        recorder = CallRecorder(monkeypatch, call, problems.add)
+        args, kwargs = factory_args(call, recorder.overrides())
+        try:
+            value = await make(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            if passed:
+                failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
+            return
+        try:
             if passed:
                 for query, query_args in _scenario_checks(value, expectation, problems):
                     await session.run_sync(query, *query_args)
@@ -611,8 +709,10 @@ if ASYNC:
                 for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
                     with outcome:
                         await make(*refusal_args, **refusal_kwargs)
-            problems.fail_if_any(recorder.header())
-            _confirm(f"test_fixturegen_call[{expectation['fixture']}]")
+        except Exception:  # noqa: BLE001
+            failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
+            return
+        failures.problems(CALL_CHECK, problems.text(recorder.header()))
 
     @pytest.mark.asyncio(loop_scope="function")
     async def test_fixturegen_isolation(fixturegen_session_value: Any) -> None:
