@@ -85,12 +85,7 @@ export class FileDigests {
     this.kinds.add(name.slice(0, name.indexOf(':')));
     const stamp = st === null ? null : stampOf(st);
     const known = this.known[name];
-    if (
-      stamp !== null &&
-      Array.isArray(known) &&
-      known[0] === stamp &&
-      typeof known[1] === 'string'
-    ) {
+    if (stamp !== null && known !== undefined && known[0] === stamp) {
       this.seen[name] = known;
       this.counts.remembered += 1;
       return known[1];
