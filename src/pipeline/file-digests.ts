@@ -53,18 +53,10 @@ export class FileDigests {
     options: { settleMs?: number; now?: number } = {},
   ) {
     const known = recall<unknown>(root, NAME, KEY);
-    this.known = Object.fromEntries(
+    this.known =
       known !== null && typeof known === 'object' && !Array.isArray(known)
-        ? Object.entries(known).filter(
-            ([n, v]) =>
-              n.includes(':') &&
-              Array.isArray(v) &&
-              v.length === 2 &&
-              typeof v[0] === 'string' &&
-              typeof v[1] === 'string',
-          )
-        : [],
-    ) as Entries;
+        ? (known as Entries)
+        : {};
     const settle = options.settleMs ?? SETTLE_MS;
     this.settled = BigInt(Math.floor((options.now ?? Date.now()) - settle)) * 1_000_000n;
   }
@@ -84,8 +76,13 @@ export class FileDigests {
   ): string | null {
     this.kinds.add(name.slice(0, name.indexOf(':')));
     const stamp = st === null ? null : stampOf(st);
-    const known = this.known[name];
-    if (stamp !== null && known !== undefined && known[0] === stamp) {
+    const known = Object.hasOwn(this.known, name) ? this.known[name] : undefined;
+    if (
+      stamp !== null &&
+      Array.isArray(known) &&
+      known[0] === stamp &&
+      typeof known[1] === 'string'
+    ) {
       this.seen[name] = known;
       this.counts.remembered += 1;
       return known[1];
@@ -95,7 +92,7 @@ export class FileDigests {
     if (hash !== null && st !== null && stamp !== null && st.ctimeNs < this.settled) {
       this.seen[name] = [stamp, hash];
       this.changed = true;
-    } else if (known !== undefined) {
+    } else if (Object.hasOwn(this.known, name)) {
       this.changed = true; // dropped
     }
     return hash;
@@ -104,7 +101,11 @@ export class FileDigests {
   /** Writes what this run found, when it differs from what was remembered. */
   save(): void {
     const kept = Object.entries(this.known).filter(
-      ([n]) => !this.kinds.has(n.slice(0, n.indexOf(':'))),
+      ([n, v]) =>
+        !this.kinds.has(n.slice(0, n.indexOf(':'))) &&
+        Array.isArray(v) &&
+        typeof v[0] === 'string' &&
+        typeof v[1] === 'string',
     );
     const dropped = Object.keys(this.known).length - kept.length - Object.keys(this.seen).length;
     if (!this.changed && dropped === 0) return;

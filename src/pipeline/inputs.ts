@@ -58,7 +58,9 @@ function listScenarioEntries(config: Config): Listed[] {
 }
 
 export function toRel(root: string, abs: string): string {
-  return relative(root, abs).split(sep).join('/');
+  // A path under `root` (every listed scenario file) without path.relative's normalizing.
+  const rel = abs.startsWith(root) && abs[root.length] === sep ? abs.slice(root.length + 1) : null;
+  return (rel ?? relative(root, abs)).split(sep).join('/');
 }
 
 /** One scenario file read safely: its text, or why it cannot be read as a diagnostic. */
