@@ -4,7 +4,9 @@
 // ROUNDS rounds, each running both checks and, after each, the floor (Python importing the models
 // and configuring the mappers, with the new checkout's .venv), the order flipping every round, so
 // load on the shared machine hits both alike. Prints per checkout the median check, the median
-// floor run next to it, their ratio and the median of the per-round ratios, and the load average.
+// floor run next to it, their ratio and the median of the per-round ratios, and the load average,
+// with the median start of a bare `node -e 0` (part of every check, not of the floor: Node parses
+// the file NODE_EXTRA_CA_CERTS names at every start, about 100 ms on this machine).
 // Both checkouts need `npm run build` (and a .venv). Not in the table (bench/run.mjs).
 // Usage: node bench/check-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [N=200] [ROUNDS=11]
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ const IMPORT =
 const env = { ...process.env, NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' };
 
 const sides = [];
+const bare = [];
 try {
   for (const [name, co] of [
     ['old', A],
@@ -55,10 +58,14 @@ try {
       if (f.status !== 0) throw new Error(`the floor exited ${f.status}: ${f.stderr}`);
       s.floor.push(f.ms);
     }
+    bare.push(timed(process.execPath, ['-e', '0'], { env }).ms);
   }
   loads.push(loadavg()[0]);
   console.log(
     `check, ${N} current files, with state: ${ROUNDS} rounds; load average ${loads.map((l) => l.toFixed(1)).join(' → ')}`,
+  );
+  console.log(
+    `node -e 0: ${median(bare).toFixed(0)} ms (NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'})`,
   );
   for (const s of sides) {
     const ratios = s.check.map((c, k) => c / s.floor[k]);

@@ -8,6 +8,7 @@ annotation says the attribute holds members of `Kind`.
 from __future__ import annotations
 
 import enum
+import functools
 import sys
 import types
 import typing
@@ -19,13 +20,23 @@ except ImportError:  # pragma: no cover - older SQLAlchemy
     from sqlalchemy.orm import Mapped as _MAPPED
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(annotation: str) -> types.CodeType:
+    """An annotation string compiled once: models repeat the same few (`Mapped[str]`)."""
+    return compile(annotation, "<annotation>", "eval")
+
+
 def _evaluate(annotation: Any, owner: type) -> Any:
     if not isinstance(annotation, str):
         return annotation
     module = sys.modules.get(owner.__module__)
-    namespace = dict(vars(module)) if module is not None else {}
+    namespace = vars(module) if module is not None else {}
+    # eval adds `__builtins__` to globals that lack it: the module's own namespace is used as it is
+    # only when it has them (a module's always does), so it is never changed.
+    if "__builtins__" not in namespace:
+        namespace = dict(namespace)
     try:
-        return eval(annotation, namespace, dict(vars(owner)))  # noqa: S307 - the user's own annotation
+        return eval(_compiled(annotation), namespace, dict(vars(owner)))  # noqa: S307 - the user's own annotation
     except Exception:  # noqa: BLE001 - a forward reference that does not resolve here
         return None
 

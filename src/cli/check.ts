@@ -2,18 +2,6 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Finding } from '../pipeline/check.js';
 import type { AnalysisMemo } from '../pipeline/check-cache.js';
-import {
-  analysisKey,
-  analysisMemo,
-  holdsFor,
-  outputsKey,
-  recallAnalysis,
-  recallCheck,
-  rememberAnalysis,
-  rememberCheck,
-} from '../pipeline/check-cache.js';
-import { readScenarioInputs } from '../pipeline/inputs.js';
-import type { ScenarioInput } from '../pipeline/inputs.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
 import { EXIT } from './exit.js';
@@ -21,46 +9,56 @@ import { answerOf, loadProjectConfigFast, startHelper } from './start.js';
 import type { CommonFlags, StartedHelper } from './start.js';
 
 /**
- * `fixturegen check`. The helper starts first; the modules that parse, compile and render are
- * loaded only when the remembered answer (pipeline/check-cache.ts) does not hold.
+ * `fixturegen check`. The helper starts first (before this loads the modules that read and hash
+ * the inputs: Python starts meanwhile); the modules that parse, compile and render are loaded only
+ * when the remembered answer (pipeline/check-cache.ts) does not hold.
  */
 export async function checkCommand(flags: CommonFlags, io: Io): Promise<number> {
   const config = await loadProjectConfigFast(flags, io);
   const started = startHelper(config, { verifier: false });
   try {
-    const inputs = readScenarioInputs(config);
-    const key = analysisKey(config, inputs);
     // The LLM generator's outputs depend on its prompt templates and settings too: never remembered.
-    if (config.generator === 'builtin') {
-      const memo = recallAnalysis(config, key);
-      // Read while Python imports the models.
-      const outputs = memo === null ? null : outputsKey(config);
-      const answer = memo === null ? null : await answerOf(started, config, memo.modules);
-      if (memo !== null && answer !== null && (await holdsFor(memo, answer))) {
-        const current = memo.failures.length === 0 ? recallCheck(config, key, memo, outputs) : null;
-        if (current !== null) {
-          say(io, config, [], [], null, current.scenarios, current.warnings ?? []);
-          return EXIT.ok;
-        }
-      }
-    }
-    return await fullCheck(config, started, inputs, key, io);
+    if (config.generator === 'builtin' && (await remembered(config, started, io))) return EXIT.ok;
+    return await fullCheck(config, started, io);
   } finally {
     await started.helper.release();
   }
 }
 
-async function fullCheck(
-  config: Config,
-  started: StartedHelper,
-  inputs: ScenarioInput[],
-  key: string,
-  io: Io,
-): Promise<number> {
-  const [{ checkOutputs }, { createGenerator, openProject }] = await Promise.all([
-    import('../pipeline/check.js'),
-    import('./project.js'),
+/**
+ * Whether the remembered answer holds (then it is said): the scenario files and the output folder
+ * hashed while Python imports the models, each unchanged file by its stat (file-digests.ts).
+ */
+async function remembered(config: Config, started: StartedHelper, io: Io): Promise<boolean> {
+  const [cache, { hashScenarioInputs }, { FileDigests }] = await Promise.all([
+    import('../pipeline/check-cache.js'),
+    import('../pipeline/inputs.js'),
+    import('../pipeline/file-digests.js'),
   ]);
+  const digests = new FileDigests(config.root);
+  const key = cache.analysisKeyOf(config, hashScenarioInputs(config, digests));
+  const memo = cache.recallAnalysis(config, key);
+  const outputs = memo === null ? null : cache.outputsKey(config, digests);
+  digests.save();
+  if (memo === null || memo.failures.length > 0) return false;
+  if (!(await cache.holdsFor(memo, await answerOf(started, config, memo.modules)))) return false;
+  const current = cache.recallCheck(config, key, memo, outputs);
+  if (current === null) return false;
+  say(io, config, [], [], null, current.scenarios, current.warnings ?? []);
+  return true;
+}
+
+async function fullCheck(config: Config, started: StartedHelper, io: Io): Promise<number> {
+  const [cache, { readScenarioInputs }, { checkOutputs }, { createGenerator, openProject }] =
+    await Promise.all([
+      import('../pipeline/check-cache.js'),
+      import('../pipeline/inputs.js'),
+      import('../pipeline/check.js'),
+      import('./project.js'),
+    ]);
+  const { analysisKey, analysisMemo, outputsKey, rememberAnalysis, rememberCheck } = cache;
+  const inputs = readScenarioInputs(config);
+  const key = analysisKey(config, inputs);
   const outputsBefore = outputsKey(config);
   const generator = await createGenerator(config, io);
   const project = await openProject(config, started, inputs);

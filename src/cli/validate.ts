@@ -1,14 +1,6 @@
 import { diagnosticJson, sortDiagnostics } from '../diagnostics/render.js';
 import type { Config } from '../config/schema.js';
 import type { AnalysisMemo } from '../pipeline/check-cache.js';
-import {
-  analysisKey,
-  analysisMemo,
-  holdsFor,
-  recallAnalysis,
-  rememberAnalysis,
-} from '../pipeline/check-cache.js';
-import { readScenarioInputs } from '../pipeline/inputs.js';
 import { fileStem } from '../scenario/stem.js';
 import type { Io } from './io.js';
 import { paint } from './io.js';
@@ -66,15 +58,28 @@ export async function validateCommand(
   }
 }
 
-/** The remembered analysis when its inputs and catalog are unchanged; else the full one. */
+/**
+ * The remembered analysis when its inputs and catalog are unchanged; else the full one. Its
+ * modules are loaded once the helper has started; an unchanged scenario file is not read
+ * (file-digests.ts).
+ */
 async function analysis(config: Config, started: StartedHelper): Promise<AnalysisMemo> {
-  const inputs = readScenarioInputs(config);
-  const key = analysisKey(config, inputs);
-  const memo = recallAnalysis(config, key);
+  const [cache, { hashScenarioInputs, readScenarioInputs }, { FileDigests }] = await Promise.all([
+    import('../pipeline/check-cache.js'),
+    import('../pipeline/inputs.js'),
+    import('../pipeline/file-digests.js'),
+  ]);
+  const { analysisKey, analysisKeyOf, analysisMemo, holdsFor, recallAnalysis, rememberAnalysis } =
+    cache;
+  const digests = new FileDigests(config.root);
+  const memo = recallAnalysis(config, analysisKeyOf(config, hashScenarioInputs(config, digests)));
+  digests.save();
   if (memo !== null) {
     if (await holdsFor(memo, await answerOf(started, config, memo.modules))) return memo;
   }
   const { openProject } = await import('./project.js');
+  const inputs = readScenarioInputs(config);
+  const key = analysisKey(config, inputs);
   const project = await openProject(config, started, inputs);
   const answer = await answerOf(started, config, project.modules);
   const fresh = analysisMemo(

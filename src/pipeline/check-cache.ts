@@ -24,7 +24,9 @@ import type { Config } from '../config/schema.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { recall, remember, sha256, toolStamp } from '../config/state.js';
 import type { ScenarioFailure } from './analyze.js';
-import type { ScenarioInput } from './inputs.js';
+import type { FileDigests } from './file-digests.js';
+import { hashInputs } from './inputs.js';
+import type { HashedInput, ScenarioInput } from './inputs.js';
 import type { UncheckedCatalog } from './introspect.js';
 
 export interface AnalysisMemo {
@@ -50,13 +52,12 @@ const CHECK = 'check';
 
 /** The key of everything the analysis reads besides the catalog. */
 export function analysisKey(config: Config, inputs: readonly ScenarioInput[]): string {
-  return sha256(
-    JSON.stringify([
-      toolStamp(),
-      config,
-      inputs.map((i) => [i.file, sha256(i.text), i.problem ?? null]),
-    ]),
-  );
+  return analysisKeyOf(config, hashInputs(inputs));
+}
+
+/** `analysisKey` of the scenario files as `hashInputs` or `hashScenarioInputs` gave them. */
+export function analysisKeyOf(config: Config, inputs: readonly HashedInput[]): string {
+  return sha256(JSON.stringify([toolStamp(), config, inputs]));
 }
 
 export function catalogHash(catalog: Catalog): string {
@@ -66,8 +67,9 @@ export function catalogHash(catalog: Catalog): string {
 /**
  * The output folder as `check` reads it: each entry's name and kind, and the content hash of each
  * `.py` file (a folder named like a module is a kind, not a content). Null when it cannot be read.
+ * With `digests`, a module whose stat is the one its hash was remembered with is not read.
  */
-export function outputsKey(config: Config): string | null {
+export function outputsKey(config: Config, digests?: FileDigests): string | null {
   const dir = join(config.root, config.output);
   const entries: string[][] = [];
   try {
@@ -76,10 +78,16 @@ export function outputsKey(config: Config): string | null {
     if (!st.isDirectory()) return sha256('not a folder');
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
-      const e = statSync(path, { throwIfNoEntry: false });
+      const e = statSync(path, { bigint: true, throwIfNoEntry: false });
       if (e === undefined) entries.push([name, 'gone']);
       else if (!e.isFile()) entries.push([name, e.isDirectory() ? 'folder' : 'other']);
-      else entries.push([name, name.endsWith('.py') ? sha256(readFileSync(path)) : 'file']);
+      else if (!name.endsWith('.py')) entries.push([name, 'file']);
+      else if (digests === undefined) entries.push([name, sha256(readFileSync(path))]);
+      else {
+        // `e`, taken before the file is read, is its stamp (file-digests.ts).
+        const read = () => sha256(readFileSync(path));
+        entries.push([name, digests.hash(`output:${path}`, path, read, e) ?? read()]);
+      }
     }
   } catch {
     return null;

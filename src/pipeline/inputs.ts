@@ -2,10 +2,12 @@ import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readRegularFile } from '../config/read.js';
 import type { Config } from '../config/schema.js';
+import { sha256 } from '../config/state.js';
 import { error } from '../diagnostics/types.js';
 import { Codes } from '../diagnostics/scenario-codes.js';
 import { LIMITS } from '../scenario/limit-values.js';
 import type { ScenarioInput } from '../scenario/index.js';
+import type { FileDigests } from './file-digests.js';
 
 export type { ScenarioInput } from '../scenario/index.js';
 
@@ -56,7 +58,9 @@ function listScenarioEntries(config: Config): Listed[] {
 }
 
 export function toRel(root: string, abs: string): string {
-  return relative(root, abs).split(sep).join('/');
+  // A path under `root` (every listed scenario file) without path.relative's normalizing.
+  const rel = abs.startsWith(root) && abs[root.length] === sep ? abs.slice(root.length + 1) : null;
+  return (rel ?? relative(root, abs)).split(sep).join('/');
 }
 
 /** One scenario file read safely: its text, or why it cannot be read as a diagnostic. */
@@ -81,7 +85,11 @@ export function readScenarioInput(root: string, abs: string): ScenarioInput {
 }
 
 export function readScenarioInputs(config: Config): ScenarioInput[] {
-  return listScenarioEntries(config).map((entry) => {
+  return inputsOf(config, listScenarioEntries(config));
+}
+
+function inputsOf(config: Config, entries: readonly Listed[]): ScenarioInput[] {
+  return entries.map((entry) => {
     if (entry.unlisted === undefined) return readScenarioInput(config.root, entry.path);
     const file = toRel(config.root, entry.path);
     return {
@@ -94,6 +102,36 @@ export function readScenarioInputs(config: Config): ScenarioInput[] {
         hint: 'give the user running fixturegen read access to it, or move it out of the scenarios folder',
       }),
     };
+  });
+}
+
+/** A scenario file as the analysis key sees it: its path, its text's hash, why it cannot be read. */
+export type HashedInput = readonly [
+  file: string,
+  hash: string,
+  problem: ScenarioInput['problem'] | null,
+];
+
+/** `readScenarioInputs` hashed: what the analysis key is made of. */
+export function hashInputs(inputs: readonly ScenarioInput[]): HashedInput[] {
+  return inputs.map((i) => [i.file, sha256(i.text), i.problem ?? null]);
+}
+
+/**
+ * What `hashInputs(readScenarioInputs(config))` gives, without reading the files whose hash
+ * `digests` remembers for their current stat.
+ */
+export function hashScenarioInputs(config: Config, digests: FileDigests): HashedInput[] {
+  return listScenarioEntries(config).map((entry) => {
+    if (entry.unlisted !== undefined) return hashInputs(inputsOf(config, [entry]))[0]!;
+    let problem: ScenarioInput['problem'] | null = null;
+    const hash = digests.hash(`scenario:${entry.path}`, entry.path, () => {
+      const input = readScenarioInput(config.root, entry.path);
+      problem = input.problem ?? null;
+      // A file that cannot be read is read (and reported) again every time.
+      return problem === null ? sha256(input.text) : null;
+    });
+    return [toRel(config.root, entry.path), hash ?? sha256(''), problem];
   });
 }
 

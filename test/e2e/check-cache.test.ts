@@ -6,6 +6,7 @@
  * checks that the change is still found, with the state present.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -14,6 +15,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -21,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SETTLE_MS } from '../../src/pipeline/file-digests.js';
 import { CLI, REPO, fixturegen } from '../support/python.js';
 import { VENV_ENV, sampleProject } from '../support/project.js';
 
@@ -112,11 +115,12 @@ describe('check with remembered state', () => {
     const full = run(dir, ['check', '--json']);
     expect(full.status).toBe(0);
     expect(parsedOrRendered(full).sort()).toEqual(['ajv', 'handlebars', 'yaml']);
-    expect(readdirSync(join(dir, '.fixturegen', 'state')).sort()).toEqual([
-      'analysis.json',
-      'check.json',
-      'config.json',
-    ]);
+    // digests.json too once the files are older than the settling time (file-digests.ts).
+    expect(
+      readdirSync(join(dir, '.fixturegen', 'state'))
+        .filter((n) => n !== 'digests.json')
+        .sort(),
+    ).toEqual(['analysis.json', 'check.json', 'config.json']);
     const remembered = run(dir, ['check', '--json']);
     expect(parsedOrRendered(remembered)).toEqual([]);
     expect(full.packages).toContain('zod');
@@ -235,6 +239,58 @@ describe('check with remembered state', () => {
       undo();
     }
     warm(dir);
+  });
+});
+
+describe('check with remembered file digests', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = sampleProject('fixturegen-check-digests-');
+    expect(fixturegen(dir, ['build', '--verify', 'none'], VENV_ENV).status).toBe(0);
+  });
+
+  it('answers from the digests of settled files, and still sees a same-size edit with its time put back', async () => {
+    warm(dir);
+    // Every input older than the settling time: the next check remembers their digests.
+    const files = ['scenarios', 'generated'].flatMap((d) =>
+      readdirSync(join(dir, d)).map((n) => join(dir, d, n)),
+    );
+    const newest = Math.max(...files.map((f) => statSync(f).ctimeMs));
+    await new Promise((r) => setTimeout(r, Math.max(0, newest + SETTLE_MS + 50 - Date.now())));
+    expectRemembered(dir);
+    const digests = join(dir, '.fixturegen', 'state', 'digests.json');
+    const stored = JSON.parse(readFileSync(digests, 'utf8')) as {
+      value: Record<string, [string, string]>;
+    };
+    const scenario = join(dir, 'scenarios/tenant_with_team.yaml');
+    expect(stored.value[`scenario:${scenario}`]?.[1]).toBe(
+      createHash('sha256').update(readFileSync(scenario, 'utf8')).digest('hex'),
+    );
+    expectRemembered(dir);
+    // The digests are what the check hashes with: a wrong one makes it do its full work.
+    const saved = readFileSync(digests);
+    stored.value[`scenario:${scenario}`]![1] = '0'.repeat(64);
+    writeFileSync(digests, JSON.stringify(stored));
+    expect(parsedOrRendered(run(dir, ['check']))).toContain('yaml');
+    writeFileSync(digests, saved);
+    expectRemembered(dir);
+    // The same number of bytes, and the modification time put back (`touch -r`): a new
+    // status-change time, so the file is read again and the edit is seen.
+    const reference = join(dir, 'times');
+    writeFileSync(reference, '');
+    expect(spawnSync('touch', ['-r', scenario, reference]).status).toBe(0);
+    const undo = edit(scenario, (t) => t.replace('Acme Corp', 'Acme Inco'));
+    expect(spawnSync('touch', ['-r', reference, scenario]).status).toBe(0);
+    try {
+      const r = checkJson(dir);
+      expect(r.status).toBe(1);
+      expect(r.findings.find((f) => f.file === 'generated/tenant_with_team.py')?.kind).toBe(
+        'stale',
+      );
+    } finally {
+      undo();
+    }
   });
 });
 
