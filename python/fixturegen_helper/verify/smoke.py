@@ -36,7 +36,7 @@ from __future__ import annotations
 import importlib
 import json
 import pathlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -532,7 +532,8 @@ def test_fixturegen_scenario(request: Any, expectation: dict[str, Any]) -> None:
         savepoint.rollback()
     _forget_since(session, known)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _call_check(request, session, expectation, monkeypatch, failures)
+        make, missing = _factory(request, expectation["call"])
+        _run_steps(_call_check_steps(make, missing, expectation, monkeypatch, failures), make, session)
     failures.raise_if_any()
     _confirm(f"test_fixturegen_scenario[{fixture}]")
 
@@ -566,12 +567,16 @@ def _factory(request: Any, call: dict[str, Any]) -> tuple[Any, str | None]:
         )
 
 
-def _call_check(request: Any, session: Any, expectation: dict[str, Any], monkeypatch: Any, failures: Checks) -> None:
-    """The factory call (see `fixturegen_helper.verify.calls`): when the scenario check failed, the
+def _call_check_steps(
+    make: Any, missing: str | None, expectation: dict[str, Any], monkeypatch: Any, failures: Checks
+) -> Generator[tuple[Any, ...], Any, None]:
+    """The factory call's check (see `fixturegen_helper.verify.calls`), for the sync and the async
+    test alike: each call of the factory is yielded as ("make", args, kwargs) and each query as
+    ("query", function, arguments), for the caller to run (`_run_steps`, `_run_steps_async`); what
+    a step returns is sent back, what it raises thrown in. When the scenario check failed, the
     rows are not checked again, and an error of the call is that check's."""
     call = expectation["call"]
     passed = not failures.failed
-    make, missing = _factory(request, call)
     if missing is not None:
         failures.problems(CALL_CHECK, missing)
         return
@@ -579,7 +584,7 @@ def _call_check(request: Any, session: Any, expectation: dict[str, Any], monkeyp
     recorder = CallRecorder(monkeypatch, call, problems.add)
     args, kwargs = factory_args(call, recorder.overrides())
     try:
-        value = make(*args, **kwargs)
+        value = yield "make", args, kwargs
     except Exception:  # noqa: BLE001
         if passed:
             failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
@@ -587,17 +592,38 @@ def _call_check(request: Any, session: Any, expectation: dict[str, Any], monkeyp
     try:
         if passed:
             for query, query_args in _scenario_checks(value, expectation, problems):
-                query(session, *query_args)
+                yield "query", query, query_args
         recorder.check(value, problems.add)
         if not problems:
             # Last: a module that does not check its call creates rows here.
             for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
                 with outcome:
-                    make(*refusal_args, **refusal_kwargs)
+                    yield "make", refusal_args, refusal_kwargs
     except Exception:  # noqa: BLE001
         failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
         return
     failures.problems(CALL_CHECK, problems.text(recorder.header()))
+
+
+def _next_step(steps: Generator[tuple[Any, ...], Any, None], outcome: tuple[Any, Exception | None]) -> Any:
+    """The next step of `_call_check_steps`, given what the last one returned or raised (None
+    when they are done)."""
+    sent, thrown = outcome
+    try:
+        return steps.throw(thrown) if thrown is not None else steps.send(sent)
+    except StopIteration:
+        return None
+
+
+def _run_steps(steps: Generator[tuple[Any, ...], Any, None], make: Any, session: Any) -> None:
+    """Runs the steps of `_call_check_steps` on a Session."""
+    outcome: tuple[Any, Exception | None] = (None, None)
+    while (step := _next_step(steps, outcome)) is not None:
+        kind, first, rest = step
+        try:
+            outcome = (make(*first, **rest) if kind == "make" else first(session, *rest), None)
+        except Exception as error:  # noqa: BLE001 - thrown into the steps, which report it
+            outcome = (None, error)
 
 
 def test_fixturegen_isolation(request: Any) -> None:
@@ -677,42 +703,21 @@ if ASYNC:
             await savepoint.rollback()
         _forget_since(session, got["known"])
         with pytest.MonkeyPatch.context() as monkeypatch:
-            await _call_check_async(got, expectation, monkeypatch, failures)
+            steps = _call_check_steps(got["make"], got["missing"], expectation, monkeypatch, failures)
+            await _run_steps_async(steps, got["make"], got["session"])
         failures.raise_if_any()
         _confirm(f"test_fixturegen_scenario[{fixture}]")
 
-    async def _call_check_async(
-        got: dict[str, Any], expectation: dict[str, Any], monkeypatch: Any, failures: Checks
-    ) -> None:
-        """`_call_check`, awaiting the factory's calls."""
-        call = expectation["call"]
-        passed = not failures.failed
-        make, missing, session = got["make"], got["missing"], got["session"]
-        if missing is not None:
-            failures.problems(CALL_CHECK, missing)
-            return
-        problems = _Problems()
-        recorder = CallRecorder(monkeypatch, call, problems.add)
-        args, kwargs = factory_args(call, recorder.overrides())
-        try:
-            value = await make(*args, **kwargs)
-        except Exception:  # noqa: BLE001
-            if passed:
-                failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
-            return
-        try:
-            if passed:
-                for query, query_args in _scenario_checks(value, expectation, problems):
-                    await session.run_sync(query, *query_args)
-            recorder.check(value, problems.add)
-            if not problems:
-                for refusal_args, refusal_kwargs, outcome in refusal_calls(call, problems.add):
-                    with outcome:
-                        await make(*refusal_args, **refusal_kwargs)
-        except Exception:  # noqa: BLE001
-            failures.error(CALL_CHECK, pytest.ExceptionInfo.from_current())
-            return
-        failures.problems(CALL_CHECK, problems.text(recorder.header()))
+    async def _run_steps_async(steps: Generator[tuple[Any, ...], Any, None], make: Any, session: Any) -> None:
+        """Runs the steps of `_call_check_steps` on an AsyncSession, awaiting the factory's calls."""
+        outcome: tuple[Any, Exception | None] = (None, None)
+        while (step := _next_step(steps, outcome)) is not None:
+            kind, first, rest = step
+            try:
+                done = await make(*first, **rest) if kind == "make" else await session.run_sync(first, *rest)
+                outcome = (done, None)
+            except Exception as error:  # noqa: BLE001 - thrown into the steps, which report it
+                outcome = (None, error)
 
     @pytest.mark.asyncio(loop_scope="function")
     async def test_fixturegen_isolation(fixturegen_session_value: Any) -> None:
